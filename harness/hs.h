@@ -1,0 +1,52 @@
+/*
+** hs.h: the harness: runs a program on the reference runtime with every
+** checker after every step, and reports the outcome.
+*/
+#ifndef STACKFUZZ_HS_H
+#define STACKFUZZ_HS_H
+
+#include <stdio.h>
+
+#include "inv.h"
+#include "prog.h"
+
+typedef enum {
+	OUT_OK = 0,
+	OUT_PANIC,
+	OUT_GOEXIT,
+	OUT_OVERFLOW,
+	OUT_BUDGET,
+	OUT_VIOLATION,
+} hs_outkind;
+
+typedef struct hs_options {
+	int bugs_set;	 /* override the program's bug switches */
+	uint32_t bugs;
+	int stress;	 /* 1: force the stress mode on */
+	FILE *trace;	 /* step-by-step trace, or NULL */
+	uint64_t show_step; /* dump the state after this step (0: none) */
+	FILE *show;
+	const char *file; /* for locations in reports */
+	uint32_t check_mask; /* 0 = every checker */
+} hs_options;
+
+typedef struct hs_result {
+	int kind;     /* hs_outkind */
+	int inv;      /* inv_id when kind == OUT_VIOLATION */
+	uint64_t steps;
+	char text[1100];   /* panic message / violation message */
+	int func, stmt;	   /* program location of the last step (-1: runtime) */
+	uint32_t line;
+	char report[16384]; /* violation report: location, message, state */
+	uint64_t copies, segments, shrinks, maxdepth;
+} hs_result;
+
+int hs_run(const prog *p, const hs_options *o, hs_result *res);
+const char *hs_outcome_name(int kind);
+/* One line: "ok", "violation DEF2", "panic 42", ... */
+void hs_outcome_str(const hs_result *r, char *buf, size_t len);
+/* Does the result meet the program's `# expect:`? No expect = no
+** violation. Returns 1 if met, else 0 with a reason. */
+int hs_expect_met(const prog *p, const hs_result *r, char *why, size_t len);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+** hs_internal.h: the interpreter's state, shared by the harness files.
+*/
+#ifndef STACKFUZZ_HS_INTERNAL_H
+#define STACKFUZZ_HS_INTERNAL_H
+
+#include "hs.h"
+#include "rt.h"
+
+enum { HS_MAX_LEAVES = 64, HS_MAX_PANICS = 256 };
+
+/* The truth about one gopanic/goexit1 frame. */
+typedef struct hs_tpanic {
+	uint32_t cell;	/* identity of its return-PC slot */
+	uint32_t depth; /* program frames outer to it */
+	int recovered;
+	int kind;
+	int64_t val;
+} hs_tpanic;
+
+typedef struct hs {
+	const prog *p;
+	const hs_options *o;
+	rt rt;
+	inv_truth truth;
+	inv_ctx ctx;
+	int rtidx[PROG_MAX_FUNCS];
+	uint32_t nleaves;
+	uint32_t leafsize[HS_MAX_LEAVES];
+	int leafidx[HS_MAX_LEAVES];
+	hs_tpanic panics[HS_MAX_PANICS];
+	uint32_t npanics;
+	int pending_kind;
+	int64_t pending_val;
+	uint64_t steps, maxdepth;
+	/* where the current step is */
+	int cur_func, cur_stmt, cur_rtfunc, cur_site;
+} hs;
+
+rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot);
+void hs_trace_step(hs *h, FILE *out);
+void hs_dump(hs *h, FILE *out);
+void hs_report(hs *h, hs_result *res);
+int hs_throw_inv(const char *msg);
+
+#endif

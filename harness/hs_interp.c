@@ -1,0 +1,606 @@
+/*
+** hs_interp.c: the interpreter. It runs a program's statements on the
+** reference runtime, keeps the ground truth, and runs the checkers after
+** every step.
+**
+** Control flow is the machine's: the PC says where the G is. A program
+** function's statement k runs at its site k; a call pushes arguments and
+** a return PC (the site's return point); returning loads the return PC
+** from the frame's slot and jumps there; resuming at a return point
+** simply moves on to the next site (not a step). Runtime code (gopanic,
+** lessstack, goexit, grow leaves) runs in rt_run_internal.
+**
+** A step is one statement, one prologue (frame allocation or stack
+** growth), one epilogue action (a deferred call started, or the RET), or
+** one runtime continuation (a deferred call run by a panic returning,
+** a segment popped, ...). The checkers run after each.
+**
+** Ground truth kept here (see inv.h): identity cells for every frame's
+** return-PC slot, parameters and locals, given when the frame is entered;
+** the provenance tag of every pointer the program creates (&y, passed
+** on, copied); the frames the program truly has; what recover() must
+** answer (a direct deferred call of a panic that is not yet recovered).
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs.h"
+#include "hs_internal.h"
+
+const char *hs_outcome_name(int kind)
+{
+	static const char *n[] = {"ok", "panic", "goexit", "overflow", "budget",
+				  "violation"};
+	return kind >= 0 && kind <= OUT_VIOLATION ? n[kind] : "?";
+}
+
+void hs_outcome_str(const hs_result *r, char *buf, size_t len)
+{
+	switch (r->kind) {
+	case OUT_VIOLATION:
+		snprintf(buf, len, "violation %s", inv_catalogue[r->inv].id);
+		break;
+	case OUT_PANIC:
+		snprintf(buf, len, "%s", r->text);
+		break;
+	default:
+		snprintf(buf, len, "%s", hs_outcome_name(r->kind));
+	}
+}
+
+/* ---- setup: the program's functions in the runtime's table ---- */
+
+static uint64_t callsites(const prog_func *pf)
+{
+	uint64_t m = 0;
+	for (uint32_t k = 0; k < pf->nstmts; k++) {
+		switch (pf->stmts[k].op) {
+		case ST_CALL:
+		case ST_PANIC:
+		case ST_GOEXIT:
+		case ST_GROW:
+		case ST_CGO:
+		case ST_CALLBACK:
+		case ST_FAULT:
+			m |= 1ull << k;
+			break;
+		case ST_STORE:
+		case ST_CHECK: /* a nil dereference calls gopanic */
+			m |= 1ull << k;
+			break;
+		default:
+			break;
+		}
+	}
+	return m | (1ull << pf->nstmts); /* the epilogue calls deferred fns */
+}
+
+static int leaf_for(hs *h, uint32_t n)
+{
+	for (uint32_t i = 0; i < h->nleaves; i++)
+		if (h->leafsize[i] == n)
+			return h->leafidx[i];
+	if (h->nleaves >= HS_MAX_LEAVES)
+		return -1;
+	char name[24];
+	snprintf(name, sizeof name, "grow%u", n);
+	rt_funcdesc d = {.name = name, .kind = RF_LEAF,
+			 .flags = RFF_ARGMAP | RFF_LOCALMAP, .nsites = 1,
+			 .framesize = n, .user = -1};
+	int idx = rt_addfunc(&h->rt, &d);
+	h->leafsize[h->nleaves] = n;
+	h->leafidx[h->nleaves++] = idx;
+	return idx;
+}
+
+static int setup(hs *h)
+{
+	const prog *p = h->p;
+	for (uint32_t i = 0; i < p->nfuncs; i++) {
+		const prog_func *pf = &p->funcs[i];
+		uint64_t argmap = 0, localmap = 0;
+		for (uint32_t s = 0; s < pf->nparams; s++)
+			if (pf->type[s] == TY_PTR)
+				argmap |= 1ull << s;
+		for (uint32_t s = 0; s < pf->nlocals; s++)
+			if (pf->type[pf->nparams + s] == TY_PTR)
+				localmap |= 1ull << s;
+		int wrapper = (pf->flags & FF_CGOWRAPPER) != 0;
+		rt_funcdesc d = {
+			.name = pf->name,
+			.kind = pf->kind == FK_C ? RF_C : RF_GO,
+			/* a cgo wrapper: an args map that lies, no locals map */
+			.flags = wrapper ? RFF_ARGMAP : RFF_ARGMAP | RFF_LOCALMAP,
+			.nsites = pf->nstmts + 1,
+			.retsites = callsites(pf),
+			.framesize = 8 * pf->nlocals + pf->pad,
+			.argsize = 8 * pf->nparams,
+			.argmap = wrapper ? 0 : argmap,
+			.localmap = localmap,
+			.user = (int32_t)i,
+		};
+		h->rtidx[i] = rt_addfunc(&h->rt, &d);
+		if (h->rtidx[i] < 0)
+			return -1;
+	}
+	for (uint32_t i = 0; i < p->nfuncs; i++)
+		for (uint32_t k = 0; k < p->funcs[i].nstmts; k++)
+			if (p->funcs[i].stmts[k].op == ST_GROW &&
+			    leaf_for(h, (uint32_t)p->funcs[i].stmts[k].n) < 0)
+				return -1;
+	return 0;
+}
+
+/* ---- slots and expressions ---- */
+
+rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot)
+{
+	const rt_func *f = &h->rt.funcs[h->rtidx[pf - h->p->funcs]];
+	if (slot < pf->nparams)
+		return rt_frame_fp(&h->rt, f) + 8ull * slot;
+	return rt_sp(&h->rt) + 8ull * (slot - pf->nparams);
+}
+
+static rt_word ld(hs *h, rt_addr a)
+{
+	rt_word v;
+	rt_load(&h->rt.mem, a, &v);
+	return v;
+}
+
+static void eval(hs *h, const prog_func *pf, const prog_expr *e, rt_word *v,
+		 uint32_t *tag)
+{
+	*tag = 0;
+	switch (e->kind) {
+	case EX_CONST:
+		*v = (rt_word)(int64_t)e->v;
+		break;
+	case EX_NIL:
+		*v = 0;
+		break;
+	case EX_ADDR: {
+		rt_addr a = hs_slot_addr(h, pf, (uint32_t)e->v);
+		*v = a;
+		*tag = rt_cell_at(&h->rt.mem, a);
+		break;
+	}
+	case EX_SLOT: {
+		rt_addr a = hs_slot_addr(h, pf, (uint32_t)e->v);
+		*v = ld(h, a);
+		*tag = rt_ptag_at(&h->rt.mem, a);
+		break;
+	}
+	default: /* EX_DEC */
+		*v = ld(h, hs_slot_addr(h, pf, (uint32_t)e->v)) - 1;
+		break;
+	}
+}
+
+static void push_args(hs *h, const prog_func *pf, const prog_stmt *s)
+{
+	rt_word v[PROG_MAX_PARAMS];
+	uint32_t tag[PROG_MAX_PARAMS];
+	for (uint32_t i = 0; i < s->nargs; i++)
+		eval(h, pf, &s->a[i], &v[i], &tag[i]);
+	rt_addr a = rt_push_args(&h->rt, v, s->nargs);
+	for (uint32_t i = 0; i < s->nargs; i++)
+		rt_ptag_set(&h->rt.mem, a + 8ull * i, tag[i]);
+}
+
+/* ---- ground truth bookkeeping ---- */
+
+static void on_enter(hs *h, int fi)
+{
+	const rt_func *f = &h->rt.funcs[fi];
+	rt_addr sp = rt_sp(&h->rt);
+	uint32_t cell = rt_cell_new(&h->rt.mem, sp + f->framesize);
+	if (f->user >= 0) {
+		const prog_func *pf = &h->p->funcs[f->user];
+		inv_truth_push(&h->truth, fi, cell);
+		for (uint32_t s = 0; s < (uint32_t)pf->nparams + pf->nlocals; s++)
+			rt_cell_new(&h->rt.mem, hs_slot_addr(h, pf, s));
+		if (h->truth.nframes > h->maxdepth)
+			h->maxdepth = h->truth.nframes;
+	} else if (fi == RTF_GOPANIC || fi == RTF_GOEXIT1) {
+		if (h->npanics < HS_MAX_PANICS) {
+			hs_tpanic *tp = &h->panics[h->npanics++];
+			tp->cell = cell;
+			tp->depth = h->truth.nframes;
+			tp->recovered = 0;
+			tp->kind = h->pending_kind;
+			tp->val = h->pending_val;
+		}
+	}
+}
+
+static void on_return(hs *h, int fi)
+{
+	if (h->rt.funcs[fi].user >= 0 && h->truth.nframes)
+		h->truth.nframes--;
+}
+
+static void truncate_panics(hs *h, uint32_t depth, int keep_equal)
+{
+	while (h->npanics) {
+		uint32_t d = h->panics[h->npanics - 1].depth;
+		if (d > depth || (!keep_equal && d == depth))
+			h->npanics--;
+		else
+			break;
+	}
+}
+
+/* Recovery resumed frame fi: drop the true frames inner to it. */
+static void on_recovery(hs *h, int fi)
+{
+	const rt_func *f = &h->rt.funcs[fi];
+	uint32_t cell = rt_cell_at(&h->rt.mem, rt_sp(&h->rt) + f->framesize);
+	if (f->user < 0) { /* back into Goexit's loop */
+		for (uint32_t i = h->npanics; i-- > 0;)
+			if (h->panics[i].cell == cell) {
+				h->truth.nframes = h->panics[i].depth;
+				truncate_panics(h, h->truth.nframes, 1);
+				return;
+			}
+		return;
+	}
+	while (h->truth.nframes && h->truth.frames[h->truth.nframes - 1].cell != cell)
+		h->truth.nframes--;
+	/* gopanic frames called from the resumed frame or deeper are gone */
+	truncate_panics(h, h->truth.nframes, 0);
+}
+
+static void process_events(hs *h)
+{
+	for (uint32_t i = 0; i < h->rt.nev; i++) {
+		const rt_event *e = &h->rt.ev[i];
+		switch (e->kind) {
+		case EV_ENTER:
+			on_enter(h, (int)e->a);
+			break;
+		case EV_RETURN:
+			on_return(h, (int)e->a);
+			break;
+		case EV_RECOVERY:
+			on_recovery(h, (int)e->a);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* What Go's recover() must answer here: the caller must be a deferred
+** call made directly by gopanic, for a panic not yet recovered. */
+static hs_tpanic *recover_truth(hs *h, const rt_func *f)
+{
+	rt_addr sp = rt_sp(&h->rt);
+	rt_word lr;
+	if (rt_peek(&h->rt.mem, sp + f->framesize, &lr))
+		return NULL;
+	if (lr != rt_retpc(&h->rt.funcs[RTF_GOPANIC], 1))
+		return NULL;
+	rt_addr gsp = sp + f->framesize + RT_WORD + f->argsize;
+	uint32_t cell = rt_cell_at(&h->rt.mem,
+				   gsp + h->rt.funcs[RTF_GOPANIC].framesize);
+	for (uint32_t i = h->npanics; i-- > 0;)
+		if (h->panics[i].cell == cell)
+			return h->panics[i].recovered ? NULL : &h->panics[i];
+	return NULL;
+}
+
+static int64_t recovered_int(int kind, int64_t v)
+{
+	return kind == PV_INT ? v : kind == PV_NIL ? 0 : -1;
+}
+
+/* ---- statements ---- */
+
+static void nilpanic(hs *h, uint32_t k)
+{
+	h->pending_kind = PV_NILDEREF;
+	h->pending_val = 0;
+	rt_gopanic(&h->rt, PV_NILDEREF, 0, k);
+}
+
+static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
+{
+	rt *r = &h->rt;
+	const prog_stmt *s = &pf->stmts[k];
+	const rt_func *f = &r->funcs[h->rtidx[pf - h->p->funcs]];
+	rt_addr next = rt_site_pc(f, k + 1);
+	rt_word v;
+	uint32_t tag;
+	switch (s->op) {
+	case ST_ASSIGN: {
+		rt_addr a = hs_slot_addr(h, pf, s->slot);
+		eval(h, pf, &s->a[0], &v, &tag);
+		rt_store(&r->mem, a, v);
+		rt_ptag_set(&r->mem, a, tag);
+		break;
+	}
+	case ST_STORE: {
+		rt_word p = ld(h, hs_slot_addr(h, pf, s->slot));
+		eval(h, pf, &s->a[0], &v, &tag);
+		if (p < RT_NIL_LIMIT) {
+			nilpanic(h, k);
+			return;
+		}
+		rt_store(&r->mem, p, v);
+		break;
+	}
+	case ST_CHECK: {
+		rt_addr a = hs_slot_addr(h, pf, s->slot);
+		rt_word got = ld(h, a);
+		if (s->n) {
+			if (got < RT_NIL_LIMIT) {
+				nilpanic(h, k);
+				return;
+			}
+			a = got;
+			got = ld(h, a);
+		}
+		if ((int64_t)got != (int64_t)s->a[0].v && !h->truth.checkfail) {
+			char b[64];
+			rt_fmt_addr(&r->mem, a, b, sizeof b);
+			h->truth.checkfail = 1;
+			snprintf(h->truth.checkmsg, sizeof h->truth.checkmsg,
+				 "check %s%s == %d in %s read %lld from %s",
+				 s->n ? "*" : "", pf->slotname[s->slot], s->a[0].v,
+				 pf->name, (long long)(int64_t)got, b);
+		}
+		break;
+	}
+	case ST_CALL:
+		push_args(h, pf, s);
+		rt_call(r, h->rtidx[s->fn], rt_retpc(f, k));
+		return;
+	case ST_DEFER:
+		push_args(h, pf, s);
+		rt_deferproc(r, h->rtidx[s->fn], k);
+		break;
+	case ST_PANIC: {
+		int kind = PV_INT;
+		eval(h, pf, &s->a[0], &v, &tag);
+		if (s->a[0].kind == EX_NIL)
+			kind = PV_NIL;
+		h->pending_kind = kind;
+		h->pending_val = (int64_t)v;
+		rt_gopanic(r, kind, (int64_t)v, k);
+		return;
+	}
+	case ST_RECOVER: {
+		int kind;
+		int64_t val;
+		hs_tpanic *tp = recover_truth(h, f);
+		int got = rt_gorecover(r, f, &kind, &val);
+		if (tp)
+			tp->recovered = 1;
+		if (!h->truth.recoverbad &&
+		    (got != (tp != NULL) ||
+		     (tp && (kind != tp->kind || val != tp->val)))) {
+			h->truth.recoverbad = 1;
+			snprintf(h->truth.recovermsg, sizeof h->truth.recovermsg,
+				 "recover() in %s returned %s, Go returns %s", pf->name,
+				 got ? "a panic value" : "nil",
+				 tp ? "the panic value" : "nil here");
+		}
+		if (s->n) {
+			rt_addr a = hs_slot_addr(h, pf, s->slot);
+			rt_store(&r->mem, a, (rt_word)(got ? recovered_int(kind, val) : 0));
+		}
+		break;
+	}
+	case ST_GOEXIT:
+		h->pending_kind = PV_NIL;
+		h->pending_val = 0;
+		rt_goexit(r, k);
+		return;
+	case ST_GROW:
+		rt_call(r, leaf_for(h, (uint32_t)s->n), rt_retpc(f, k));
+		return;
+	case ST_GC:
+		if (s->n == GC_SHRINK)
+			rt_shrink(r);
+		/* GC_SCAN / GC_MARKTERM with barriers: the GC issue */
+		break;
+	case ST_RETZ:
+		if (ld(h, hs_slot_addr(h, pf, s->slot)) == 0)
+			next = rt_site_pc(f, pf->nstmts);
+		break;
+	case ST_RETURN:
+		next = rt_site_pc(f, pf->nstmts);
+		break;
+	default:
+		/* cgo, callbacks, SEH, locks, faults: the cgo issue */
+		rt_throw(r, "statement not supported by this runtime yet");
+		return;
+	}
+	r->g.sched.pc = next;
+}
+
+/* ---- the loop ---- */
+
+static void finish(hs *h, hs_result *res)
+{
+	rt *r = &h->rt;
+	switch (r->status) {
+	case RT_EXITED:
+		res->kind = OUT_OK;
+		break;
+	case RT_GOEXITED:
+		res->kind = OUT_GOEXIT;
+		break;
+	case RT_PANICKED:
+		res->kind = OUT_PANIC;
+		snprintf(res->text, sizeof res->text, "%s", r->panicmsg);
+		break;
+	case RT_OVERFLOW:
+		res->kind = OUT_OVERFLOW;
+		break;
+	default:
+		break;
+	}
+}
+
+int hs_run(const prog *p, const hs_options *o, hs_result *res)
+{
+	hs *h = calloc(1, sizeof *h);
+	if (!h)
+		return -1;
+	memset(res, 0, sizeof *res);
+	res->func = res->stmt = -1;
+	h->p = p;
+	h->o = o;
+	rt_config cfg = {
+		.stack_init = p->cfg.stack,
+		.stack_max = p->cfg.maxstack,
+		.debug = p->cfg.debug,
+		.stress = p->cfg.stress || (o && o->stress),
+		.bugs = o && o->bugs_set ? o->bugs : p->cfg.bugs,
+		.poison = 1,
+	};
+	rt_init(&h->rt, &cfg);
+	h->rt.log = o && o->trace ? o->trace : NULL;
+	inv_truth_init(&h->truth);
+	inv_ctx_init(&h->ctx, &h->rt, &h->truth);
+	if (o && o->check_mask)
+		h->ctx.mask = o->check_mask;
+	if (setup(h) < 0 || rt_start(&h->rt, h->rtidx[0]) < 0) {
+		res->kind = OUT_VIOLATION;
+		res->inv = INV_STK1;
+		snprintf(res->text, sizeof res->text, "program does not fit the runtime");
+		goto out;
+	}
+	uint64_t budget = p->cfg.budget ? p->cfg.budget : 200000;
+	rt *r = &h->rt;
+	for (;;) {
+		if (r->status != RT_RUNNING) {
+			finish(h, res);
+			break;
+		}
+		if (h->steps >= budget) {
+			res->kind = OUT_BUDGET;
+			break;
+		}
+		rt_begin_step(r);
+		rt_addr pc = rt_pc(r);
+		const rt_func *f = rt_findfunc(r, pc);
+		h->cur_func = -1;
+		h->cur_stmt = -1;
+		h->cur_rtfunc = f ? (int)(f - r->funcs) : -1;
+		h->cur_site = f ? (int)((pc - f->entry) / RT_SITE) - 1 : -1;
+		if (!f) {
+			rt_throw(r, "unexpected return pc");
+		} else if (pc == f->entry && !(f->flags & RFF_NOFRAME)) {
+			rt_prologue(r);
+		} else if (f->user >= 0) {
+			const prog_func *pf = &p->funcs[f->user];
+			rt_addr off = pc - f->entry;
+			uint32_t site = (uint32_t)(off / RT_SITE) - 1;
+			h->cur_func = f->user;
+			if (off % RT_SITE == RT_PCQUANTUM) {
+				/* resumed after a call: on to the next site */
+				r->g.sched.pc = rt_site_pc(f, site < pf->nstmts ? site + 1 : site);
+				continue;
+			}
+			if (off % RT_SITE != 0 || site > pf->nstmts) {
+				rt_throw(r, "pc inside no statement");
+			} else if (site < pf->nstmts) {
+				h->cur_stmt = (int)site;
+				exec_stmt(h, pf, site);
+			} else {
+				rt_epilogue(r, site);
+			}
+		} else {
+			rt_run_internal(r);
+		}
+		h->steps++;
+		process_events(h);
+		if (o && o->trace)
+			hs_trace_step(h, o->trace);
+		if (r->status == RT_THROW) {
+			res->kind = OUT_VIOLATION;
+			res->inv = hs_throw_inv(r->throwmsg);
+			snprintf(res->text, sizeof res->text, "fatal error: %s",
+				 r->throwmsg);
+			hs_report(h, res);
+			break;
+		}
+		inv_violation v;
+		if (inv_check(&h->ctx, &v)) {
+			res->kind = OUT_VIOLATION;
+			res->inv = v.id;
+			snprintf(res->text, sizeof res->text, "%s", v.msg);
+			hs_report(h, res);
+			break;
+		}
+		if (o && o->show && o->show_step == h->steps)
+			hs_dump(h, o->show);
+	}
+	if (o && o->show && o->show_step > h->steps) {
+		fprintf(o->show, "(the run ended at step %llu)\n",
+			(unsigned long long)h->steps);
+		hs_dump(h, o->show);
+	} else if (o && o->show && res->kind == OUT_VIOLATION &&
+		   o->show_step == h->steps) {
+		hs_dump(h, o->show);
+	}
+out:
+	res->steps = h->steps;
+	res->func = h->cur_func;
+	res->stmt = h->cur_stmt;
+	if (h->cur_func >= 0 && h->cur_stmt >= 0)
+		res->line = p->funcs[h->cur_func].stmts[h->cur_stmt].line;
+	res->copies = h->rt.ncopies;
+	res->segments = h->rt.nsegments;
+	res->shrinks = h->rt.nshrinks;
+	res->maxdepth = h->maxdepth;
+	inv_ctx_free(&h->ctx);
+	inv_truth_free(&h->truth);
+	rt_destroy(&h->rt);
+	free(h);
+	return 0;
+}
+
+int hs_expect_met(const prog *p, const hs_result *r, char *why, size_t len)
+{
+	char got[256];
+	hs_outcome_str(r, got, sizeof got);
+	const prog_expect *e = &p->expect;
+	int ok;
+	switch (e->kind) {
+	case EXPECT_NONE:
+		ok = r->kind != OUT_VIOLATION;
+		break;
+	case EXPECT_OK:
+		ok = r->kind == OUT_OK;
+		break;
+	case EXPECT_VIOLATION:
+		ok = r->kind == OUT_VIOLATION && !strcmp(inv_catalogue[r->inv].id, e->id);
+		break;
+	case EXPECT_PANIC: {
+		char want[80];
+		snprintf(want, sizeof want, "panic: %s", e->text);
+		ok = r->kind == OUT_PANIC && !strncmp(r->text, want, strlen(want)) &&
+		     (r->text[strlen(want)] == 0 || r->text[strlen(want)] == '\n' ||
+		      r->text[strlen(want)] == ' ');
+		break;
+	}
+	case EXPECT_GOEXIT:
+		ok = r->kind == OUT_GOEXIT;
+		break;
+	case EXPECT_OVERFLOW:
+		ok = r->kind == OUT_OVERFLOW;
+		break;
+	case EXPECT_BUDGET:
+		ok = r->kind == OUT_BUDGET;
+		break;
+	default:
+		ok = 0;
+	}
+	if (!ok && why)
+		snprintf(why, len, "got %s", got);
+	return ok;
+}

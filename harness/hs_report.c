@@ -1,0 +1,274 @@
+/*
+** hs_report.c: traces, state dumps and violation reports.
+**
+** Everything printed here is deterministic: addresses are shown relative
+** to their region ("stack#3+0x7f8"), regions are numbered in allocation
+** order, and nothing depends on host pointers or time.
+*/
+#include <string.h>
+
+#include "hs_internal.h"
+
+int hs_throw_inv(const char *msg)
+{
+	if (strstr(msg, "defer"))
+		return INV_DEF1;
+	if (strstr(msg, "lessstack") || strstr(msg, "segment"))
+		return INV_STK1;
+	return INV_STK2; /* a bad PC: a return-PC slot held garbage */
+}
+
+static void where(hs *h, char *buf, size_t len)
+{
+	const prog *p = h->p;
+	if (h->cur_func >= 0 && h->cur_stmt >= 0) {
+		const prog_func *pf = &p->funcs[h->cur_func];
+		char st[160];
+		prog_print_stmt(p, h->cur_func, &pf->stmts[h->cur_stmt], st, sizeof st);
+		snprintf(buf, len, "%s:%-3d %s", pf->name, h->cur_stmt, st);
+	} else if (h->cur_func >= 0) {
+		snprintf(buf, len, "%s:end (epilogue)", p->funcs[h->cur_func].name);
+	} else if (h->cur_rtfunc >= 0) {
+		const rt_func *f = &h->rt.funcs[h->cur_rtfunc];
+		snprintf(buf, len, "%s", f->name);
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+static const char *fname(hs *h, int64_t i)
+{
+	return i >= 0 && (uint32_t)i < h->rt.nfuncs ? h->rt.funcs[i].name : "?";
+}
+
+static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
+{
+	switch (e->kind) {
+	case EV_ENTER:
+		snprintf(b, n, "enter %s (frame %lld)", fname(h, e->a), (long long)e->b);
+		break;
+	case EV_RETURN:
+		snprintf(b, n, "return from %s", fname(h, e->a));
+		break;
+	case EV_COPY:
+		snprintf(b, n, "stack copied %lldB -> %lldB", (long long)e->a,
+			 (long long)e->b);
+		break;
+	case EV_SEGMENT:
+		snprintf(b, n, "new segment of %lldB (%lld segments)", (long long)e->a,
+			 (long long)e->b);
+		break;
+	case EV_SEGMENT_POP:
+		snprintf(b, n, "segment popped%s", e->b ? " (unwind)" : " (lessstack)");
+		break;
+	case EV_SHRINK:
+		snprintf(b, n, "stack shrunk %lldB -> %lldB", (long long)e->a,
+			 (long long)e->b);
+		break;
+	case EV_DEFER:
+		snprintf(b, n, "defer record for %s", fname(h, e->a));
+		break;
+	case EV_DEFERCALL:
+		snprintf(b, n, "deferred call %s starts%s", fname(h, e->a),
+			 e->b ? " (panicking)" : "");
+		break;
+	case EV_DEFERDONE:
+		snprintf(b, n, "deferred call %s returned", fname(h, e->a));
+		break;
+	case EV_PANIC:
+		if (e->a == PV_NIL)
+			snprintf(b, n, "panic nil");
+		else if (e->a == PV_NILDEREF)
+			snprintf(b, n, "panic: nil pointer dereference");
+		else
+			snprintf(b, n, "panic %lld", (long long)e->b);
+		break;
+	case EV_ABORT:
+		snprintf(b, n, "earlier panic aborted");
+		break;
+	case EV_RECOVER:
+		snprintf(b, n, e->a ? "recover -> %lld" : "recover -> nil",
+			 (long long)e->b);
+		break;
+	case EV_RECOVERY:
+		snprintf(b, n, "recovered: %s resumes", fname(h, e->a));
+		break;
+	case EV_GOEXIT:
+		snprintf(b, n, "Goexit");
+		break;
+	default:
+		snprintf(b, n, "event %d", e->kind);
+	}
+}
+
+void hs_trace_step(hs *h, FILE *out)
+{
+	char w[200], sp[64];
+	where(h, w, sizeof w);
+	rt_fmt_addr(&h->rt.mem, rt_sp(&h->rt), sp, sizeof sp);
+	fprintf(out, "%6llu  %-36s sp=%s", (unsigned long long)h->steps, w, sp);
+	for (uint32_t i = 0; i < h->rt.nev; i++) {
+		char e[128];
+		fmt_event(h, &h->rt.ev[i], e, sizeof e);
+		fprintf(out, "%s%s", i ? "; " : "  | ", e);
+	}
+	fputc('\n', out);
+}
+
+/* ---- state dump ---- */
+
+typedef struct dumpctx {
+	hs *h;
+	FILE *out;
+	uint32_t n;
+} dumpctx;
+
+static void slotline(hs *h, FILE *out, const char *name, rt_addr a)
+{
+	char ab[64], vb[64];
+	rt_word v;
+	rt_peek(&h->rt.mem, a, &v);
+	rt_fmt_addr(&h->rt.mem, a, ab, sizeof ab);
+	uint32_t tag = rt_ptag_at(&h->rt.mem, a);
+	if (tag || (v >= RT_STACK_BASE && v < RT_OSSTACK_BASE + (1ull << 36))) {
+		rt_fmt_addr(&h->rt.mem, v, vb, sizeof vb);
+		fprintf(out, "        %-10s %-22s = %s", name, ab, vb);
+		if (tag) {
+			char tb[64];
+			rt_fmt_addr(&h->rt.mem, rt_cell_addr(&h->rt.mem, tag), tb, sizeof tb);
+			fprintf(out, "   (truly -> %s)", tb);
+		}
+		fputc('\n', out);
+	} else {
+		fprintf(out, "        %-10s %-22s = %lld\n", name, ab, (long long)(int64_t)v);
+	}
+}
+
+static int dumpframe(rt *r, const rt_frame *fr, void *arg)
+{
+	dumpctx *d = arg;
+	hs *h = d->h;
+	char sp[64], lr[64];
+	rt_fmt_addr(&r->mem, fr->sp, sp, sizeof sp);
+	const rt_func *lf = rt_findfunc(r, fr->lr);
+	if (lf)
+		snprintf(lr, sizeof lr, "%s+%#llx", lf->name,
+			 (unsigned long long)(fr->lr - lf->entry));
+	else
+		snprintf(lr, sizeof lr, "%#llx", (unsigned long long)fr->lr);
+	fprintf(d->out, "    #%-3u %-14s sp=%-22s frame=%-5u ret=%s%s%s\n", d->n++,
+		fr->fn->name, sp, fr->framesize, lr, fr->seg ? " [older segment]" : "",
+		fr->pc == fr->fn->entry ? " [in prologue]" : "");
+	if (fr->fn->user >= 0 && fr->pc != fr->fn->entry) {
+		const prog_func *pf = &h->p->funcs[fr->fn->user];
+		for (uint32_t s = 0; s < pf->nparams; s++)
+			slotline(h, d->out, pf->slotname[s], fr->fp + 8ull * s);
+		for (uint32_t s = 0; s < pf->nlocals; s++)
+			slotline(h, d->out, pf->slotname[pf->nparams + s], fr->sp + 8ull * s);
+	}
+	return d->n < 200;
+}
+
+void hs_dump(hs *h, FILE *out)
+{
+	rt *r = &h->rt;
+	rt_g *g = &r->g;
+	char a[64], b[64], c[64];
+	fprintf(out, "state after step %llu:\n", (unsigned long long)h->steps);
+	if (g->dead) {
+		fprintf(out, "  G%u has exited\n", g->id);
+		return;
+	}
+	rt_fmt_addr(&r->mem, g->lo, a, sizeof a);
+	rt_fmt_addr(&r->mem, g->hi, b, sizeof b);
+	rt_fmt_addr(&r->mem, g->sched.sp, c, sizeof c);
+	fprintf(out, "  G%u stack [%s, %s) %uB, %u segment(s), sp=%s\n", g->id, a, b,
+		g->stksize, g->nsegs, c);
+	const rt_func *pf = rt_findfunc(r, g->sched.pc);
+	fprintf(out, "  pc=%s+%#llx\n", pf ? pf->name : "?",
+		(unsigned long long)(pf ? g->sched.pc - pf->entry : g->sched.pc));
+	fprintf(out, "  frames (innermost first):\n");
+	dumpctx d = {h, out, 0};
+	char why[200];
+	rt_tbresult t = rt_traceback(r, g->sched.pc, g->sched.sp, 0, dumpframe, &d,
+				     why, sizeof why);
+	if (t != TB_OK)
+		fprintf(out, "    !! traceback: %s: %s\n", rt_tbresult_name(t), why);
+	fprintf(out, "  defers (innermost first):\n");
+	uint32_t n = 0;
+	for (rt_addr dp = g->defer; dp && n < 64; n++) {
+		rt_word fn, sp, siz, started, link;
+		if (rt_peek(&r->mem, dp, &fn)) {
+			rt_fmt_addr(&r->mem, dp, a, sizeof a);
+			fprintf(out, "    !! %s is not readable\n", a);
+			break;
+		}
+		rt_peek(&r->mem, dp + 8 * D_SP, &sp);
+		rt_peek(&r->mem, dp + 8 * D_SIZ, &siz);
+		rt_peek(&r->mem, dp + 8 * D_STARTED, &started);
+		rt_peek(&r->mem, dp + 8 * D_LINK, &link);
+		const rt_func *df = rt_findfunc(r, fn);
+		rt_fmt_addr(&r->mem, dp, a, sizeof a);
+		rt_fmt_addr(&r->mem, sp, b, sizeof b);
+		fprintf(out, "    %s %s sp=%s%s\n", a, df ? df->name : "?", b,
+			started ? " (started)" : "");
+		for (rt_word i = 0; i < siz / 8 && i < 8; i++) {
+			char nm[16];
+			snprintf(nm, sizeof nm, "arg%llu", (unsigned long long)i);
+			slotline(h, out, nm, dp + 8 * (RT_DEFER_HDR_WORDS + i));
+		}
+		dp = link;
+	}
+	if (!n)
+		fprintf(out, "    (none)\n");
+	fprintf(out, "  panics (newest first):\n");
+	n = 0;
+	for (rt_addr p = g->panic; p && n < 64; n++) {
+		rt_word kind, val, rec, ab, ge, link;
+		rt_peek(&r->mem, p + 8 * P_KIND, &kind);
+		rt_peek(&r->mem, p + 8 * P_ARG, &val);
+		rt_peek(&r->mem, p + 8 * P_RECOVERED, &rec);
+		rt_peek(&r->mem, p + 8 * P_ABORTED, &ab);
+		rt_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
+		rt_peek(&r->mem, p + 8 * P_LINK, &link);
+		rt_fmt_addr(&r->mem, p, a, sizeof a);
+		fprintf(out, "    %s %s", a, ge ? "goexit" : "panic");
+		if (!ge)
+			fprintf(out, kind == PV_NIL ? " nil" : kind == PV_NILDEREF ?
+				" nil-deref" : " %lld", (long long)(int64_t)val);
+		fprintf(out, "%s%s\n", rec ? " recovered" : "", ab ? " aborted" : "");
+		p = link;
+	}
+	if (!n)
+		fprintf(out, "    (none)\n");
+}
+
+void hs_report(hs *h, hs_result *res)
+{
+	char w[200];
+	where(h, w, sizeof w);
+	FILE *f = fmemopen(res->report, sizeof res->report - 1, "w");
+	if (!f)
+		return;
+	const char *file = h->o && h->o->file ? h->o->file : "<program>";
+	uint32_t line = 0;
+	if (h->cur_func >= 0 && h->cur_stmt >= 0)
+		line = h->p->funcs[h->cur_func].stmts[h->cur_stmt].line;
+	fprintf(f, "violation %s: %s\n", inv_catalogue[res->inv].id,
+		inv_catalogue[res->inv].name);
+	fprintf(f, "  at step %llu, %s", (unsigned long long)h->steps, w);
+	if (line)
+		fprintf(f, " (%s:%u)", file, line);
+	fprintf(f, "\n  %s\n", res->text);
+	if (h->rt.nev) {
+		fprintf(f, "  this step:");
+		for (uint32_t i = 0; i < h->rt.nev; i++) {
+			char e[128];
+			fmt_event(h, &h->rt.ev[i], e, sizeof e);
+			fprintf(f, "%s%s", i ? "; " : " ", e);
+		}
+		fputc('\n', f);
+	}
+	hs_dump(h, f);
+	fclose(f);
+}

@@ -1,0 +1,221 @@
+/*
+** prog_bin.c: the binary form of programs, what fuzzers mutate.
+**
+** Decoding is total: every byte string (empty included) decodes, reading
+** zeros past the end, and raw values are reduced into range and then
+** handed to prog_repair(), which reinterprets whatever is still invalid
+** (wrong slot types, callee kinds, ...). Config, expect and names are not
+** stored: decode yields prog_init() defaults and the default names.
+** Records have a fixed size, so a mutated opcode or operand stays local
+** and never shifts the rest of the stream.
+**
+** Layout (all multi-byte fields u16/int16 little-endian):
+**
+**   byte 0           nfuncs - 1            (decode: b % 16 + 1)
+**   then per function, an 8-byte header followed by its statements:
+**     h[0]           bit 0: kind (0 Go, 1 C); bit 1: FF_CGOWRAPPER;
+**                    bits 2-7 ignored (encoded 0)
+**     h[1]           nparams               (decode: b % 5)
+**     h[2]           nlocals               (decode: b % 9)
+**     h[3..4]  u16   slot types, bit i = type of slot i (1 = *int);
+**                    bits >= nparams+nlocals ignored (encoded 0)
+**     h[5..6]  u16   pad / 8               (decode: w % 4096 * 8)
+**     h[7]           nstmts                (decode: b % 49)
+**   each statement is a 16-byte record:
+**     s[0]           op                    (decode: b % ST__COUNT)
+**     s[1]           slot (ASSIGN STORE CHECK RECOVER RETZ; else 0)
+**     s[2..3]  u16   w, by op:
+**                      CALL DEFER CGO CALLBACK: callee (w % nfuncs)
+**                      GROW: n/8 - 1         (decode: (w % 8191 + 1) * 8)
+**                      GC: kind              (decode: w % 3)
+**                      CHECK, RECOVER: n     (decode: w % 2)
+**                      others: 0
+**     s[4..15]       a[0..3], 3 bytes each: kind (decode: b % 5), then
+**                    int16 v: the constant for EX_CONST, the slot index
+**                    for EX_ADDR/EX_SLOT/EX_DEC (read as u16), 0 for
+**                    EX_NIL. Used: a[0] for ASSIGN STORE CHECK PANIC,
+**                    a[0..nparams(callee)-1] for the call-like ops; the
+**                    rest encoded 0.
+**
+** Size: 1 + nfuncs * (8 + 16 * nstmts) <= 1 + 16 * (8 + 48 * 16)
+** = PROG_BIN_MAX. For a valid program decode(encode(p)) == p (names and
+** cfg/expect aside). Gotcha: the decoder gives call-like statements all
+** four raw arguments (nargs = 4); repair then cuts them to the final
+** callee's arity, so the arguments survive a callee remapping.
+*/
+#include "prog.h"
+
+#include <string.h>
+
+enum { FUNC_HDR = 8, STMT_REC = 16, EXPR_REC = 3 };
+
+/* A reader that yields zeros past the end. */
+typedef struct {
+	const uint8_t *d;
+	size_t len, pos;
+} reader;
+
+static uint8_t rd8(reader *r)
+{
+	return r->pos < r->len ? r->d[r->pos++] : (r->pos++, 0);
+}
+
+static uint16_t rd16(reader *r)
+{
+	uint16_t lo = rd8(r);
+	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
+}
+
+static int is_call(int op)
+{
+	return op == ST_CALL || op == ST_DEFER || op == ST_CGO ||
+	       op == ST_CALLBACK;
+}
+
+static void decode_stmt(reader *r, const prog *p, prog_stmt *s)
+{
+	memset(s, 0, sizeof *s);
+	s->op = (uint8_t)(rd8(r) % ST__COUNT);
+	uint8_t slot = rd8(r);
+	uint16_t w = rd16(r);
+	for (int i = 0; i < PROG_MAX_PARAMS; i++) {
+		uint8_t k = (uint8_t)(rd8(r) % 5);
+		uint16_t v = rd16(r);
+		s->a[i].kind = k;
+		/* two's complement by hand: converting an out-of-range value
+		** to a signed type is implementation-defined */
+		s->a[i].v = k == EX_CONST ? (int32_t)v - (v >= 0x8000 ? 0x10000 : 0)
+					  : (int32_t)v;
+	}
+	switch (s->op) {
+	case ST_ASSIGN:
+	case ST_STORE:
+	case ST_PANIC:
+		s->slot = slot;
+		s->nargs = 1;
+		break;
+	case ST_CHECK:
+		s->slot = slot;
+		s->nargs = 1;
+		s->n = w % 2;
+		break;
+	case ST_RECOVER:
+		s->slot = slot;
+		s->n = w % 2;
+		break;
+	case ST_RETZ:
+		s->slot = slot;
+		break;
+	case ST_GROW:
+		s->n = (w % 8191 + 1) * 8;
+		break;
+	case ST_GC:
+		s->n = w % GC__COUNT;
+		break;
+	default:
+		if (is_call(s->op)) {
+			s->fn = (uint8_t)(w % p->nfuncs);
+			s->nargs = PROG_MAX_PARAMS;
+		}
+		break;
+	}
+	/* repair zeroes what the op does not use */
+}
+
+void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
+{
+	reader r = {data, data ? len : 0, 0};
+	prog_init(out);
+	out->nfuncs = rd8(&r) % PROG_MAX_FUNCS + 1u;
+	for (uint32_t fi = 0; fi < out->nfuncs; fi++) {
+		prog_func *f = &out->funcs[fi];
+		uint8_t h0 = rd8(&r);
+		f->kind = h0 & 1;
+		f->flags = (h0 >> 1) & FF_CGOWRAPPER;
+		f->nparams = rd8(&r) % (PROG_MAX_PARAMS + 1);
+		f->nlocals = rd8(&r) % (PROG_MAX_LOCALS + 1);
+		uint16_t types = rd16(&r);
+		for (int i = 0; i < f->nparams + f->nlocals; i++)
+			f->type[i] = (types >> i) & 1;
+		f->pad = rd16(&r) % (PROG_MAX_PAD / 8 + 1) * 8u;
+		f->nstmts = rd8(&r) % (PROG_MAX_STMTS + 1u);
+		for (uint32_t si = 0; si < f->nstmts; si++)
+			decode_stmt(&r, out, &f->stmts[si]);
+	}
+	prog_repair(out);
+}
+
+/* ---- encoding ---- */
+
+typedef struct {
+	uint8_t *d;
+	size_t cap, pos;
+} writer;
+
+static void wr8(writer *w, unsigned v)
+{
+	if (w->pos < w->cap)
+		w->d[w->pos] = (uint8_t)v;
+	w->pos++;
+}
+
+static void wr16(writer *w, unsigned v)
+{
+	wr8(w, v & 0xff);
+	wr8(w, (v >> 8) & 0xff);
+}
+
+static uint32_t cap_u32(uint32_t v, uint32_t hi) { return v > hi ? hi : v; }
+
+static void encode_stmt(writer *w, const prog_stmt *s)
+{
+	unsigned wv = 0;
+	wr8(w, s->op);
+	wr8(w, s->slot);
+	if (is_call(s->op))
+		wv = s->fn;
+	else if (s->op == ST_GROW)
+		wv = s->n >= 8 ? (unsigned)(s->n / 8 - 1) : 0;
+	else if (s->op == ST_GC || s->op == ST_CHECK || s->op == ST_RECOVER)
+		wv = (unsigned)s->n;
+	wr16(w, wv & 0xffff);
+	for (int i = 0; i < PROG_MAX_PARAMS; i++) {
+		wr8(w, s->a[i].kind);
+		wr16(w, (unsigned)s->a[i].v & 0xffff);
+	}
+}
+
+size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
+{
+	/* Invalid input is encoded field by field with counts clamped, so
+	** this never reads out of bounds; its decode is just some valid
+	** program. */
+	if (p == NULL)
+		return 0;
+	uint32_t nf = p->nfuncs < 1 ? 1 : cap_u32(p->nfuncs, PROG_MAX_FUNCS);
+	size_t need = 1;
+	for (uint32_t i = 0; i < nf; i++)
+		need += FUNC_HDR +
+			STMT_REC * (size_t)cap_u32(p->funcs[i].nstmts, PROG_MAX_STMTS);
+	if (need > cap || buf == NULL)
+		return need;
+	writer w = {buf, cap, 0};
+	wr8(&w, nf - 1);
+	for (uint32_t i = 0; i < nf; i++) {
+		const prog_func *f = &p->funcs[i];
+		int ns = f->nparams + f->nlocals;
+		unsigned types = 0;
+		for (int k = 0; k < ns && k < PROG_MAX_SLOTS; k++)
+			types |= (unsigned)(f->type[k] & 1) << k;
+		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u));
+		wr8(&w, f->nparams);
+		wr8(&w, f->nlocals);
+		wr16(&w, types);
+		wr16(&w, cap_u32(f->pad, PROG_MAX_PAD) / 8);
+		uint32_t nst = cap_u32(f->nstmts, PROG_MAX_STMTS);
+		wr8(&w, nst);
+		for (uint32_t k = 0; k < nst; k++)
+			encode_stmt(&w, &f->stmts[k]);
+	}
+	return w.pos;
+}

@@ -1,0 +1,106 @@
+/*
+** inv.h: the invariant checkers.
+**
+** Checkers read the runtime's state and the harness's ground truth and
+** report; they never change runtime state and never abort. The ground
+** truth is what the harness knows and the runtime may not:
+**  - per stack word, the machine's tags (rt_region cell/ptag): which
+**    words truly point into a stack and at which slot identity;
+**  - the frames the program truly has (inv_shadow), innermost last, each
+**    named by the identity cell the harness gave its return-PC slot;
+**  - what the program observed that must hold (a `check` that failed, a
+**    recover() that answered other than Go would).
+**
+** inv_check runs every checker in catalogue order and returns the first
+** violation (all of a step's violations are listed in its message).
+*/
+#ifndef STACKFUZZ_INV_H
+#define STACKFUZZ_INV_H
+
+#include "rt.h"
+
+typedef struct inv_shadow_frame {
+	int32_t fn;    /* runtime function index */
+	uint32_t cell; /* identity of its return-PC slot */
+} inv_shadow_frame;
+
+typedef struct inv_truth {
+	inv_shadow_frame *frames; /* program frames, outermost first */
+	uint32_t nframes, cap;
+	/* DEF4: a deferred set/check saw the wrong slot or value */
+	int checkfail;
+	char checkmsg[200];
+	/* PAN1: recover() answered differently from Go */
+	int recoverbad;
+	char recovermsg[200];
+} inv_truth;
+
+void inv_truth_init(inv_truth *t);
+void inv_truth_free(inv_truth *t);
+void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell);
+
+typedef enum {
+	INV_MEM1 = 0,
+	INV_STK1,
+	INV_STK2,
+	INV_STK3,
+	INV_DEF1,
+	INV_DEF2,
+	INV_DEF3,
+	INV_DEF4,
+	INV_PAN1,
+	INV__COUNT
+} inv_id;
+
+typedef struct inv_info {
+	const char *id;
+	const char *name;
+} inv_info;
+extern const inv_info inv_catalogue[INV__COUNT];
+int inv_lookup(const char *id); /* index or -1 */
+
+typedef struct inv_violation {
+	int id; /* inv_id */
+	char msg[1024];
+} inv_violation;
+
+/* A frame as the checkers see it: the unwinder's view. */
+typedef struct inv_frames {
+	rt_frame *f;
+	uint32_t n, cap;
+	rt_tbresult tb;
+	char why[200];
+} inv_frames;
+
+typedef struct inv_ctx {
+	rt *r;
+	const inv_truth *t;
+	inv_frames fr; /* collected once per check */
+	uint32_t mask; /* bit i: run checker i (default all) */
+} inv_ctx;
+
+void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);
+void inv_ctx_free(inv_ctx *c);
+/* Runs the checkers; returns 1 and fills *v on a violation. */
+int inv_check(inv_ctx *c, inv_violation *v);
+
+/* The checkers, one per file group; each returns 1 on a violation. */
+int inv_mem1(inv_ctx *c, inv_violation *v);
+int inv_stk1(inv_ctx *c, inv_violation *v);
+int inv_stk2(inv_ctx *c, inv_violation *v);
+int inv_stk3(inv_ctx *c, inv_violation *v);
+int inv_def1(inv_ctx *c, inv_violation *v);
+int inv_def2(inv_ctx *c, inv_violation *v);
+int inv_def3(inv_ctx *c, inv_violation *v);
+int inv_def4(inv_ctx *c, inv_violation *v);
+int inv_pan1(inv_ctx *c, inv_violation *v);
+
+/* helpers shared by the checkers */
+void inv_fail(inv_violation *v, int id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len);
+/* STK3/DEF2: word w's provenance tag and value agree (1 = violation). */
+int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
+		const char *holder);
+
+#endif

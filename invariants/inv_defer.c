@@ -1,0 +1,215 @@
+/*
+** inv_defer.c: DEF1-DEF4 and PAN1.
+**
+** DEF1  every pending defer record is live; its sp/argp are those of a
+**       live frame of the function that deferred it (findfunc(d.pc));
+**       the chain is ordered innermost first.
+** DEF2  every argument word of a pending defer that truly points into a
+**       stack holds the current address of its slot (TestDeferPtrs).
+** DEF3  in a step that copied a stack, every frame of the copied segment
+**       has a locals map (and an args map if it has arguments), and every
+**       defer on it names a function with both maps (seed 002).
+** DEF4  a `check` saw the intended value through the intended slot.
+** PAN1  each panic record is the record of a live gopanic/goexit1 frame,
+**       in chain order, with 0/1 flags, recovered only at the head, argp
+**       0 or the argument pointer of the deferred call it is running;
+**       recover() answered as Go would (the harness's truth).
+*/
+#include <string.h>
+
+#include "inv.h"
+
+enum { CHAIN_MAX = 1 << 20 };
+
+static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from)
+{
+	for (uint32_t i = from; i < c->fr.n; i++)
+		if (c->fr.f[i].sp == sp && c->fr.f[i].pc != c->fr.f[i].fn->entry)
+			return (int)i;
+	return -1;
+}
+
+static int record_live(const inv_ctx *c, rt_addr d)
+{
+	const rt_region *rg = rt_mem_find(&c->r->mem, d);
+	return rg && rg->live && rg->kind == RG_HEAP && rg->base == d;
+}
+
+int inv_def1(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	if (r->g.dead || c->fr.tb != TB_OK)
+		return 0;
+	char a[64];
+	uint32_t lastk = 0, n = 0;
+	for (rt_addr d = r->g.defer; d; n++) {
+		if (n > CHAIN_MAX || !record_live(c, d)) {
+			inv_fail(v, INV_DEF1, "defer chain reaches %s, not a live "
+				 "defer record", inv_addr(c, d, a, sizeof a));
+			return 1;
+		}
+		rt_word sp, argp, pc, link;
+		rt_peek(&r->mem, d + 8 * D_SP, &sp);
+		rt_peek(&r->mem, d + 8 * D_ARGP, &argp);
+		rt_peek(&r->mem, d + 8 * D_PC, &pc);
+		rt_peek(&r->mem, d + 8 * D_LINK, &link);
+		const rt_func *df = rt_findfunc(r, pc);
+		int k = frame_at_sp(c, sp, lastk);
+		if (k < 0) {
+			int any = frame_at_sp(c, sp, 0);
+			char b[64];
+			inv_fail(v, INV_DEF1, "defer %s (deferred by %s) has sp %s: %s",
+				 inv_addr(c, d, a, sizeof a), df ? df->name : "?",
+				 inv_addr(c, sp, b, sizeof b),
+				 any >= 0 ? "out of order (not innermost first)"
+					  : "no live frame there");
+			return 1;
+		}
+		const rt_frame *fr = &c->fr.f[k];
+		if (fr->fn != df || fr->fp != argp) {
+			inv_fail(v, INV_DEF1, "defer %s: frame at its sp is %s (argp "
+				 "%#llx), but the defer was made by %s (argp %#llx)",
+				 inv_addr(c, d, a, sizeof a), fr->fn->name,
+				 (unsigned long long)fr->fp, df ? df->name : "?",
+				 (unsigned long long)argp);
+			return 1;
+		}
+		lastk = (uint32_t)k;
+		d = link;
+	}
+	return 0;
+}
+
+int inv_def2(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	if (r->g.dead)
+		return 0;
+	uint32_t n = 0;
+	for (rt_addr d = r->g.defer; d && n < CHAIN_MAX && record_live(c, d); n++) {
+		rt_word fnpc, siz, link;
+		rt_peek(&r->mem, d + 8 * D_FN, &fnpc);
+		rt_peek(&r->mem, d + 8 * D_SIZ, &siz);
+		rt_peek(&r->mem, d + 8 * D_LINK, &link);
+		const rt_func *f = rt_findfunc(r, fnpc);
+		char holder[64];
+		snprintf(holder, sizeof holder, "defer %s argument",
+			 f ? f->name : "?");
+		const rt_region *rg = rt_mem_find(&r->mem, d);
+		for (rt_word i = 0; i < siz / 8; i++) {
+			rt_addr w = d + 8 * (RT_DEFER_HDR_WORDS + i);
+			if (w >= rg->base + rg->size)
+				break;
+			if (inv_ptrword(c, v, INV_DEF2, w, holder))
+				return 1;
+		}
+		d = link;
+	}
+	return 0;
+}
+
+static int has_both(const rt_func *f)
+{
+	return (f->flags & RFF_LOCALMAP) && (f->flags & RFF_ARGMAP);
+}
+
+int inv_def3(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	if (!r->copied || r->g.dead || c->fr.tb != TB_OK)
+		return 0;
+	for (uint32_t i = 0; i < c->fr.n && c->fr.f[i].seg == 0; i++) {
+		const rt_func *f = c->fr.f[i].fn;
+		if (!(f->flags & RFF_LOCALMAP) ||
+		    (f->argsize && !(f->flags & RFF_ARGMAP))) {
+			inv_fail(v, INV_DEF3, "stack copied with a frame of %s, which "
+				 "has no %s map", f->name,
+				 (f->flags & RFF_LOCALMAP) ? "args" : "locals");
+			return 1;
+		}
+	}
+	uint32_t n = 0;
+	for (rt_addr d = r->g.defer; d && n < CHAIN_MAX && record_live(c, d); n++) {
+		rt_word fnpc, argp, link;
+		rt_peek(&r->mem, d + 8 * D_FN, &fnpc);
+		rt_peek(&r->mem, d + 8 * D_ARGP, &argp);
+		rt_peek(&r->mem, d + 8 * D_LINK, &link);
+		if (argp < r->g.lo || argp > r->g.hi)
+			break;
+		const rt_func *f = rt_findfunc(r, fnpc);
+		if (!f || !has_both(f)) {
+			inv_fail(v, INV_DEF3, "stack copied with a pending defer of "
+				 "%s, which has no %s map (its maps came from C "
+				 "and may lie)", f ? f->name : "?",
+				 f && (f->flags & RFF_LOCALMAP) ? "args" : "locals");
+			return 1;
+		}
+		d = link;
+	}
+	return 0;
+}
+
+int inv_def4(inv_ctx *c, inv_violation *v)
+{
+	if (!c->t || !c->t->checkfail)
+		return 0;
+	inv_fail(v, INV_DEF4, "%s", c->t->checkmsg);
+	return 1;
+}
+
+static int is_panicfn(const rt_frame *fr)
+{
+	return fr->fn->user < 0 && fr->pc != fr->fn->entry &&
+	       (!strcmp(fr->fn->name, "gopanic") || !strcmp(fr->fn->name, "goexit1"));
+}
+
+int inv_pan1(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	if (c->t && c->t->recoverbad) {
+		inv_fail(v, INV_PAN1, "%s", c->t->recovermsg);
+		return 1;
+	}
+	if (r->g.dead || c->fr.tb != TB_OK)
+		return 0;
+	char a[64];
+	uint32_t lastk = 0, n = 0;
+	for (rt_addr p = r->g.panic; p; n++) {
+		int k = -1;
+		for (uint32_t i = lastk; i < c->fr.n; i++)
+			if (c->fr.f[i].sp == p && is_panicfn(&c->fr.f[i])) {
+				k = (int)i;
+				break;
+			}
+		if (n > CHAIN_MAX || k < 0) {
+			inv_fail(v, INV_PAN1, "panic chain reaches %s, which is not "
+				 "the record of a live gopanic frame (in order)",
+				 inv_addr(c, p, a, sizeof a));
+			return 1;
+		}
+		rt_word rec, ab, ge, argp, link;
+		rt_peek(&r->mem, p + 8 * P_RECOVERED, &rec);
+		rt_peek(&r->mem, p + 8 * P_ABORTED, &ab);
+		rt_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
+		rt_peek(&r->mem, p + 8 * P_ARGP, &argp);
+		rt_peek(&r->mem, p + 8 * P_LINK, &link);
+		if (rec > 1 || ab > 1 || ge > 1 || (rec && n > 0) || (rec && ge)) {
+			inv_fail(v, INV_PAN1, "panic %s has flags recovered=%llu "
+				 "aborted=%llu goexit=%llu at chain position %u",
+				 inv_addr(c, p, a, sizeof a), (unsigned long long)rec,
+				 (unsigned long long)ab, (unsigned long long)ge, n);
+			return 1;
+		}
+		if (argp && (k == 0 || c->fr.f[k - 1].fp != argp)) {
+			char b[64];
+			inv_fail(v, INV_PAN1, "panic %s argp %s is not the argument "
+				 "pointer of the deferred call it runs",
+				 inv_addr(c, p, a, sizeof a),
+				 inv_addr(c, argp, b, sizeof b));
+			return 1;
+		}
+		lastk = (uint32_t)k + 1;
+		p = link;
+	}
+	return 0;
+}

@@ -1,0 +1,427 @@
+/*
+** rt.h: the reference runtime, a model of Go's (1.2-1.7 era) goroutine
+** stacks on a simulated 64-bit, amd64-like machine.
+**
+** The machine: 8-byte words, stacks grow down, CALL pushes the return PC
+** (the return-PC slot of a frame is the word just below its caller's
+** SP). All memory (stacks, segments, defer records, the M's OS stack)
+** lives in one simulated address space (rt_mem.c) behind one checked
+** accessor; freed regions stay as dead tombstones.
+**
+** Frame layout of a function f, for sp = f's SP:
+**
+**     higher addresses
+**     +------------------+ <- fp + argsize  (== caller's sp)
+**     | args (argsize)   |    pushed by the caller, popped by f's RET
+**     +------------------+ <- fp = argp
+**     | return PC        |    the "LR slot": sp + framesize
+**     +------------------+
+**     | locals+pad       |    framesize bytes; locals map covers words
+**     +------------------+ <- sp            from sp up
+**     lower addresses
+**
+** At f's entry PC the frame is not yet allocated (the prologue runs
+** there: the stack check, morestack); the unwinder treats the frame size
+** as 0 at the entry PC, as Go's pcsp table does.
+**
+** The text segment: function i has entry TEXT_BASE + i*RT_FUNC_SPAN.
+** Site k of a function is at entry + 16*(k+1); the return point of a call
+** made at site k is that site + 8. A program function's statement k runs
+** at site k; its epilogue (deferreturn, then RET) is site nstmts.
+**
+** This library knows nothing of programs or checkers: the harness drives
+** it through the calls below, and the checkers only read its state.
+*/
+#ifndef STACKFUZZ_RT_H
+#define STACKFUZZ_RT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef uint64_t rt_addr;
+typedef uint64_t rt_word;
+
+enum {
+	RT_WORD = 8,
+	RT_PCQUANTUM = 8,
+	RT_SITE = 16,		 /* bytes between sites in a function */
+	RT_FUNC_SPAN = 0x1000,	 /* text bytes per function */
+	RT_STACK_GUARD = 256,	 /* bytes kept free below the guard */
+	RT_STACK_MIN = 2048,	 /* smallest stack / segment */
+	RT_STKTOP_WORDS = 8,	 /* segment link record at a stack's top */
+	RT_DEFER_HDR_WORDS = 8,	 /* defer record header, args follow */
+	RT_PANIC_WORDS = 7,	 /* panic record, in gopanic's frame */
+	RT_MAX_FUNCS = 128,
+	RT_MAX_ARGS = 8,
+};
+
+/* Address-space areas: deterministic bases, so traces are stable. */
+#define RT_TEXT_BASE 0x0000000000401000ull
+#define RT_STACK_BASE 0x000000c000000000ull
+#define RT_HEAP_BASE 0x000000c800000000ull
+#define RT_OSSTACK_BASE 0x00007ff000000000ull
+#define RT_NIL_LIMIT 0x1000ull /* loads/stores below fault as nil */
+
+/* Debug levels, as Go's StackDebug: constants tested with `if`. */
+enum {
+	RT_DEBUG_STACKS = 1, /* per-stack operations */
+	RT_DEBUG_FRAMES = 2, /* per-frame operations */
+	RT_DEBUG_WORDS = 3,  /* per-word updates */
+	RT_DEBUG_READS = 4,  /* per-word reads */
+};
+
+/* Poison bytes (Go's stack debug modes used 0xfd/0xfb/0xfc). */
+enum { RT_POISON_NEW = 0xfd, RT_POISON_COPY = 0xfb, RT_POISON_FREE = 0xfc };
+
+/* Bug switches: restore pre-fix behaviour (same bits as prog.h BUG_*). */
+enum {
+	RT_BUG_7695 = 1 << 0,  /* skip the defer copyability check (seed 002) */
+	RT_BUG_7470 = 1 << 1,  /* SEH head not restored on cgo panic (seed 003) */
+	RT_BUG_12238 = 1 << 2, /* barrier over cgocallback_gofunc (seed 000) */
+};
+
+/* ------------------------------------------------------------------ */
+/* Address space (rt_mem.c)                                            */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+	RG_TEXT = 0,
+	RG_STACK,   /* a G's stack or split-stack segment */
+	RG_HEAP,    /* defer records */
+	RG_OSSTACK, /* an M's g0 stack */
+	RG__KINDS
+} rt_region_kind;
+
+typedef struct rt_region {
+	rt_addr base;
+	uint32_t size; /* bytes, multiple of 8 */
+	uint32_t id;   /* serial, per run */
+	uint8_t kind;  /* rt_region_kind */
+	uint8_t live;
+	char name[24];	/* e.g. "stack#3" */
+	rt_word *w;	/* size/8 words; NULL once dead */
+	/* Ground-truth tags, written only by the harness (the machine keeps
+	** them beside the words, as hardware keeps capability tags): cell is
+	** the identity of the storage location, ptag the cell this word
+	** truly points at. A relocating move carries both; a value copy
+	** carries ptag only. The runtime never reads them. */
+	uint32_t *cell;
+	uint32_t *ptag;
+} rt_region;
+
+typedef struct rt_memfault {
+	rt_addr addr;
+	uint32_t region; /* id of the dead region, 0 if unmapped */
+	uint8_t write;
+	uint8_t nil;
+} rt_memfault;
+
+typedef struct rt_mem {
+	struct {
+		rt_region **r; /* sorted by base (bump allocation) */
+		uint32_t n, cap;
+		rt_addr next;
+	} area[RG__KINDS];
+	uint32_t nregions;
+	rt_region *last; /* lookup cache */
+	/* cell identity index: where each live cell is now (0 = gone) */
+	rt_addr *cell_addr;
+	uint32_t ncells, cellcap;
+	/* faults seen (MEM1 reads them); the first few are kept */
+	uint64_t nfaults;
+	rt_memfault fault[4];
+	uint64_t nnil; /* nil dereferences (they become Go panics) */
+	uint8_t poison; /* fill new/copied/freed memory with RT_POISON_* */
+} rt_mem;
+
+void rt_mem_init(rt_mem *m, int poison);
+void rt_mem_free(rt_mem *m);
+rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
+			const char *name);
+void rt_mem_release(rt_mem *m, rt_region *r); /* becomes a tombstone */
+rt_region *rt_mem_find(rt_mem *m, rt_addr a); /* live or dead, or NULL */
+/* The one checked accessor. A load/store outside live memory records a
+** fault and returns -1 (the load yields 0); below RT_NIL_LIMIT it is a nil
+** dereference (returns -2, also recorded). */
+int rt_load(rt_mem *m, rt_addr a, rt_word *v);
+int rt_store(rt_mem *m, rt_addr a, rt_word v); /* clears the word's ptag */
+/* Store that keeps the provenance tag: pointer adjustment. */
+int rt_store_adjust(rt_mem *m, rt_addr a, rt_word v);
+/* Read without recording a fault (checkers, dumps): 0 ok, -1 not live. */
+int rt_peek(const rt_mem *m, rt_addr a, rt_word *v);
+/* Bulk moves; both regions must be live. `move` relocates (identity
+** cells follow the words), `copy` copies values (and their ptags). */
+void rt_mem_move(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes);
+void rt_mem_copy(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes);
+void rt_mem_fill(rt_mem *m, rt_addr dst, uint32_t bytes, uint8_t byte);
+/* Ground-truth tags (harness side). */
+uint32_t rt_cell_new(rt_mem *m, rt_addr a); /* give word a a fresh cell */
+uint32_t rt_cell_at(const rt_mem *m, rt_addr a);
+uint32_t rt_ptag_at(const rt_mem *m, rt_addr a);
+void rt_ptag_set(rt_mem *m, rt_addr a, uint32_t cell);
+rt_addr rt_cell_addr(const rt_mem *m, uint32_t cell); /* 0 if gone */
+/* "stack#2+0x1f8": addresses relative to their region, for traces. */
+void rt_fmt_addr(const rt_mem *m, rt_addr a, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Text segment and function table (rt_text.c)                         */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+	RF_GO = 0,	/* program Go function (frame on a G stack) */
+	RF_C = 1,	/* program C function (frame on the OS stack) */
+	RF_RUNTIME = 2, /* runtime-internal */
+	RF_LEAF = 3,	/* `grow N` leaf: a frame of N bytes, returns */
+} rt_func_kind;
+
+enum {
+	RFF_ARGMAP = 1 << 0,   /* has an args pointer map */
+	RFF_LOCALMAP = 1 << 1, /* has a locals pointer map (Go-compiled) */
+	RFF_NOFRAME = 1 << 2,  /* no prologue, no frame (trampolines) */
+};
+
+typedef struct rt_func {
+	char name[24];
+	uint8_t kind; /* rt_func_kind */
+	uint8_t flags;
+	uint32_t nsites;
+	uint64_t retsites; /* bit k: site k makes calls; site k + 8 is a
+			      valid return PC */
+	uint32_t framesize, argsize; /* bytes */
+	uint64_t argmap, localmap;   /* bit i: word i is a pointer */
+	int32_t user;		     /* harness's id, -1 for runtime */
+	rt_addr entry, end;
+} rt_func;
+
+/* Indices of the runtime-internal functions (registered first). */
+enum {
+	RTF_GOEXIT = 0,	   /* bottom of every G stack; site 0 returns here */
+	RTF_GOPANIC,	   /* runs deferred calls for a panic; site 0 */
+	RTF_GOEXIT1,	   /* runtime.Goexit, same loop as gopanic       */
+	RTF_LESSSTACK,	   /* segment return trampoline; site 0          */
+	RTF_STACKBARRIER,  /* GC stack barrier trampoline                */
+	RTF_MSTART,	   /* bottom of the M's OS stack                 */
+	RTF_CGOCALL,	   /* Go -> C                                    */
+	RTF_ASMCGOCALL,	   /* switch to the OS stack                     */
+	RTF_CGOCALLBACK,   /* C -> Go, on the OS stack (callbackasm1)    */
+	RTF_CGOCB_GOFUNC,  /* cgocallback_gofunc's G-stack frame         */
+	RTF_DEFERRETURN,   /* name only: deferred calls at return        */
+	RTF__COUNT
+};
+
+rt_addr rt_site_pc(const rt_func *f, uint32_t site);
+rt_addr rt_retpc(const rt_func *f, uint32_t site); /* site pc + 8 */
+
+/* ------------------------------------------------------------------ */
+/* G, M and the runtime state (rt_proc.c)                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct rt_gobuf {
+	rt_addr pc, sp;
+} rt_gobuf;
+
+typedef struct rt_g {
+	uint32_t id;
+	/* the top segment: usable [lo, hi); the Stktop record sits at hi */
+	rt_addr lo, hi;
+	rt_addr guard;	   /* lo + RT_STACK_GUARD */
+	rt_region *stack;  /* region of the top segment */
+	uint32_t stksize;  /* hi - lo of the top segment */
+	uint32_t nsegs;	   /* segments in the chain (1 = contiguous) */
+	uint64_t stktotal; /* bytes of all segments */
+	rt_gobuf sched;	   /* live registers while running */
+	rt_addr defer;	   /* head of the defer chain (heap record) */
+	rt_addr panic;	   /* head of the panic chain (in gopanic frames) */
+	uint8_t dead;
+} rt_g;
+
+typedef enum {
+	RT_RUNNING = 0,
+	RT_EXITED,	/* main returned */
+	RT_GOEXITED,	/* Goexit ran every deferred call */
+	RT_PANICKED,	/* unrecovered panic; see panicmsg */
+	RT_OVERFLOW,	/* stack exceeds the maximum */
+	RT_THROW,	/* fatal runtime error; see throwmsg */
+} rt_status;
+
+typedef struct rt_config {
+	uint32_t stack_init, stack_max;
+	uint32_t debug; /* 0-4 */
+	uint32_t stress; /* move the stack at every safe point */
+	uint32_t bugs;	 /* RT_BUG_* */
+	uint32_t poison;
+} rt_config;
+
+/* Step events, for traces and for checkers that look at what a step did. */
+typedef enum {
+	EV_NONE = 0,
+	EV_ENTER,	  /* a = func index: frame allocated        */
+	EV_RETURN,	  /* a = func index                         */
+	EV_COPY,	  /* a = old size, b = new size: stack copied */
+	EV_SEGMENT,	  /* a = segment size: new segment pushed    */
+	EV_SEGMENT_POP,	  /* lessstack                               */
+	EV_SHRINK,	  /* a = old size, b = new size              */
+	EV_DEFER,	  /* a = func: defer record created          */
+	EV_DEFERCALL,	  /* a = func, b = 1 by panic / 0 at return  */
+	EV_DEFERDONE,	  /* a = func: deferred call returned (panic) */
+	EV_PANIC,	  /* a = value kind, b = value              */
+	EV_ABORT,	  /* an earlier panic was aborted            */
+	EV_RECOVER,	  /* a = 1 if it recovered                   */
+	EV_RECOVERY,	  /* a = func resumed                        */
+	EV_GOEXIT,
+	EV_FAULT,
+} rt_evkind;
+
+typedef struct rt_event {
+	uint8_t kind;
+	int64_t a, b;
+} rt_event;
+
+enum { RT_MAX_EVENTS = 16 };
+
+/* Panic value kinds. */
+enum { PV_INT = 0, PV_NIL = 1, PV_NILDEREF = 2 };
+
+typedef struct rt {
+	rt_config cfg;
+	rt_mem mem;
+	rt_func funcs[RT_MAX_FUNCS];
+	uint32_t nfuncs;
+	rt_g g;		/* the one user goroutine */
+	rt_status status;
+	char throwmsg[128];
+	char panicmsg[512];
+	/* events of the current step */
+	rt_event ev[RT_MAX_EVENTS];
+	uint32_t nev;
+	/* the region a copy in this step produced (DEF3 looks at it) */
+	rt_region *copied;
+	uint64_t ncopies, nsegments, nshrinks;
+	uint8_t stress_done; /* the stress copy ran at this prologue */
+	FILE *log; /* debug output (cfg.debug > 0), may be NULL */
+} rt;
+
+/* Function descriptions the harness registers before rt_start. */
+typedef struct rt_funcdesc {
+	const char *name;
+	uint8_t kind; /* RF_GO / RF_C / RF_LEAF */
+	uint8_t flags;
+	uint32_t nsites;
+	uint64_t retsites;
+	uint32_t framesize, argsize;
+	uint64_t argmap, localmap;
+	int32_t user;
+} rt_funcdesc;
+
+void rt_init(rt *r, const rt_config *cfg);
+void rt_destroy(rt *r);
+int rt_addfunc(rt *r, const rt_funcdesc *d); /* index, -1 if full */
+const rt_func *rt_findfunc(const rt *r, rt_addr pc);
+/* Creates the G with its first stack and calls funcs[entry] from goexit. */
+int rt_start(rt *r, int entry);
+void rt_begin_step(rt *r); /* clears the step's events */
+void rt_event_add(rt *r, int kind, int64_t a, int64_t b);
+void rt_throw(rt *r, const char *msg);
+
+/* ---- what program code does (called by the harness interpreter) ---- */
+static inline rt_addr rt_pc(const rt *r) { return r->g.sched.pc; }
+static inline rt_addr rt_sp(const rt *r) { return r->g.sched.sp; }
+/* fp (argp) of the running frame of f; valid after its prologue. */
+rt_addr rt_frame_fp(const rt *r, const rt_func *f);
+/* Push n argument words (CALL's caller side); returns their address. */
+rt_addr rt_push_args(rt *r, const rt_word *v, uint32_t n);
+/* CALL: push the return PC and jump to funcs[fn]'s entry. */
+void rt_call(rt *r, int fn, rt_addr retpc);
+/* The prologue at the entry PC: stack check (growth by copying, or a new
+** segment), then frame allocation. One step each. */
+void rt_prologue(rt *r);
+/* deferproc: the callee's args were pushed at sp; copies them into a new
+** defer record and pops them. site = the defer statement's site. */
+void rt_deferproc(rt *r, int fn, uint32_t site);
+/* The epilogue of the running frame: run its next deferred call, or RET. */
+void rt_epilogue(rt *r, uint32_t site);
+/* panic / Goexit from the running frame at site. */
+void rt_gopanic(rt *r, int kind, int64_t val, uint32_t site);
+void rt_goexit(rt *r, uint32_t site);
+/* recover(): returns 1 and the value if this call recovers. */
+int rt_gorecover(rt *r, const rt_func *f, int *kind, int64_t *val);
+/* GC: shrink the stack if it is less than a quarter used. */
+void rt_shrink(rt *r);
+/* Runtime code at pc: the continuation of a runtime function. */
+void rt_run_internal(rt *r);
+
+/* ---- stacks (rt_stack.c) ---- */
+void rt_text_init(rt *r);
+void rt_lessstack(rt *r);
+void rt_unwindstack(rt *r, rt_addr sp);
+int rt_stack_alloc(rt *r, uint32_t size, rt_region **out);
+void rt_copystack(rt *r, uint32_t newsize); /* contiguous copy */
+int rt_copyable(rt *r); /* every frame and defer on the top segment */
+/* Stktop record fields (words at hi). */
+enum {
+	STKTOP_PREV_LO = 0,
+	STKTOP_PREV_HI = 1,
+	STKTOP_PC = 2, /* caller's gobuf: where lessstack returns */
+	STKTOP_SP = 3,
+	STKTOP_ARGP = 4,
+	STKTOP_ARGSIZE = 5,
+	STKTOP_PREV_REGION = 6, /* region id of the previous segment */
+};
+/* Defer record fields. */
+enum {
+	D_FN = 0, /* entry PC of the deferred function */
+	D_SIZ = 1,
+	D_SP = 2,
+	D_ARGP = 3,
+	D_PC = 4, /* return point of the defer statement's site */
+	D_STARTED = 5,
+	D_PANIC = 6,
+	D_LINK = 7,
+};
+/* Panic record fields (words at the gopanic frame's sp). */
+enum {
+	P_KIND = 0,
+	P_ARG = 1,
+	P_LINK = 2,
+	P_ARGP = 3,
+	P_RECOVERED = 4,
+	P_ABORTED = 5,
+	P_GOEXIT = 6,
+};
+
+/* ---- the unwinder (rt_trace.c) ---- */
+typedef struct rt_frame {
+	const rt_func *fn;
+	rt_addr pc, sp, fp; /* fp = argp = sp + framesize + 8 */
+	rt_addr lrptr;	    /* address of the return-PC slot */
+	rt_addr lr;	    /* value in it (barrier-substituted) */
+	uint32_t framesize; /* 0 at the entry PC */
+	uint32_t seg;	    /* segment index, 0 = top */
+	rt_addr seglo, seghi; /* bounds of the frame's segment */
+	uint8_t segtop;	    /* this frame returns to lessstack */
+} rt_frame;
+
+typedef enum {
+	TB_OK = 0,
+	TB_BADPC,      /* a PC that is no function's */
+	TB_BADRET,     /* a return PC that is not a valid return point */
+	TB_OUTSIDE,    /* a frame outside its segment */
+	TB_INCOMPLETE, /* did not unwind to the top of the stack */
+	TB_FAULT,      /* a slot could not be read */
+	TB_TOODEEP,
+} rt_tbresult;
+
+/* Walks frames innermost first from (pc, sp). The callback returns 0 to
+** stop. `toponly` stops at the top segment's boundary. */
+typedef int (*rt_frame_cb)(rt *r, const rt_frame *fr, void *arg);
+rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
+			 rt_frame_cb cb, void *arg, char *why, size_t whylen);
+const char *rt_tbresult_name(rt_tbresult t);
+
+/* debug output */
+void rt_debugf(rt *r, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,353 @@
+/*
+** rt_defer.c: defer, panic, recover, Goexit (Go's panic.go, 1.19
+** semantics on a 1.3-style record layout).
+**
+** What it models:
+**  - deferproc copies the pushed arguments into a heap defer record
+**    {fn, siz, sp, argp, pc, started, panic, link, args...} and links it
+**    at the head of the G's chain (innermost first);
+**  - the epilogue (deferreturn) runs the frame's deferred calls one by
+**    one: each is called with the epilogue's return point as its return
+**    PC, so its return re-enters the epilogue, as jmpdefer arranged;
+**  - gopanic is a real frame holding the panic record; it calls each
+**    deferred call from its site 1 with the record's argp set to the
+**    call's argument pointer. recover() is non-nil only when its caller's
+**    argp equals that argp (called directly by the deferred call), the
+**    panic is not Goexit's and not yet recovered;
+**  - a deferred call that was started by an earlier panic and is met
+**    again by a newer one aborts the earlier panic;
+**  - recovery: after the recovering deferred call returns, the frame
+**    that deferred it resumes at its epilogue (runs its remaining
+**    defers, returns normally); aborted panics are dropped; segments
+**    above the frame are popped. If the panic below is an aborted Goexit,
+**    control returns to Goexit's loop instead (Go 1.14+);
+**  - Goexit (goexit1) runs the same loop with the goexit flag set.
+**
+** Gotchas: the panic records move with the stack (their link and argp
+** are frame pointers, adjusted by gopanic's locals map); a defer record
+** is freed when its call starts (deferreturn) or returns (panic), and a
+** freed record is a tombstone.
+*/
+#include <string.h>
+
+#include "rt.h"
+
+static rt_word ld(rt *r, rt_addr a)
+{
+	rt_word v;
+	rt_load(&r->mem, a, &v);
+	return v;
+}
+
+static void st(rt *r, rt_addr a, rt_word v) { rt_store(&r->mem, a, v); }
+
+static int funcindex(const rt *r, const rt_func *f) { return (int)(f - r->funcs); }
+
+static const rt_func *curfunc(rt *r)
+{
+	return rt_findfunc(r, r->g.sched.pc);
+}
+
+void rt_deferproc(rt *r, int fn, uint32_t site)
+{
+	rt_g *g = &r->g;
+	const rt_func *f = &r->funcs[fn], *cf = curfunc(r);
+	uint32_t siz = f->argsize;
+	rt_addr args = g->sched.sp;
+	rt_addr framesp = args + siz;
+	rt_region *rg = rt_mem_alloc(&r->mem, RG_HEAP,
+				     8 * RT_DEFER_HDR_WORDS + siz, "defer");
+	rt_addr d = rg->base;
+	st(r, d + 8 * D_FN, f->entry);
+	st(r, d + 8 * D_SIZ, siz);
+	st(r, d + 8 * D_SP, framesp);
+	st(r, d + 8 * D_ARGP, framesp + cf->framesize + RT_WORD);
+	st(r, d + 8 * D_PC, rt_retpc(cf, site));
+	st(r, d + 8 * D_STARTED, 0);
+	st(r, d + 8 * D_PANIC, 0);
+	st(r, d + 8 * D_LINK, g->defer);
+	rt_mem_copy(&r->mem, d + 8 * RT_DEFER_HDR_WORDS, args, siz);
+	g->sched.sp = framesp;
+	g->defer = d;
+	rt_event_add(r, EV_DEFER, fn, 0);
+}
+
+static void freedefer(rt *r, rt_addr d)
+{
+	rt_region *rg = rt_mem_find(&r->mem, d);
+	if (r->mem.poison && rg && rg->live)
+		rt_mem_fill(&r->mem, rg->base, rg->size, RT_POISON_FREE);
+	rt_mem_release(&r->mem, rg);
+}
+
+/* Pushes a defer record's arguments and calls its function. */
+static int calldeferred(rt *r, rt_addr d, rt_addr retpc)
+{
+	rt_g *g = &r->g;
+	const rt_func *f = rt_findfunc(r, ld(r, d + 8 * D_FN));
+	if (!f || f->entry != ld(r, d + 8 * D_FN)) {
+		rt_throw(r, "can't call unknown deferred function");
+		return -1;
+	}
+	uint32_t siz = f->argsize;
+	g->sched.sp -= siz;
+	rt_mem_copy(&r->mem, g->sched.sp, d + 8 * RT_DEFER_HDR_WORDS, siz);
+	rt_call(r, funcindex(r, f), retpc);
+	return funcindex(r, f);
+}
+
+void rt_epilogue(rt *r, uint32_t site)
+{
+	rt_g *g = &r->g;
+	const rt_func *f = curfunc(r);
+	rt_addr sp = g->sched.sp;
+	rt_addr d = g->defer;
+	if (d && ld(r, d + 8 * D_SP) == sp && !ld(r, d + 8 * D_STARTED)) {
+		/* deferreturn: unlink, free, and call with our return point */
+		g->defer = ld(r, d + 8 * D_LINK);
+		rt_addr fnpc = ld(r, d + 8 * D_FN);
+		const rt_func *df = rt_findfunc(r, fnpc);
+		uint32_t siz = df ? df->argsize : 0;
+		/* the record is freed after its args are on the stack */
+		g->sched.sp -= siz;
+		rt_mem_copy(&r->mem, g->sched.sp, d + 8 * RT_DEFER_HDR_WORDS, siz);
+		freedefer(r, d);
+		if (!df || df->entry != fnpc) {
+			rt_throw(r, "can't call unknown deferred function");
+			return;
+		}
+		rt_call(r, funcindex(r, df), rt_retpc(f, site));
+		rt_event_add(r, EV_DEFERCALL, funcindex(r, df), 0);
+		return;
+	}
+	rt_word lr = ld(r, sp + f->framesize);
+	g->sched.sp = sp + f->framesize + RT_WORD + f->argsize;
+	g->sched.pc = lr;
+	rt_event_add(r, EV_RETURN, funcindex(r, f), 0);
+}
+
+/* ---- panic ---- */
+
+void rt_gopanic(rt *r, int kind, int64_t val, uint32_t site)
+{
+	rt_word args[2] = {(rt_word)kind, (rt_word)val};
+	const rt_func *cf = curfunc(r);
+	rt_addr a = rt_push_args(r, args, 2);
+	(void)a;
+	rt_call(r, RTF_GOPANIC, rt_retpc(cf, site));
+}
+
+void rt_goexit(rt *r, uint32_t site)
+{
+	rt_word args[2] = {0, 0};
+	const rt_func *cf = curfunc(r);
+	rt_push_args(r, args, 2);
+	rt_call(r, RTF_GOEXIT1, rt_retpc(cf, site));
+}
+
+int rt_gorecover(rt *r, const rt_func *f, int *kind, int64_t *val)
+{
+	rt_g *g = &r->g;
+	rt_addr p = g->panic;
+	rt_addr argp = g->sched.sp + f->framesize + RT_WORD;
+	*kind = PV_NIL;
+	*val = 0;
+	if (p && !ld(r, p + 8 * P_GOEXIT) && !ld(r, p + 8 * P_RECOVERED) &&
+	    argp == ld(r, p + 8 * P_ARGP)) {
+		st(r, p + 8 * P_RECOVERED, 1);
+		*kind = (int)ld(r, p + 8 * P_KIND);
+		*val = (int64_t)ld(r, p + 8 * P_ARG);
+		rt_event_add(r, EV_RECOVER, 1, *val);
+		return 1;
+	}
+	rt_event_add(r, EV_RECOVER, 0, 0);
+	return 0;
+}
+
+static int fmtval(char *b, size_t n, int kind, int64_t v)
+{
+	switch (kind) {
+	case PV_NIL:
+		return snprintf(b, n, "nil");
+	case PV_NILDEREF:
+		return snprintf(b, n, "runtime error: invalid memory address or "
+				      "nil pointer dereference");
+	default:
+		return snprintf(b, n, "%lld", (long long)v);
+	}
+}
+
+/* printpanics: oldest first, later ones tab-indented. */
+static void printpanics(rt *r, rt_addr p, char *buf, size_t len, int depth)
+{
+	if (!p || depth > 64)
+		return;
+	rt_addr link = ld(r, p + 8 * P_LINK);
+	if (link) {
+		printpanics(r, link, buf, len, depth + 1);
+		if (!ld(r, link + 8 * P_GOEXIT)) {
+			size_t l = strlen(buf);
+			snprintf(buf + l, len - l, "\t");
+		}
+	}
+	if (ld(r, p + 8 * P_GOEXIT))
+		return;
+	size_t l = strlen(buf);
+	l += (size_t)snprintf(buf + l, len - l, "panic: ");
+	if (l < len)
+		l += (size_t)fmtval(buf + l, len - l, (int)ld(r, p + 8 * P_KIND),
+				    (int64_t)ld(r, p + 8 * P_ARG));
+	if (l < len && ld(r, p + 8 * P_RECOVERED))
+		l += (size_t)snprintf(buf + l, len - l, " [recovered]");
+	if (l < len)
+		snprintf(buf + l, len - l, "\n");
+}
+
+/* Site 0 of gopanic/goexit1: fill the record and link it. */
+static void panic_start(rt *r, const rt_func *f)
+{
+	rt_g *g = &r->g;
+	rt_addr rec = g->sched.sp;
+	rt_addr fp = rec + f->framesize + RT_WORD;
+	int goexit = funcindex(r, f) == RTF_GOEXIT1;
+	st(r, rec + 8 * P_KIND, ld(r, fp));
+	st(r, rec + 8 * P_ARG, ld(r, fp + 8));
+	st(r, rec + 8 * P_LINK, g->panic);
+	st(r, rec + 8 * P_ARGP, 0);
+	st(r, rec + 8 * P_RECOVERED, 0);
+	st(r, rec + 8 * P_ABORTED, 0);
+	st(r, rec + 8 * P_GOEXIT, (rt_word)goexit);
+	g->panic = rec;
+	g->sched.pc = rt_site_pc(f, 1);
+	if (goexit)
+		rt_event_add(r, EV_GOEXIT, 0, 0);
+	else
+		rt_event_add(r, EV_PANIC, (int64_t)ld(r, fp), (int64_t)ld(r, fp + 8));
+}
+
+/* Site 1: run the next deferred call, or end the goroutine. */
+static void panic_loop(rt *r, const rt_func *f)
+{
+	rt_g *g = &r->g;
+	rt_addr rec = g->sched.sp;
+	rt_addr d = g->defer;
+	if (!d) {
+		if (ld(r, rec + 8 * P_GOEXIT)) {
+			r->status = RT_GOEXITED;
+			return;
+		}
+		r->panicmsg[0] = 0;
+		printpanics(r, g->panic, r->panicmsg, sizeof r->panicmsg, 0);
+		size_t l = strlen(r->panicmsg);
+		if (l && r->panicmsg[l - 1] == '\n')
+			r->panicmsg[l - 1] = 0;
+		r->status = RT_PANICKED;
+		return;
+	}
+	if (ld(r, d + 8 * D_STARTED)) {
+		/* an earlier panic's deferred call panicked: abort that panic */
+		rt_addr dp = ld(r, d + 8 * D_PANIC);
+		if (dp)
+			st(r, dp + 8 * P_ABORTED, 1);
+		g->defer = ld(r, d + 8 * D_LINK);
+		freedefer(r, d);
+		rt_event_add(r, EV_ABORT, 0, 0);
+		return;
+	}
+	st(r, d + 8 * D_STARTED, 1);
+	st(r, d + 8 * D_PANIC, rec);
+	rt_addr fnpc = ld(r, d + 8 * D_FN);
+	const rt_func *df = rt_findfunc(r, fnpc);
+	st(r, rec + 8 * P_ARGP, g->sched.sp - (df ? df->argsize : 0));
+	int fn = calldeferred(r, d, rt_retpc(f, 1));
+	if (fn >= 0)
+		rt_event_add(r, EV_DEFERCALL, fn, 1);
+}
+
+/* The return point of site 1: a deferred call run by the panic returned. */
+static void panic_return(rt *r, const rt_func *f)
+{
+	rt_g *g = &r->g;
+	rt_addr rec = g->sched.sp;
+	rt_addr d = g->defer;
+	if (!d || ld(r, d + 8 * D_PANIC) != rec || !ld(r, d + 8 * D_STARTED)) {
+		rt_throw(r, "bad defer entry in panic");
+		return;
+	}
+	const rt_func *df = rt_findfunc(r, ld(r, d + 8 * D_FN));
+	rt_addr dsp = ld(r, d + 8 * D_SP);
+	rt_addr dpc = ld(r, d + 8 * D_PC);
+	g->defer = ld(r, d + 8 * D_LINK);
+	freedefer(r, d);
+	st(r, rec + 8 * P_ARGP, 0);
+	rt_event_add(r, EV_DEFERDONE, df ? funcindex(r, df) : -1, 0);
+	if (!ld(r, rec + 8 * P_RECOVERED)) {
+		g->sched.pc = rt_site_pc(f, 1);
+		return;
+	}
+	/* recovery */
+	g->panic = ld(r, rec + 8 * P_LINK);
+	if (g->panic && ld(r, g->panic + 8 * P_GOEXIT) &&
+	    ld(r, g->panic + 8 * P_ABORTED)) {
+		/* return to Goexit's loop rather than abort it */
+		rt_addr q = g->panic;
+		st(r, q + 8 * P_ABORTED, 0);
+		rt_unwindstack(r, q);
+		g->sched.sp = q;
+		g->sched.pc = rt_site_pc(&r->funcs[RTF_GOEXIT1], 1);
+		rt_event_add(r, EV_RECOVERY, RTF_GOEXIT1, 0);
+		return;
+	}
+	while (g->panic && ld(r, g->panic + 8 * P_ABORTED))
+		g->panic = ld(r, g->panic + 8 * P_LINK);
+	const rt_func *rf = rt_findfunc(r, dpc);
+	if (!rf || !rf->nsites) {
+		rt_throw(r, "recovery: deferring frame has no epilogue");
+		return;
+	}
+	rt_unwindstack(r, dsp);
+	g->sched.sp = dsp;
+	g->sched.pc = rt_site_pc(rf, rf->nsites - 1); /* its epilogue */
+	rt_event_add(r, EV_RECOVERY, funcindex(r, rf), 0);
+}
+
+/* The continuation of the runtime function at pc. */
+void rt_run_internal(rt *r)
+{
+	rt_g *g = &r->g;
+	rt_addr pc = g->sched.pc;
+	const rt_func *f = rt_findfunc(r, pc);
+	if (!f) {
+		rt_throw(r, "unexpected return pc");
+		return;
+	}
+	int fi = funcindex(r, f);
+	if (fi == RTF_GOEXIT && pc == rt_retpc(f, 0)) {
+		g->dead = 1;
+		r->status = RT_EXITED;
+		return;
+	}
+	if (fi == RTF_LESSSTACK && pc == rt_retpc(f, 0)) {
+		rt_lessstack(r);
+		return;
+	}
+	if (fi == RTF_GOPANIC || fi == RTF_GOEXIT1) {
+		if (pc == rt_site_pc(f, 0))
+			panic_start(r, f);
+		else if (pc == rt_site_pc(f, 1))
+			panic_loop(r, f);
+		else if (pc == rt_retpc(f, 1))
+			panic_return(r, f);
+		else
+			rt_throw(r, "unexpected pc in gopanic");
+		return;
+	}
+	if (f->kind == RF_LEAF && pc == rt_site_pc(f, 0)) {
+		rt_addr sp = g->sched.sp;
+		g->sched.pc = ld(r, sp + f->framesize);
+		g->sched.sp = sp + f->framesize + RT_WORD + f->argsize;
+		rt_event_add(r, EV_RETURN, fi, 0);
+		return;
+	}
+	rt_throw(r, "unexpected pc in runtime code");
+}

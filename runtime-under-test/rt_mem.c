@@ -1,0 +1,357 @@
+/*
+** rt_mem.c: the simulated address space.
+**
+** What it models: one 64-bit address space made of regions (text, G
+** stacks and segments, heap records, OS stacks). Every load and store of
+** the runtime and of programs goes through rt_load/rt_store, which know
+** which regions are live.
+**
+** Invariants kept:
+**  - addresses are deterministic: each area hands out bases by bumping a
+**    pointer, page aligned, with an unmapped guard page between regions,
+**    and never reuses an address within a run;
+**  - a released region stays as a dead tombstone for the rest of the run
+**    (its words are freed, its metadata kept): touching it records a
+**    fault, in every build, not only under ASan (MEM1);
+**  - ground-truth tags (cell, ptag) are written only by the harness; a
+**    relocating move carries cells and ptags, a value copy carries ptags,
+**    a plain store clears the ptag of the word it overwrites.
+**
+** Gotchas: a cell lives at one address at a time. Giving a word a new
+** cell, or releasing a region, retires the cells it held, unless the
+** cell has already moved elsewhere (a copied stack is released after the
+** move, and its cells must stay valid in the new stack).
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+static const rt_addr area_base[RG__KINDS] = {
+	RT_TEXT_BASE,
+	RT_STACK_BASE,
+	RT_HEAP_BASE,
+	RT_OSSTACK_BASE,
+};
+
+enum { PAGE = 4096 };
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+	if (!p) {
+		fprintf(stderr, "stackfuzz: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+void rt_mem_init(rt_mem *m, int poison)
+{
+	memset(m, 0, sizeof *m);
+	for (int k = 0; k < RG__KINDS; k++)
+		m->area[k].next = area_base[k];
+	m->poison = (uint8_t)(poison != 0);
+	m->ncells = 1; /* cell 0 means "none" */
+}
+
+void rt_mem_free(rt_mem *m)
+{
+	for (int k = 0; k < RG__KINDS; k++) {
+		for (uint32_t i = 0; i < m->area[k].n; i++) {
+			rt_region *r = m->area[k].r[i];
+			free(r->w);
+			free(r->cell);
+			free(r->ptag);
+			free(r);
+		}
+		free(m->area[k].r);
+	}
+	free(m->cell_addr);
+	memset(m, 0, sizeof *m);
+}
+
+rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
+			const char *name)
+{
+	size = (size + 7u) & ~7u;
+	rt_region *r = xcalloc(1, sizeof *r);
+	r->base = m->area[kind].next;
+	r->size = size;
+	r->kind = (uint8_t)kind;
+	r->live = 1;
+	r->id = ++m->nregions;
+	snprintf(r->name, sizeof r->name, "%s#%u", name, r->id);
+	r->w = xcalloc(size / 8, sizeof(rt_word));
+	r->cell = xcalloc(size / 8, sizeof(uint32_t));
+	r->ptag = xcalloc(size / 8, sizeof(uint32_t));
+	if (m->poison)
+		memset(r->w, RT_POISON_NEW, size);
+	/* next base: past this region, page aligned, plus one guard page */
+	m->area[kind].next = (r->base + size + 2 * PAGE - 1) & ~(rt_addr)(PAGE - 1);
+	if (m->area[kind].n == m->area[kind].cap) {
+		uint32_t nc = m->area[kind].cap ? 2 * m->area[kind].cap : 16;
+		rt_region **nr = realloc(m->area[kind].r, nc * sizeof *nr);
+		if (!nr) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+		m->area[kind].r = nr;
+		m->area[kind].cap = nc;
+	}
+	m->area[kind].r[m->area[kind].n++] = r;
+	return r;
+}
+
+static void cell_retire(rt_mem *m, uint32_t c, rt_addr where)
+{
+	if (c && c < m->ncells && m->cell_addr[c] == where)
+		m->cell_addr[c] = 0;
+}
+
+void rt_mem_release(rt_mem *m, rt_region *r)
+{
+	if (!r || !r->live)
+		return;
+	for (uint32_t i = 0; i < r->size / 8; i++)
+		cell_retire(m, r->cell[i], r->base + 8ull * i);
+	free(r->w);
+	free(r->cell);
+	free(r->ptag);
+	r->w = NULL;
+	r->cell = r->ptag = NULL;
+	r->live = 0;
+	if (m->last == r)
+		m->last = NULL;
+}
+
+rt_region *rt_mem_find(rt_mem *m, rt_addr a)
+{
+	rt_region *l = m->last;
+	if (l && a >= l->base && a < l->base + l->size)
+		return l;
+	int k;
+	for (k = RG__KINDS - 1; k >= 0; k--)
+		if (a >= area_base[k])
+			break;
+	if (k < 0)
+		return NULL;
+	rt_region **v = m->area[k].r;
+	uint32_t lo = 0, hi = m->area[k].n;
+	while (lo < hi) { /* first region with base > a */
+		uint32_t mid = (lo + hi) / 2;
+		if (v[mid]->base <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	rt_region *r = v[lo - 1];
+	if (a >= r->base + r->size)
+		return NULL;
+	m->last = r;
+	return r;
+}
+
+static const rt_region *find_const(const rt_mem *m, rt_addr a)
+{
+	return rt_mem_find((rt_mem *)m, a);
+}
+
+static void record_fault(rt_mem *m, rt_addr a, const rt_region *r, int write,
+			 int nil)
+{
+	if (nil) { /* a nil dereference is a Go panic, not a violation */
+		m->nnil++;
+		return;
+	}
+	if (m->nfaults < sizeof m->fault / sizeof m->fault[0]) {
+		rt_memfault *f = &m->fault[m->nfaults];
+		f->addr = a;
+		f->region = r ? r->id : 0;
+		f->write = (uint8_t)write;
+		f->nil = (uint8_t)nil;
+	}
+	m->nfaults++;
+}
+
+/* Returns the word index or -1 (fault recorded), -2 for nil. */
+static long locate(rt_mem *m, rt_addr a, int write, rt_region **out)
+{
+	if (a < RT_NIL_LIMIT) {
+		record_fault(m, a, NULL, write, 1);
+		return -2;
+	}
+	rt_region *r = rt_mem_find(m, a);
+	if (!r || !r->live || (a & 7)) {
+		record_fault(m, a, r, write, 0);
+		return -1;
+	}
+	*out = r;
+	return (long)((a - r->base) / 8);
+}
+
+int rt_load(rt_mem *m, rt_addr a, rt_word *v)
+{
+	rt_region *r;
+	long i = locate(m, a, 0, &r);
+	if (i < 0) {
+		*v = 0;
+		return (int)i;
+	}
+	*v = r->w[i];
+	return 0;
+}
+
+int rt_store(rt_mem *m, rt_addr a, rt_word v)
+{
+	rt_region *r;
+	long i = locate(m, a, 1, &r);
+	if (i < 0)
+		return (int)i;
+	r->w[i] = v;
+	r->ptag[i] = 0;
+	return 0;
+}
+
+int rt_store_adjust(rt_mem *m, rt_addr a, rt_word v)
+{
+	rt_region *r;
+	long i = locate(m, a, 1, &r);
+	if (i < 0)
+		return (int)i;
+	r->w[i] = v;
+	return 0;
+}
+
+int rt_peek(const rt_mem *m, rt_addr a, rt_word *v)
+{
+	const rt_region *r = find_const(m, a);
+	if (!r || !r->live || (a & 7)) {
+		*v = 0;
+		return -1;
+	}
+	*v = r->w[(a - r->base) / 8];
+	return 0;
+}
+
+/* Both ranges must lie inside live regions; the runtime only moves its
+** own stacks and records, so a failure here is an internal error. */
+static rt_region *span(rt_mem *m, rt_addr a, uint32_t bytes)
+{
+	rt_region *r = rt_mem_find(m, a);
+	if (!r || !r->live || (a & 7) || a + bytes > r->base + r->size) {
+		fprintf(stderr, "stackfuzz: internal: bad span %#llx+%u\n",
+			(unsigned long long)a, bytes);
+		abort();
+	}
+	return r;
+}
+
+void rt_mem_move(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes)
+{
+	if (!bytes)
+		return;
+	rt_region *d = span(m, dst, bytes), *s = span(m, src, bytes);
+	size_t di = (dst - d->base) / 8, si = (src - s->base) / 8, n = bytes / 8;
+	memmove(&d->w[di], &s->w[si], bytes);
+	memmove(&d->ptag[di], &s->ptag[si], n * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = s->cell[si + i];
+		cell_retire(m, d->cell[di + i], dst + 8 * i);
+		d->cell[di + i] = c;
+		if (c && c < m->ncells)
+			m->cell_addr[c] = dst + 8 * i;
+	}
+	if (m->poison && d != s)
+		memset(&s->w[si], RT_POISON_COPY, bytes);
+}
+
+void rt_mem_copy(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes)
+{
+	if (!bytes)
+		return;
+	rt_region *d = span(m, dst, bytes), *s = span(m, src, bytes);
+	size_t di = (dst - d->base) / 8, si = (src - s->base) / 8;
+	memmove(&d->w[di], &s->w[si], bytes);
+	memmove(&d->ptag[di], &s->ptag[si], (bytes / 8) * sizeof(uint32_t));
+}
+
+void rt_mem_fill(rt_mem *m, rt_addr dst, uint32_t bytes, uint8_t byte)
+{
+	if (!bytes)
+		return;
+	rt_region *d = span(m, dst, bytes);
+	size_t di = (dst - d->base) / 8;
+	memset(&d->w[di], byte, bytes);
+	memset(&d->ptag[di], 0, (bytes / 8) * sizeof(uint32_t));
+}
+
+uint32_t rt_cell_new(rt_mem *m, rt_addr a)
+{
+	rt_region *r = rt_mem_find(m, a);
+	if (!r || !r->live || (a & 7))
+		return 0;
+	size_t i = (a - r->base) / 8;
+	cell_retire(m, r->cell[i], a);
+	if (m->ncells >= m->cellcap) {
+		uint32_t nc = m->cellcap ? 2 * m->cellcap : 256;
+		rt_addr *na = realloc(m->cell_addr, nc * sizeof *na);
+		if (!na) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+		m->cell_addr = na;
+		m->cellcap = nc;
+	}
+	uint32_t c = m->ncells++;
+	m->cell_addr[c] = a;
+	r->cell[i] = c;
+	return c;
+}
+
+uint32_t rt_cell_at(const rt_mem *m, rt_addr a)
+{
+	const rt_region *r = find_const(m, a);
+	if (!r || !r->live || (a & 7))
+		return 0;
+	return r->cell[(a - r->base) / 8];
+}
+
+uint32_t rt_ptag_at(const rt_mem *m, rt_addr a)
+{
+	const rt_region *r = find_const(m, a);
+	if (!r || !r->live || (a & 7))
+		return 0;
+	return r->ptag[(a - r->base) / 8];
+}
+
+void rt_ptag_set(rt_mem *m, rt_addr a, uint32_t cell)
+{
+	rt_region *r = rt_mem_find(m, a);
+	if (!r || !r->live || (a & 7))
+		return;
+	r->ptag[(a - r->base) / 8] = cell;
+}
+
+rt_addr rt_cell_addr(const rt_mem *m, uint32_t cell)
+{
+	if (!cell || cell >= m->ncells)
+		return 0;
+	return m->cell_addr[cell];
+}
+
+void rt_fmt_addr(const rt_mem *m, rt_addr a, char *buf, size_t len)
+{
+	if (a == 0) {
+		snprintf(buf, len, "nil");
+		return;
+	}
+	const rt_region *r = find_const(m, a);
+	if (!r)
+		snprintf(buf, len, "%#llx", (unsigned long long)a);
+	else
+		snprintf(buf, len, "%s%s+%#llx", r->name, r->live ? "" : "(dead)",
+			 (unsigned long long)(a - r->base));
+}

@@ -1,0 +1,115 @@
+/*
+** rt_proc.c: the runtime's state, goroutine creation, CALL, and the
+** per-step event log.
+**
+** What it models: one M running one user G (newproc + gogo). The G's
+** first stack is set up as Go's newproc does: the entry function's
+** return PC is goexit's return point, so returning from it ends the
+** goroutine and every traceback ends at goexit.
+**
+** The step event log is the runtime's account of what one step did
+** (frames entered, stacks copied, deferred calls started...). Traces
+** print it; checkers that depend on what happened in a step (DEF3 after
+** a copy) read it. Nothing in the runtime reads it back.
+*/
+#include <stdarg.h>
+#include <string.h>
+
+#include "rt.h"
+
+void rt_init(rt *r, const rt_config *cfg)
+{
+	memset(r, 0, sizeof *r);
+	r->cfg = *cfg;
+	if (r->cfg.stack_init < RT_STACK_MIN)
+		r->cfg.stack_init = RT_STACK_MIN;
+	r->cfg.stack_init = (r->cfg.stack_init + 7u) & ~7u;
+	if (r->cfg.stack_max < r->cfg.stack_init)
+		r->cfg.stack_max = r->cfg.stack_init;
+	rt_mem_init(&r->mem, (int)cfg->poison);
+	rt_text_init(r);
+}
+
+void rt_destroy(rt *r)
+{
+	rt_mem_free(&r->mem);
+	memset(r, 0, sizeof *r);
+}
+
+void rt_begin_step(rt *r)
+{
+	r->nev = 0;
+	r->copied = NULL;
+}
+
+void rt_event_add(rt *r, int kind, int64_t a, int64_t b)
+{
+	if (r->nev < RT_MAX_EVENTS) {
+		r->ev[r->nev].kind = (uint8_t)kind;
+		r->ev[r->nev].a = a;
+		r->ev[r->nev].b = b;
+		r->nev++;
+	}
+}
+
+void rt_throw(rt *r, const char *msg)
+{
+	if (r->status != RT_RUNNING)
+		return;
+	snprintf(r->throwmsg, sizeof r->throwmsg, "%s", msg);
+	r->status = RT_THROW;
+}
+
+void rt_debugf(rt *r, int level, const char *fmt, ...)
+{
+	if ((int)r->cfg.debug < level || !r->log)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(r->log, fmt, ap);
+	va_end(ap);
+}
+
+int rt_start(rt *r, int entry)
+{
+	rt_g *g = &r->g;
+	rt_region *stk;
+	if (entry < 0 || (uint32_t)entry >= r->nfuncs)
+		return -1;
+	rt_stack_alloc(r, r->cfg.stack_init, &stk);
+	g->id = 1;
+	g->stack = stk;
+	g->lo = stk->base;
+	g->hi = stk->base + r->cfg.stack_init;
+	g->guard = g->lo + RT_STACK_GUARD;
+	g->stksize = r->cfg.stack_init;
+	g->stktotal = r->cfg.stack_init;
+	g->nsegs = 1;
+	g->sched.sp = g->hi;
+	/* newproc: the entry function returns to goexit */
+	rt_call(r, entry, rt_retpc(&r->funcs[RTF_GOEXIT], 0));
+	return 0;
+}
+
+rt_addr rt_frame_fp(const rt *r, const rt_func *f)
+{
+	rt_addr pc = r->g.sched.pc;
+	return r->g.sched.sp + (pc == f->entry ? 0 : f->framesize) + RT_WORD;
+}
+
+rt_addr rt_push_args(rt *r, const rt_word *v, uint32_t n)
+{
+	rt_g *g = &r->g;
+	g->sched.sp -= 8ull * n;
+	for (uint32_t i = 0; i < n; i++)
+		rt_store(&r->mem, g->sched.sp + 8ull * i, v[i]);
+	return g->sched.sp;
+}
+
+void rt_call(rt *r, int fn, rt_addr retpc)
+{
+	rt_g *g = &r->g;
+	g->sched.sp -= RT_WORD;
+	rt_store(&r->mem, g->sched.sp, retpc);
+	g->sched.pc = r->funcs[fn].entry;
+}

@@ -1,0 +1,377 @@
+/*
+** rt_stack.c: goroutine stacks: growth by copying, the split-stack
+** fallback, shrinking (Go 1.3/1.4's stack.c).
+**
+** What it models:
+**  - A stack is a region: usable words [lo, hi), then a Stktop record at
+**    hi linking to the previous segment (all zero for the first one).
+**  - The prologue at a function's entry PC checks sp - framesize against
+**    the guard. If the frame does not fit, morestack either copies the top
+**    segment to a stack twice the size, or, when the segment is not
+**    copyable, pushes a new segment (Go 1.2's split stacks): the callee's
+**    arguments are copied into it and its return PC becomes lessstack,
+**    which pops the segment when the callee returns.
+**  - Copying moves the used words and adjusts every pointer into the old
+**    range: frames by their pointer maps (adjustframe), defer records and
+**    their argument blocks (adjustdefers), the panic chain head
+**    (adjustpanics; the records themselves live in gopanic frames and are
+**    adjusted as frame locals), and the registers (adjustsched).
+**
+** Invariants:
+**  - copyable(top segment) <=> every frame has a locals map and, if it
+**    has arguments, an args map; and every defer whose argp is on the
+**    segment names a function with both maps (seed 002: a missing locals
+**    map means the maps came from C, and cgo's args maps lie);
+**  - only the top segment is ever copied: pointers only point outwards, so
+**    nothing in an older segment points into the top one;
+**  - the old stack becomes a tombstone: a pointer left behind faults.
+**
+** Gotchas: the copy walks the new stack, so the G's bounds are switched
+** before adjustframes runs; hit frames at their entry PC have no locals
+** yet (framesize 0) but do have their arguments.
+*/
+#include <string.h>
+
+#include "rt.h"
+
+typedef struct adjinfo {
+	rt_addr oldlo, oldhi;
+	int64_t delta;
+} adjinfo;
+
+static uint32_t stktop_bytes(void) { return 8 * RT_STKTOP_WORDS; }
+
+int rt_stack_alloc(rt *r, uint32_t size, rt_region **out)
+{
+	*out = rt_mem_alloc(&r->mem, RG_STACK, size + stktop_bytes(), "stack");
+	rt_mem_fill(&r->mem, (*out)->base + size, stktop_bytes(), 0);
+	return 0;
+}
+
+static rt_word ld(rt *r, rt_addr a)
+{
+	rt_word v;
+	rt_load(&r->mem, a, &v);
+	return v;
+}
+
+/* ---- copyability (copyabletopsegment) ---- */
+
+static int checkframecopy(rt *r, const rt_frame *fr, void *arg)
+{
+	(void)r;
+	int *ok = arg;
+	const rt_func *f = fr->fn;
+	if (!(f->flags & RFF_LOCALMAP) ||
+	    (f->argsize && !(f->flags & RFF_ARGMAP))) {
+		*ok = 0;
+		rt_debugf(r, RT_DEBUG_FRAMES, "copystack: frame %s not copyable\n",
+			  f->name);
+		return 0;
+	}
+	return 1;
+}
+
+int rt_copyable(rt *r)
+{
+	rt_g *g = &r->g;
+	int ok = 1;
+	if (rt_traceback(r, g->sched.pc, g->sched.sp, 1, checkframecopy, &ok,
+			 NULL, 0) != TB_OK)
+		return 0;
+	if (!ok)
+		return 0;
+	if (r->cfg.bugs & RT_BUG_7695)
+		return 1; /* pre-fix: defers were not looked at */
+	for (rt_addr d = g->defer; d; d = ld(r, d + 8 * D_LINK)) {
+		rt_addr argp = ld(r, d + 8 * D_ARGP);
+		if (argp < g->lo || argp > g->hi)
+			break; /* a defer for an older segment */
+		const rt_func *f = rt_findfunc(r, ld(r, d + 8 * D_FN));
+		if (!f)
+			return 0;
+		if (!(f->flags & RFF_ARGMAP) || !(f->flags & RFF_LOCALMAP)) {
+			rt_debugf(r, RT_DEBUG_STACKS,
+				  "copystack: defer of %s not copyable\n", f->name);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* ---- pointer adjustment, one function per kind of root ---- */
+
+static void adjustpointer(rt *r, const adjinfo *a, rt_addr slot)
+{
+	rt_word p = ld(r, slot);
+	if (p >= a->oldlo && p < a->oldhi) {
+		rt_debugf(r, RT_DEBUG_WORDS, "adjust ptr %#llx -> %#llx\n",
+			  (unsigned long long)p,
+			  (unsigned long long)(p + (rt_word)a->delta));
+		rt_store_adjust(&r->mem, slot, p + (rt_word)a->delta);
+	}
+}
+
+static void adjustpointers(rt *r, const adjinfo *a, rt_addr base,
+			   uint64_t map, uint32_t nwords)
+{
+	for (uint32_t i = 0; i < nwords && i < 64; i++)
+		if ((map >> i) & 1)
+			adjustpointer(r, a, base + 8ull * i);
+}
+
+static int adjustframe(rt *r, const rt_frame *fr, void *arg)
+{
+	const adjinfo *a = arg;
+	const rt_func *f = fr->fn;
+	rt_debugf(r, RT_DEBUG_FRAMES, "  adjusting %s frame [%#llx,%#llx)\n",
+		  f->name, (unsigned long long)fr->sp,
+		  (unsigned long long)(fr->fp + f->argsize));
+	if (f->flags & RFF_LOCALMAP)
+		adjustpointers(r, a, fr->sp, f->localmap, fr->framesize / 8);
+	if (f->flags & RFF_ARGMAP)
+		adjustpointers(r, a, fr->fp, f->argmap, f->argsize / 8);
+	return 1;
+}
+
+static void adjustframes(rt *r, const adjinfo *a)
+{
+	char why[160];
+	if (rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 1, adjustframe,
+			 (void *)a, why, sizeof why) != TB_OK)
+		rt_debugf(r, RT_DEBUG_STACKS, "copystack: traceback: %s\n", why);
+}
+
+static void adjustdefers(rt *r, const adjinfo *a)
+{
+	for (rt_addr d = r->g.defer; d; d = ld(r, d + 8 * D_LINK)) {
+		rt_addr argp = ld(r, d + 8 * D_ARGP);
+		if (argp < a->oldlo || argp > a->oldhi)
+			break; /* a defer for an older segment */
+		const rt_func *f = rt_findfunc(r, ld(r, d + 8 * D_FN));
+		if (f && (f->flags & RFF_ARGMAP))
+			adjustpointers(r, a, d + 8 * RT_DEFER_HDR_WORDS, f->argmap,
+				       f->argsize / 8);
+		adjustpointer(r, a, d + 8 * D_SP);
+		adjustpointer(r, a, d + 8 * D_ARGP);
+	}
+}
+
+static void adjustpanics(rt *r, const adjinfo *a)
+{
+	/* records are frame locals of gopanic (adjusted with the frames);
+	** only the head pointer lives outside the stack */
+	if (r->g.panic >= a->oldlo && r->g.panic < a->oldhi)
+		r->g.panic += (rt_addr)a->delta;
+}
+
+static void adjustsched(rt *r, const adjinfo *a)
+{
+	r->g.sched.sp += (rt_addr)a->delta;
+}
+
+/* Moves the top segment to a fresh region of newsize usable bytes. */
+void rt_copystack(rt *r, uint32_t newsize)
+{
+	rt_g *g = &r->g;
+	rt_region *old = g->stack, *nw;
+	rt_stack_alloc(r, newsize, &nw);
+	rt_addr oldtop = g->hi + stktop_bytes();
+	rt_addr newhi = nw->base + newsize;
+	/* the moved range includes the Stktop: an argp of the top frame is
+	** one past hi and must move too (Go 1.3: stackbase + sizeof(Stktop)) */
+	adjinfo a = {g->lo, oldtop, (int64_t)(newhi - g->hi)};
+	uint32_t used = (uint32_t)(oldtop - g->sched.sp);
+	rt_debugf(r, RT_DEBUG_STACKS, "copystack %u -> %u, used %u\n",
+		  g->stksize, newsize, used);
+	rt_mem_move(&r->mem, g->sched.sp + (rt_addr)a.delta, g->sched.sp, used);
+
+	g->stktotal += newsize;
+	g->stktotal -= g->stksize;
+	g->stack = nw;
+	g->lo = nw->base;
+	g->hi = newhi;
+	g->guard = g->lo + RT_STACK_GUARD;
+	g->stksize = newsize;
+	adjustsched(r, &a);
+	adjustframes(r, &a);
+	adjustdefers(r, &a);
+	adjustpanics(r, &a);
+
+	if (r->mem.poison)
+		rt_mem_fill(&r->mem, old->base, old->size, RT_POISON_FREE);
+	rt_mem_release(&r->mem, old);
+	r->copied = nw;
+	r->ncopies++;
+}
+
+/* ---- morestack: the prologue's slow path ---- */
+
+/* Pushes a new segment for the callee at the entry PC (newstack, 1.2). */
+static void newsegment(rt *r, const rt_func *f, uint32_t size)
+{
+	rt_g *g = &r->g;
+	rt_addr sp = g->sched.sp; /* the return-PC slot the CALL pushed */
+	rt_word retpc = ld(r, sp);
+	rt_addr argp = sp + RT_WORD;
+	rt_region *seg;
+	rt_stack_alloc(r, size, &seg);
+	rt_addr hi = seg->base + size;
+	rt_store(&r->mem, hi + 8 * STKTOP_PREV_LO, g->lo);
+	rt_store(&r->mem, hi + 8 * STKTOP_PREV_HI, g->hi);
+	rt_store(&r->mem, hi + 8 * STKTOP_PC, retpc);
+	rt_store(&r->mem, hi + 8 * STKTOP_SP, argp + f->argsize);
+	rt_store(&r->mem, hi + 8 * STKTOP_ARGP, argp);
+	rt_store(&r->mem, hi + 8 * STKTOP_ARGSIZE, f->argsize);
+	rt_store(&r->mem, hi + 8 * STKTOP_PREV_REGION, g->stack->id);
+	rt_addr nsp = hi - f->argsize;
+	rt_mem_copy(&r->mem, nsp, argp, f->argsize);
+	nsp -= RT_WORD;
+	rt_store(&r->mem, nsp, rt_retpc(&r->funcs[RTF_LESSSTACK], 0));
+	g->stack = seg;
+	g->lo = seg->base;
+	g->hi = hi;
+	g->guard = g->lo + RT_STACK_GUARD;
+	g->stksize = size;
+	g->stktotal += size;
+	g->nsegs++;
+	g->sched.sp = nsp;
+	r->nsegments++;
+	rt_debugf(r, RT_DEBUG_STACKS, "newstack: segment of %u for %s\n", size,
+		  f->name);
+	rt_event_add(r, EV_SEGMENT, size, g->nsegs);
+}
+
+static uint32_t pow2_at_least(uint64_t n)
+{
+	uint64_t p = RT_STACK_MIN;
+	while (p < n)
+		p *= 2;
+	return p > 0x80000000ull ? 0x80000000u : (uint32_t)p;
+}
+
+static void morestack(rt *r, const rt_func *f)
+{
+	rt_g *g = &r->g;
+	uint64_t need = (uint64_t)f->framesize + RT_STACK_GUARD;
+	if (rt_copyable(r)) {
+		uint64_t used = g->hi - g->sched.sp;
+		uint64_t newsize = 2ull * g->stksize;
+		while (newsize - used < need + RT_STACK_GUARD)
+			newsize *= 2;
+		if (g->stktotal - g->stksize + newsize > r->cfg.stack_max) {
+			r->status = RT_OVERFLOW;
+			return;
+		}
+		uint32_t oldsize = g->stksize;
+		rt_copystack(r, (uint32_t)newsize);
+		rt_event_add(r, EV_COPY, oldsize, (int64_t)newsize);
+		return;
+	}
+	uint32_t size = pow2_at_least(need + f->argsize + RT_WORD + RT_STACK_GUARD);
+	if (g->stktotal + size > r->cfg.stack_max) {
+		r->status = RT_OVERFLOW;
+		return;
+	}
+	newsegment(r, f, size);
+}
+
+void rt_prologue(rt *r)
+{
+	rt_g *g = &r->g;
+	const rt_func *f = rt_findfunc(r, g->sched.pc);
+	if (!f) {
+		rt_throw(r, "prologue at an unknown pc");
+		return;
+	}
+	if (g->sched.sp - f->framesize < g->guard ||
+	    g->sched.sp < g->lo + f->framesize) {
+		morestack(r, f);
+		return;
+	}
+	if (r->cfg.stress && !r->stress_done && rt_copyable(r)) {
+		/* HARDSTACKTESTS: move the stack at every safe point */
+		rt_copystack(r, g->stksize);
+		rt_event_add(r, EV_COPY, g->stksize, g->stksize);
+		r->stress_done = 1;
+		return;
+	}
+	r->stress_done = 0;
+	g->sched.sp -= f->framesize;
+	/* Go zeroes a frame's pointer slots; the model zeroes all locals */
+	rt_mem_fill(&r->mem, g->sched.sp, f->framesize, 0);
+	g->sched.pc = rt_site_pc(f, 0);
+	rt_event_add(r, EV_ENTER, f - r->funcs, f->framesize);
+}
+
+/* lessstack: the callee of a segment's first frame returned. */
+void rt_lessstack(rt *r)
+{
+	rt_g *g = &r->g;
+	if (g->sched.sp != g->hi) {
+		rt_throw(r, "lessstack: sp is not at the segment top");
+		return;
+	}
+	rt_addr hi = g->hi;
+	rt_word plo = ld(r, hi + 8 * STKTOP_PREV_LO);
+	rt_word phi = ld(r, hi + 8 * STKTOP_PREV_HI);
+	rt_word pc = ld(r, hi + 8 * STKTOP_PC);
+	rt_word sp = ld(r, hi + 8 * STKTOP_SP);
+	rt_region *prev = rt_mem_find(&r->mem, plo);
+	if (!phi || !prev || !prev->live) {
+		rt_throw(r, "lessstack: no previous segment");
+		return;
+	}
+	rt_region *old = g->stack;
+	g->stktotal -= g->stksize;
+	g->stack = prev;
+	g->lo = plo;
+	g->hi = phi;
+	g->guard = plo + RT_STACK_GUARD;
+	g->stksize = (uint32_t)(phi - plo);
+	g->nsegs--;
+	g->sched.pc = pc;
+	g->sched.sp = sp;
+	rt_mem_release(&r->mem, old);
+	rt_event_add(r, EV_SEGMENT_POP, g->nsegs, 0);
+}
+
+/* Pops segments until sp lies in the top one (recovery across them). */
+void rt_unwindstack(rt *r, rt_addr sp)
+{
+	rt_g *g = &r->g;
+	while (g->nsegs > 1 && !(sp >= g->lo && sp <= g->hi)) {
+		rt_addr hi = g->hi;
+		rt_word plo = ld(r, hi + 8 * STKTOP_PREV_LO);
+		rt_word phi = ld(r, hi + 8 * STKTOP_PREV_HI);
+		rt_region *prev = rt_mem_find(&r->mem, plo);
+		if (!prev || !prev->live)
+			break;
+		rt_region *old = g->stack;
+		g->stktotal -= g->stksize;
+		g->stack = prev;
+		g->lo = plo;
+		g->hi = phi;
+		g->guard = plo + RT_STACK_GUARD;
+		g->stksize = (uint32_t)(phi - plo);
+		g->nsegs--;
+		rt_mem_release(&r->mem, old);
+		rt_event_add(r, EV_SEGMENT_POP, g->nsegs, 1);
+	}
+}
+
+void rt_shrink(rt *r)
+{
+	rt_g *g = &r->g;
+	uint32_t newsize = g->stksize / 2;
+	if (g->nsegs != 1 || newsize < RT_STACK_MIN)
+		return;
+	if (g->hi - g->sched.sp >= g->stksize / 4)
+		return;
+	if (!rt_copyable(r))
+		return;
+	uint32_t oldsize = g->stksize;
+	rt_copystack(r, newsize);
+	r->nshrinks++;
+	rt_event_add(r, EV_SHRINK, oldsize, newsize);
+}

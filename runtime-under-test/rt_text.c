@@ -1,0 +1,106 @@
+/*
+** rt_text.c: the text segment and the function table.
+**
+** What it models: every function (program Go and C functions, `grow`
+** leaves, runtime-internal code) has an entry PC and a PC range; sites
+** inside it are call sites, and "site + 8" is the return point of a call
+** made there. The table also holds what the runtime believes about each
+** function: frame and argument sizes and its pointer maps. For a
+** cgo-generated wrapper the maps lie (seed 002): it has an args map that
+** calls every argument a scalar, and no locals map. The missing locals
+** map is how the runtime knows not to trust the args map.
+**
+** Runtime functions are registered first, at fixed indices (RTF_*).
+** Their frames: gopanic/goexit1 hold a panic record in their locals (the
+** link and argp fields are pointers, and the locals map says so, so a
+** stack copy adjusts them like any frame's pointers).
+*/
+#include <string.h>
+
+#include "rt.h"
+
+rt_addr rt_site_pc(const rt_func *f, uint32_t site)
+{
+	return f->entry + (rt_addr)RT_SITE * (site + 1);
+}
+
+rt_addr rt_retpc(const rt_func *f, uint32_t site)
+{
+	return rt_site_pc(f, site) + RT_PCQUANTUM;
+}
+
+int rt_addfunc(rt *r, const rt_funcdesc *d)
+{
+	if (r->nfuncs >= RT_MAX_FUNCS || d->nsites > 60)
+		return -1;
+	int i = (int)r->nfuncs++;
+	rt_func *f = &r->funcs[i];
+	memset(f, 0, sizeof *f);
+	snprintf(f->name, sizeof f->name, "%s", d->name);
+	f->kind = d->kind;
+	f->flags = d->flags;
+	f->nsites = d->nsites;
+	f->retsites = d->retsites;
+	f->framesize = d->framesize;
+	f->argsize = d->argsize;
+	f->argmap = d->argmap;
+	f->localmap = d->localmap;
+	f->user = d->user;
+	f->entry = RT_TEXT_BASE + (rt_addr)RT_FUNC_SPAN * (rt_addr)i;
+	f->end = rt_site_pc(f, f->nsites) + RT_SITE;
+	return i;
+}
+
+const rt_func *rt_findfunc(const rt *r, rt_addr pc)
+{
+	if (pc < RT_TEXT_BASE)
+		return NULL;
+	rt_addr i = (pc - RT_TEXT_BASE) / RT_FUNC_SPAN;
+	if (i >= r->nfuncs)
+		return NULL;
+	const rt_func *f = &r->funcs[i];
+	return pc < f->end ? f : NULL;
+}
+
+/* Registers the runtime's own functions at indices RTF_*. */
+void rt_text_init(rt *r)
+{
+	static const struct {
+		const char *name;
+		uint8_t flags;
+		uint32_t nsites, framesize, argsize;
+		uint64_t retsites, localmap;
+	} rf[RTF__COUNT] = {
+		[RTF_GOEXIT] = {"goexit", RFF_NOFRAME, 1, 0, 0, 1, 0},
+		/* site 0 sets up the panic record, site 1 runs the next
+		** deferred call and is where it returns. args: kind, value */
+		[RTF_GOPANIC] = {"gopanic", RFF_ARGMAP | RFF_LOCALMAP, 2,
+				 8 * RT_PANIC_WORDS, 16, 2,
+				 (1u << P_LINK) | (1u << P_ARGP)},
+		[RTF_GOEXIT1] = {"goexit1", RFF_ARGMAP | RFF_LOCALMAP, 2,
+				 8 * RT_PANIC_WORDS, 16, 2,
+				 (1u << P_LINK) | (1u << P_ARGP)},
+		[RTF_LESSSTACK] = {"lessstack", RFF_NOFRAME, 1, 0, 0, 1, 0},
+		[RTF_STACKBARRIER] = {"stackBarrier", RFF_NOFRAME, 0, 0, 0, 0, 0},
+		[RTF_MSTART] = {"mstart", RFF_NOFRAME, 1, 0, 0, 1, 0},
+		[RTF_CGOCALL] = {"cgocall", RFF_NOFRAME, 0, 0, 0, 0, 0},
+		[RTF_ASMCGOCALL] = {"asmcgocall", RFF_NOFRAME, 0, 0, 0, 0, 0},
+		[RTF_CGOCALLBACK] = {"callbackasm1", RFF_NOFRAME, 0, 0, 0, 0, 0},
+		[RTF_CGOCB_GOFUNC] = {"cgocallback_gofunc", RFF_NOFRAME, 0, 0, 0, 0, 0},
+		[RTF_DEFERRETURN] = {"deferreturn", RFF_NOFRAME, 0, 0, 0, 0, 0},
+	};
+	for (int i = 0; i < RTF__COUNT; i++) {
+		rt_funcdesc d = {
+			.name = rf[i].name,
+			.kind = RF_RUNTIME,
+			.flags = rf[i].flags,
+			.nsites = rf[i].nsites,
+			.retsites = rf[i].retsites,
+			.framesize = rf[i].framesize,
+			.argsize = rf[i].argsize,
+			.localmap = rf[i].localmap,
+			.user = -1,
+		};
+		rt_addfunc(r, &d);
+	}
+}

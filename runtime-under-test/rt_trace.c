@@ -1,0 +1,196 @@
+/*
+** rt_trace.c: the one unwinder (Go's gentraceback).
+**
+** What it models: walking a G's frames from a PC/SP using only the
+** function table and the return-PC slots in stack memory. Copying, GC,
+** panics and the checkers all walk frames through here.
+**
+** Rules:
+**  - at a function's entry PC the frame is not yet allocated (size 0);
+**  - a frame's return-PC slot is at sp + framesize, its args start at
+**    fp = slot + 8, and its caller's SP is fp + argsize;
+**  - a return PC must be a return point: site + 8 of a calling site of
+**    its function, goexit's (bottom), or lessstack's (segment top; the
+**    walk continues in the previous segment from the Stktop record).
+**
+** It must consume exactly the frames that exist and stop at the top:
+** anything else is reported (TB_*), as Go's "traceback did not unwind
+** completely". It never writes memory and reads only through rt_peek.
+*/
+#include <string.h>
+
+#include "rt.h"
+
+enum { TB_MAX_DEPTH = 1 << 20 };
+
+const char *rt_tbresult_name(rt_tbresult t)
+{
+	switch (t) {
+	case TB_OK:
+		return "ok";
+	case TB_BADPC:
+		return "pc is not in any function";
+	case TB_BADRET:
+		return "return PC is not a return point";
+	case TB_OUTSIDE:
+		return "frame outside its stack segment";
+	case TB_INCOMPLETE:
+		return "traceback did not unwind completely";
+	case TB_FAULT:
+		return "return-PC slot unreadable";
+	case TB_TOODEEP:
+		return "traceback too deep";
+	}
+	return "?";
+}
+
+static int is_retpoint(const rt *r, rt_addr pc, int fn, uint32_t site)
+{
+	return pc == rt_retpc(&r->funcs[fn], site);
+}
+
+/* A return point of an ordinary calling site of some function. */
+static int valid_return(const rt_func *f, rt_addr lr)
+{
+	if (!f || lr < f->entry + RT_SITE)
+		return 0;
+	rt_addr off = lr - f->entry;
+	if (off % RT_SITE != RT_PCQUANTUM)
+		return 0;
+	uint64_t site = off / RT_SITE - 1;
+	return site < f->nsites && site < 64 && ((f->retsites >> site) & 1);
+}
+
+#define FAIL(code, ...)                                      \
+	do {                                                 \
+		if (why)                                     \
+			snprintf(why, whylen, __VA_ARGS__);  \
+		return code;                                 \
+	} while (0)
+
+rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
+			 rt_frame_cb cb, void *arg, char *why, size_t whylen)
+{
+	rt_addr seglo = r->g.lo, seghi = r->g.hi;
+	uint32_t seg = 0;
+	if (why && whylen)
+		why[0] = 0;
+	for (uint32_t depth = 0;; depth++) {
+		if (depth >= TB_MAX_DEPTH)
+			FAIL(TB_TOODEEP, "more than %d frames", TB_MAX_DEPTH);
+		/* between a RET and the trampoline it returned to */
+		if (is_retpoint(r, pc, RTF_GOEXIT, 0) ||
+		    is_retpoint(r, pc, RTF_LESSSTACK, 0)) {
+			if (sp != seghi)
+				FAIL(TB_INCOMPLETE, "at %s with sp %#llx, segment top is %#llx",
+				     is_retpoint(r, pc, RTF_GOEXIT, 0) ? "goexit" : "lessstack",
+				     (unsigned long long)sp, (unsigned long long)seghi);
+			rt_word plo, phi, ppc, psp;
+			if (rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_LO, &plo) ||
+			    rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &phi) ||
+			    rt_peek(&r->mem, seghi + 8 * STKTOP_PC, &ppc) ||
+			    rt_peek(&r->mem, seghi + 8 * STKTOP_SP, &psp))
+				FAIL(TB_FAULT, "Stktop of segment %u unreadable", seg);
+			if (is_retpoint(r, pc, RTF_GOEXIT, 0)) {
+				if (phi)
+					FAIL(TB_INCOMPLETE, "goexit reached in segment %u, "
+					     "which has a previous segment", seg);
+				return TB_OK;
+			}
+			if (!phi)
+				FAIL(TB_INCOMPLETE, "lessstack in the first segment");
+			if (toponly)
+				return TB_OK;
+			seglo = plo;
+			seghi = phi;
+			seg++;
+			pc = ppc;
+			sp = psp;
+			continue;
+		}
+		const rt_func *f = rt_findfunc(r, pc);
+		if (!f || (f->flags & RFF_NOFRAME))
+			FAIL(TB_BADPC, "frame %u: pc %#llx is %s", depth,
+			     (unsigned long long)pc,
+			     f ? "in a frameless trampoline" : "in no function");
+		rt_frame fr;
+		memset(&fr, 0, sizeof fr);
+		fr.fn = f;
+		fr.pc = pc;
+		fr.sp = sp;
+		fr.framesize = pc == f->entry ? 0 : f->framesize;
+		fr.lrptr = sp + fr.framesize;
+		fr.fp = fr.lrptr + RT_WORD;
+		fr.seg = seg;
+		fr.seglo = seglo;
+		fr.seghi = seghi;
+		if (sp < seglo || fr.fp + f->argsize > seghi)
+			FAIL(TB_OUTSIDE,
+			     "frame %u (%s): [%#llx, %#llx) outside segment "
+			     "[%#llx, %#llx)",
+			     depth, f->name, (unsigned long long)sp,
+			     (unsigned long long)(fr.fp + f->argsize),
+			     (unsigned long long)seglo,
+			     (unsigned long long)seghi);
+		rt_word lr;
+		if (rt_peek(&r->mem, fr.lrptr, &lr) != 0)
+			FAIL(TB_FAULT, "frame %u (%s): return-PC slot %#llx unreadable",
+			     depth, f->name, (unsigned long long)fr.lrptr);
+		fr.lr = lr;
+		rt_addr end = fr.fp + f->argsize;
+		if (is_retpoint(r, lr, RTF_GOEXIT, 0)) {
+			if (end != seghi)
+				FAIL(TB_INCOMPLETE,
+				     "bottom frame %s ends at %#llx, stack top is %#llx",
+				     f->name, (unsigned long long)end,
+				     (unsigned long long)seghi);
+			rt_word prev;
+			rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &prev);
+			if (prev != 0)
+				FAIL(TB_INCOMPLETE,
+				     "goexit reached in segment %u, which has a "
+				     "previous segment", seg);
+			if (cb && !cb(r, &fr, arg))
+				return TB_OK;
+			return TB_OK;
+		}
+		if (is_retpoint(r, lr, RTF_LESSSTACK, 0)) {
+			if (end != seghi)
+				FAIL(TB_INCOMPLETE,
+				     "segment top frame %s ends at %#llx, segment "
+				     "top is %#llx",
+				     f->name, (unsigned long long)end,
+				     (unsigned long long)seghi);
+			fr.segtop = 1;
+			if (cb && !cb(r, &fr, arg))
+				return TB_OK;
+			if (toponly)
+				return TB_OK;
+			rt_word plo, phi, ppc, psp;
+			if (rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_LO, &plo) ||
+			    rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &phi) ||
+			    rt_peek(&r->mem, seghi + 8 * STKTOP_PC, &ppc) ||
+			    rt_peek(&r->mem, seghi + 8 * STKTOP_SP, &psp))
+				FAIL(TB_FAULT, "Stktop of segment %u unreadable", seg);
+			if (phi == 0)
+				FAIL(TB_INCOMPLETE,
+				     "lessstack return in the first segment");
+			seglo = plo;
+			seghi = phi;
+			seg++;
+			pc = ppc;
+			sp = psp;
+			continue;
+		}
+		if (!valid_return(rt_findfunc(r, lr), lr))
+			FAIL(TB_BADRET,
+			     "frame %u (%s): return PC %#llx at slot %#llx is not "
+			     "a return point",
+			     depth, f->name, (unsigned long long)lr,
+			     (unsigned long long)fr.lrptr);
+		if (cb && !cb(r, &fr, arg))
+			return TB_OK;
+		pc = lr;
+		sp = end;
+	}
+}
