@@ -106,6 +106,9 @@ static int setup(hs *h)
 			if (pf->type[pf->nparams + s] == TY_PTR)
 				localmap |= 1ull << s;
 		int wrapper = (pf->flags & FF_CGOWRAPPER) != 0;
+		uint32_t nseh = 0;
+		for (uint32_t k = 0; k < pf->nstmts; k++)
+			nseh += pf->stmts[k].op == ST_SEHPUSH;
 		rt_funcdesc d = {
 			.name = pf->name,
 			.kind = pf->kind == FK_C ? RF_C : RF_GO,
@@ -118,7 +121,14 @@ static int setup(hs *h)
 			.argmap = wrapper ? 0 : argmap,
 			.localmap = localmap,
 			.user = (int32_t)i,
+			.nseh = nseh,
 		};
+		if (pf->kind == FK_C) { /* no maps: never on a G stack */
+			d.flags = 0;
+			d.argmap = d.localmap = 0;
+			/* SEH record count, the records, then pad */
+			d.framesize = 8 * (RT_CFRAME_SEH0 + 2 * nseh) + pf->pad;
+		}
 		h->rtidx[i] = rt_addfunc(&h->rt, &d);
 		if (h->rtidx[i] < 0)
 			return -1;
@@ -197,7 +207,8 @@ static void on_enter(hs *h, int fi)
 	uint32_t cell = rt_cell_new(&h->rt.mem, sp + f->framesize);
 	if (f->user >= 0) {
 		const prog_func *pf = &h->p->funcs[f->user];
-		inv_truth_push(&h->truth, fi, cell);
+		if (f->kind == RF_GO)
+			inv_truth_push(&h->truth, fi, cell);
 		for (uint32_t s = 0; s < (uint32_t)pf->nparams + pf->nlocals; s++)
 			rt_cell_new(&h->rt.mem, hs_slot_addr(h, pf, s));
 		if (h->truth.nframes > h->maxdepth)
@@ -216,7 +227,8 @@ static void on_enter(hs *h, int fi)
 
 static void on_return(hs *h, int fi)
 {
-	if (h->rt.funcs[fi].user >= 0 && h->truth.nframes)
+	if (h->rt.funcs[fi].user >= 0 && h->rt.funcs[fi].kind == RF_GO &&
+	    h->truth.nframes)
 		h->truth.nframes--;
 }
 
@@ -251,6 +263,49 @@ static void on_recovery(hs *h, int fi)
 	truncate_panics(h, h->truth.nframes, 0);
 }
 
+/* A cgo call returned to Go (endcgo ran): the SEH head must be what it
+** was at the call's entry (windows/386). */
+static void on_endcgo(hs *h)
+{
+	if (!h->ncgo)
+		return;
+	rt_addr want = h->cgoseh[--h->ncgo];
+	if (h->rt.cfg.windows && h->rt.m.seh != want && !h->truth.sehbad) {
+		char a[64], b[64];
+		rt_fmt_addr(&h->rt.mem, h->rt.m.seh, a, sizeof a);
+		rt_fmt_addr(&h->rt.mem, want, b, sizeof b);
+		h->truth.sehbad = 1;
+		snprintf(h->truth.sehmsg, sizeof h->truth.sehmsg,
+			 "after a cgo call returned to Go the SEH head is %s, at the "
+			 "call's entry it was %s", a, b);
+	}
+}
+
+/* A callback returned or was unwound: g0.sched.sp (and on a return the
+** G's sched.pc) must be exactly what they were before it. */
+static void on_callback_end(hs *h, int normal)
+{
+	if (!h->ncb)
+		return;
+	h->ncb--;
+	rt_addr wantsp = h->cbg0sp[h->ncb], wantpc = h->cbgpc[h->ncb];
+	char a[64], b[64];
+	if (h->rt.m.g0sp != wantsp && !h->truth.cgobad) {
+		rt_fmt_addr(&h->rt.mem, h->rt.m.g0sp, a, sizeof a);
+		rt_fmt_addr(&h->rt.mem, wantsp, b, sizeof b);
+		h->truth.cgobad = 1;
+		snprintf(h->truth.cgomsg, sizeof h->truth.cgomsg,
+			 "after a callback %s g0.sched.sp is %s, before it was %s",
+			 normal ? "returned" : "was unwound", a, b);
+	} else if (normal && h->rt.g.sched.pc != wantpc && !h->truth.cgobad) {
+		h->truth.cgobad = 1;
+		snprintf(h->truth.cgomsg, sizeof h->truth.cgomsg,
+			 "after a callback returned curg.sched.pc is %#llx, before it "
+			 "was %#llx", (unsigned long long)h->rt.g.sched.pc,
+			 (unsigned long long)wantpc);
+	}
+}
+
 static void process_events(hs *h)
 {
 	for (uint32_t i = 0; i < h->rt.nev; i++) {
@@ -264,6 +319,13 @@ static void process_events(hs *h)
 			break;
 		case EV_RECOVERY:
 			on_recovery(h, (int)e->a);
+			break;
+		case EV_ENDCGO:
+			on_endcgo(h);
+			break;
+		case EV_CBRETURN:
+		case EV_UNWINDM:
+			on_callback_end(h, e->kind == EV_CBRETURN);
 			break;
 		default:
 			break;
@@ -292,7 +354,7 @@ static hs_tpanic *recover_truth(hs *h, const rt_func *f)
 
 static int64_t recovered_int(int kind, int64_t v)
 {
-	return kind == PV_INT ? v : kind == PV_NIL ? 0 : -1;
+	return kind == PV_INT ? v : kind == PV_NIL ? 0 : -1; /* runtime errors */
 }
 
 /* ---- statements ---- */
@@ -412,12 +474,51 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 	case ST_RETURN:
 		next = rt_site_pc(f, pf->nstmts);
 		break;
-	default:
-		/* cgo, callbacks, SEH, locks, faults: the cgo issue */
-		rt_throw(r, "statement not supported by this runtime yet");
+	case ST_CGO: {
+		rt_word a[PROG_MAX_PARAMS];
+		for (uint32_t i = 0; i < s->nargs; i++)
+			eval(h, pf, &s->a[i], &a[i], &tag);
+		if (h->ncgo < HS_MAX_NEST)
+			h->cgoseh[h->ncgo++] = r->m.seh;
+		rt_cgocall(r, h->rtidx[s->fn], a, s->nargs, k);
 		return;
 	}
-	r->g.sched.pc = next;
+	case ST_CALLBACK: {
+		rt_word a[PROG_MAX_PARAMS];
+		for (uint32_t i = 0; i < s->nargs; i++)
+			eval(h, pf, &s->a[i], &a[i], &tag);
+		if (h->ncb < HS_MAX_NEST) {
+			h->cbg0sp[h->ncb] = r->m.g0sp;
+			h->cbgpc[h->ncb++] = r->g.sched.pc;
+		}
+		rt_callback(r, h->rtidx[s->fn], a, s->nargs, k);
+		return;
+	}
+	case ST_SEHPUSH:
+		rt_sehpush(r);
+		break;
+	case ST_SEHPOP:
+		rt_sehpop(r);
+		break;
+	case ST_LOCK:
+		h->truth.locks++;
+		rt_lockosthread(r);
+		break;
+	case ST_UNLOCK:
+		if (h->truth.locks)
+			h->truth.locks--;
+		rt_unlockosthread(r);
+		break;
+	case ST_FAULT:
+		h->pending_kind = PV_FAULT;
+		h->pending_val = 0;
+		rt_fault(r, k);
+		return;
+	default:
+		rt_throw(r, "unknown statement");
+		return;
+	}
+	r->cur->sched.pc = next;
 }
 
 /* ---- the loop ---- */
@@ -460,6 +561,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		.stress = p->cfg.stress || (o && o->stress),
 		.bugs = o && o->bugs_set ? o->bugs : p->cfg.bugs,
 		.poison = 1,
+		.windows = p->cfg.target == TARGET_WINDOWS_386,
 	};
 	rt_init(&h->rt, &cfg);
 	h->rt.log = o && o->trace ? o->trace : NULL;
@@ -502,7 +604,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			h->cur_func = f->user;
 			if (off % RT_SITE == RT_PCQUANTUM) {
 				/* resumed after a call: on to the next site */
-				r->g.sched.pc = rt_site_pc(f, site < pf->nstmts ? site + 1 : site);
+				r->cur->sched.pc = rt_site_pc(f, site < pf->nstmts ? site + 1 : site);
 				continue;
 			}
 			if (off % RT_SITE != 0 || site > pf->nstmts) {

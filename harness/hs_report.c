@@ -11,6 +11,10 @@
 
 int hs_throw_inv(const char *msg)
 {
+	if (strstr(msg, "SEH"))
+		return INV_SEH3;
+	if (strstr(msg, "cgo") || strstr(msg, "OS stack"))
+		return INV_CGO1;
 	if (strstr(msg, "defer"))
 		return INV_DEF1;
 	if (strstr(msg, "lessstack") || strstr(msg, "segment"))
@@ -80,6 +84,8 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 			snprintf(b, n, "panic nil");
 		else if (e->a == PV_NILDEREF)
 			snprintf(b, n, "panic: nil pointer dereference");
+		else if (e->a == PV_FAULT)
+			snprintf(b, n, "panic: fault");
 		else
 			snprintf(b, n, "panic %lld", (long long)e->b);
 		break;
@@ -95,6 +101,55 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 		break;
 	case EV_GOEXIT:
 		snprintf(b, n, "Goexit");
+		break;
+	case EV_FAULT:
+		snprintf(b, n, e->a ? "fault -> Go's handler: panic" :
+			 "fault: no handler reached");
+		break;
+	case EV_CGOCALL:
+		snprintf(b, n, "cgocall %s: ncgo=%u, switch to the OS stack",
+			 fname(h, e->b), h->rt.m.ncgo);
+		break;
+	case EV_ASMRETURN:
+		snprintf(b, n, "C returned: back to the G stack");
+		break;
+	case EV_ENDCGO: {
+		char a[64];
+		rt_fmt_addr(&h->rt.mem, h->rt.m.seh, a, sizeof a);
+		snprintf(b, n, "endcgo: ncgo=%u%s%s", h->rt.m.ncgo,
+			 h->rt.cfg.windows ? ", SEH head " : "",
+			 h->rt.cfg.windows ? a : "");
+		break;
+	}
+	case EV_CALLBACK:
+		snprintf(b, n, "callback into %s: switch to the G stack", fname(h, e->b));
+		break;
+	case EV_CBRETURN: {
+		char a[64];
+		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		snprintf(b, n, "callback returned: back to the OS stack, g0.sched.sp=%s", a);
+		break;
+	}
+	case EV_UNWINDM: {
+		char a[64];
+		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		snprintf(b, n, "unwindm: C frames abandoned, g0.sched.sp=%s", a);
+		break;
+	}
+	case EV_SEHPUSH: {
+		char a[64];
+		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		snprintf(b, n, "SEH push %s", a);
+		break;
+	}
+	case EV_SEHPOP: {
+		char a[64];
+		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		snprintf(b, n, "SEH pop: head %s", a);
+		break;
+	}
+	case EV_LOCK:
+		snprintf(b, n, "LockOSThread count %lld", (long long)e->a);
 		break;
 	default:
 		snprintf(b, n, "event %d", e->kind);
@@ -169,6 +224,64 @@ static int dumpframe(rt *r, const rt_frame *fr, void *arg)
 	return d->n < 200;
 }
 
+static int dumpframe0(rt *r, const rt_frame *fr, void *arg)
+{
+	dumpctx *d = arg;
+	char sp[64], lr[64];
+	rt_fmt_addr(&r->mem, fr->sp, sp, sizeof sp);
+	const rt_func *lf = rt_findfunc(r, fr->lr);
+	if (lf)
+		snprintf(lr, sizeof lr, "%s+%#llx", lf->name,
+			 (unsigned long long)(fr->lr - lf->entry));
+	else
+		snprintf(lr, sizeof lr, "%#llx", (unsigned long long)fr->lr);
+	fprintf(d->out, "    #%-3u %-14s sp=%-22s frame=%-5u ret=%s\n", d->n++,
+		fr->fn->name, sp, fr->framesize, lr);
+	if (fr->fn->user >= 0 && fr->pc != fr->fn->entry) {
+		const prog_func *pf = &d->h->p->funcs[fr->fn->user];
+		for (uint32_t s = 0; s < pf->nparams; s++)
+			slotline(d->h, d->out, pf->slotname[s], fr->fp + 8ull * s);
+	}
+	return d->n < 200;
+}
+
+/* The M: its OS stack's frames and the SEH chain (windows/386). */
+static void hs_dump_m(hs *h, FILE *out)
+{
+	rt *r = &h->rt;
+	char a[64], b[64];
+	rt_fmt_addr(&r->mem, rt_g0_live_sp(r), a, sizeof a);
+	rt_fmt_addr(&r->mem, r->m.g0sp, b, sizeof b);
+	fprintf(out, "  M: ncgo=%u ncgocall=%llu locked(int=%u ext=%u) running on %s\n",
+		r->m.ncgo, (unsigned long long)r->m.ncgocall, r->m.lockedint,
+		r->g.lockedext, r->cur == &r->g0 ? "the OS stack (C)" : "G1");
+	fprintf(out, "  OS stack: sp=%s g0.sched.sp=%s; frames (innermost first):\n",
+		a, b);
+	dumpctx d = {h, out, 0};
+	char why[200];
+	rt_tbresult t = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
+					dumpframe0, &d, why, sizeof why);
+	if (t != TB_OK)
+		fprintf(out, "    !! traceback: %s: %s\n", rt_tbresult_name(t), why);
+	if (!r->cfg.windows)
+		return;
+	rt_fmt_addr(&r->mem, r->m.seh, a, sizeof a);
+	fprintf(out, "  SEH chain (fs:0 = %s):\n", a);
+	rt_addr lo = rt_g0_live_sp(r), hsh = r->m.seh;
+	for (int n = 0; n < 32 && hsh && hsh != RT_SEH_END; n++) {
+		rt_word prev = 0, handler = 0;
+		int bad = rt_peek(&r->mem, hsh, &prev) || rt_peek(&r->mem, hsh + 8, &handler);
+		const rt_func *hf = rt_findfunc(r, handler);
+		rt_fmt_addr(&r->mem, hsh, a, sizeof a);
+		fprintf(out, "    %s handler=%s%s%s\n", a, hf ? hf->name : "?",
+			hsh < lo ? "   <- below the live OS stack: dangling" : "",
+			bad ? " (unreadable)" : "");
+		if (bad || (prev != RT_SEH_END && prev <= hsh))
+			break;
+		hsh = prev;
+	}
+}
+
 void hs_dump(hs *h, FILE *out)
 {
 	rt *r = &h->rt;
@@ -221,6 +334,7 @@ void hs_dump(hs *h, FILE *out)
 	}
 	if (!n)
 		fprintf(out, "    (none)\n");
+	hs_dump_m(h, out);
 	fprintf(out, "  panics (newest first):\n");
 	n = 0;
 	for (rt_addr p = g->panic; p && n < 64; n++) {

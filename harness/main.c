@@ -6,6 +6,8 @@
 **   stackfuzz encode IN -o OUT       text -> binary
 **   stackfuzz decode IN [-o OUT]     binary -> canonical text
 **   stackfuzz show PROG --step N     the state after step N
+**   stackfuzz minimize IN -o OUT     op-level reduction (cli_minimize.c)
+**   stackfuzz explore --depth K      bounded-exhaustive search (cli_explore.c)
 **
 ** Exit codes: 0 ok, 1 violation or failed expectation, 2 usage or parse
 ** error. Results go to stdout, diagnostics to stderr.
@@ -18,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "hs.h"
+#include "hs_minexp.h"
 
 static const char usage[] =
 	"usage: stackfuzz <command> [options] [args]\n"
@@ -31,6 +34,10 @@ static const char usage[] =
 	"  decode IN [-o OUT]   binary -> canonical text (any bytes decode)\n"
 	"  show PROG --step N   print the state (stacks, frames, defers, panics)\n"
 	"                       after step N\n"
+	"  minimize IN -o OUT   reduce a violating program to a 1-minimal one with\n"
+	"                       the same violation (see 'minimize --help')\n"
+	"  explore --depth K    enumerate programs breadth first up to K statements;\n"
+	"                       print the first violating one (see 'explore --help')\n"
 	"\n"
 	"options:\n"
 	"  -v, --verbose        print a trace of every step (run)\n"
@@ -352,6 +359,11 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
+	/* these two parse their own options (cli_minimize.c, cli_explore.c) */
+	if (!strcmp(cmd, "minimize"))
+		return cli_minimize(argc - 1, argv + 1);
+	if (!strcmp(cmd, "explore"))
+		return cli_explore(argc - 1, argv + 1);
 	cli c;
 	memset(&c, 0, sizeof c);
 	static const struct option opts[] = {

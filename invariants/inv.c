@@ -22,6 +22,11 @@ const inv_info inv_catalogue[INV__COUNT] = {
 	[INV_DEF3] = {"DEF3", "a stack is copied only if every frame and defer has both maps"},
 	[INV_DEF4] = {"DEF4", "a deferred set/check sees the intended slot and value"},
 	[INV_PAN1] = {"PAN1", "panic chain consistent; recover answers as Go does"},
+	[INV_CGO1] = {"CGO1", "ncgo counts active cgo calls; g0/curg restored after callbacks"},
+	[INV_CGO2] = {"CGO2", "thread-lock state after a cgo call equals its state before"},
+	[INV_SEH1] = {"SEH1", "SEH head is a live OS-stack record; the chain ends at Go's"},
+	[INV_SEH2] = {"SEH2", "callback records in the chain; head restored after cgo calls"},
+	[INV_SEH3] = {"SEH3", "a simulated fault reaches Go's handler"},
 };
 
 int inv_lookup(const char *id)
@@ -81,6 +86,7 @@ void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t)
 void inv_ctx_free(inv_ctx *c)
 {
 	free(c->fr.f);
+	free(c->fr0.f);
 	memset(c, 0, sizeof *c);
 }
 
@@ -102,8 +108,8 @@ static int collect(rt *r, const rt_frame *fr, void *arg)
 
 typedef int (*checker)(inv_ctx *, inv_violation *);
 static const checker checkers[INV__COUNT] = {
-	inv_mem1, inv_stk1, inv_stk2, inv_stk3, inv_def1,
-	inv_def2, inv_def3, inv_def4, inv_pan1,
+	inv_mem1, inv_stk1, inv_stk2, inv_stk3, inv_def1, inv_def2, inv_def3,
+	inv_def4, inv_pan1, inv_cgo1, inv_cgo2, inv_seh1, inv_seh2, inv_seh3,
 };
 
 int inv_check(inv_ctx *c, inv_violation *v)
@@ -115,6 +121,10 @@ int inv_check(inv_ctx *c, inv_violation *v)
 	if (!r->g.dead)
 		c->fr.tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect,
 					&c->fr, c->fr.why, sizeof c->fr.why);
+	c->fr0.n = 0;
+	c->fr0.why[0] = 0;
+	c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, collect,
+				    &c->fr0, c->fr0.why, sizeof c->fr0.why);
 	for (int i = 0; i < INV__COUNT; i++)
 		if (((c->mask >> i) & 1) && checkers[i](c, v))
 			return 1;

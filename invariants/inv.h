@@ -33,6 +33,14 @@ typedef struct inv_truth {
 	/* PAN1: recover() answered differently from Go */
 	int recoverbad;
 	char recovermsg[200];
+	/* CGO1: g0.sched.sp / curg.sched not restored after a callback */
+	int cgobad;
+	char cgomsg[300];
+	/* CGO2: user LockOSThread count the program holds */
+	uint32_t locks;
+	/* SEH2: the head differed from its value at a cgo call's entry */
+	int sehbad;
+	char sehmsg[300];
 } inv_truth;
 
 void inv_truth_init(inv_truth *t);
@@ -49,6 +57,11 @@ typedef enum {
 	INV_DEF3,
 	INV_DEF4,
 	INV_PAN1,
+	INV_CGO1,
+	INV_CGO2,
+	INV_SEH1,
+	INV_SEH2,
+	INV_SEH3,
 	INV__COUNT
 } inv_id;
 
@@ -75,7 +88,8 @@ typedef struct inv_frames {
 typedef struct inv_ctx {
 	rt *r;
 	const inv_truth *t;
-	inv_frames fr; /* collected once per check */
+	inv_frames fr;	/* the G's frames, collected once per check */
+	inv_frames fr0; /* the M's OS stack frames */
 	uint32_t mask; /* bit i: run checker i (default all) */
 } inv_ctx;
 
@@ -94,6 +108,11 @@ int inv_def2(inv_ctx *c, inv_violation *v);
 int inv_def3(inv_ctx *c, inv_violation *v);
 int inv_def4(inv_ctx *c, inv_violation *v);
 int inv_pan1(inv_ctx *c, inv_violation *v);
+int inv_cgo1(inv_ctx *c, inv_violation *v);
+int inv_cgo2(inv_ctx *c, inv_violation *v);
+int inv_seh1(inv_ctx *c, inv_violation *v);
+int inv_seh2(inv_ctx *c, inv_violation *v);
+int inv_seh3(inv_ctx *c, inv_violation *v);
 
 /* helpers shared by the checkers */
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)

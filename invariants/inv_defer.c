@@ -200,7 +200,9 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 				 (unsigned long long)ab, (unsigned long long)ge, n);
 			return 1;
 		}
-		if (argp && (k == 0 || c->fr.f[k - 1].fp != argp)) {
+		/* while its deferred call runs, argp is that call's argp; once
+		** the call has returned (gopanic innermost) it is stale, as in Go */
+		if (argp && k > 0 && c->fr.f[k - 1].fp != argp) {
 			char b[64];
 			inv_fail(v, INV_PAN1, "panic %s argp %s is not the argument "
 				 "pointer of the deferred call it runs",

@@ -70,6 +70,11 @@ int inv_stk1(inv_ctx *c, inv_violation *v)
 			 rt_tbresult_name(c->fr.tb), c->fr.why);
 		return 1;
 	}
+	if (tb_is_tiling(c->fr0.tb)) {
+		inv_fail(v, INV_STK1, "OS stack traceback: %s: %s",
+			 rt_tbresult_name(c->fr0.tb), c->fr0.why);
+		return 1;
+	}
 	if (c->fr.tb != TB_OK || !c->t)
 		return 0;
 	/* the program frames must be the true ones, outermost first */
@@ -111,6 +116,11 @@ int inv_stk2(inv_ctx *c, inv_violation *v)
 	if (c->fr.tb == TB_BADPC || c->fr.tb == TB_BADRET) {
 		inv_fail(v, INV_STK2, "G%u: %s: %s", c->r->g.id,
 			 rt_tbresult_name(c->fr.tb), c->fr.why);
+		return 1;
+	}
+	if (c->fr0.tb == TB_BADPC || c->fr0.tb == TB_BADRET) {
+		inv_fail(v, INV_STK2, "OS stack: %s: %s",
+			 rt_tbresult_name(c->fr0.tb), c->fr0.why);
 		return 1;
 	}
 	return 0;

@@ -192,6 +192,7 @@ typedef struct rt_func {
 	uint32_t framesize, argsize; /* bytes */
 	uint64_t argmap, localmap;   /* bit i: word i is a pointer */
 	int32_t user;		     /* harness's id, -1 for runtime */
+	uint32_t nseh;		     /* C: room for own SEH records */
 	rt_addr entry, end;
 } rt_func;
 
@@ -208,6 +209,10 @@ enum {
 	RTF_CGOCALLBACK,   /* C -> Go, on the OS stack (callbackasm1)    */
 	RTF_CGOCB_GOFUNC,  /* cgocallback_gofunc's G-stack frame         */
 	RTF_DEFERRETURN,   /* name only: deferred calls at return        */
+	RTF_ENDCGO,	   /* cgocall's deferred cleanup                 */
+	RTF_UNWINDM,	   /* cgocallbackg1's deferred unwind of g0      */
+	RTF_SIGTRAMP,	   /* Go's SEH handler (windows/386)             */
+	RTF_CHANDLER,	   /* a C function's own SEH handler             */
 	RTF__COUNT
 };
 
@@ -224,6 +229,7 @@ typedef struct rt_gobuf {
 
 typedef struct rt_g {
 	uint32_t id;
+	uint8_t isg0;	   /* the M's OS stack (g0) */
 	/* the top segment: usable [lo, hi); the Stktop record sits at hi */
 	rt_addr lo, hi;
 	rt_addr guard;	   /* lo + RT_STACK_GUARD */
@@ -234,8 +240,25 @@ typedef struct rt_g {
 	rt_gobuf sched;	   /* live registers while running */
 	rt_addr defer;	   /* head of the defer chain (heap record) */
 	rt_addr panic;	   /* head of the panic chain (in gopanic frames) */
+	rt_addr syscallsp, syscallpc; /* set while the G is in C */
+	uint32_t lockedext; /* user LockOSThread count */
 	uint8_t dead;
 } rt_g;
+
+/* The M: one OS thread. Its OS stack is g0's stack (one region, no
+** growth); C frames and the runtime's system frames live there. */
+typedef struct rt_m {
+	uint64_t ncgocall; /* cgo calls made (monotone) */
+	uint32_t ncgo;	   /* active Go -> C transitions */
+	uint32_t lockedint; /* runtime-internal LockOSThread count */
+	rt_addr seh;	   /* windows/386: the thread's fs:0, SEH chain head */
+	rt_addr mstartsp;  /* sp of the bottom (mstart) frame */
+	rt_addr mstartseh; /* Go's per-thread record, in mstart's frame */
+	rt_addr g0sp;	   /* Go's g0.sched.sp: where asmcgocall switches to */
+	uint64_t nfaults;  /* simulated faults taken */
+} rt_m;
+
+enum { RT_SEH_END = 0xffffffffull }; /* prev of the last record */
 
 typedef enum {
 	RT_RUNNING = 0,
@@ -252,6 +275,8 @@ typedef struct rt_config {
 	uint32_t stress; /* move the stack at every safe point */
 	uint32_t bugs;	 /* RT_BUG_* */
 	uint32_t poison;
+	uint32_t windows; /* windows/386: the SEH chain is live */
+	uint32_t osstack; /* bytes of the M's OS stack */
 } rt_config;
 
 /* Step events, for traces and for checkers that look at what a step did. */
@@ -271,7 +296,16 @@ typedef enum {
 	EV_RECOVER,	  /* a = 1 if it recovered                   */
 	EV_RECOVERY,	  /* a = func resumed                        */
 	EV_GOEXIT,
-	EV_FAULT,
+	EV_FAULT,	  /* a = 1 if Go's handler took it            */
+	EV_CGOCALL,	  /* a = SEH head at entry, b = C function    */
+	EV_ASMRETURN,	  /* the C function returned to asmcgocall    */
+	EV_ENDCGO,	  /* a = SEH head saved at entry              */
+	EV_CALLBACK,	  /* a = g0 sp before, b = Go function         */
+	EV_CBRETURN,	  /* a = g0 sp restored                        */
+	EV_UNWINDM,	  /* a = g0 sp restored (panic unwinds a callback) */
+	EV_SEHPUSH,	  /* a = record                                */
+	EV_SEHPOP,
+	EV_LOCK,	  /* a = lockedext after                       */
 } rt_evkind;
 
 typedef struct rt_event {
@@ -282,7 +316,7 @@ typedef struct rt_event {
 enum { RT_MAX_EVENTS = 16 };
 
 /* Panic value kinds. */
-enum { PV_INT = 0, PV_NIL = 1, PV_NILDEREF = 2 };
+enum { PV_INT = 0, PV_NIL = 1, PV_NILDEREF = 2, PV_FAULT = 3 };
 
 typedef struct rt {
 	rt_config cfg;
@@ -290,6 +324,9 @@ typedef struct rt {
 	rt_func funcs[RT_MAX_FUNCS];
 	uint32_t nfuncs;
 	rt_g g;		/* the one user goroutine */
+	rt_g g0;	/* the M's OS stack */
+	rt_g *cur;	/* where the CPU runs: &g or &g0 */
+	rt_m m;
 	rt_status status;
 	char throwmsg[128];
 	char panicmsg[512];
@@ -313,6 +350,7 @@ typedef struct rt_funcdesc {
 	uint32_t framesize, argsize;
 	uint64_t argmap, localmap;
 	int32_t user;
+	uint32_t nseh;
 } rt_funcdesc;
 
 void rt_init(rt *r, const rt_config *cfg);
@@ -326,8 +364,10 @@ void rt_event_add(rt *r, int kind, int64_t a, int64_t b);
 void rt_throw(rt *r, const char *msg);
 
 /* ---- what program code does (called by the harness interpreter) ---- */
-static inline rt_addr rt_pc(const rt *r) { return r->g.sched.pc; }
-static inline rt_addr rt_sp(const rt *r) { return r->g.sched.sp; }
+/* Each G's sched is its live registers while the CPU runs it (r->cur),
+** and its saved context otherwise. */
+static inline rt_addr rt_pc(const rt *r) { return r->cur->sched.pc; }
+static inline rt_addr rt_sp(const rt *r) { return r->cur->sched.sp; }
 /* fp (argp) of the running frame of f; valid after its prologue. */
 rt_addr rt_frame_fp(const rt *r, const rt_func *f);
 /* Push n argument words (CALL's caller side); returns their address. */
@@ -391,6 +431,43 @@ enum {
 	P_GOEXIT = 6,
 };
 
+/* ---- cgo and SEH (rt_cgo.c, rt_seh.c) ---- */
+/* `cgo c(args)` from the running Go frame at site. */
+void rt_cgocall(rt *r, int cfn, const rt_word *args, uint32_t nargs,
+		uint32_t site);
+/* `callback f(args)` from the running C frame at site. */
+void rt_callback(rt *r, int gofn, const rt_word *args, uint32_t nargs,
+		 uint32_t site);
+void rt_lockosthread(rt *r);
+void rt_unlockosthread(rt *r);
+/* C code's own SEH records (slot n of the running C frame). */
+void rt_sehpush(rt *r);
+void rt_sehpop(rt *r);
+void rt_seh_cleanup(rt *r, const rt_func *f); /* C epilogue */
+/* A simulated hardware fault in the running Go frame at site. */
+void rt_fault(rt *r, uint32_t site);
+/* Walks the SEH chain as the OS would; returns 1 if it reaches Go's
+** handler through live records, else 0 and why. */
+int rt_seh_walk(const rt *r, char *why, size_t len);
+rt_addr rt_g0_live_sp(const rt *r); /* sp of g0: live or saved */
+/* C frame layout: word 0 = number of own SEH records pushed, then the
+** records (2 words each), then pad. */
+enum { RT_CFRAME_SEHCOUNT = 0, RT_CFRAME_SEH0 = 1 };
+/* callbackasm1's frame on g0. */
+enum { CB_SAVED_G0SP = 0, CB_SAVED_G0PC = 1, CB_SEH_PREV = 2, CB_SEH_HANDLER = 3 };
+/* cgocallback_gofunc's frame on the G stack. */
+enum { CBG_RESTORE = 0, CBG_SYSCALLSP = 1, CBG_SYSCALLPC = 2 };
+/* cgocall's arguments: the C function's entry, nargs, the args. */
+enum { CGO_FN = 0, CGO_NARGS = 1, CGO_ARG0 = 2, CGO_ARGWORDS = 6 };
+/* endcgo's arguments. */
+enum { ENDCGO_SEH = 0, ENDCGO_LOCKED = 1 };
+
+void rt_mstart(rt *r); /* the M's OS stack, mstart frame, Go's record */
+void rt_ret(rt *r, const rt_func *f);
+int rt_deferreturn_runtime(rt *r, const rt_func *f, uint32_t site);
+rt_addr rt_newdefer(rt *r, int fn, const rt_word *args, uint32_t site);
+int rt_run_cgo(rt *r, const rt_func *f, rt_addr pc); /* 1 if handled */
+
 /* ---- the unwinder (rt_trace.c) ---- */
 typedef struct rt_frame {
 	const rt_func *fn;
@@ -418,6 +495,11 @@ typedef enum {
 typedef int (*rt_frame_cb)(rt *r, const rt_frame *fr, void *arg);
 rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 			 rt_frame_cb cb, void *arg, char *why, size_t whylen);
+/* The same on the M's OS stack (g0): C frames, callbackasm1, mstart. */
+rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
+			    void *arg, char *why, size_t whylen);
+/* Where g0 rests when the CPU is not on it, given its saved sp. */
+rt_addr rt_g0_rest_pc(const rt *r, rt_addr sp);
 const char *rt_tbresult_name(rt_tbresult t);
 
 /* debug output */

@@ -45,7 +45,7 @@ static int funcindex(const rt *r, const rt_func *f) { return (int)(f - r->funcs)
 
 static const rt_func *curfunc(rt *r)
 {
-	return rt_findfunc(r, r->g.sched.pc);
+	return rt_findfunc(r, r->cur->sched.pc);
 }
 
 void rt_deferproc(rt *r, int fn, uint32_t site)
@@ -96,10 +96,26 @@ static int calldeferred(rt *r, rt_addr d, rt_addr retpc)
 	return funcindex(r, f);
 }
 
+/* RET from the running frame of f: pop the frame and the arguments. */
+void rt_ret(rt *r, const rt_func *f)
+{
+	rt_g *c = r->cur;
+	rt_addr sp = c->sched.sp;
+	rt_word lr = ld(r, sp + f->framesize);
+	c->sched.sp = sp + f->framesize + RT_WORD + f->argsize;
+	c->sched.pc = lr;
+	rt_event_add(r, EV_RETURN, funcindex(r, f), 0);
+}
+
 void rt_epilogue(rt *r, uint32_t site)
 {
 	rt_g *g = &r->g;
 	const rt_func *f = curfunc(r);
+	if (f->kind == RF_C) { /* C: no defers; its own SEH records go */
+		rt_seh_cleanup(r, f);
+		rt_ret(r, f);
+		return;
+	}
 	rt_addr sp = g->sched.sp;
 	rt_addr d = g->defer;
 	if (d && ld(r, d + 8 * D_SP) == sp && !ld(r, d + 8 * D_STARTED)) {
@@ -120,10 +136,46 @@ void rt_epilogue(rt *r, uint32_t site)
 		rt_event_add(r, EV_DEFERCALL, funcindex(r, df), 0);
 		return;
 	}
-	rt_word lr = ld(r, sp + f->framesize);
-	g->sched.sp = sp + f->framesize + RT_WORD + f->argsize;
-	g->sched.pc = lr;
-	rt_event_add(r, EV_RETURN, funcindex(r, f), 0);
+	rt_ret(r, f);
+}
+
+/* Runtime code that runs a frame's own deferred call (deferreturn for
+** runtime frames: cgocall's endcgo, cgocallback_gofunc's unwindm).
+** Returns 0 if the head defer is not the frame's own. */
+int rt_deferreturn_runtime(rt *r, const rt_func *f, uint32_t site)
+{
+	rt_g *g = &r->g;
+	rt_addr d = g->defer;
+	if (!d || ld(r, d + 8 * D_SP) != g->sched.sp || ld(r, d + 8 * D_STARTED))
+		return 0;
+	g->defer = ld(r, d + 8 * D_LINK);
+	int fn = calldeferred(r, d, rt_retpc(f, site));
+	freedefer(r, d);
+	if (fn >= 0)
+		rt_event_add(r, EV_DEFERCALL, fn, 0);
+	return 1;
+}
+
+/* A defer record made by the runtime for its own frame (endcgo, unwindm). */
+rt_addr rt_newdefer(rt *r, int fn, const rt_word *args, uint32_t site)
+{
+	rt_g *g = &r->g;
+	const rt_func *f = &r->funcs[fn], *cf = curfunc(r);
+	rt_region *rg = rt_mem_alloc(&r->mem, RG_HEAP,
+				     8 * RT_DEFER_HDR_WORDS + f->argsize, "defer");
+	rt_addr d = rg->base;
+	st(r, d + 8 * D_FN, f->entry);
+	st(r, d + 8 * D_SIZ, f->argsize);
+	st(r, d + 8 * D_SP, g->sched.sp);
+	st(r, d + 8 * D_ARGP, g->sched.sp + cf->framesize + RT_WORD);
+	st(r, d + 8 * D_PC, rt_site_pc(cf, site));
+	st(r, d + 8 * D_STARTED, 0);
+	st(r, d + 8 * D_PANIC, 0);
+	st(r, d + 8 * D_LINK, g->defer);
+	for (uint32_t i = 0; i < f->argsize / 8; i++)
+		st(r, d + 8 * (RT_DEFER_HDR_WORDS + i), args[i]);
+	g->defer = d;
+	return d;
 }
 
 /* ---- panic ---- */
@@ -172,6 +224,8 @@ static int fmtval(char *b, size_t n, int kind, int64_t v)
 	case PV_NILDEREF:
 		return snprintf(b, n, "runtime error: invalid memory address or "
 				      "nil pointer dereference");
+	case PV_FAULT:
+		return snprintf(b, n, "runtime error: unexpected fault address");
 	default:
 		return snprintf(b, n, "%lld", (long long)v);
 	}
@@ -314,7 +368,7 @@ static void panic_return(rt *r, const rt_func *f)
 /* The continuation of the runtime function at pc. */
 void rt_run_internal(rt *r)
 {
-	rt_g *g = &r->g;
+	rt_g *g = r->cur;
 	rt_addr pc = g->sched.pc;
 	const rt_func *f = rt_findfunc(r, pc);
 	if (!f) {
@@ -343,11 +397,10 @@ void rt_run_internal(rt *r)
 		return;
 	}
 	if (f->kind == RF_LEAF && pc == rt_site_pc(f, 0)) {
-		rt_addr sp = g->sched.sp;
-		g->sched.pc = ld(r, sp + f->framesize);
-		g->sched.sp = sp + f->framesize + RT_WORD + f->argsize;
-		rt_event_add(r, EV_RETURN, fi, 0);
+		rt_ret(r, f);
 		return;
 	}
+	if (rt_run_cgo(r, f, pc))
+		return;
 	rt_throw(r, "unexpected pc in runtime code");
 }

@@ -26,8 +26,11 @@ void rt_init(rt *r, const rt_config *cfg)
 	r->cfg.stack_init = (r->cfg.stack_init + 7u) & ~7u;
 	if (r->cfg.stack_max < r->cfg.stack_init)
 		r->cfg.stack_max = r->cfg.stack_init;
+	if (!r->cfg.osstack)
+		r->cfg.osstack = 64 * 1024;
 	rt_mem_init(&r->mem, (int)cfg->poison);
 	rt_text_init(r);
+	r->cur = &r->g;
 }
 
 void rt_destroy(rt *r)
@@ -86,6 +89,8 @@ int rt_start(rt *r, int entry)
 	g->stktotal = r->cfg.stack_init;
 	g->nsegs = 1;
 	g->sched.sp = g->hi;
+	rt_mstart(r);
+	r->cur = g;
 	/* newproc: the entry function returns to goexit */
 	rt_call(r, entry, rt_retpc(&r->funcs[RTF_GOEXIT], 0));
 	return 0;
@@ -93,13 +98,13 @@ int rt_start(rt *r, int entry)
 
 rt_addr rt_frame_fp(const rt *r, const rt_func *f)
 {
-	rt_addr pc = r->g.sched.pc;
-	return r->g.sched.sp + (pc == f->entry ? 0 : f->framesize) + RT_WORD;
+	rt_addr pc = r->cur->sched.pc;
+	return r->cur->sched.sp + (pc == f->entry ? 0 : f->framesize) + RT_WORD;
 }
 
 rt_addr rt_push_args(rt *r, const rt_word *v, uint32_t n)
 {
-	rt_g *g = &r->g;
+	rt_g *g = r->cur;
 	g->sched.sp -= 8ull * n;
 	for (uint32_t i = 0; i < n; i++)
 		rt_store(&r->mem, g->sched.sp + 8ull * i, v[i]);
@@ -108,7 +113,7 @@ rt_addr rt_push_args(rt *r, const rt_word *v, uint32_t n)
 
 void rt_call(rt *r, int fn, rt_addr retpc)
 {
-	rt_g *g = &r->g;
+	rt_g *g = r->cur;
 	g->sched.sp -= RT_WORD;
 	rt_store(&r->mem, g->sched.sp, retpc);
 	g->sched.pc = r->funcs[fn].entry;

@@ -168,6 +168,8 @@ static void adjustpanics(rt *r, const adjinfo *a)
 static void adjustsched(rt *r, const adjinfo *a)
 {
 	r->g.sched.sp += (rt_addr)a->delta;
+	if (r->g.syscallsp)
+		r->g.syscallsp += (rt_addr)a->delta;
 }
 
 /* Moves the top segment to a fresh region of newsize usable bytes. */
@@ -278,18 +280,24 @@ static void morestack(rt *r, const rt_func *f)
 
 void rt_prologue(rt *r)
 {
-	rt_g *g = &r->g;
+	rt_g *g = r->cur;
 	const rt_func *f = rt_findfunc(r, g->sched.pc);
 	if (!f) {
 		rt_throw(r, "prologue at an unknown pc");
 		return;
 	}
-	if (g->sched.sp - f->framesize < g->guard ||
+	if (g->isg0) { /* the OS stack does not grow: C overflows it */
+		if (g->sched.sp - f->framesize < g->guard ||
+		    g->sched.sp < g->lo + f->framesize) {
+			r->status = RT_OVERFLOW;
+			return;
+		}
+	} else if (g->sched.sp - f->framesize < g->guard ||
 	    g->sched.sp < g->lo + f->framesize) {
 		morestack(r, f);
 		return;
 	}
-	if (r->cfg.stress && !r->stress_done && rt_copyable(r)) {
+	if (!g->isg0 && r->cfg.stress && !r->stress_done && rt_copyable(r)) {
 		/* HARDSTACKTESTS: move the stack at every safe point */
 		rt_copystack(r, g->stksize);
 		rt_event_add(r, EV_COPY, g->stksize, g->stksize);
@@ -364,7 +372,8 @@ void rt_shrink(rt *r)
 {
 	rt_g *g = &r->g;
 	uint32_t newsize = g->stksize / 2;
-	if (g->nsegs != 1 || newsize < RT_STACK_MIN)
+	/* not while the G is in C: its stack is in use by a syscall */
+	if (g->nsegs != 1 || newsize < RT_STACK_MIN || r->cur != g)
 		return;
 	if (g->hi - g->sched.sp >= g->stksize / 4)
 		return;

@@ -194,3 +194,63 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 		sp = end;
 	}
 }
+
+/* The M's OS stack: C frames, callbackasm1 frames, mstart at the bottom.
+** A C frame called by asmcgocall returns into the runtime; below it g0
+** rests either in mstart or in an outer callbackasm1. */
+rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
+			    void *arg, char *why, size_t whylen)
+{
+	rt_addr lo = r->g0.lo, hi = r->g0.hi;
+	rt_addr asmret = rt_retpc(&r->funcs[RTF_ASMCGOCALL], 0);
+	if (why && whylen)
+		why[0] = 0;
+	for (uint32_t depth = 0;; depth++) {
+		if (depth >= TB_MAX_DEPTH)
+			FAIL(TB_TOODEEP, "more than %d frames", TB_MAX_DEPTH);
+		if (pc == asmret) { /* a C call just returned */
+			pc = rt_g0_rest_pc(r, sp);
+			continue;
+		}
+		const rt_func *f = rt_findfunc(r, pc);
+		if (!f || (f->flags & RFF_NOFRAME))
+			FAIL(TB_BADPC, "OS stack frame %u: pc %#llx is %s", depth,
+			     (unsigned long long)pc,
+			     f ? "in a frameless trampoline" : "in no function");
+		rt_frame fr;
+		memset(&fr, 0, sizeof fr);
+		fr.fn = f;
+		fr.pc = pc;
+		fr.sp = sp;
+		fr.framesize = pc == f->entry ? 0 : f->framesize;
+		fr.lrptr = sp + fr.framesize;
+		fr.fp = fr.lrptr + RT_WORD;
+		fr.seglo = lo;
+		fr.seghi = hi;
+		rt_addr end = fr.fp + f->argsize;
+		if (sp < lo || end > hi)
+			FAIL(TB_OUTSIDE, "OS stack frame %u (%s) outside [%#llx, %#llx)",
+			     depth, f->name, (unsigned long long)lo,
+			     (unsigned long long)hi);
+		rt_word lr;
+		if (rt_peek(&r->mem, fr.lrptr, &lr) != 0)
+			FAIL(TB_FAULT, "OS stack frame %u (%s): return-PC slot unreadable",
+			     depth, f->name);
+		fr.lr = lr;
+		if (f == &r->funcs[RTF_MSTART]) {
+			if (lr != 0 || end != hi)
+				FAIL(TB_INCOMPLETE, "mstart's frame is not at the top of "
+				     "the OS stack");
+			if (cb)
+				cb(r, &fr, arg);
+			return TB_OK;
+		}
+		if (lr != asmret && !valid_return(rt_findfunc(r, lr), lr))
+			FAIL(TB_BADRET, "OS stack frame %u (%s): return PC %#llx is not a "
+			     "return point", depth, f->name, (unsigned long long)lr);
+		if (cb && !cb(r, &fr, arg))
+			return TB_OK;
+		pc = lr;
+		sp = end;
+	}
+}

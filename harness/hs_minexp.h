@@ -1,0 +1,84 @@
+/*
+** hs_minexp.h: the op-level minimizer (hs_minimize.c) and the
+** bounded-exhaustive explorer (hs_explore.c), plus the CLI subcommands
+** built on them (cli_minimize.c, cli_explore.c).
+**
+** Both work on the program AST and judge candidates only through hs_run,
+** so they are deterministic: same input, same options, same output.
+*/
+#ifndef STACKFUZZ_HS_MINEXP_H
+#define STACKFUZZ_HS_MINEXP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hs.h"
+#include "prog.h"
+
+/* ---- minimizer ---- */
+
+typedef struct hs_minstats {
+	int inv;		     /* the violation kept (inv_id) */
+	uint64_t steps_before, steps_after;
+	uint32_t stmts_before, stmts_after;
+	uint32_t funcs_before, funcs_after;
+	uint64_t runs;		     /* candidate programs run */
+	uint32_t rounds;	     /* passes over all reductions */
+} hs_minstats;
+
+/* Reduce `in` while it still ends in the same violation ID. The options'
+** bug override and stress flag are folded into out's config, so `out`
+** reproduces on its own; out->expect becomes `violation ID`. Returns 0,
+** or -1 if `in` is invalid or does not end in a violation (st->inv is then
+** -1 and st->steps_before still says how far it ran). */
+int hs_minimize(const prog *in, const hs_options *o, prog *out,
+		hs_minstats *st);
+
+/* AST edits shared by the minimizer and the explorer; each keeps a valid
+** program valid. */
+uint32_t hs_prog_nstmts(const prog *p); /* statements in all functions */
+/* 1 if slot is named by any statement of function f. */
+int hs_prog_slot_used(const prog *p, int f, int slot);
+/* Delete function f (> 0) and every statement that calls or defers it;
+** later function indexes move down. */
+void hs_prog_drop_func(prog *p, int f);
+/* Delete an unused slot of function f; for a parameter, the matching
+** argument of every call site goes too. Returns -1 if the slot is used. */
+int hs_prog_drop_slot(prog *p, int f, int slot);
+/* Drop functions no statement reaches from main, then unused locals. */
+void hs_prog_tidy(prog *p);
+
+/* ---- explorer ---- */
+
+typedef struct hs_explore_opts {
+	int depth;	    /* longest body of main tried */
+	uint32_t bugs;	    /* BUG_* for every program */
+	int target;	    /* prog_target */
+	int stress;
+	double max_seconds; /* 0: no limit */
+	FILE *progress;	    /* progress lines, or NULL */
+} hs_explore_opts;
+
+typedef struct hs_explore_stats {
+	uint64_t programs;  /* programs run (probes excluded) */
+	uint64_t steps;	    /* their steps */
+	uint64_t pruned;    /* prefixes not extended */
+	int alphabet;	    /* statements in use */
+	int unsupported;    /* statements the runtime does not support */
+	int depth_done;	    /* every program up to this depth was tried */
+	double seconds;
+	int timed_out;
+} hs_explore_stats;
+
+/* Breadth-first over main's body length 1..depth. Returns 1 with the
+** first (hence shortest) violating program in *found (tidied, with its
+** config and `# expect: violation ID`) and its result in *res; 0 if none;
+** -1 on an internal error. found/res may be large: pass heap objects. */
+int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
+	       hs_explore_stats *st);
+
+/* ---- CLI (argv[0] is the subcommand name); exit codes as stackfuzz ---- */
+int cli_minimize(int argc, char **argv);
+int cli_explore(int argc, char **argv);
+
+#endif

@@ -1,0 +1,531 @@
+/*
+** hs_minimize.c: the op-level minimizer.
+**
+** Input: a program whose run ends in a violation. Output: a smaller
+** program whose run ends in the SAME violation ID (any other outcome,
+** another ID included, counts as losing it). Reductions, in the order
+** each round tries them:
+**   1. drop a whole function (and every statement calling it);
+**   2. ddmin-style statement chunks per function: remove [i, i+n) for
+**      n = all, half, quarter, ... 1 (the n = 1 sweep is the single
+**      statement removal that makes the result 1-minimal);
+**   3. drop unused params/locals (call sites and slot indexes follow);
+**   4. simplify operands: toward 0 / nil, `n-1` -> `n`, `q` -> `&y`,
+**      `y = recover()` -> `recover()`;
+**   5. shrink magnitudes (pad, grow, constants) by binary search for the
+**      smallest value that keeps the violation without a longer run (a
+**      smaller pad can mean many more frames, hence steps, before the
+**      stack moves: not simpler to read or to replay);
+**   6. drop cgowrapper flags.
+** Rounds repeat until one changes nothing, so the result is a fixpoint of
+** every reduction, in particular 1-minimal in statements.
+**
+** Every candidate is an edit that keeps the program valid (checked with
+** prog_validate anyway; an invalid candidate is simply rejected, never
+** repaired, since repair could change what it means). Candidates run with
+** a step budget capped near the input's step count (2x + 1000), so a
+** reduction that turns the program into a long recursion fails fast (a
+** step's checks cost grows with the stack depth); the output, which
+** violates within that cap, behaves the same under its own budget.
+** Gotcha: binary search assumes monotonicity; where it does not hold the
+** result is still a fixpoint of the search, just not the global minimum.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_minexp.h"
+
+/* ---- AST edits ---- */
+
+static int is_call(int op)
+{
+	return op == ST_CALL || op == ST_DEFER || op == ST_CGO || op == ST_CALLBACK;
+}
+
+static int nslots(const prog_func *f) { return f->nparams + f->nlocals; }
+
+static int slot_field_used(const prog_stmt *s)
+{
+	switch (s->op) {
+	case ST_ASSIGN:
+	case ST_STORE:
+	case ST_CHECK:
+	case ST_RETZ:
+		return 1;
+	case ST_RECOVER:
+		return s->n == 1;
+	default:
+		return 0;
+	}
+}
+
+static int expr_names_slot(const prog_expr *e)
+{
+	return e->kind == EX_ADDR || e->kind == EX_SLOT || e->kind == EX_DEC;
+}
+
+uint32_t hs_prog_nstmts(const prog *p)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < p->nfuncs; i++)
+		n += p->funcs[i].nstmts;
+	return n;
+}
+
+int hs_prog_slot_used(const prog *p, int f, int slot)
+{
+	const prog_func *fn = &p->funcs[f];
+	for (uint32_t i = 0; i < fn->nstmts; i++) {
+		const prog_stmt *s = &fn->stmts[i];
+		if (slot_field_used(s) && s->slot == slot)
+			return 1;
+		for (int k = 0; k < s->nargs; k++)
+			if (expr_names_slot(&s->a[k]) && s->a[k].v == slot)
+				return 1;
+	}
+	return 0;
+}
+
+static void del_stmts(prog_func *f, uint32_t at, uint32_t n)
+{
+	memmove(&f->stmts[at], &f->stmts[at + n],
+		(f->nstmts - at - n) * sizeof f->stmts[0]);
+	f->nstmts -= n;
+	memset(&f->stmts[f->nstmts], 0, n * sizeof f->stmts[0]);
+}
+
+void hs_prog_drop_func(prog *p, int f)
+{
+	if (f <= 0 || f >= (int)p->nfuncs)
+		return;
+	for (uint32_t g = 0; g < p->nfuncs; g++) {
+		prog_func *fn = &p->funcs[g];
+		for (uint32_t i = 0; i < fn->nstmts;) {
+			prog_stmt *s = &fn->stmts[i];
+			if (is_call(s->op) && s->fn == f) {
+				del_stmts(fn, i, 1);
+				continue;
+			}
+			if (is_call(s->op) && s->fn > f)
+				s->fn--;
+			i++;
+		}
+	}
+	memmove(&p->funcs[f], &p->funcs[f + 1],
+		(p->nfuncs - (uint32_t)f - 1) * sizeof p->funcs[0]);
+	p->nfuncs--;
+	memset(&p->funcs[p->nfuncs], 0, sizeof p->funcs[0]);
+}
+
+int hs_prog_drop_slot(prog *p, int f, int slot)
+{
+	prog_func *fn = &p->funcs[f];
+	if (slot < 0 || slot >= nslots(fn) || hs_prog_slot_used(p, f, slot))
+		return -1;
+	int last = nslots(fn) - 1;
+	for (int i = slot; i < last; i++) {
+		fn->type[i] = fn->type[i + 1];
+		memcpy(fn->slotname[i], fn->slotname[i + 1], PROG_MAX_NAME);
+	}
+	fn->type[last] = 0;
+	memset(fn->slotname[last], 0, PROG_MAX_NAME);
+	int param = slot < fn->nparams;
+	if (param)
+		fn->nparams--;
+	else
+		fn->nlocals--;
+	for (uint32_t i = 0; i < fn->nstmts; i++) {
+		prog_stmt *s = &fn->stmts[i];
+		if (slot_field_used(s) && s->slot > slot)
+			s->slot--;
+		for (int k = 0; k < s->nargs; k++)
+			if (expr_names_slot(&s->a[k]) && s->a[k].v > slot)
+				s->a[k].v--;
+	}
+	if (!param)
+		return 0;
+	for (uint32_t g = 0; g < p->nfuncs; g++) {
+		prog_func *gf = &p->funcs[g];
+		for (uint32_t i = 0; i < gf->nstmts; i++) {
+			prog_stmt *s = &gf->stmts[i];
+			if (!is_call(s->op) || s->fn != f)
+				continue;
+			memmove(&s->a[slot], &s->a[slot + 1],
+				(PROG_MAX_PARAMS - (size_t)slot - 1) * sizeof s->a[0]);
+			memset(&s->a[PROG_MAX_PARAMS - 1], 0, sizeof s->a[0]);
+			s->nargs--;
+		}
+	}
+	return 0;
+}
+
+void hs_prog_tidy(prog *p)
+{
+	uint8_t seen[PROG_MAX_FUNCS] = {1};
+	int stack[PROG_MAX_FUNCS] = {0}, sp = 1;
+	while (sp > 0) {
+		const prog_func *fn = &p->funcs[stack[--sp]];
+		for (uint32_t i = 0; i < fn->nstmts; i++) {
+			const prog_stmt *s = &fn->stmts[i];
+			if (is_call(s->op) && s->fn < p->nfuncs && !seen[s->fn]) {
+				seen[s->fn] = 1;
+				stack[sp++] = s->fn;
+			}
+		}
+	}
+	for (int f = (int)p->nfuncs - 1; f > 0; f--)
+		if (!seen[f])
+			hs_prog_drop_func(p, f);
+	for (uint32_t f = 0; f < p->nfuncs; f++) {
+		prog_func *fn = &p->funcs[f];
+		for (int s = nslots(fn) - 1; s >= fn->nparams; s--)
+			hs_prog_drop_slot(p, (int)f, s);
+	}
+}
+
+/* ---- the search ---- */
+
+typedef struct mz {
+	hs_options ro; /* run options: bugs/stress already in the program */
+	int inv;
+	uint32_t cap;  /* step budget of candidate runs */
+	uint64_t steps; /* cur's run length */
+	int no_longer; /* accept only candidates whose run is no longer */
+	prog *cur;     /* smallest program known to keep the violation */
+	prog *cand;    /* the candidate being built from cur */
+	prog *run;     /* cand with the capped budget */
+	hs_result *res;
+	uint64_t runs;
+} mz;
+
+static int keeps(mz *m, const prog *p, uint32_t budget)
+{
+	if (prog_validate(p, NULL) != 0)
+		return 0;
+	*m->run = *p;
+	if (m->run->cfg.budget > budget)
+		m->run->cfg.budget = budget;
+	m->runs++;
+	if (hs_run(m->run, &m->ro, m->res) < 0)
+		return 0;
+	return m->res->kind == OUT_VIOLATION && m->res->inv == m->inv;
+}
+
+/* Start a candidate from cur. */
+static prog *fresh(mz *m)
+{
+	*m->cand = *m->cur;
+	return m->cand;
+}
+
+/* Test the candidate; on success it becomes cur. */
+static int try_cand(mz *m)
+{
+	if (!keeps(m, m->cand, m->cap) ||
+	    (m->no_longer && m->res->steps > m->steps))
+		return 0;
+	m->steps = m->res->steps;
+	prog *t = m->cur;
+	m->cur = m->cand;
+	m->cand = t;
+	return 1;
+}
+
+static int pass_funcs(mz *m)
+{
+	int changed = 0;
+	for (int f = (int)m->cur->nfuncs - 1; f > 0; f--) {
+		hs_prog_drop_func(fresh(m), f);
+		changed |= try_cand(m);
+	}
+	return changed;
+}
+
+static int pass_chunks(mz *m)
+{
+	int changed = 0;
+	for (uint32_t fi = 0; fi < m->cur->nfuncs; fi++) {
+		for (uint32_t n = m->cur->funcs[fi].nstmts; n >= 1; n /= 2) {
+			uint32_t i = 0;
+			while (i < m->cur->funcs[fi].nstmts) {
+				uint32_t ns = m->cur->funcs[fi].nstmts;
+				prog *c = fresh(m);
+				del_stmts(&c->funcs[fi], i, i + n > ns ? ns - i : n);
+				if (try_cand(m))
+					changed = 1;
+				else
+					i += n;
+			}
+			if (n == 1)
+				break;
+		}
+	}
+	return changed;
+}
+
+static int pass_slots(mz *m)
+{
+	int changed = 0;
+	for (uint32_t fi = 0; fi < m->cur->nfuncs; fi++)
+		for (int s = nslots(&m->cur->funcs[fi]) - 1; s >= 0; s--) {
+			if (hs_prog_slot_used(m->cur, (int)fi, s))
+				continue;
+			hs_prog_drop_slot(fresh(m), (int)fi, s);
+			changed |= try_cand(m);
+		}
+	return changed;
+}
+
+/* Type an operand must have: TY_INT, TY_PTR, or -1 for "leave alone"
+** (check's constant: shrunk by the magnitude pass). */
+static int operand_type(const prog *p, const prog_func *fn,
+			const prog_stmt *s, int k)
+{
+	switch (s->op) {
+	case ST_ASSIGN:
+		return fn->type[s->slot];
+	case ST_STORE:
+	case ST_PANIC:
+		return TY_INT;
+	case ST_CALL:
+	case ST_DEFER:
+	case ST_CGO:
+	case ST_CALLBACK:
+		return p->funcs[s->fn].type[k];
+	default:
+		return -1;
+	}
+}
+
+/* Try replacing operand k of statement si of function fi by e. */
+static int try_expr(mz *m, uint32_t fi, uint32_t si, int k, int kind, int32_t v)
+{
+	prog *c = fresh(m);
+	c->funcs[fi].stmts[si].a[k].kind = (uint8_t)kind;
+	c->funcs[fi].stmts[si].a[k].v = v;
+	return try_cand(m);
+}
+
+static int simplify_operand(mz *m, uint32_t fi, uint32_t si, int k)
+{
+	const prog_func *fn = &m->cur->funcs[fi];
+	const prog_stmt *s = &fn->stmts[si];
+	prog_expr e = s->a[k];
+	int ty = operand_type(m->cur, fn, s, k);
+	if (ty == TY_INT) {
+		if (e.kind == EX_CONST && e.v == 0)
+			return 0;
+		if (try_expr(m, fi, si, k, EX_CONST, 0))
+			return 1;
+		if (e.kind == EX_DEC)
+			return try_expr(m, fi, si, k, EX_SLOT, e.v);
+		return 0;
+	}
+	if (ty == TY_PTR) {
+		if (e.kind == EX_NIL)
+			return 0;
+		if (try_expr(m, fi, si, k, EX_NIL, 0))
+			return 1;
+		if (e.kind != EX_SLOT)
+			return 0;
+		/* one indirection fewer: the address of an int slot itself */
+		for (int j = 0; j < nslots(fn); j++)
+			if (fn->type[j] == TY_INT &&
+			    try_expr(m, fi, si, k, EX_ADDR, j))
+				return 1;
+	}
+	return 0;
+}
+
+static int pass_operands(mz *m)
+{
+	int changed = 0;
+	for (uint32_t fi = 0; fi < m->cur->nfuncs; fi++)
+		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
+			const prog_stmt *s = &m->cur->funcs[fi].stmts[si];
+			if (s->op == ST_RECOVER && s->n == 1) {
+				prog *c = fresh(m);
+				c->funcs[fi].stmts[si].n = 0;
+				c->funcs[fi].stmts[si].slot = 0;
+				changed |= try_cand(m);
+			}
+			for (int k = 0; k < m->cur->funcs[fi].stmts[si].nargs; k++)
+				changed |= simplify_operand(m, fi, si, k);
+		}
+	return changed;
+}
+
+/* A number in the program the magnitude pass shrinks. */
+enum { L_PAD, L_GROW, L_CONST };
+typedef struct loc {
+	int what;
+	uint32_t fi, si;
+	int k;
+} loc;
+
+static int64_t loc_get(const prog *p, const loc *l)
+{
+	const prog_func *fn = &p->funcs[l->fi];
+	switch (l->what) {
+	case L_PAD:
+		return fn->pad;
+	case L_GROW:
+		return fn->stmts[l->si].n;
+	default:
+		return fn->stmts[l->si].a[l->k].v;
+	}
+}
+
+static void loc_set(prog *p, const loc *l, int64_t v)
+{
+	prog_func *fn = &p->funcs[l->fi];
+	switch (l->what) {
+	case L_PAD:
+		fn->pad = (uint32_t)v;
+		break;
+	case L_GROW:
+		fn->stmts[l->si].n = (int32_t)v;
+		break;
+	default:
+		fn->stmts[l->si].a[l->k].v = (int32_t)v;
+		break;
+	}
+}
+
+/* Binary search for the smallest magnitude in [lo, |v|] (multiples of
+** step) that keeps the violation; the sign is kept. */
+static int shrink(mz *m, const loc *l, int64_t lo, int64_t step)
+{
+	int64_t v = loc_get(m->cur, l);
+	int64_t sign = v < 0 ? -1 : 1, hi = v < 0 ? -v : v;
+	int changed = 0;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / step / 2 * step;
+		loc_set(fresh(m), l, sign * mid);
+		if (try_cand(m)) {
+			hi = mid;
+			changed = 1;
+		} else {
+			lo = mid + step;
+		}
+	}
+	return changed;
+}
+
+static int pass_magnitudes(mz *m)
+{
+	int changed = 0;
+	for (uint32_t fi = 0; fi < m->cur->nfuncs; fi++) {
+		loc l = {L_PAD, fi, 0, 0};
+		changed |= shrink(m, &l, 0, 8);
+		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
+			/* re-read through m->cur: a success swaps the buffers */
+			if (m->cur->funcs[fi].stmts[si].op == ST_GROW) {
+				loc g = {L_GROW, fi, si, 0};
+				changed |= shrink(m, &g, 8, 8);
+			}
+			for (int k = 0; k < m->cur->funcs[fi].stmts[si].nargs; k++) {
+				if (m->cur->funcs[fi].stmts[si].a[k].kind != EX_CONST)
+					continue;
+				loc c = {L_CONST, fi, si, k};
+				changed |= shrink(m, &c, 0, 1);
+			}
+		}
+	}
+	return changed;
+}
+
+static int pass_flags(mz *m)
+{
+	int changed = 0;
+	for (uint32_t fi = 0; fi < m->cur->nfuncs; fi++) {
+		if (!(m->cur->funcs[fi].flags & FF_CGOWRAPPER))
+			continue;
+		fresh(m)->funcs[fi].flags &= (uint8_t)~FF_CGOWRAPPER;
+		changed |= try_cand(m);
+	}
+	return changed;
+}
+
+static void clear_positions(prog *p)
+{
+	for (uint32_t f = 0; f < p->nfuncs; f++) {
+		p->funcs[f].line = 0;
+		for (uint32_t i = 0; i < p->funcs[f].nstmts; i++)
+			p->funcs[f].stmts[i].line = p->funcs[f].stmts[i].col = 0;
+	}
+}
+
+int hs_minimize(const prog *in, const hs_options *o, prog *out,
+		hs_minstats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->inv = -1;
+	mz m;
+	memset(&m, 0, sizeof m);
+	if (o)
+		m.ro = *o;
+	m.ro.bugs_set = 0;
+	m.ro.stress = 0;
+	m.ro.trace = NULL;
+	m.ro.show = NULL;
+	m.ro.show_step = 0;
+	prog *bufs = malloc(3 * sizeof *bufs);
+	m.res = malloc(sizeof *m.res);
+	int rc = -1;
+	if (!bufs || !m.res || prog_validate(in, NULL) != 0)
+		goto out;
+	m.cur = &bufs[0];
+	m.cand = &bufs[1];
+	m.run = &bufs[2];
+	*m.cur = *in;
+	/* fold the command line's switches into the program's config */
+	if (o && o->bugs_set) {
+		m.cur->cfg.bugs = o->bugs;
+		m.cur->cfg.has_bugs = o->bugs != 0;
+	}
+	if (o && o->stress)
+		m.cur->cfg.stress = m.cur->cfg.has_stress = 1;
+	hs_run(m.cur, &m.ro, m.res);
+	m.runs = 1;
+	st->steps_before = m.res->steps;
+	st->stmts_before = hs_prog_nstmts(m.cur);
+	st->funcs_before = m.cur->nfuncs;
+	if (m.res->kind != OUT_VIOLATION)
+		goto out;
+	m.inv = st->inv = m.res->inv;
+	m.steps = m.res->steps;
+	uint64_t cap = 2 * m.res->steps + 1000;
+	m.cap = cap < m.cur->cfg.budget ? (uint32_t)cap : m.cur->cfg.budget;
+	int changed;
+	do {
+		st->rounds++;
+		changed = pass_funcs(&m);
+		changed |= pass_chunks(&m);
+		changed |= pass_slots(&m);
+		changed |= pass_operands(&m);
+		m.no_longer = 1;
+		changed |= pass_magnitudes(&m);
+		m.no_longer = 0;
+		changed |= pass_flags(&m);
+	} while (changed);
+	clear_positions(m.cur);
+	m.cur->expect.kind = EXPECT_VIOLATION;
+	memset(m.cur->expect.id, 0, sizeof m.cur->expect.id);
+	memset(m.cur->expect.text, 0, sizeof m.cur->expect.text);
+	snprintf(m.cur->expect.id, sizeof m.cur->expect.id, "%s",
+		 inv_catalogue[m.inv].id);
+	/* the result under its own budget, for the stats (and as a check) */
+	if (!keeps(&m, m.cur, m.cur->cfg.budget))
+		goto out;
+	st->steps_after = m.res->steps;
+	st->stmts_after = hs_prog_nstmts(m.cur);
+	st->funcs_after = m.cur->nfuncs;
+	*out = *m.cur;
+	rc = 0;
+out:
+	st->runs = m.runs;
+	free(bufs);
+	free(m.res);
+	return rc;
+}

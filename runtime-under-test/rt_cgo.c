@@ -1,0 +1,340 @@
+/*
+** rt_cgo.c: cgo calls and callbacks (Go 1.2-1.4's cgocall.c and the
+** asm_*.s trampolines), on the M's OS stack (g0).
+**
+** What it models:
+**  - Go calls C: cgocall counts the call, takes the runtime-internal
+**    thread lock, registers its deferred cleanup endcgo (which therefore
+**    runs on the normal path and on the panic path), and asmcgocall
+**    switches to g0 at m.g0sp (Go's g0.sched.sp), saving the G's context
+**    (sched, syscallsp) and calling the C function there.
+**  - C calls Go: callbackasm1 (on g0) pushes Go's SEH record (windows),
+**    saves m.g0sp in its frame and sets m.g0sp to its own SP, then
+**    cgocallback_gofunc switches to the G: it stores the G's saved
+**    sched.pc in the return-PC slot of its own G-stack frame (so a
+**    traceback sees a return into the last Go frame), registers the
+**    deferred unwindm(&restore), and calls the Go function. On return it
+**    clears restore, runs unwindm (a no-op), restores sched.pc from that
+**    slot, switches back to g0 and restores m.g0sp; callbackasm1 pops
+**    its SEH record and returns to C.
+**  - A panic in the inner Go that outer Go recovers runs unwindm with
+**    restore set: m.g0sp goes back to its value before the callback,
+**    abandoning the C frames; unwinding the OS stack unlinks the SEH
+**    records that lived below it; then cgocall's endcgo restores the SEH
+**    head to its value at the cgo call's entry (seed 003's fix).
+**
+** Invariants: ncgo = active Go->C transitions = pending endcgo records;
+** lockedint likewise; m.g0sp and the G's sched are restored exactly
+** after each callback return or unwind; the SEH head is back to its
+** entry value when a cgo call returns to Go.
+**
+** Gotchas: the G is "in C" (syscallsp set) between asmcgocall and its
+** return, and not during a callback: the callback's frame saves and
+** restores syscallsp (a pointer into the G stack, so it is adjusted if
+** the stack moves during the callback). Bug 7470 switches off both SEH
+** restorations on the panic path, as Go before 1249d3a5 had neither.
+*/
+#include <string.h>
+
+#include "rt.h"
+
+static rt_word ld(rt *r, rt_addr a)
+{
+	rt_word v;
+	rt_load(&r->mem, a, &v);
+	return v;
+}
+
+static void st(rt *r, rt_addr a, rt_word v) { rt_store(&r->mem, a, v); }
+
+static int funcindex(const rt *r, const rt_func *f) { return (int)(f - r->funcs); }
+
+rt_addr rt_g0_rest_pc(const rt *r, rt_addr sp)
+{
+	return sp == r->m.mstartsp ? rt_site_pc(&r->funcs[RTF_MSTART], 0)
+				   : rt_retpc(&r->funcs[RTF_CGOCALLBACK], 0);
+}
+
+rt_addr rt_g0_live_sp(const rt *r)
+{
+	return r->cur == &r->g0 ? r->g0.sched.sp : r->m.g0sp;
+}
+
+void rt_mstart(rt *r)
+{
+	rt_g *g0 = &r->g0;
+	rt_region *os = rt_mem_alloc(&r->mem, RG_OSSTACK, r->cfg.osstack, "osstack");
+	g0->id = 0;
+	g0->isg0 = 1;
+	g0->stack = os;
+	g0->lo = os->base;
+	g0->hi = os->base + r->cfg.osstack;
+	g0->guard = g0->lo + RT_STACK_GUARD;
+	g0->stksize = r->cfg.osstack;
+	g0->stktotal = r->cfg.osstack;
+	g0->nsegs = 1;
+	/* mstart's frame: Go's SEH record, and no caller (lr 0) */
+	const rt_func *ms = &r->funcs[RTF_MSTART];
+	rt_addr sp = g0->hi - RT_WORD - ms->framesize;
+	st(r, sp + ms->framesize, 0);
+	st(r, sp, RT_SEH_END);
+	st(r, sp + 8, r->funcs[RTF_SIGTRAMP].entry);
+	r->m.mstartsp = sp;
+	r->m.mstartseh = sp;
+	r->m.seh = r->cfg.windows ? sp : 0;
+	r->m.g0sp = sp;
+	g0->sched.sp = sp;
+	g0->sched.pc = rt_site_pc(ms, 0);
+}
+
+/* ---- Go calls C ---- */
+
+void rt_cgocall(rt *r, int cfn, const rt_word *args, uint32_t nargs,
+		uint32_t site)
+{
+	const rt_func *cf = rt_findfunc(r, r->cur->sched.pc);
+	rt_word w[CGO_ARGWORDS] = {r->funcs[cfn].entry, nargs};
+	for (uint32_t i = 0; i < nargs && i < CGO_ARGWORDS - CGO_ARG0; i++)
+		w[CGO_ARG0 + i] = args[i];
+	rt_push_args(r, w, CGO_ARGWORDS);
+	rt_call(r, RTF_CGOCALL, rt_retpc(cf, site));
+}
+
+/* cgocall's body (site 0): account, defer endcgo, asmcgocall. */
+static void cgocall_body(rt *r, const rt_func *f)
+{
+	rt_g *g = &r->g, *g0 = &r->g0;
+	rt_addr fp = g->sched.sp + f->framesize + RT_WORD;
+	rt_word cpc = ld(r, fp + 8 * CGO_FN), nargs = ld(r, fp + 8 * CGO_NARGS);
+	const rt_func *c = rt_findfunc(r, cpc);
+	if (!c || c->entry != cpc || c->kind != RF_C || nargs * 8 != c->argsize ||
+	    nargs > CGO_ARGWORDS - CGO_ARG0) {
+		rt_throw(r, "cgocall: not a C function");
+		return;
+	}
+	r->m.ncgocall++;
+	rt_word eargs[2] = {r->m.seh, r->m.lockedint};
+	r->m.lockedint++; /* lockOSThread: callbacks must find this thread */
+	rt_newdefer(r, RTF_ENDCGO, eargs, 0);
+	r->m.ncgo++;
+	rt_event_add(r, EV_CGOCALL, (int64_t)r->m.seh, funcindex(r, c));
+	/* asmcgocall: save the G's context, switch to the OS stack */
+	g->sched.pc = rt_retpc(f, 0);
+	g->syscallsp = g->sched.sp;
+	g->syscallpc = g->sched.pc;
+	r->cur = g0;
+	g0->sched.sp = r->m.g0sp;
+	g0->sched.sp -= 8 * nargs;
+	rt_mem_copy(&r->mem, g0->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
+	rt_call(r, funcindex(r, c), rt_retpc(&r->funcs[RTF_ASMCGOCALL], 0));
+}
+
+/* The C function returned to asmcgocall: back to the G. */
+static void asmcgocall_return(rt *r)
+{
+	rt_g *g0 = &r->g0;
+	if (g0->sched.sp != r->m.g0sp) {
+		rt_throw(r, "asmcgocall: OS stack not balanced");
+		return;
+	}
+	g0->sched.pc = rt_g0_rest_pc(r, g0->sched.sp);
+	r->cur = &r->g;
+	r->g.syscallsp = r->g.syscallpc = 0;
+	rt_event_add(r, EV_ASMRETURN, 0, 0);
+}
+
+static void endcgo_body(rt *r, const rt_func *f)
+{
+	rt_g *g = &r->g;
+	rt_addr fp = g->sched.sp + f->framesize + RT_WORD;
+	rt_word seh = ld(r, fp + 8 * ENDCGO_SEH);
+	if (r->m.lockedint)
+		r->m.lockedint--;
+	if (r->m.ncgo)
+		r->m.ncgo--;
+	if (r->cfg.windows && !(r->cfg.bugs & RT_BUG_7470))
+		r->m.seh = seh; /* seed 003: restore the chain at cgo exit */
+	rt_event_add(r, EV_ENDCGO, (int64_t)seh, 0);
+	rt_ret(r, f);
+}
+
+void rt_lockosthread(rt *r)
+{
+	r->g.lockedext++;
+	rt_event_add(r, EV_LOCK, r->g.lockedext, 0);
+}
+
+void rt_unlockosthread(rt *r)
+{
+	if (r->g.lockedext)
+		r->g.lockedext--;
+	rt_event_add(r, EV_LOCK, r->g.lockedext, 0);
+}
+
+/* ---- C calls Go ---- */
+
+void rt_callback(rt *r, int gofn, const rt_word *args, uint32_t nargs,
+		 uint32_t site)
+{
+	const rt_func *cf = rt_findfunc(r, r->cur->sched.pc);
+	rt_word w[CGO_ARGWORDS] = {r->funcs[gofn].entry, nargs};
+	for (uint32_t i = 0; i < nargs && i < CGO_ARGWORDS - CGO_ARG0; i++)
+		w[CGO_ARG0 + i] = args[i];
+	rt_push_args(r, w, CGO_ARGWORDS);
+	rt_call(r, RTF_CGOCALLBACK, rt_retpc(cf, site));
+}
+
+/* callbackasm1 + cgocallback + cgocallback_gofunc, up to the call. */
+static void callback_body(rt *r, const rt_func *f)
+{
+	rt_g *g = &r->g, *g0 = &r->g0;
+	rt_addr fsp = g0->sched.sp, fp = fsp + f->framesize + RT_WORD;
+	rt_word gpc = ld(r, fp + 8 * CGO_FN), nargs = ld(r, fp + 8 * CGO_NARGS);
+	const rt_func *gf = rt_findfunc(r, gpc);
+	if (!gf || gf->entry != gpc || gf->kind != RF_GO || nargs * 8 != gf->argsize ||
+	    nargs > CGO_ARGWORDS - CGO_ARG0) {
+		rt_throw(r, "cgocallback: not a Go function");
+		return;
+	}
+	if (!g->syscallsp) {
+		rt_throw(r, "cgocallback: the G is not in a cgo call");
+		return;
+	}
+	st(r, fsp + 8 * CB_SAVED_G0SP, r->m.g0sp);
+	st(r, fsp + 8 * CB_SAVED_G0PC, rt_g0_rest_pc(r, r->m.g0sp));
+	if (r->cfg.windows) { /* "set up SEH frame again" */
+		rt_addr rec = fsp + 8 * CB_SEH_PREV;
+		st(r, rec, r->m.seh);
+		st(r, rec + 8, r->funcs[RTF_SIGTRAMP].entry);
+		r->m.seh = rec;
+		rt_event_add(r, EV_SEHPUSH, (int64_t)rec, 0);
+	}
+	rt_event_add(r, EV_CALLBACK, (int64_t)r->m.g0sp, funcindex(r, gf));
+	r->m.g0sp = fsp;
+	g0->sched.pc = rt_retpc(f, 0);
+	/* cgocallback_gofunc, on the G stack: its LR slot keeps sched.pc */
+	r->cur = g;
+	const rt_func *cb = &r->funcs[RTF_CGOCB_GOFUNC];
+	rt_addr sp = g->sched.sp - RT_WORD;
+	st(r, sp, g->sched.pc);
+	sp -= cb->framesize;
+	rt_mem_fill(&r->mem, sp, cb->framesize, 0);
+	st(r, sp + 8 * CBG_RESTORE, 1);
+	st(r, sp + 8 * CBG_SYSCALLSP, g->syscallsp);
+	st(r, sp + 8 * CBG_SYSCALLPC, g->syscallpc);
+	g->syscallsp = g->syscallpc = 0; /* exitsyscall */
+	g->sched.sp = sp;
+	g->sched.pc = rt_site_pc(cb, 0);
+	rt_word restorep = sp + 8 * CBG_RESTORE;
+	rt_newdefer(r, RTF_UNWINDM, &restorep, 0);
+	g->sched.sp -= 8 * nargs;
+	rt_mem_copy(&r->mem, g->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
+	rt_call(r, funcindex(r, gf), rt_retpc(cb, 0));
+}
+
+/* The Go function returned into cgocallback_gofunc. */
+static void callback_gofunc_ret(rt *r, const rt_func *cb)
+{
+	rt_g *g = &r->g;
+	st(r, g->sched.sp + 8 * CBG_RESTORE, 0);
+	if (!rt_deferreturn_runtime(r, cb, 1))
+		rt_throw(r, "bad defer entry in cgocallback");
+}
+
+/* unwindm ran: restore sched.pc from the LR slot, back to the OS stack. */
+static void callback_gofunc_exit(rt *r, const rt_func *cb)
+{
+	rt_g *g = &r->g, *g0 = &r->g0;
+	rt_addr sp = g->sched.sp;
+	g->syscallsp = ld(r, sp + 8 * CBG_SYSCALLSP); /* reentersyscall */
+	g->syscallpc = ld(r, sp + 8 * CBG_SYSCALLPC);
+	g->sched.pc = ld(r, sp + cb->framesize);
+	g->sched.sp = sp + cb->framesize + RT_WORD;
+	r->cur = g0;
+	r->m.g0sp = ld(r, g0->sched.sp + 8 * CB_SAVED_G0SP);
+	rt_event_add(r, EV_CBRETURN, (int64_t)r->m.g0sp, 0);
+}
+
+/* Back in callbackasm1 on g0: pop Go's SEH record, return to C. */
+static void callbackasm1_exit(rt *r, const rt_func *f)
+{
+	rt_g *g0 = &r->g0;
+	if (r->cfg.windows) {
+		r->m.seh = ld(r, g0->sched.sp + 8 * CB_SEH_PREV);
+		rt_event_add(r, EV_SEHPOP, (int64_t)r->m.seh, 0);
+	}
+	rt_ret(r, f);
+}
+
+/* unwindm(&restore): a panic is unwinding the callback's frames. */
+static void unwindm_body(rt *r, const rt_func *f)
+{
+	rt_g *g = &r->g, *g0 = &r->g0;
+	rt_addr fp = g->sched.sp + f->framesize + RT_WORD;
+	rt_addr restorep = ld(r, fp);
+	if (ld(r, restorep)) {
+		rt_addr cbsp = r->m.g0sp;
+		rt_addr oldsp = ld(r, cbsp + 8 * CB_SAVED_G0SP);
+		r->m.g0sp = oldsp;
+		g0->sched.sp = oldsp;
+		g0->sched.pc = rt_g0_rest_pc(r, oldsp);
+		/* unwinding the OS stack unlinks the SEH records below it */
+		if (r->cfg.windows && !(r->cfg.bugs & RT_BUG_7470)) {
+			int n = 0;
+			while (r->m.seh != RT_SEH_END && r->m.seh < oldsp && n++ < 4096)
+				r->m.seh = ld(r, r->m.seh);
+		}
+		rt_event_add(r, EV_UNWINDM, (int64_t)oldsp, 0);
+	}
+	rt_ret(r, f);
+}
+
+int rt_run_cgo(rt *r, const rt_func *f, rt_addr pc)
+{
+	switch (funcindex(r, f)) {
+	case RTF_CGOCALL:
+		if (pc == rt_site_pc(f, 0))
+			cgocall_body(r, f);
+		else if (pc == rt_retpc(f, 0)) {
+			if (!rt_deferreturn_runtime(r, f, 1))
+				rt_throw(r, "bad defer entry in cgocall");
+		} else if (pc == rt_retpc(f, 1))
+			rt_ret(r, f);
+		else
+			return 0;
+		return 1;
+	case RTF_ASMCGOCALL:
+		if (pc != rt_retpc(f, 0))
+			return 0;
+		asmcgocall_return(r);
+		return 1;
+	case RTF_ENDCGO:
+		if (pc != rt_site_pc(f, 0))
+			return 0;
+		endcgo_body(r, f);
+		return 1;
+	case RTF_UNWINDM:
+		if (pc != rt_site_pc(f, 0))
+			return 0;
+		unwindm_body(r, f);
+		return 1;
+	case RTF_CGOCALLBACK:
+		if (pc == rt_site_pc(f, 0))
+			callback_body(r, f);
+		else if (pc == rt_retpc(f, 0))
+			callbackasm1_exit(r, f);
+		else
+			return 0;
+		return 1;
+	case RTF_CGOCB_GOFUNC:
+		if (pc == rt_retpc(f, 0))
+			callback_gofunc_ret(r, f);
+		else if (pc == rt_retpc(f, 1))
+			callback_gofunc_exit(r, f);
+		else
+			return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
