@@ -465,7 +465,10 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 	case ST_GC:
 		if (s->n == GC_SHRINK)
 			rt_shrink(r);
-		/* GC_SCAN / GC_MARKTERM with barriers: the GC issue */
+		else if (s->n == GC_SCAN)
+			rt_gc_scan(r);
+		else
+			rt_gc_markterm(r);
 		break;
 	case ST_RETZ:
 		if (ld(h, hs_slot_addr(h, pf, s->slot)) == 0)
@@ -562,6 +565,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		.bugs = o && o->bugs_set ? o->bugs : p->cfg.bugs,
 		.poison = 1,
 		.windows = p->cfg.target == TARGET_WINDOWS_386,
+		.barriers = p->cfg.barriers,
 	};
 	rt_init(&h->rt, &cfg);
 	h->rt.log = o && o->trace ? o->trace : NULL;

@@ -5,18 +5,23 @@
 ** program whose run ends in the SAME violation ID (any other outcome,
 ** another ID included, counts as losing it). Reductions, in the order
 ** each round tries them:
-**   1. drop a whole function (and every statement calling it);
+**   1. drop a whole function (and every statement calling it); inline a
+**      function without slots into its only call site (`call f()` becomes
+**      f's body: the statement count drops by one, so this terminates);
 **   2. ddmin-style statement chunks per function: remove [i, i+n) for
 **      n = all, half, quarter, ... 1 (the n = 1 sweep is the single
 **      statement removal that makes the result 1-minimal);
-**   3. drop unused params/locals (call sites and slot indexes follow);
-**   4. simplify operands: toward 0 / nil, `n-1` -> `n`, `q` -> `&y`,
+**   3. trade a `call`/`grow` for frame size: drop the statement and give
+**      its function the largest pad (pass 5 then shrinks the pad): a deep
+**      recursion that only served to move the stack becomes one big frame;
+**   4. drop unused params/locals (call sites and slot indexes follow);
+**   5. simplify operands: toward 0 / nil, `n-1` -> `n`, `q` -> `&y`,
 **      `y = recover()` -> `recover()`;
-**   5. shrink magnitudes (pad, grow, constants) by binary search for the
+**   6. shrink magnitudes (pad, grow, constants) by binary search for the
 **      smallest value that keeps the violation without a longer run (a
 **      smaller pad can mean many more frames, hence steps, before the
 **      stack moves: not simpler to read or to replay);
-**   6. drop cgowrapper flags.
+**   7. drop cgowrapper flags.
 ** Rounds repeat until one changes nothing, so the result is a fixpoint of
 ** every reduction, in particular 1-minimal in statements.
 **
@@ -241,6 +246,51 @@ static int pass_funcs(mz *m)
 	return changed;
 }
 
+static int ncalls_to(const prog *p, uint32_t g)
+{
+	int n = 0;
+	for (uint32_t f = 0; f < p->nfuncs; f++)
+		for (uint32_t i = 0; i < p->funcs[f].nstmts; i++)
+			n += is_call(p->funcs[f].stmts[i].op) && p->funcs[f].stmts[i].fn == g;
+	return n;
+}
+
+static int pass_inline(mz *m)
+{
+	int changed = 0;
+	for (uint32_t fi = 0; fi < m->cur->nfuncs; fi++) {
+		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
+			const prog_func *f = &m->cur->funcs[fi];
+			const prog_stmt *s = &f->stmts[si];
+			if (s->op != ST_CALL || s->fn == fi)
+				continue;
+			uint32_t g = s->fn;
+			const prog_func *gf = &m->cur->funcs[g];
+			if (nslots(gf) != 0 || ncalls_to(m->cur, g) != 1 ||
+			    f->nstmts - 1 + gf->nstmts > PROG_MAX_STMTS)
+				continue;
+			prog *c = fresh(m);
+			prog_func *cf = &c->funcs[fi];
+			uint32_t gn = gf->nstmts;
+			memmove(&cf->stmts[si + gn], &cf->stmts[si + 1],
+				(cf->nstmts - si - 1) * sizeof cf->stmts[0]);
+			memcpy(&cf->stmts[si], gf->stmts, gn * sizeof cf->stmts[0]);
+			cf->nstmts = cf->nstmts - 1 + gn;
+			if (cf->nstmts < PROG_MAX_STMTS)
+				memset(&cf->stmts[cf->nstmts], 0,
+				       (PROG_MAX_STMTS - cf->nstmts) * sizeof cf->stmts[0]);
+			hs_prog_drop_func(c, (int)g);
+			if (try_cand(m)) {
+				changed = 1;
+				if (g < fi)
+					fi--; /* the caller moved down one index */
+				si = (uint32_t)-1; /* rescan: its body is new */
+			}
+		}
+	}
+	return changed;
+}
+
 static int pass_chunks(mz *m)
 {
 	int changed = 0;
@@ -258,6 +308,28 @@ static int pass_chunks(mz *m)
 			}
 			if (n == 1)
 				break;
+		}
+	}
+	return changed;
+}
+
+static int pass_frames(mz *m)
+{
+	int changed = 0;
+	for (uint32_t fi = 0; fi < m->cur->nfuncs; fi++) {
+		if (m->cur->funcs[fi].kind != FK_GO)
+			continue;
+		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
+			int op = m->cur->funcs[fi].stmts[si].op;
+			if (op != ST_CALL && op != ST_GROW)
+				continue;
+			prog *c = fresh(m);
+			del_stmts(&c->funcs[fi], si, 1);
+			c->funcs[fi].pad = PROG_MAX_PAD;
+			if (try_cand(m)) {
+				changed = 1;
+				si--; /* the next statement moved here */
+			}
 		}
 	}
 	return changed;
@@ -501,7 +573,9 @@ int hs_minimize(const prog *in, const hs_options *o, prog *out,
 	do {
 		st->rounds++;
 		changed = pass_funcs(&m);
+		changed |= pass_inline(&m);
 		changed |= pass_chunks(&m);
+		changed |= pass_frames(&m);
 		changed |= pass_slots(&m);
 		changed |= pass_operands(&m);
 		m.no_longer = 1;

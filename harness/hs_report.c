@@ -13,6 +13,8 @@ int hs_throw_inv(const char *msg)
 {
 	if (strstr(msg, "SEH"))
 		return INV_SEH3;
+	if (strstr(msg, "barrier"))
+		return INV_BAR1;
 	if (strstr(msg, "cgo") || strstr(msg, "OS stack"))
 		return INV_CGO1;
 	if (strstr(msg, "defer"))
@@ -148,6 +150,29 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 		snprintf(b, n, "SEH pop: head %s", a);
 		break;
 	}
+	case EV_GCSCAN:
+		snprintf(b, n, "GC scan: %lld barrier(s) installed, mark phase",
+			 (long long)e->a);
+		break;
+	case EV_BARRIER: {
+		char a[64];
+		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		snprintf(b, n, "barrier at %s", a);
+		break;
+	}
+	case EV_BARRIERHIT: {
+		char a[64];
+		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		snprintf(b, n, "returned through the barrier at %s", a);
+		break;
+	}
+	case EV_MARKTERM:
+		snprintf(b, n, "mark termination: %lld barrier(s) removed",
+			 (long long)e->a);
+		break;
+	case EV_BARRIERUNWIND:
+		snprintf(b, n, "recovery passed %lld barrier(s)", (long long)e->a);
+		break;
 	case EV_LOCK:
 		snprintf(b, n, "LockOSThread count %lld", (long long)e->a);
 		break;

@@ -27,6 +27,11 @@ const inv_info inv_catalogue[INV__COUNT] = {
 	[INV_SEH1] = {"SEH1", "SEH head is a live OS-stack record; the chain ends at Go's"},
 	[INV_SEH2] = {"SEH2", "callback records in the chain; head restored after cgo calls"},
 	[INV_SEH3] = {"SEH3", "a simulated fault reaches Go's handler"},
+	[INV_BAR1] = {"BAR1", "barrier count: pos <= len <= cap, slots hold the barrier PC"},
+	[INV_BAR2] = {"BAR2", "the barrier PC never leaks into sched.pc or a saved PC"},
+	[INV_BAR3] = {"BAR3", "barrier placement follows the offset rule"},
+	[INV_BAR4] = {"BAR4", "no barriers outside the mark phase"},
+	[INV_BAR5] = {"BAR5", "no live barrier below sched.sp after a recovery"},
 };
 
 int inv_lookup(const char *id)
@@ -110,6 +115,7 @@ typedef int (*checker)(inv_ctx *, inv_violation *);
 static const checker checkers[INV__COUNT] = {
 	inv_mem1, inv_stk1, inv_stk2, inv_stk3, inv_def1, inv_def2, inv_def3,
 	inv_def4, inv_pan1, inv_cgo1, inv_cgo2, inv_seh1, inv_seh2, inv_seh3,
+	inv_bar1, inv_bar2, inv_bar3, inv_bar4, inv_bar5,
 };
 
 int inv_check(inv_ctx *c, inv_violation *v)

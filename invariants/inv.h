@@ -62,6 +62,11 @@ typedef enum {
 	INV_SEH1,
 	INV_SEH2,
 	INV_SEH3,
+	INV_BAR1,
+	INV_BAR2,
+	INV_BAR3,
+	INV_BAR4,
+	INV_BAR5,
 	INV__COUNT
 } inv_id;
 
@@ -113,6 +118,11 @@ int inv_cgo2(inv_ctx *c, inv_violation *v);
 int inv_seh1(inv_ctx *c, inv_violation *v);
 int inv_seh2(inv_ctx *c, inv_violation *v);
 int inv_seh3(inv_ctx *c, inv_violation *v);
+int inv_bar1(inv_ctx *c, inv_violation *v);
+int inv_bar2(inv_ctx *c, inv_violation *v);
+int inv_bar3(inv_ctx *c, inv_violation *v);
+int inv_bar4(inv_ctx *c, inv_violation *v);
+int inv_bar5(inv_ctx *c, inv_violation *v);
 
 /* helpers shared by the checkers */
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)

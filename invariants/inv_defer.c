@@ -29,6 +29,16 @@ static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from)
 	return -1;
 }
 
+static int is_panicfn(const rt_frame *fr);
+
+static int panic_frame_at(const inv_ctx *c, rt_addr p)
+{
+	for (uint32_t i = 0; i < c->fr.n; i++)
+		if (c->fr.f[i].sp == p && is_panicfn(&c->fr.f[i]))
+			return 1;
+	return 0;
+}
+
 static int record_live(const inv_ctx *c, rt_addr d)
 {
 	const rt_region *rg = rt_mem_find(&c->r->mem, d);
@@ -72,6 +82,19 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 				 inv_addr(c, d, a, sizeof a), fr->fn->name,
 				 (unsigned long long)fr->fp, df ? df->name : "?",
 				 (unsigned long long)argp);
+			return 1;
+		}
+		rt_word started, dpanic;
+		rt_peek(&r->mem, d + 8 * D_STARTED, &started);
+		rt_peek(&r->mem, d + 8 * D_PANIC, &dpanic);
+		if (started > 1 || (dpanic && !started) ||
+		    (dpanic && !panic_frame_at(c, dpanic))) {
+			char b[64];
+			inv_fail(v, INV_DEF1, "defer %s (of %s): started=%llu, _panic=%s "
+				 "is not the record of a live gopanic frame",
+				 inv_addr(c, d, a, sizeof a), df ? df->name : "?",
+				 (unsigned long long)started,
+				 inv_addr(c, dpanic, b, sizeof b));
 			return 1;
 		}
 		lastk = (uint32_t)k;
@@ -193,7 +216,9 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 		rt_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
 		rt_peek(&r->mem, p + 8 * P_ARGP, &argp);
 		rt_peek(&r->mem, p + 8 * P_LINK, &link);
-		if (rec > 1 || ab > 1 || ge > 1 || (rec && n > 0) || (rec && ge)) {
+		/* a recovered panic may sit below the head: its deferred call
+		** recovered and then panicked again ("[recovered]") */
+		if (rec > 1 || ab > 1 || ge > 1 || (rec && ge)) {
 			inv_fail(v, INV_PAN1, "panic %s has flags recovered=%llu "
 				 "aborted=%llu goexit=%llu at chain position %u",
 				 inv_addr(c, p, a, sizeof a), (unsigned long long)rec,

@@ -242,6 +242,9 @@ typedef struct rt_g {
 	rt_addr panic;	   /* head of the panic chain (in gopanic frames) */
 	rt_addr syscallsp, syscallpc; /* set while the G is in C */
 	uint32_t lockedext; /* user LockOSThread count */
+	/* GC stack barriers: entries {savedLRPtr, savedLRVal} in the array
+	** carved above the Stktop; [0,pos) hit, [pos,len) live */
+	uint32_t stkbarpos, stkbarlen;
 	uint8_t dead;
 } rt_g;
 
@@ -276,6 +279,7 @@ typedef struct rt_config {
 	uint32_t bugs;	 /* RT_BUG_* */
 	uint32_t poison;
 	uint32_t windows; /* windows/386: the SEH chain is live */
+	uint32_t barriers; /* 0 off, 1 spaced (1024), 2 every frame */
 	uint32_t osstack; /* bytes of the M's OS stack */
 } rt_config;
 
@@ -306,7 +310,14 @@ typedef enum {
 	EV_SEHPUSH,	  /* a = record                                */
 	EV_SEHPOP,
 	EV_LOCK,	  /* a = lockedext after                       */
+	EV_GCSCAN,	  /* a = barriers installed                     */
+	EV_BARRIER,	  /* a = slot: barrier installed                */
+	EV_BARRIERHIT,	  /* a = slot, b = saved return PC             */
+	EV_MARKTERM,	  /* a = barriers removed                       */
+	EV_BARRIERUNWIND, /* a = barriers passed by a recovery          */
 } rt_evkind;
+
+typedef enum { GC_OFF = 0, GC_MARK = 1 } rt_gcphase;
 
 typedef struct rt_event {
 	uint8_t kind;
@@ -328,7 +339,9 @@ typedef struct rt {
 	rt_g *cur;	/* where the CPU runs: &g or &g0 */
 	rt_m m;
 	rt_status status;
-	char throwmsg[128];
+	uint8_t gcphase;   /* rt_gcphase */
+	rt_addr scansp;	   /* where the last scan started */
+	char throwmsg[200];
 	char panicmsg[512];
 	/* events of the current step */
 	rt_event ev[RT_MAX_EVENTS];
@@ -430,6 +443,18 @@ enum {
 	P_ABORTED = 5,
 	P_GOEXIT = 6,
 };
+
+/* ---- GC stack barriers (rt_stkbar.c) ---- */
+enum { RT_STKBAR_WORDS = 2, SB_LRPTR = 0, SB_LRVAL = 1 };
+uint32_t rt_first_barrier_offset(const rt *r); /* 1024, or 0 every frame */
+uint32_t rt_max_barriers(const rt *r, uint32_t stacksize); /* gcMaxStackBarriers */
+rt_addr rt_stkbar_base(const rt *r); /* the G's barrier array */
+rt_addr rt_barrier_pc(const rt *r);
+void rt_gc_scan(rt *r);	    /* start of the mark phase: scanstack */
+void rt_gc_markterm(rt *r); /* rescan to the lowest unhit barrier, remove */
+/* A RET found the barrier PC: take the saved return PC, advance. */
+rt_addr rt_barrier_hit(rt *r, rt_addr lrptr);
+void rt_unwind_barriers(rt *r, rt_addr sp); /* gcUnwindBarriers */
 
 /* ---- cgo and SEH (rt_cgo.c, rt_seh.c) ---- */
 /* `cgo c(args)` from the running Go frame at site. */

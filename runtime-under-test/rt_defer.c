@@ -102,6 +102,8 @@ void rt_ret(rt *r, const rt_func *f)
 	rt_g *c = r->cur;
 	rt_addr sp = c->sched.sp;
 	rt_word lr = ld(r, sp + f->framesize);
+	if (c == &r->g && lr == rt_barrier_pc(r)) /* RET into stackBarrier */
+		lr = rt_barrier_hit(r, sp + f->framesize);
 	c->sched.sp = sp + f->framesize + RT_WORD + f->argsize;
 	c->sched.pc = lr;
 	rt_event_add(r, EV_RETURN, funcindex(r, f), 0);
@@ -346,6 +348,7 @@ static void panic_return(rt *r, const rt_func *f)
 		/* return to Goexit's loop rather than abort it */
 		rt_addr q = g->panic;
 		st(r, q + 8 * P_ABORTED, 0);
+		rt_unwind_barriers(r, q);
 		rt_unwindstack(r, q);
 		g->sched.sp = q;
 		g->sched.pc = rt_site_pc(&r->funcs[RTF_GOEXIT1], 1);
@@ -359,6 +362,7 @@ static void panic_return(rt *r, const rt_func *f)
 		rt_throw(r, "recovery: deferring frame has no epilogue");
 		return;
 	}
+	rt_unwind_barriers(r, dsp);
 	rt_unwindstack(r, dsp);
 	g->sched.sp = dsp;
 	g->sched.pc = rt_site_pc(rf, rf->nsites - 1); /* its epilogue */
@@ -402,5 +406,12 @@ void rt_run_internal(rt *r)
 	}
 	if (rt_run_cgo(r, f, pc))
 		return;
+	if (fi == RTF_STACKBARRIER && pc == f->entry) {
+		/* reached without a RET (a barrier PC restored into sched.pc) */
+		rt_addr to = rt_barrier_hit(r, 0);
+		if (r->status == RT_RUNNING)
+			g->sched.pc = to;
+		return;
+	}
 	rt_throw(r, "unexpected pc in runtime code");
 }

@@ -41,10 +41,13 @@ typedef struct adjinfo {
 
 static uint32_t stktop_bytes(void) { return 8 * RT_STKTOP_WORDS; }
 
+/* A stack region: usable bytes, the Stktop, then the barrier array
+** (gcMaxStackBarriers(size) entries), as Go's stackalloc carved it. */
 int rt_stack_alloc(rt *r, uint32_t size, rt_region **out)
 {
-	*out = rt_mem_alloc(&r->mem, RG_STACK, size + stktop_bytes(), "stack");
-	rt_mem_fill(&r->mem, (*out)->base + size, stktop_bytes(), 0);
+	uint32_t bars = 8 * RT_STKBAR_WORDS * rt_max_barriers(r, size);
+	*out = rt_mem_alloc(&r->mem, RG_STACK, size + stktop_bytes() + bars, "stack");
+	rt_mem_fill(&r->mem, (*out)->base + size, stktop_bytes() + bars, 0);
 	return 0;
 }
 
@@ -144,10 +147,16 @@ static void adjustframes(rt *r, const adjinfo *a)
 
 static void adjustdefers(rt *r, const adjinfo *a)
 {
+	int older = 0;
 	for (rt_addr d = r->g.defer; d; d = ld(r, d + 8 * D_LINK)) {
+		/* d._panic points at a gopanic frame's record: that frame may
+		** be on this segment even when d's own frame is not */
+		adjustpointer(r, a, d + 8 * D_PANIC);
 		rt_addr argp = ld(r, d + 8 * D_ARGP);
-		if (argp < a->oldlo || argp > a->oldhi)
-			break; /* a defer for an older segment */
+		if (older || argp < a->oldlo || argp > a->oldhi) {
+			older = 1; /* defers for older segments from here on */
+			continue;
+		}
 		const rt_func *f = rt_findfunc(r, ld(r, d + 8 * D_FN));
 		if (f && (f->flags & RFF_ARGMAP))
 			adjustpointers(r, a, d + 8 * RT_DEFER_HDR_WORDS, f->argmap,
@@ -163,6 +172,23 @@ static void adjustpanics(rt *r, const adjinfo *a)
 	** only the head pointer lives outside the stack */
 	if (r->g.panic >= a->oldlo && r->g.panic < a->oldhi)
 		r->g.panic += (rt_addr)a->delta;
+}
+
+/* adjuststkbar: live entries' slots move; hit ones keep stale addresses
+** (as Go's did). The entries go to the new stack's array. */
+static void adjuststkbar(rt *r, const adjinfo *a, rt_addr oldbar)
+{
+	rt_g *g = &r->g;
+	rt_addr nb = rt_stkbar_base(r);
+	for (uint32_t i = 0; i < g->stkbarlen; i++) {
+		rt_addr oe = oldbar + 8ull * RT_STKBAR_WORDS * i;
+		rt_addr ne = nb + 8ull * RT_STKBAR_WORDS * i;
+		rt_word p = ld(r, oe + 8 * SB_LRPTR);
+		if (i >= g->stkbarpos && p >= a->oldlo && p < a->oldhi)
+			p += (rt_word)a->delta;
+		rt_store(&r->mem, ne + 8 * SB_LRPTR, p);
+		rt_store(&r->mem, ne + 8 * SB_LRVAL, ld(r, oe + 8 * SB_LRVAL));
+	}
 }
 
 static void adjustsched(rt *r, const adjinfo *a)
@@ -184,6 +210,7 @@ void rt_copystack(rt *r, uint32_t newsize)
 	** one past hi and must move too (Go 1.3: stackbase + sizeof(Stktop)) */
 	adjinfo a = {g->lo, oldtop, (int64_t)(newhi - g->hi)};
 	uint32_t used = (uint32_t)(oldtop - g->sched.sp);
+	rt_addr oldbar = rt_stkbar_base(r);
 	rt_debugf(r, RT_DEBUG_STACKS, "copystack %u -> %u, used %u\n",
 		  g->stksize, newsize, used);
 	rt_mem_move(&r->mem, g->sched.sp + (rt_addr)a.delta, g->sched.sp, used);
@@ -196,6 +223,7 @@ void rt_copystack(rt *r, uint32_t newsize)
 	g->guard = g->lo + RT_STACK_GUARD;
 	g->stksize = newsize;
 	adjustsched(r, &a);
+	adjuststkbar(r, &a, oldbar);
 	adjustframes(r, &a);
 	adjustdefers(r, &a);
 	adjustpanics(r, &a);
@@ -375,6 +403,8 @@ void rt_shrink(rt *r)
 	/* not while the G is in C: its stack is in use by a syscall */
 	if (g->nsegs != 1 || newsize < RT_STACK_MIN || r->cur != g)
 		return;
+	if (g->stkbarlen > g->stkbarpos)
+		return; /* not while live barriers are installed */
 	if (g->hi - g->sched.sp >= g->stksize / 4)
 		return;
 	if (!rt_copyable(r))

@@ -73,6 +73,8 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 {
 	rt_addr seglo = r->g.lo, seghi = r->g.hi;
 	uint32_t seg = 0;
+	uint32_t bar = r->g.stkbarpos; /* next live barrier to meet */
+	rt_addr barpc = r->funcs[RTF_STACKBARRIER].entry;
 	if (why && whylen)
 		why[0] = 0;
 	for (uint32_t depth = 0;; depth++) {
@@ -136,6 +138,18 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 		if (rt_peek(&r->mem, fr.lrptr, &lr) != 0)
 			FAIL(TB_FAULT, "frame %u (%s): return-PC slot %#llx unreadable",
 			     depth, f->name, (unsigned long long)fr.lrptr);
+		if (lr == barpc) { /* substitute the saved return PC */
+			rt_word bp = 0, bv = 0;
+			rt_addr e = rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * bar;
+			if (bar >= r->g.stkbarlen || rt_peek(&r->mem, e, &bp) ||
+			    bp != fr.lrptr)
+				FAIL(TB_BADRET, "frame %u (%s): missed stack barrier at "
+				     "slot %#llx", depth, f->name,
+				     (unsigned long long)fr.lrptr);
+			rt_peek(&r->mem, e + 8, &bv);
+			lr = bv;
+			bar++;
+		}
 		fr.lr = lr;
 		rt_addr end = fr.fp + f->argsize;
 		if (is_retpoint(r, lr, RTF_GOEXIT, 0)) {

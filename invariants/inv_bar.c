@@ -1,0 +1,208 @@
+/*
+** inv_bar.c: BAR1-BAR5, the GC stack barrier invariants.
+**
+** BAR1  barrier count: 0 <= pos <= len <= cap == gcMaxStackBarriers(size);
+**       the words of the live stack holding the barrier PC number exactly
+**       len - pos; each live entry's slot holds it; live entries ascend.
+** BAR2  the barrier PC is never in the G's sched.pc, syscallpc, a live
+**       entry's saved return PC, or cgocallback_gofunc's return slot.
+** BAR3  placement, checked at each scan: the installed slots are exactly
+**       the ones the offset rule gives (first frame past sp + 1024, then
+**       doubling on each install; every frame but the innermost in
+**       every-frame mode; never the innermost frame).
+** BAR4  outside the mark phase no barrier is installed and no stack word
+**       holds the barrier PC.
+** BAR5  no live barrier lies below sched.sp (a recovery must mark the
+**       barriers of the frames it discards as hit).
+*/
+#include <string.h>
+
+#include "inv.h"
+
+static rt_addr bar_entry(const rt *r, uint32_t i, int field)
+{
+	return rt_stkbar_base(r) + 8ull * (RT_STKBAR_WORDS * i + field);
+}
+
+static rt_word pk(const rt *r, rt_addr a)
+{
+	rt_word v = 0;
+	rt_peek(&r->mem, a, &v);
+	return v;
+}
+
+/* Words of the top segment's live part that hold the barrier PC. */
+static uint32_t count_barrier_words(const rt *r, rt_addr *first)
+{
+	uint32_t n = 0;
+	rt_addr bpc = rt_barrier_pc(r);
+	*first = 0;
+	for (rt_addr w = r->g.sched.sp; w < r->g.hi; w += 8)
+		if (pk(r, w) == bpc) {
+			if (!n)
+				*first = w;
+			n++;
+		}
+	return n;
+}
+
+int inv_bar1(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	const rt_g *g = &r->g;
+	if (g->dead)
+		return 0;
+	char a[64];
+	uint32_t cap = rt_max_barriers(r, g->stksize);
+	if (g->stkbarpos > g->stkbarlen || g->stkbarlen > cap) {
+		inv_fail(v, INV_BAR1, "barrier bookkeeping pos=%u len=%u cap=%u "
+			 "(gcMaxStackBarriers(%u) = %u)", g->stkbarpos, g->stkbarlen,
+			 cap, g->stksize, cap);
+		return 1;
+	}
+	rt_addr prev = 0;
+	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++) {
+		rt_addr slot = pk(r, bar_entry(r, i, SB_LRPTR));
+		if (pk(r, slot) != rt_barrier_pc(r)) {
+			inv_fail(v, INV_BAR1, "live barrier %u: slot %s does not hold "
+				 "the barrier PC (stack barrier lost)", i,
+				 inv_addr(c, slot, a, sizeof a));
+			return 1;
+		}
+		if (slot <= prev) {
+			inv_fail(v, INV_BAR1, "live barriers out of order at entry %u",
+				 i);
+			return 1;
+		}
+		prev = slot;
+	}
+	rt_addr first;
+	uint32_t n = count_barrier_words(r, &first);
+	if (n != g->stkbarlen - g->stkbarpos) {
+		inv_fail(v, INV_BAR1, "%u stack words hold the barrier PC (first %s), "
+			 "but len - pos = %u - %u = %u", n,
+			 first ? inv_addr(c, first, a, sizeof a) : "-", g->stkbarlen,
+			 g->stkbarpos, g->stkbarlen - g->stkbarpos);
+		return 1;
+	}
+	return 0;
+}
+
+int inv_bar2(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	const rt_g *g = &r->g;
+	rt_addr bpc = rt_barrier_pc(r);
+	if (g->dead)
+		return 0;
+	if (g->sched.pc == bpc || g->syscallpc == bpc) {
+		inv_fail(v, INV_BAR2, "the stack barrier PC is in the G's %s",
+			 g->sched.pc == bpc ? "sched.pc" : "syscallpc");
+		return 1;
+	}
+	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++)
+		if (pk(r, bar_entry(r, i, SB_LRVAL)) == bpc) {
+			inv_fail(v, INV_BAR2, "barrier %u saved the barrier PC as its "
+				 "return PC", i);
+			return 1;
+		}
+	for (uint32_t i = 0; i < c->fr.n; i++) {
+		const rt_frame *fr = &c->fr.f[i];
+		if (fr->fn == &r->funcs[RTF_CGOCB_GOFUNC] && pk(r, fr->lrptr) == bpc) {
+			char a[64];
+			inv_fail(v, INV_BAR2, "a stack barrier is installed over "
+				 "cgocallback_gofunc's return slot %s (it holds the saved "
+				 "sched.pc; golang/go#12238)",
+				 inv_addr(c, fr->lrptr, a, sizeof a));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int inv_bar3(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	const rt_g *g = &r->g;
+	int scanned = 0;
+	for (uint32_t i = 0; i < r->nev; i++)
+		scanned |= r->ev[i].kind == EV_GCSCAN;
+	if (!scanned || g->dead || c->fr.tb != TB_OK || !r->cfg.barriers ||
+	    g->nsegs != 1)
+		return 0;
+	/* the rule, applied to the frames as they are now (the scan step
+	** changes no frame), from where the scan started */
+	uint64_t off = rt_first_barrier_offset(r);
+	rt_addr sp = r->scansp, next = sp + off;
+	uint32_t cap = rt_max_barriers(r, g->stksize), want = 0;
+	uint32_t k = 0, started = 0;
+	char a[64];
+	for (uint32_t i = 0; i < c->fr.n; i++) {
+		const rt_frame *fr = &c->fr.f[i];
+		if (!started) {
+			if (fr->sp != sp)
+				continue; /* frames below the scan's sp (none) */
+			started = 1;
+		}
+		int n = k++;
+		if (fr->fp <= next || n == 0)
+			continue;
+		if (fr->fn == &r->funcs[RTF_CGOCB_GOFUNC] || want >= cap)
+			continue;
+		rt_addr slot = pk(r, bar_entry(r, want, SB_LRPTR));
+		if (want >= g->stkbarlen || slot != fr->lrptr) {
+			inv_fail(v, INV_BAR3, "barrier %u should be on %s's return slot "
+				 "%s by the offset rule, but is %s", want, fr->fn->name,
+				 inv_addr(c, fr->lrptr, a, sizeof a),
+				 want >= g->stkbarlen ? "missing" : "elsewhere");
+			return 1;
+		}
+		want++;
+		off *= 2;
+		next = sp + off;
+	}
+	if (want != g->stkbarlen) {
+		inv_fail(v, INV_BAR3, "the scan installed %u barriers, the offset "
+			 "rule gives %u", g->stkbarlen, want);
+		return 1;
+	}
+	return 0;
+}
+
+int inv_bar4(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	if (r->gcphase == GC_MARK || r->g.dead)
+		return 0;
+	rt_addr first;
+	uint32_t n = count_barrier_words(r, &first);
+	if (r->g.stkbarlen || n) {
+		char a[64];
+		inv_fail(v, INV_BAR4, "outside the mark phase: %u barrier entries, "
+			 "%u stack words hold the barrier PC (first %s)",
+			 r->g.stkbarlen, n,
+			 first ? inv_addr(c, first, a, sizeof a) : "-");
+		return 1;
+	}
+	return 0;
+}
+
+int inv_bar5(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	const rt_g *g = &r->g;
+	if (g->dead)
+		return 0;
+	rt_addr sp = g->sched.sp;
+	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++) {
+		rt_addr slot = pk(r, bar_entry(r, i, SB_LRPTR));
+		if (slot < sp) {
+			char a[64], b[64];
+			inv_fail(v, INV_BAR5, "live barrier %u at %s lies below sched.sp "
+				 "%s", i, inv_addr(c, slot, a, sizeof a),
+				 inv_addr(c, sp, b, sizeof b));
+			return 1;
+		}
+	}
+	return 0;
+}
