@@ -90,8 +90,10 @@ static void decode_stmt(reader *r, const prog *p, prog_stmt *s)
 	switch (s->op) {
 	case ST_ASSIGN:
 	case ST_STORE:
-	case ST_PANIC:
 		s->slot = slot;
+		s->nargs = 1;
+		break;
+	case ST_PANIC:
 		s->nargs = 1;
 		break;
 	case ST_CHECK:

@@ -22,6 +22,13 @@
 ** (names included), so print(parse(print(parse(T)))) == print(parse(T)).
 ** The printer never crashes on invalid programs (bounded names, "?" for
 ** out-of-range indexes), but only valid ones round-trip.
+**
+** Gotchas: a config key is printed if the header stated it (has_*) OR
+** its value differs from prog_init's, so a config set in code (by a
+** fuzzer) survives into a printed reproducer; reading such a text back
+** sets the has_* flags. Since '#' starts a comment even on header lines,
+** a panic value cannot contain '#'. `# config:` after the first function
+** is an ordinary comment.
 */
 #include "prog.h"
 
@@ -357,8 +364,9 @@ static void expr_str(const prog_func *f, const prog_expr *e, char *buf,
 	}
 }
 
-/* Parses an expression that must have type ty; ctx words the error. */
-static int typed_expr(parser *ps, prog_expr *e, int ty, const char *what,
+/* Parses the value of `slot = e` (store == 0) or `*slot = e` (store ==
+** 1); the value must have type ty. */
+static int typed_expr(parser *ps, prog_expr *e, int ty, int store,
 		      const char *slotname)
 {
 	uint32_t col;
@@ -368,11 +376,12 @@ static int typed_expr(parser *ps, prog_expr *e, int ty, const char *what,
 	if (type_ok(curf(ps), e, ty))
 		return 0;
 	expr_str(curf(ps), e, buf, sizeof buf);
-	if (slotname != NULL)
-		return perr(ps, ps->line, col, "cannot %s %s to %s slot '%s'", what,
-			    buf, type_name(ty), slotname);
-	return perr(ps, ps->line, col, "cannot use %s as %s (%s)", buf,
-		    type_name(ty), what);
+	if (store)
+		return perr(ps, ps->line, col,
+			    "cannot store %s through '*%s' (need an int)", buf,
+			    slotname);
+	return perr(ps, ps->line, col, "cannot assign %s to %s slot '%s'", buf,
+		    type_name(ty), slotname);
 }
 
 /* ------------------------------------------------------------------ */
@@ -541,7 +550,8 @@ static int parse_stmt(parser *ps, prog_stmt *s)
 		s->nargs = 1;
 		if (expect_tok(ps, "="))
 			return -1;
-		return typed_expr(ps, &s->a[0], TY_INT, "store", NULL);
+		snprintf(sn, sizeof sn, "%s", f->slotname[slot]);
+		return typed_expr(ps, &s->a[0], TY_INT, 1, sn);
 	}
 	if (t->kind == T_IDENT && ps->pos + 1 < ps->nt &&
 	    tok_is(&ps->t[ps->pos + 1], "=")) {
@@ -562,7 +572,7 @@ static int parse_stmt(parser *ps, prog_stmt *s)
 		s->op = ST_ASSIGN;
 		s->nargs = 1;
 		snprintf(sn, sizeof sn, "%s", f->slotname[slot]);
-		return typed_expr(ps, &s->a[0], f->type[slot], "assign", sn);
+		return typed_expr(ps, &s->a[0], f->type[slot], 0, sn);
 	}
 	if (t->kind == T_IDENT)
 		return terr(ps, t, "unknown statement '%.*s'", t->len, t->s);
@@ -618,9 +628,14 @@ static int stmt_line(parser *ps)
 	s->line = ps->line;
 	s->col = first->col;
 	int op = guess_op(ps);
-	if (op >= 0 && !op_allowed(f->kind, op))
+	if (op >= 0 && !op_allowed(f->kind, op)) {
+		const char *kn = f->kind == FK_C ? "C" : "Go";
+		if (op == ST_ASSIGN || op == ST_STORE)
+			return terr(ps, first, "%s are not allowed in a %s function",
+				    op == ST_ASSIGN ? "assignments" : "stores", kn);
 		return terr(ps, first, "'%.*s' is not allowed in a %s function",
-			    first->len, first->s, f->kind == FK_C ? "C" : "Go");
+			    first->len, first->s, kn);
+	}
 	if (parse_stmt(ps, s) || expect_eol(ps))
 		return -1;
 	f->nstmts++;
@@ -1016,6 +1031,8 @@ static int do_line(parser *ps, const char *line, size_t len)
 			return func_header(ps, FK_GO);
 		if (tok_is(t, "cfunc"))
 			return func_header(ps, FK_C);
+		if (tok_is(t, "end"))
+			return terr(ps, t, "'end' outside function");
 		return terr(ps, t, "statement outside function");
 	}
 	if (tok_is(t, "end")) {

@@ -4,7 +4,9 @@
 ** prog_validate() checks every rule of prog.h (counts, names, slot types,
 ** callee kinds, per-statement operands) and also that every field a
 ** statement does not use is zero, so that equal programs have equal
-** encodings. prog_repair() rewrites ANY struct content, garbage bytes
+** encodings. It also checks the cfg and expect fields against the same
+** ranges repair enforces (stack 512..1 MiB in 8s, maxstack stack..64 MiB,
+** budget 1..1e8, ...). prog_repair() rewrites ANY struct content, garbage bytes
 ** included, into a program that passes prog_validate(); the binary
 ** decoder relies on it to be total.
 **
@@ -12,13 +14,20 @@
 **  - a value that is already valid is never changed, and every rewrite
 **    produces a valid value, so repair is idempotent and keeps valid
 **    programs unchanged (line/col are kept as they are);
-**  - counts are clamped, enums out of range are reduced modulo their
-**    range (ops, expression kinds) or reset to their default (cfg);
+**  - counts and cfg numbers are clamped (stack is also rounded to a
+**    multiple of 8); ops, expression kinds, function kinds and slot types
+**    out of range are reduced modulo their range; cfg enums out of range
+**    get their default; unknown bug bits and flags are dropped;
+**  - an expect id/text is cut at its first bad char (and trimmed); if
+**    nothing is left the expectation becomes EXPECT_NONE;
 **  - a wrong slot becomes the (slot % n)-th slot of the right type; a
 **    wrong expression becomes its type's zero (EX_CONST 0 or EX_NIL);
-**  - a wrong callee kind becomes the nearest function of the right kind
-**    (lower index on ties); a statement that cannot be made valid (no
-**    slot or callee of the needed kind) becomes RETURN;
+**  - a callee index is taken modulo nfuncs, then a wrong callee kind
+**    becomes the nearest function of the right kind (lower index on
+**    ties); arguments are cut or padded (with zeros) to its arity;
+**  - a statement that cannot be made valid (no slot or callee of the
+**    needed kind) becomes RETURN, except `x = recover()` without an int
+**    slot, which becomes `recover()`;
 **  - an op not allowed in the function's kind is reinterpreted: in Go,
 **    CALLBACK->CALL, SEHPUSH/SEHPOP->RETURN; in C, CGO->CALL,
 **    DEFER->CALLBACK, any other Go-only op->RETURN;

@@ -14,6 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Strings from prog_print() come from the library's malloc. The build
+** defines UNIT_TESTING, which makes cmocka.h redirect malloc/free in this
+** file to its leak-checking versions, so those strings are freed here,
+** above the include, with the real free. */
+static void lib_free(void *p) { free(p); }
+
 #include <cmocka.h>
 
 #include "prog.h"
@@ -153,16 +159,14 @@ static const char canonical[] =
 
 /* ---- helpers ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
+/* xorshift64; the state is the caller's */
+static uint64_t xorshift(uint64_t *state)
 {
-	/* xorshift64 */
-	uint64_t x = rng_state;
+	uint64_t x = *state;
 	x ^= x << 13;
 	x ^= x >> 7;
 	x ^= x << 17;
-	return rng_state = x;
+	return *state = x;
 }
 
 static prog *new_prog(void)
@@ -222,8 +226,8 @@ static void check_text_roundtrip(const prog *p0)
 	char *t2 = prog_print(q);
 	assert_non_null(t2);
 	assert_string_equal(t1, t2);
-	free(t1);
-	free(t2);
+	lib_free(t1);
+	lib_free(t2);
 	free(q);
 	free(p);
 }
@@ -257,7 +261,7 @@ static void test_print_canonical(void **state)
 	char *t = prog_print(p);
 	assert_non_null(t);
 	assert_string_equal(t, canonical);
-	free(t);
+	lib_free(t);
 	/* line/col of the first token, header line */
 	assert_int_equal(p->funcs[0].line, 5);
 	assert_int_equal(p->funcs[0].stmts[0].line, 8);
@@ -296,13 +300,18 @@ static void test_print_fixpoint(void **state)
 	p = parse_ok("func main()\nend\n");
 	char *t = prog_print(p);
 	assert_string_equal(t, "func main()\nend\n");
-	free(t);
+	lib_free(t);
+	/* a cfg value set in code is printed even though no header said it */
+	p->cfg.stress = 1;
+	t = prog_print(p);
+	assert_string_equal(t, "# config: stress=1\n\nfunc main()\nend\n");
+	lib_free(t);
 	free(p);
 	p = parse_ok("# expect: panic  a b \n# config: bug=\nfunc main()\nend");
 	t = prog_print(p);
 	assert_string_equal(t, "# config: bug=none\n# expect: panic a b\n\n"
 			       "func main()\nend\n");
-	free(t);
+	lib_free(t);
 	free(p);
 }
 
@@ -322,7 +331,7 @@ static void test_text_to_binary(void **state)
 	assert_non_null(strstr(t, "func f1(p0 *int, p1 int) pad 64 cgowrapper\n"
 				  "  var x0 int\n  if p1 == 0 return\n"));
 	assert_non_null(strstr(t, "cfunc c3(p0, p1) pad 16\n  call c4(p0)\n"));
-	free(t);
+	lib_free(t);
 	free(q);
 	free(p);
 }
@@ -383,7 +392,7 @@ static void test_binary_empty(void **state)
 	assert_int_equal(p->expect.kind, EXPECT_NONE);
 	char *t = prog_print(p);
 	assert_string_equal(t, "func main()\nend\n");
-	free(t);
+	lib_free(t);
 	uint8_t buf[16];
 	assert_int_equal(prog_bin_encode(p, buf, sizeof buf), 9);
 	free(p);
@@ -394,11 +403,11 @@ static void test_binary_totality(void **state)
 	(void)state;
 	uint8_t in[600], out[PROG_BIN_MAX];
 	prog *p = new_prog(), *q = new_prog();
-	rng_state = 0x9e3779b97f4a7c15ull;
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
 	for (int iter = 0; iter < 20000; iter++) {
-		size_t len = (size_t)(rnd() % (sizeof in + 1));
+		size_t len = (size_t)(xorshift(&rng) % (sizeof in + 1));
 		for (size_t i = 0; i < len; i++)
-			in[i] = (uint8_t)rnd();
+			in[i] = (uint8_t)xorshift(&rng);
 		/* small counts now and then, so more records are in range */
 		if (len > 0 && iter % 3 == 0)
 			in[0] %= 4;
@@ -501,7 +510,7 @@ static void test_parse_errors(void **state)
 	assert_int_equal(prog_parse_file(path, p, err, sizeof err), 0);
 	char *t = prog_print(p);
 	assert_string_equal(t, canonical);
-	free(t);
+	lib_free(t);
 	remove(path);
 	free(p);
 }
@@ -556,43 +565,59 @@ static void test_repair(void **state)
 	}
 	free(v);
 
-	rng_state = 12345;
+	uint64_t rng = 12345;
 	for (int iter = 0; iter < 3000; iter++) {
 		uint8_t *b = (uint8_t *)p;
 		for (size_t i = 0; i < sizeof *p; i++)
-			b[i] = (uint8_t)rnd();
+			b[i] = (uint8_t)xorshift(&rng);
 		if (iter % 2 == 0) {
 			/* mostly-in-range counts reach the keep-as-is paths */
-			p->nfuncs = (uint32_t)(rnd() % 18);
+			p->nfuncs = (uint32_t)(xorshift(&rng) % 18);
 			for (int f = 0; f < PROG_MAX_FUNCS; f++) {
 				prog_func *fn = &p->funcs[f];
-				fn->kind = (uint8_t)(rnd() % 3);
-				fn->nparams = (uint8_t)(rnd() % 6);
-				fn->nlocals = (uint8_t)(rnd() % 10);
-				fn->nstmts = (uint32_t)(rnd() % 50);
-				fn->pad = (uint32_t)(rnd() % 40000);
-				if (rnd() % 2)
+				fn->kind = (uint8_t)(xorshift(&rng) % 3);
+				fn->nparams = (uint8_t)(xorshift(&rng) % 6);
+				fn->nlocals = (uint8_t)(xorshift(&rng) % 10);
+				fn->nstmts = (uint32_t)(xorshift(&rng) % 50);
+				fn->pad = (uint32_t)(xorshift(&rng) % 40000);
+				if (xorshift(&rng) % 2)
 					snprintf(fn->name, sizeof fn->name, "%s",
-						 rnd() % 2 ? "main" : "f1");
+						 xorshift(&rng) % 2 ? "main" : "f1");
 				for (int k = 0; k < PROG_MAX_SLOTS; k++)
-					if (rnd() % 2)
+					if (xorshift(&rng) % 2)
 						snprintf(fn->slotname[k], PROG_MAX_NAME,
-							 "x%d", (int)(rnd() % 4));
+							 "x%d", (int)(xorshift(&rng) % 4));
 				for (int s = 0; s < PROG_MAX_STMTS; s++) {
 					prog_stmt *st = &fn->stmts[s];
-					st->op = (uint8_t)(rnd() % 21);
-					st->slot = (uint8_t)(rnd() % 14);
-					st->fn = (uint8_t)(rnd() % 18);
-					st->nargs = (uint8_t)(rnd() % 6);
-					st->n = (int32_t)(rnd() % 5) - 1;
+					st->op = (uint8_t)(xorshift(&rng) % 21);
+					st->slot = (uint8_t)(xorshift(&rng) % 14);
+					st->fn = (uint8_t)(xorshift(&rng) % 18);
+					st->nargs = (uint8_t)(xorshift(&rng) % 6);
+					st->n = (int32_t)(xorshift(&rng) % 5) - 1;
 					for (int a = 0; a < 4; a++) {
-						st->a[a].kind = (uint8_t)(rnd() % 6);
-						st->a[a].v = (int32_t)(rnd() % 14);
+						st->a[a].kind = (uint8_t)(xorshift(&rng) % 6);
+						st->a[a].v = (int32_t)(xorshift(&rng) % 14);
 					}
 				}
 			}
-			p->expect.kind = (uint8_t)(rnd() % 8);
-			p->cfg.stack = (uint32_t)(rnd() % 2000000);
+			p->expect.kind = (uint8_t)(xorshift(&rng) % 8);
+			p->cfg.stack = (uint32_t)(xorshift(&rng) % 2000000);
+		}
+		if (iter % 2 == 1) {
+			/* garbage must not crash the other entry points */
+			uint8_t buf[PROG_BIN_MAX];
+			char line[128];
+			prog_error e;
+			(void)prog_validate(p, &e);
+			(void)prog_equal(p, p, 1);
+			(void)prog_find_func(p, "main");
+			lib_free(prog_print(p));
+			prog_print_stmt(p, (int)(xorshift(&rng) % 20) - 2,
+					&p->funcs[0].stmts[0], line, sizeof line);
+			size_t n = prog_bin_encode(p, buf, sizeof buf);
+			assert_true(n <= PROG_BIN_MAX);
+			prog_bin_decode(buf, n, q);
+			check_valid(q);
 		}
 		prog_repair(p);
 		check_valid(p);
