@@ -11,6 +11,11 @@
 ** (deep recursion, grow), shrink, panic / recover / Goexit, panics inside
 ** deferred calls, cgo calls and callbacks, SEH, GC scan/mark termination.
 **
+** A `check` must hold in Go whatever ran before it, or the explorer would
+** report its own vocabulary: so checks only come inside helpers that set
+** the value first (setchk), and a failing one means the runtime moved or
+** lost the slot.
+**
 ** Data-driven: a statement is one row of `entries` (its text and the
 ** helpers it needs), a helper one row of `helpers`. At start each entry
 ** runs alone; if the runtime answers "statement not supported" (a later

@@ -40,9 +40,16 @@ void hs_outcome_str(const hs_result *r, char *buf, size_t len)
 	case OUT_VIOLATION:
 		snprintf(buf, len, "violation %s", inv_catalogue[r->inv].id);
 		break;
-	case OUT_PANIC:
-		snprintf(buf, len, "%s", r->text);
+	case OUT_PANIC: { /* truncating copy: the text may be long */
+		size_t n = strlen(r->text);
+		if (len == 0)
+			break;
+		if (n >= len)
+			n = len - 1;
+		memcpy(buf, r->text, n);
+		buf[n] = 0;
 		break;
+	}
 	default:
 		snprintf(buf, len, "%s", hs_outcome_name(r->kind));
 	}
@@ -229,7 +236,7 @@ static void on_return(hs *h, int fi)
 {
 	if (h->rt.funcs[fi].user >= 0 && h->rt.funcs[fi].kind == RF_GO &&
 	    h->truth.nframes)
-		h->truth.nframes--;
+		inv_truth_pop_to(&h->truth, h->truth.nframes - 1);
 }
 
 static void truncate_panics(hs *h, uint32_t depth, int keep_equal)
@@ -251,14 +258,16 @@ static void on_recovery(hs *h, int fi)
 	if (f->user < 0) { /* back into Goexit's loop */
 		for (uint32_t i = h->npanics; i-- > 0;)
 			if (h->panics[i].cell == cell) {
-				h->truth.nframes = h->panics[i].depth;
+				inv_truth_pop_to(&h->truth, h->panics[i].depth);
 				truncate_panics(h, h->truth.nframes, 1);
 				return;
 			}
 		return;
 	}
-	while (h->truth.nframes && h->truth.frames[h->truth.nframes - 1].cell != cell)
-		h->truth.nframes--;
+	uint32_t n = h->truth.nframes;
+	while (n && h->truth.frames[n - 1].cell != cell)
+		n--;
+	inv_truth_pop_to(&h->truth, n);
 	/* gopanic frames called from the resumed frame or deeper are gone */
 	truncate_panics(h, h->truth.nframes, 0);
 }
@@ -573,6 +582,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 	inv_ctx_init(&h->ctx, &h->rt, &h->truth);
 	if (o && o->check_mask)
 		h->ctx.mask = o->check_mask;
+	if (o)
+		h->ctx.full = o->full_checks;
 	if (setup(h) < 0 || rt_start(&h->rt, h->rtidx[0]) < 0) {
 		res->kind = OUT_VIOLATION;
 		res->inv = INV_STK1;
@@ -635,7 +646,12 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			break;
 		}
 		inv_violation v;
-		if (inv_check(&h->ctx, &v)) {
+		int bad = inv_check(&h->ctx, &v);
+		/* the checkers have seen this step's changes */
+		r->mem.dirty_hi = 0;
+		r->mem.ndirtyw = 0;
+		h->truth.lowmod = UINT32_MAX;
+		if (bad) {
 			res->kind = OUT_VIOLATION;
 			res->inv = v.id;
 			snprintf(res->text, sizeof res->text, "%s", v.msg);

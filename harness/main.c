@@ -46,6 +46,8 @@ static const char usage[] =
 	"  --stress             move the stack at every safe point\n"
 	"  --expect-clean       check: pass iff no violation (ignore 'expect')\n"
 	"  --json               machine-readable results (run, check)\n"
+	"  --full-checks        walk every frame at every step (no incremental reuse)\n"
+	"  --verify-incremental check each step both ways; abort if they differ\n"
 	"  --step N             show: the step to stop after\n"
 	"  -o FILE              output file (encode, decode)\n"
 	"  -h, --help           this text\n"
@@ -372,6 +374,8 @@ int main(int argc, char **argv)
 		{"stress", no_argument, 0, 's'},
 		{"expect-clean", no_argument, 0, 'e'},
 		{"json", no_argument, 0, 'j'},
+		{"full-checks", no_argument, 0, 'F'},
+		{"verify-incremental", no_argument, 0, 'V'},
 		{"step", required_argument, 0, 'n'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -402,6 +406,12 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			c.json = 1;
+			break;
+		case 'F':
+			c.ho.full_checks = 1;
+			break;
+		case 'V':
+			c.ho.full_checks = 2;
 			break;
 		case 'n': {
 			char *end;

@@ -42,7 +42,11 @@ int inv_lookup(const char *id)
 	return -1;
 }
 
-void inv_truth_init(inv_truth *t) { memset(t, 0, sizeof *t); }
+void inv_truth_init(inv_truth *t)
+{
+	memset(t, 0, sizeof *t);
+	t->lowmod = UINT32_MAX;
+}
 
 void inv_truth_free(inv_truth *t)
 {
@@ -62,6 +66,8 @@ void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell)
 	}
 	t->frames[t->nframes].fn = fn;
 	t->frames[t->nframes].cell = cell;
+	if (t->nframes < t->lowmod)
+		t->lowmod = t->nframes;
 	t->nframes++;
 }
 
@@ -80,6 +86,14 @@ const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len)
 	return buf;
 }
 
+void inv_truth_pop_to(inv_truth *t, uint32_t n)
+{
+	if (n < t->nframes)
+		t->nframes = n;
+	if (n < t->lowmod)
+		t->lowmod = n;
+}
+
 void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t)
 {
 	memset(c, 0, sizeof *c);
@@ -88,27 +102,213 @@ void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t)
 	c->mask = (1u << INV__COUNT) - 1;
 }
 
+static void frames_free(inv_frames *fs)
+{
+	free(fs->f);
+	free(fs->nprog);
+	free(fs->nendcgo);
+	free(fs->tmp);
+}
+
 void inv_ctx_free(inv_ctx *c)
 {
-	free(c->fr.f);
-	free(c->fr0.f);
+	frames_free(&c->fr);
+	frames_free(&c->fr0);
 	memset(c, 0, sizeof *c);
+}
+
+static void *grow(void *p, uint32_t *cap, uint32_t need, size_t elt)
+{
+	if (need <= *cap)
+		return p;
+	uint32_t nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	void *np = realloc(p, (size_t)nc * elt);
+	if (!np)
+		abort();
+	*cap = nc;
+	return np;
+}
+
+static void frames_reserve(inv_frames *fs, uint32_t need)
+{
+	if (need <= fs->cap)
+		return;
+	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap;
+	fs->f = grow(fs->f, &cap, need, sizeof *fs->f);
+	fs->nprog = grow(fs->nprog, &c2, need, sizeof *fs->nprog);
+	fs->nendcgo = grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
+	fs->cap = cap;
 }
 
 static int collect(rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
-	if (fs->n == fs->cap) {
-		uint32_t nc = fs->cap ? 2 * fs->cap : 64;
-		rt_frame *nf = realloc(fs->f, nc * sizeof *nf);
-		if (!nf)
-			abort();
-		fs->f = nf;
-		fs->cap = nc;
-	}
+	frames_reserve(fs, fs->n + 1);
 	fs->f[fs->n++] = *fr;
 	return 1;
+}
+
+/* The incremental walk: collect fresh frames into tmp until one is
+** provably the same as a cached frame (same pc and sp, nothing written
+** at or above its sp since the last check). */
+static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
+{
+	(void)r;
+	inv_frames *fs = arg;
+	if (fr->sp > fs->limit) {
+		uint32_t lo = 0, hi = fs->n;
+		while (lo < hi) { /* cached frames: sp ascends */
+			uint32_t mid = (lo + hi) / 2;
+			if (fs->f[mid].sp < fr->sp)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < fs->n && fs->f[lo].sp == fr->sp && fs->f[lo].pc == fr->pc) {
+			fs->splice = (int32_t)lo;
+			return 0;
+		}
+	}
+	fs->tmp = grow(fs->tmp, &fs->captmp, fs->ntmp + 1, sizeof *fs->tmp);
+	fs->tmp[fs->ntmp++] = *fr;
+	return 1;
+}
+
+/* Suffix counts for frames [0, upto), given those of frame upto. */
+static void summarise(rt *r, inv_frames *fs, uint32_t upto)
+{
+	for (uint32_t i = upto; i-- > 0;) {
+		const rt_frame *f = &fs->f[i];
+		uint32_t np = i + 1 < fs->n ? fs->nprog[i + 1] : 0;
+		uint32_t ne = i + 1 < fs->n ? fs->nendcgo[i + 1] : 0;
+		fs->nprog[i] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
+				     !(f->pc == f->fn->entry && i == 0));
+		fs->nendcgo[i] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
+	}
+}
+
+static void walk_full(inv_ctx *c)
+{
+	rt *r = c->r;
+	inv_frames *fs = &c->fr;
+	fs->n = 0;
+	fs->nrechk = 0;
+	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect, fs,
+			      fs->why, sizeof fs->why);
+	fs->fresh = fs->n;
+	summarise(r, fs, fs->n);
+	c->nfull++;
+}
+
+static int cache_usable(const inv_ctx *c)
+{
+	const rt *r = c->r;
+	const inv_frames *fs = &c->fr;
+	return c->full != 1 && fs->valid && fs->tb == TB_OK && fs->gen == r->mem.stackgen &&
+	       r->g.nsegs == 1 && r->g.stkbarlen == 0 && fs->stkbarlen == 0;
+}
+
+static void walk(inv_ctx *c)
+{
+	rt *r = c->r;
+	inv_frames *fs = &c->fr;
+	fs->why[0] = 0;
+	fs->sorted = r->g.nsegs == 1;
+	if (r->g.dead) {
+		fs->n = fs->fresh = 0;
+		fs->tb = TB_OK;
+		fs->valid = 0;
+		return;
+	}
+	if (cache_usable(c)) {
+		fs->ntmp = 0;
+		fs->splice = -1;
+		fs->nrechk = 0;
+		/* a logged write limits reuse only if it hit a return-PC slot or
+		** no cached frame's data; other words are rechecked singly */
+		fs->limit = r->mem.dirty_hi;
+		for (uint32_t i = 0; i < r->mem.ndirtyw; i++) {
+			rt_addr w = r->mem.dirtyw[i];
+			int k = -1;
+			uint32_t lo = 0, hi = fs->n;
+			while (lo < hi) { /* last cached frame with sp <= w */
+				uint32_t mid = (lo + hi) / 2;
+				if (fs->f[mid].sp <= w)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo > 0)
+				k = (int)lo - 1;
+			if (k >= 0 && w < fs->f[k].fp + fs->f[k].fn->argsize &&
+			    w != fs->f[k].lrptr && fs->nrechk < 64)
+				fs->rechk[fs->nrechk++] = w;
+			else if (w > fs->limit)
+				fs->limit = w;
+		}
+		fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
+				      collect_fresh, fs, fs->why, sizeof fs->why);
+		uint32_t j = fs->splice >= 0 ? (uint32_t)fs->splice : fs->n;
+		/* the program frames of the reused part must still be the
+		** true ones: no shadow frame among them may have changed */
+		if (fs->tb == TB_OK && fs->splice >= 0 &&
+		    (!c->t || c->t->lowmod >= fs->nprog[j])) {
+			uint32_t keep = fs->n - j, k = fs->ntmp;
+			frames_reserve(fs, k + keep);
+			memmove(&fs->f[k], &fs->f[j], keep * sizeof *fs->f);
+			memmove(&fs->nprog[k], &fs->nprog[j], keep * sizeof *fs->nprog);
+			memmove(&fs->nendcgo[k], &fs->nendcgo[j], keep * sizeof *fs->nendcgo);
+			memcpy(fs->f, fs->tmp, k * sizeof *fs->f);
+			fs->n = k + keep;
+			fs->fresh = k;
+			summarise(r, fs, k);
+			c->nincr++;
+			goto done;
+		}
+	}
+	walk_full(c);
+done:
+	fs->valid = fs->tb == TB_OK;
+	fs->gen = r->mem.stackgen;
+	fs->stkbarpos = r->g.stkbarpos;
+	fs->stkbarlen = r->g.stkbarlen;
+}
+
+uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w)
+{
+	const inv_frames *fs = &c->fr;
+	*w = fs->rechk;
+	if (fs->fresh >= fs->n)
+		return 0;
+	return fs->nrechk;
+}
+
+int inv_frame_at(const inv_ctx *c, rt_addr sp)
+{
+	const inv_frames *fs = &c->fr;
+	if (!fs->sorted) {
+		for (uint32_t i = 0; i < fs->n; i++)
+			if (fs->f[i].sp == sp)
+				return (int)i;
+		return -1;
+	}
+	uint32_t lo = 0, hi = fs->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (fs->f[mid].sp < sp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < fs->n && fs->f[lo].sp == sp ? (int)lo : -1;
+}
+
+uint32_t inv_endcgo_frames(const inv_ctx *c)
+{
+	return c->fr.n ? c->fr.nendcgo[0] : 0;
 }
 
 typedef int (*checker)(inv_ctx *, inv_violation *);
@@ -118,21 +318,53 @@ static const checker checkers[INV__COUNT] = {
 	inv_bar1, inv_bar2, inv_bar3, inv_bar4, inv_bar5,
 };
 
-int inv_check(inv_ctx *c, inv_violation *v)
+static int run_checkers(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
-	c->fr.n = 0;
-	c->fr.tb = TB_OK;
-	c->fr.why[0] = 0;
-	if (!r->g.dead)
-		c->fr.tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect,
-					&c->fr, c->fr.why, sizeof c->fr.why);
-	c->fr0.n = 0;
-	c->fr0.why[0] = 0;
-	c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, collect,
-				    &c->fr0, c->fr0.why, sizeof c->fr0.why);
 	for (int i = 0; i < INV__COUNT; i++)
 		if (((c->mask >> i) & 1) && checkers[i](c, v))
 			return 1;
 	return 0;
+}
+
+/* Self-check of incremental checking (c->full == 2): the reused frames
+** and the verdict must equal a full walk's. Divergence is an internal
+** error of the checker, not a violation of the runtime. */
+static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
+{
+	inv_frames *fs = &c->fr;
+	uint32_t n = fs->n;
+	rt_frame *copy = malloc((n ? n : 1) * sizeof *copy);
+	if (!copy)
+		abort();
+	memcpy(copy, fs->f, n * sizeof *copy);
+	inv_violation v2;
+	walk_full(c);
+	int bad2 = run_checkers(c, &v2);
+	int same = n == fs->n && bad == bad2 && (!bad || v->id == v2.id);
+	for (uint32_t i = 0; same && i < n; i++)
+		same = copy[i].sp == fs->f[i].sp && copy[i].pc == fs->f[i].pc &&
+		       copy[i].fn == fs->f[i].fn && copy[i].lr == fs->f[i].lr;
+	free(copy);
+	if (!same) {
+		fprintf(stderr, "stackfuzz: internal error: incremental checking "
+			"diverged from a full check (%u vs %u frames, verdict %d/%d)\n",
+			n, fs->n, bad, bad2);
+		abort();
+	}
+	return bad;
+}
+
+int inv_check(inv_ctx *c, inv_violation *v)
+{
+	rt *r = c->r;
+	walk(c);
+	c->fr0.n = 0;
+	c->fr0.why[0] = 0;
+	c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, collect,
+				    &c->fr0, c->fr0.why, sizeof c->fr0.why);
+	c->fr0.fresh = c->fr0.n;
+	int bad = run_checkers(c, v);
+	if (c->full == 2)
+		bad = verify_incremental(c, v, bad);
+	return bad;
 }

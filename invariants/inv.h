@@ -27,6 +27,7 @@ typedef struct inv_shadow_frame {
 typedef struct inv_truth {
 	inv_shadow_frame *frames; /* program frames, outermost first */
 	uint32_t nframes, cap;
+	uint32_t lowmod; /* lowest frame index changed since the last check */
 	/* DEF4: a deferred set/check saw the wrong slot or value */
 	int checkfail;
 	char checkmsg[200];
@@ -46,6 +47,7 @@ typedef struct inv_truth {
 void inv_truth_init(inv_truth *t);
 void inv_truth_free(inv_truth *t);
 void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell);
+void inv_truth_pop_to(inv_truth *t, uint32_t n); /* keep frames [0, n) */
 
 typedef enum {
 	INV_MEM1 = 0,
@@ -82,12 +84,32 @@ typedef struct inv_violation {
 	char msg[1024];
 } inv_violation;
 
-/* A frame as the checkers see it: the unwinder's view. */
+/* Frames as the checkers see them: the unwinder's view, innermost
+** first. Checking is incremental: frames [0, fresh) were walked in this
+** check; frames [fresh, n) are the previous check's, already verified,
+** and provably unchanged (nothing wrote at or above their sp, no stack
+** moved, no barrier is live, one segment). Per-frame work covers only
+** the fresh frames; suffix counts summarise the rest. */
 typedef struct inv_frames {
 	rt_frame *f;
-	uint32_t n, cap;
+	uint32_t *nprog;   /* program frames in [i, n) */
+	uint32_t *nendcgo; /* endcgo frames in [i, n) */
+	uint32_t n, cap, fresh;
+	int sorted; /* one segment: sp ascends with the index */
 	rt_tbresult tb;
 	char why[200];
+	/* cache validity */
+	int valid;
+	uint64_t gen;
+	uint32_t stkbarpos, stkbarlen;
+	/* scratch for the walk */
+	rt_frame *tmp;
+	uint32_t ntmp, captmp;
+	int32_t splice;
+	rt_addr limit; /* frames at or below it are walked again */
+	/* data words written in reused frames: rechecked one by one */
+	rt_addr rechk[64];
+	uint32_t nrechk;
 } inv_frames;
 
 typedef struct inv_ctx {
@@ -96,6 +118,8 @@ typedef struct inv_ctx {
 	inv_frames fr;	/* the G's frames, collected once per check */
 	inv_frames fr0; /* the M's OS stack frames */
 	uint32_t mask; /* bit i: run checker i (default all) */
+	int full;      /* 1: never reuse frames (a self-check of the cache) */
+	uint64_t nfull, nincr; /* walks of each kind, for benchmarks */
 } inv_ctx;
 
 void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);
@@ -125,6 +149,10 @@ int inv_bar4(inv_ctx *c, inv_violation *v);
 int inv_bar5(inv_ctx *c, inv_violation *v);
 
 /* helpers shared by the checkers */
+int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */
+/* Written words of reused frames (see inv_frames), for per-word checks. */
+uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w);
+uint32_t inv_endcgo_frames(const inv_ctx *c);
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len);

@@ -31,18 +31,32 @@ static rt_word pk(const rt *r, rt_addr a)
 	return v;
 }
 
-/* Words of the top segment's live part that hold the barrier PC. */
-static uint32_t count_barrier_words(const rt *r, rt_addr *first)
+/* Words of the live stack that hold the barrier PC. The frames tile it;
+** reused frames (inv_frames) held none when they were checked and have
+** not been written since, so only fresh frames are scanned. */
+static uint32_t count_barrier_words(const inv_ctx *c, rt_addr *first)
 {
+	const rt *r = c->r;
 	uint32_t n = 0;
 	rt_addr bpc = rt_barrier_pc(r);
 	*first = 0;
-	for (rt_addr w = r->g.sched.sp; w < r->g.hi; w += 8)
-		if (pk(r, w) == bpc) {
-			if (!n)
+	if (c->fr.tb != TB_OK) {
+		for (rt_addr w = r->g.sched.sp; w < r->g.hi; w += 8)
+			if (pk(r, w) == bpc && !n++)
 				*first = w;
-			n++;
-		}
+		return n;
+	}
+	for (uint32_t i = 0; i < c->fr.fresh; i++) {
+		const rt_frame *fr = &c->fr.f[i];
+		for (rt_addr w = fr->sp; w < fr->fp + fr->fn->argsize; w += 8)
+			if (pk(r, w) == bpc && !n++)
+				*first = w;
+	}
+	const rt_addr *rw; /* written words of reused frames */
+	uint32_t nrw = inv_rechecks(c, &rw);
+	for (uint32_t i = 0; i < nrw; i++)
+		if (rw[i] >= c->fr.f[c->fr.fresh].sp && pk(r, rw[i]) == bpc && !n++)
+			*first = rw[i];
 	return n;
 }
 
@@ -77,7 +91,7 @@ int inv_bar1(inv_ctx *c, inv_violation *v)
 		prev = slot;
 	}
 	rt_addr first;
-	uint32_t n = count_barrier_words(r, &first);
+	uint32_t n = count_barrier_words(c, &first);
 	if (n != g->stkbarlen - g->stkbarpos) {
 		inv_fail(v, INV_BAR1, "%u stack words hold the barrier PC (first %s), "
 			 "but len - pos = %u - %u = %u", n,
@@ -106,7 +120,7 @@ int inv_bar2(inv_ctx *c, inv_violation *v)
 				 "return PC", i);
 			return 1;
 		}
-	for (uint32_t i = 0; i < c->fr.n; i++) {
+	for (uint32_t i = 0; i < c->fr.fresh; i++) {
 		const rt_frame *fr = &c->fr.f[i];
 		if (fr->fn == &r->funcs[RTF_CGOCB_GOFUNC] && pk(r, fr->lrptr) == bpc) {
 			char a[64];
@@ -175,7 +189,7 @@ int inv_bar4(inv_ctx *c, inv_violation *v)
 	if (r->gcphase == GC_MARK || r->g.dead)
 		return 0;
 	rt_addr first;
-	uint32_t n = count_barrier_words(r, &first);
+	uint32_t n = count_barrier_words(c, &first);
 	if (r->g.stkbarlen || n) {
 		char a[64];
 		inv_fail(v, INV_BAR4, "outside the mark phase: %u barrier entries, "

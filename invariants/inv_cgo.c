@@ -41,9 +41,7 @@ static uint32_t active_cgo(const inv_ctx *c)
 	}
 	/* endcgo's body returns in the step it runs: a frame on the stack
 	** has not run it yet */
-	for (uint32_t i = 0; i < c->fr.n; i++)
-		n += c->fr.f[i].fn == &r->funcs[RTF_ENDCGO];
-	return n;
+	return n + inv_endcgo_frames(c);
 }
 
 int inv_cgo1(inv_ctx *c, inv_violation *v)

@@ -23,20 +23,18 @@ enum { CHAIN_MAX = 1 << 20 };
 
 static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from)
 {
-	for (uint32_t i = from; i < c->fr.n; i++)
-		if (c->fr.f[i].sp == sp && c->fr.f[i].pc != c->fr.f[i].fn->entry)
-			return (int)i;
-	return -1;
+	int i = inv_frame_at(c, sp);
+	if (i < (int)from || c->fr.f[i].pc == c->fr.f[i].fn->entry)
+		return -1;
+	return i;
 }
 
 static int is_panicfn(const rt_frame *fr);
 
 static int panic_frame_at(const inv_ctx *c, rt_addr p)
 {
-	for (uint32_t i = 0; i < c->fr.n; i++)
-		if (c->fr.f[i].sp == p && is_panicfn(&c->fr.f[i]))
-			return 1;
-	return 0;
+	int i = inv_frame_at(c, p);
+	return i >= 0 && is_panicfn(&c->fr.f[i]);
 }
 
 static int record_live(const inv_ctx *c, rt_addr d)
@@ -198,12 +196,9 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 	char a[64];
 	uint32_t lastk = 0, n = 0;
 	for (rt_addr p = r->g.panic; p; n++) {
-		int k = -1;
-		for (uint32_t i = lastk; i < c->fr.n; i++)
-			if (c->fr.f[i].sp == p && is_panicfn(&c->fr.f[i])) {
-				k = (int)i;
-				break;
-			}
+		int k = inv_frame_at(c, p);
+		if (k < (int)lastk || !is_panicfn(&c->fr.f[k]))
+			k = -1;
 		if (n > CHAIN_MAX || k < 0) {
 			inv_fail(v, INV_PAN1, "panic chain reaches %s, which is not "
 				 "the record of a live gopanic frame (in order)",

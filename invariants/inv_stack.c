@@ -77,11 +77,15 @@ int inv_stk1(inv_ctx *c, inv_violation *v)
 	}
 	if (c->fr.tb != TB_OK || !c->t)
 		return 0;
-	/* the program frames must be the true ones, outermost first */
-	uint32_t k = 0;
-	for (uint32_t i = c->fr.n; i-- > 0;) {
-		const rt_frame *fr = &c->fr.f[i];
-		if (fr->fn->user < 0 || (fr->pc == fr->fn->entry && i == 0))
+	/* the program frames must be the true ones, outermost first; the
+	** reused frames were matched before (their shadow entries are
+	** unchanged: inv_frames), so only the fresh ones are compared */
+	const inv_frames *fs = &c->fr;
+	uint32_t k = fs->fresh < fs->n ? fs->nprog[fs->fresh] : 0;
+	for (uint32_t i = fs->fresh; i-- > 0;) {
+		const rt_frame *fr = &fs->f[i];
+		if (fr->fn->user < 0 || fr->fn->kind != RF_GO ||
+		    (fr->pc == fr->fn->entry && i == 0))
 			continue; /* runtime frame, or a callee in its prologue */
 		uint32_t cell = rt_cell_at(&r->mem, fr->lrptr);
 		if (k >= c->t->nframes) {
@@ -103,7 +107,7 @@ int inv_stk1(inv_ctx *c, inv_violation *v)
 	if (k != c->t->nframes) {
 		inv_fail(v, INV_STK1, "traceback finds %u program frames, the "
 			 "program has %u (innermost missing: %s)", k,
-			 c->t->nframes, r->funcs[c->t->frames[k].fn].name);
+			 c->t->nframes, r->funcs[c->t->frames[k < c->t->nframes ? k : 0].fn].name);
 		return 1;
 	}
 	return 0;
@@ -175,7 +179,13 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 				return 1;
 		return 0;
 	}
-	for (uint32_t i = 0; i < c->fr.n; i++) {
+	const rt_addr *rw;
+	uint32_t nrw = inv_rechecks(c, &rw);
+	for (uint32_t i = 0; i < nrw; i++) /* written words of reused frames */
+		if (rw[i] >= c->fr.f[c->fr.fresh].sp &&
+		    inv_ptrword(c, v, INV_STK3, rw[i], "stack"))
+			return 1;
+	for (uint32_t i = 0; i < c->fr.fresh; i++) { /* reused frames: unchanged */
 		const rt_frame *fr = &c->fr.f[i];
 		char holder[48];
 		snprintf(holder, sizeof holder, "frame %s:", fr->fn->name);

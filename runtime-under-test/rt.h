@@ -133,6 +133,14 @@ typedef struct rt_mem {
 	uint64_t nfaults;
 	rt_memfault fault[4];
 	uint64_t nnil; /* nil dereferences (they become Go panics) */
+	/* Change tracking for incremental checking (the harness resets it
+	** after each check): the highest G-stack address written (value or
+	** tag) and a generation bumped whenever a stack region is created,
+	** released or relocated into. */
+	rt_addr dirty_hi;	 /* bulk writes, and single ones past the log */
+	rt_addr dirtyw[64];	 /* single-word writes since the last check */
+	uint32_t ndirtyw;
+	uint64_t stackgen;
 	uint8_t poison; /* fill new/copied/freed memory with RT_POISON_* */
 } rt_mem;
 

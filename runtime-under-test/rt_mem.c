@@ -36,6 +36,25 @@ static const rt_addr area_base[RG__KINDS] = {
 
 enum { PAGE = 4096 };
 
+/* Incremental checking: note a bulk write to a G stack ([.., hi]). */
+static void dirty(rt_mem *m, const rt_region *r, rt_addr hi)
+{
+	if (r->kind == RG_STACK && hi > m->dirty_hi)
+		m->dirty_hi = hi;
+}
+
+/* A single-word write: logged, so that a write into an outer frame's
+** data does not make the checkers re-walk every frame above it. */
+static void dirty1(rt_mem *m, const rt_region *r, rt_addr a)
+{
+	if (r->kind != RG_STACK)
+		return;
+	if (m->ndirtyw < sizeof m->dirtyw / sizeof m->dirtyw[0])
+		m->dirtyw[m->ndirtyw++] = a;
+	else if (a > m->dirty_hi)
+		m->dirty_hi = a;
+}
+
 static void *xcalloc(size_t n, size_t sz)
 {
 	void *p = calloc(n ? n : 1, sz);
@@ -100,6 +119,8 @@ rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
 		m->area[kind].cap = nc;
 	}
 	m->area[kind].r[m->area[kind].n++] = r;
+	if (kind == RG_STACK)
+		m->stackgen++;
 	return r;
 }
 
@@ -121,6 +142,8 @@ void rt_mem_release(rt_mem *m, rt_region *r)
 	r->w = NULL;
 	r->cell = r->ptag = NULL;
 	r->live = 0;
+	if (r->kind == RG_STACK)
+		m->stackgen++;
 	if (m->last == r)
 		m->last = NULL;
 }
@@ -212,6 +235,7 @@ int rt_store(rt_mem *m, rt_addr a, rt_word v)
 		return (int)i;
 	r->w[i] = v;
 	r->ptag[i] = 0;
+	dirty1(m, r, a);
 	return 0;
 }
 
@@ -222,6 +246,7 @@ int rt_store_adjust(rt_mem *m, rt_addr a, rt_word v)
 	if (i < 0)
 		return (int)i;
 	r->w[i] = v;
+	dirty1(m, r, a);
 	return 0;
 }
 
@@ -257,6 +282,9 @@ void rt_mem_move(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes)
 	size_t di = (dst - d->base) / 8, si = (src - s->base) / 8, n = bytes / 8;
 	memmove(&d->w[di], &s->w[si], bytes);
 	memmove(&d->ptag[di], &s->ptag[si], n * sizeof(uint32_t));
+	dirty(m, d, dst + bytes - 8);
+	if (d->kind == RG_STACK)
+		m->stackgen++; /* a relocation: every cached frame moved */
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = s->cell[si + i];
 		cell_retire(m, d->cell[di + i], dst + 8 * i);
@@ -276,6 +304,7 @@ void rt_mem_copy(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes)
 	size_t di = (dst - d->base) / 8, si = (src - s->base) / 8;
 	memmove(&d->w[di], &s->w[si], bytes);
 	memmove(&d->ptag[di], &s->ptag[si], (bytes / 8) * sizeof(uint32_t));
+	dirty(m, d, dst + bytes - 8);
 }
 
 void rt_mem_fill(rt_mem *m, rt_addr dst, uint32_t bytes, uint8_t byte)
@@ -286,6 +315,7 @@ void rt_mem_fill(rt_mem *m, rt_addr dst, uint32_t bytes, uint8_t byte)
 	size_t di = (dst - d->base) / 8;
 	memset(&d->w[di], byte, bytes);
 	memset(&d->ptag[di], 0, (bytes / 8) * sizeof(uint32_t));
+	dirty(m, d, dst + bytes - 8);
 }
 
 uint32_t rt_cell_new(rt_mem *m, rt_addr a)
@@ -308,6 +338,7 @@ uint32_t rt_cell_new(rt_mem *m, rt_addr a)
 	uint32_t c = m->ncells++;
 	m->cell_addr[c] = a;
 	r->cell[i] = c;
+	dirty1(m, r, a);
 	return c;
 }
 
@@ -333,6 +364,7 @@ void rt_ptag_set(rt_mem *m, rt_addr a, uint32_t cell)
 	if (!r || !r->live || (a & 7))
 		return;
 	r->ptag[(a - r->base) / 8] = cell;
+	dirty1(m, r, a);
 }
 
 rt_addr rt_cell_addr(const rt_mem *m, uint32_t cell)
