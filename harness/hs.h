@@ -28,6 +28,7 @@ typedef struct hs_options {
 	FILE *show;
 	const char *file; /* for locations in reports */
 	uint32_t check_mask; /* 0 = every checker */
+	int full_checks;     /* 1: no incremental reuse; 2: verify it */
 } hs_options;
 
 typedef struct hs_result {
