@@ -1,0 +1,378 @@
+/*
+** test_cli.c: the stackfuzz command line, run as a separate process
+** ($STACKFUZZ_BIN, set by ctest) on files in a private temp directory:
+** exit codes (0 ok, 1 violation / failed expectation, 2 usage or parse
+** error), parse errors as file:line:col on stderr, run/check/encode/
+** decode/show results on stdout.
+**
+** Each command's stdout and stderr go to files in the temp directory and
+** are read back whole; stdin is /dev/null so no command can hang on it.
+*/
+#include <limits.h>
+#include <regex.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+enum { OUTMAX = 1 << 20 };
+static char tmpdir[256];
+static char out[OUTMAX], err[OUTMAX];
+
+static const char *bin(void)
+{
+	const char *b = getenv("STACKFUZZ_BIN");
+	if (!b || !*b)
+		print_error("STACKFUZZ_BIN is not set (ctest sets it)\n");
+	assert_true(b && *b);
+	return b;
+}
+
+static void slurp(const char *path, char *buf)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, OUTMAX - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+/* Runs `stackfuzz ARGS` (ARGS is shell text) in directory cwd (NULL: the
+** temp dir); returns the exit code; out/err hold its output. */
+static int cli_in(const char *cwd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int cli_in(const char *cwd, const char *fmt, ...)
+{
+	char args[2048], cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof args, fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s/out' 2>'%s/err' </dev/null",
+		 cwd ? cwd : tmpdir, bin(), args, tmpdir, tmpdir);
+	int st = system(cmd);
+	assert_true(st != -1 && WIFEXITED(st));
+	char path[512];
+	snprintf(path, sizeof path, "%s/out", tmpdir);
+	slurp(path, out);
+	snprintf(path, sizeof path, "%s/err", tmpdir);
+	slurp(path, err);
+	return WEXITSTATUS(st);
+}
+
+#define cli(...) cli_in(NULL, __VA_ARGS__)
+
+static void write_file(const char *name, const void *data, size_t len)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static const char *last_line(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+	while (n && s[n - 1] == '\n')
+		n--;
+	size_t b = n;
+	while (b && s[b - 1] != '\n')
+		b--;
+	snprintf(buf, len, "%.*s", (int)(n - b), s + b);
+	return buf;
+}
+
+static int count(const char *s, const char *sub)
+{
+	int n = 0;
+	for (const char *p = strstr(s, sub); p; p = strstr(p + 1, sub))
+		n++;
+	return n;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/sfcli-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- parse errors ---- */
+
+typedef struct errcase {
+	const char *text;
+	const char *where; /* "line:col: message" */
+} errcase;
+
+static const errcase errcases[] = {
+	/* unknown function: at the callee's name */
+	{"func main()\n  var n int\n  call foo(1)\nend\n",
+	 "3:8: unknown function 'foo'"},
+	/* type errors: at the offending expression */
+	{"func main()\n  var n int\n  n = &n\nend\n",
+	 "3:7: cannot assign &n to int slot 'n'"},
+	{"func main()\n  var y int\n  call f(y)\nend\nfunc f(a *int)\nend\n",
+	 "3:10: cannot use y as *int in argument 1 of 'f'"},
+	/* missing end: at the unterminated function's header */
+	{"# c\nfunc main()\n  return\n", "2:1: missing 'end' of function 'main'"},
+	/* bad config key and value: at the key / the value */
+	{"# config: stack=4096 heap=1\nfunc main()\nend\n",
+	 "1:22: unknown config key 'heap'"},
+	{"# config: stack=4097\nfunc main()\nend\n",
+	 "1:17: bad value '4097' for config key 'stack'"},
+	/* unknown statement: at its first word */
+	{"func main()\n  jump x\nend\n", "2:3: unknown statement 'jump'"},
+};
+
+static void test_parse_errors(void **state)
+{
+	(void)state;
+	char want[1024], name[64], path[512];
+	for (size_t i = 0; i < sizeof errcases / sizeof errcases[0]; i++) {
+		snprintf(name, sizeof name, "bad%zu.prog", i);
+		snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+		write_file(name, errcases[i].text, strlen(errcases[i].text));
+		snprintf(want, sizeof want, "%s:%s\n", path, errcases[i].where);
+		/* run: exit 2, the error alone on stderr, nothing on stdout */
+		assert_int_equal(cli("run '%s'", path), 2);
+		assert_string_equal(err, want);
+		assert_string_equal(out, "");
+		/* the name is the one given on the command line */
+		snprintf(want, sizeof want, "%s:%s\n", name, errcases[i].where);
+		assert_int_equal(cli("run %s", name), 2);
+		assert_string_equal(err, want);
+		/* check: also 2, and the file counts as failed */
+		assert_int_equal(cli("check %s", name), 2);
+		assert_string_equal(err, want);
+		assert_non_null(strstr(out, "FAIL bad"));
+		assert_non_null(strstr(out, "parse error"));
+		char ll[256];
+		assert_string_equal(last_line(out, ll, sizeof ll), "0 passed, 1 failed");
+		/* encode and show refuse it the same way */
+		assert_int_equal(cli("encode %s -o x.bin", name), 2);
+		assert_string_equal(err, want);
+		assert_int_equal(cli("show %s --step 1", name), 2);
+		assert_string_equal(err, want);
+	}
+	assert_int_equal(cli("run /nonexistent/x.prog"), 2);
+	assert_non_null(strstr(err, "/nonexistent/x.prog"));
+	assert_non_null(strstr(err, "cannot open"));
+}
+
+/* ---- run ---- */
+
+/* The bug-7695 regression, as an absolute path (commands run in tmpdir). */
+static void regression(char *path, size_t len)
+{
+	char rel[PATH_MAX];
+	snprintf(rel, sizeof rel, "%s/corpus/regressions/bug-7695.prog", src_root());
+	static char abs[PATH_MAX];
+	if (!realpath(rel, abs))
+		print_error("%s: not found (set STACKFUZZ_SRC)\n", rel);
+	assert_non_null(realpath(rel, abs));
+	snprintf(path, len, "%s", abs);
+}
+
+static void test_run_regression(void **state)
+{
+	(void)state;
+	char path[512], want[600];
+	regression(path, sizeof path);
+	assert_int_equal(cli("run '%s'", path), 1);
+	snprintf(want, sizeof want, "%s: violation DEF2 (", path);
+	assert_memory_equal(out, want, strlen(want)); /* the first line */
+	assert_non_null(strstr(out, "violation DEF2: "));
+	assert_non_null(strstr(out, "frames (innermost first):"));
+	assert_string_equal(err, "");
+	/* fixed runtime: no violation, exit 0 */
+	assert_int_equal(cli("run --bugs '' '%s'", path), 0);
+	snprintf(want, sizeof want, "%s: ok (", path);
+	assert_memory_equal(out, want, strlen(want));
+	assert_null(strstr(out, "violation"));
+	assert_int_equal(cli("run --bugs= '%s'", path), 0);
+	assert_int_equal(cli("run --bugs none '%s'", path), 0);
+	/* stress finds it too; an unknown switch is a usage error */
+	assert_int_equal(cli("run --stress '%s'", path), 1);
+	assert_non_null(strstr(out, "violation DEF2"));
+	assert_int_equal(cli("run --bugs 1234 '%s'", path), 2);
+	assert_non_null(strstr(err, "1234"));
+	/* json */
+	assert_int_equal(cli("run --json '%s'", path), 1);
+	assert_non_null(strstr(out, "\"outcome\":\"violation\""));
+	assert_non_null(strstr(out, "\"id\":\"DEF2\""));
+	assert_int_equal(count(out, "\n"), 1);
+	/* several programs: the worst code wins */
+	write_file("ok.prog", "func main()\nend\n", 16);
+	assert_int_equal(cli("run ok.prog"), 0);
+	assert_memory_equal(out, "ok.prog: ok (", 13);
+	assert_int_equal(count(out, "\n"), 1);
+	assert_int_equal(cli("run ok.prog '%s'", path), 1);
+	write_file("bad.prog", "func main(\n", 11);
+	assert_int_equal(cli("run ok.prog bad.prog '%s'", path), 2);
+	/* -v traces every step */
+	assert_int_equal(cli("run -v ok.prog"), 0);
+	assert_non_null(strstr(out, "enter main"));
+}
+
+/* ---- check ---- */
+
+static void test_check_corpus(void **state)
+{
+	(void)state;
+	char ll[256];
+	assert_int_equal(cli_in(src_root(), "check corpus/"), 0);
+	last_line(out, ll, sizeof ll);
+	regex_t re;
+	assert_int_equal(regcomp(&re, "^[0-9]+ passed, 0 failed$", REG_EXTENDED), 0);
+	int m = regexec(&re, ll, 0, NULL, 0);
+	regfree(&re);
+	if (m != 0)
+		print_error("last line: '%s'\n%s", ll, out);
+	assert_int_equal(m, 0);
+	int passed = atoi(ll);
+	assert_true(passed > 0);
+	assert_int_equal(count(out, "PASS corpus/"), passed);
+	assert_int_equal(count(out, "FAIL "), 0);
+	assert_non_null(strstr(out, "regressions/bug-7695.prog\n"));
+	/* a failed expectation is exit 1 */
+	write_file("wrong.prog", "# expect: panic 3\nfunc main()\nend\n", 34);
+	assert_int_equal(cli("check wrong.prog"), 1);
+	assert_non_null(strstr(out, "FAIL wrong.prog: got ok"));
+	assert_string_equal(last_line(out, ll, sizeof ll), "0 passed, 1 failed");
+	/* --expect-clean: pass iff no violation */
+	assert_int_equal(cli("check --expect-clean wrong.prog"), 0);
+	char path[512];
+	regression(path, sizeof path);
+	assert_int_equal(cli("check --expect-clean '%s'", path), 1);
+	assert_int_equal(cli("check --expect-clean --bugs= '%s'", path), 0);
+	assert_int_equal(cli("check /nonexistent"), 2);
+}
+
+/* ---- usage ---- */
+
+static void test_usage(void **state)
+{
+	(void)state;
+	assert_int_equal(cli("frobnicate"), 2);
+	assert_non_null(strstr(err, "unknown command 'frobnicate'"));
+	assert_non_null(strstr(err, "usage: stackfuzz"));
+	assert_string_equal(out, "");
+	assert_int_equal(cli("%s", ""), 2);
+	assert_non_null(strstr(err, "usage: stackfuzz"));
+	assert_int_equal(cli("run"), 2);
+	assert_int_equal(cli("check"), 2);
+	assert_int_equal(cli("run --no-such-option x.prog"), 2);
+	assert_int_equal(cli("show x.prog"), 2); /* --step is required */
+	const char *help[] = {"--help", "-h", "help"};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(cli("%s", help[i]), 0);
+		assert_memory_equal(out, "usage: stackfuzz", 16);
+		assert_non_null(strstr(out, "exit status: 0 ok, 1 violation"));
+		assert_string_equal(err, "");
+	}
+}
+
+/* ---- encode / decode / show ---- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void test_decode_random(void **state)
+{
+	(void)state;
+	static uint8_t bytes[4096];
+	static char first[OUTMAX];
+	char ll[256];
+	for (int i = 0; i < 12; i++) {
+		size_t len = i == 0 ? 0 : (size_t)(next() % sizeof bytes);
+		for (size_t k = 0; k < len; k++)
+			bytes[k] = (uint8_t)next();
+		write_file("r.bin", bytes, len);
+		assert_int_equal(cli("decode r.bin"), 0);
+		assert_string_equal(err, "");
+		assert_non_null(strstr(out, "func "));
+		snprintf(first, sizeof first, "%s", out);
+		/* deterministic, and -o writes the same text */
+		assert_int_equal(cli("decode r.bin -o r.prog"), 0);
+		assert_string_equal(out, "");
+		char path[512];
+		snprintf(path, sizeof path, "%s/r.prog", tmpdir);
+		slurp(path, out);
+		assert_string_equal(out, first);
+		/* the text parses: check runs it (0 or 1, never 2) */
+		int rc = cli("check r.prog");
+		if (rc == 2)
+			print_error("decoded program does not parse: %s\n%s", err, first);
+		assert_true(rc == 0 || rc == 1);
+		assert_string_equal(err, "");
+		assert_null(strstr(out, "parse error"));
+		last_line(out, ll, sizeof ll);
+		assert_true(!strcmp(ll, "1 passed, 0 failed") ||
+			    !strcmp(ll, "0 passed, 1 failed"));
+		/* and it encodes back to a program that prints the same */
+		assert_int_equal(cli("encode r.prog -o r2.bin"), 0);
+		assert_int_equal(cli("decode r2.bin"), 0);
+		assert_string_equal(out, first);
+	}
+	assert_int_equal(cli("decode /nonexistent.bin"), 2);
+	assert_int_equal(cli("decode"), 2);
+}
+
+static void test_encode_regression(void **state)
+{
+	(void)state;
+	char path[512];
+	regression(path, sizeof path);
+	assert_int_equal(cli("encode '%s'", path), 2); /* -o is required */
+	assert_non_null(strstr(err, "-o"));
+	assert_int_equal(cli("encode '%s' -o b.bin", path), 0);
+	assert_int_equal(cli("decode b.bin -o b.prog"), 0);
+	/* binary carries no config: the bug switch comes from the command */
+	assert_int_equal(cli("run --bugs 7695 b.prog"), 1);
+	assert_non_null(strstr(out, "violation DEF2"));
+	assert_int_equal(cli("run b.prog"), 0);
+}
+
+static void test_show(void **state)
+{
+	(void)state;
+	char path[512];
+	regression(path, sizeof path);
+	assert_int_equal(cli("show '%s' --step 3", path), 0);
+	assert_non_null(strstr(out, "state after step 3:"));
+	assert_non_null(strstr(out, "frames (innermost first):"));
+	assert_non_null(strstr(out, "outcome: violation DEF2 after "));
+	assert_int_equal(cli("show '%s' --step 0", path), 2);
+	assert_int_equal(cli("show '%s' --step x", path), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_run_regression),
+		cmocka_unit_test(test_check_corpus),
+		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_decode_random),
+		cmocka_unit_test(test_encode_regression),
+		cmocka_unit_test(test_show),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

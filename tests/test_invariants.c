@@ -1,0 +1,772 @@
+/*
+** test_invariants.c: every checker fires on a state that breaks its
+** invariant, and only then.
+**
+** Each test builds a healthy runtime state through the runtime API (see
+** testutil.h: frames by real prologues, defers by deferproc, panics by
+** gopanic), asserts inv_check is quiet, breaks exactly one thing, asserts
+** inv_check names exactly that invariant, then repairs it and asserts
+** quiet again (the control). The last tests check that a real stack copy
+** leaves a deep state with pointer locals and defer arguments clean, and
+** that bug switch 7695 makes a defer of a cgo wrapper copyable.
+*/
+#include "testutil.h"
+
+static const rt_word nil_args[1] = {0};
+
+/* main with y = 5 and q = &y; returns main's sp. */
+static rt_addr main_with_ptr(tw *w)
+{
+	tw_start(w);
+	rt_store(&w->r.mem, tw_local(w, 0), 5);
+	tw_setptr(w, tw_local(w, 1), tw_local(w, 0));
+	return rt_sp(&w->r);
+}
+
+/* main -> f(&y, 3): returns the address of main's y. */
+static rt_addr main_calls_f(tw *w)
+{
+	rt_addr msp = main_with_ptr(w);
+	rt_word a[2] = {msp, 3};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, msp), 0};
+	tw_call(w, w->ff, 2, a, t, 2);
+	return msp;
+}
+
+/* ---- MEM1 ---- */
+
+static void test_mem1_dead_region(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_with_ptr(w);
+	rt_region *rg = rt_mem_alloc(&w->r.mem, RG_HEAP, 64, "x");
+	assert_int_equal(rt_store(&w->r.mem, rg->base + 8, 1), 0);
+	assert_clean(w); /* control: a store to a live region */
+	rt_mem_release(&w->r.mem, rg);
+	assert_int_equal(rt_store(&w->r.mem, rg->base + 8, 1), -1);
+	assert_violation(w, INV_MEM1);
+	assert_non_null(strstr(w->v.msg, "dead"));
+	tw_free(w);
+}
+
+static void test_mem1_stale_stack_pointer(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr oldy = main_with_ptr(w);
+	rt_copystack(&w->r, 4096);
+	assert_clean(w); /* q was adjusted: no one touched the old stack */
+	rt_word v;
+	assert_int_equal(rt_load(&w->r.mem, oldy, &v), -1); /* a stale &y */
+	assert_int_equal(v, 0);
+	assert_violation(w, INV_MEM1);
+	assert_non_null(strstr(w->v.msg, "load"));
+	tw_free(w);
+}
+
+static void test_mem1_nil_is_not_a_violation(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_with_ptr(w);
+	assert_int_equal(rt_store(&w->r.mem, 0, 1), -2);
+	assert_int_equal(w->r.mem.nnil, 1);
+	assert_clean(w); /* a nil dereference is a Go panic */
+	assert_int_equal(rt_store(&w->r.mem, RT_HEAP_BASE - 8, 1), -1);
+	assert_violation(w, INV_MEM1); /* unmapped is */
+	assert_non_null(strstr(w->v.msg, "unmapped"));
+	tw_free(w);
+}
+
+/* ---- STK1 ---- */
+
+static void test_stk1_sp_outside(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	assert_clean(w);
+	rt_addr sp = w->r.g.sched.sp;
+	w->r.g.sched.sp = w->r.g.lo - 64;
+	assert_violation(w, INV_STK1);
+	assert_non_null(strstr(w->v.msg, "outside"));
+	w->r.g.sched.sp = w->r.g.hi + 8;
+	assert_violation(w, INV_STK1);
+	w->r.g.sched.sp = sp;
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_stk1_bounds_and_guard(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	rt_g *g = &w->r.g;
+	g->guard += 8;
+	assert_violation(w, INV_STK1);
+	g->guard -= 8;
+	assert_clean(w);
+	g->stksize += 8;
+	assert_violation(w, INV_STK1);
+	g->stksize -= 8;
+	g->lo += 8;
+	assert_violation(w, INV_STK1); /* lo is not the region's base */
+	g->lo -= 8;
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_stk1_missing_shadow_frame(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	assert_int_equal(w->t.nframes, 2);
+	w->t.nframes = 1; /* the program "returned" from f; the stack did not */
+	assert_violation(w, INV_STK1);
+	assert_non_null(strstr(w->v.msg, "does not have"));
+	w->t.nframes = 2;
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_stk1_extra_shadow_frame(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	inv_truth_push(&w->t, w->ff, 12345);
+	assert_violation(w, INV_STK1);
+	assert_non_null(strstr(w->v.msg, "program has 3"));
+	w->t.nframes = 2;
+	assert_clean(w);
+	/* the right function with the wrong slot identity is a wrong frame */
+	uint32_t cell = w->t.frames[1].cell;
+	w->t.frames[1].cell = cell + 1000;
+	assert_violation(w, INV_STK1);
+	w->t.frames[1].cell = cell;
+	w->t.frames[1].fn = w->fh;
+	assert_violation(w, INV_STK1);
+	w->t.frames[1].fn = w->ff;
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_stk1_incomplete(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	/* f's return-PC slot claims f is the bottom frame: the walk stops
+	** at goexit short of the stack top */
+	rt_addr slot = rt_sp(&w->r) + w->r.funcs[w->ff].framesize;
+	rt_word lr = tw_ld(w, slot);
+	rt_store_adjust(&w->r.mem, slot, rt_retpc(&w->r.funcs[RTF_GOEXIT], 0));
+	assert_violation(w, INV_STK1);
+	assert_non_null(strstr(w->v.msg, "did not unwind"));
+	rt_store_adjust(&w->r.mem, slot, lr);
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- STK2 ---- */
+
+static void test_stk2_bad_return_pc(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	rt_addr slot = rt_sp(&w->r) + w->r.funcs[w->ff].framesize;
+	rt_word lr = tw_ld(w, slot);
+	assert_int_equal(lr, rt_retpc(&w->r.funcs[w->fm], 2));
+	/* a site PC of main, not a return point */
+	rt_store(&w->r.mem, slot, rt_site_pc(&w->r.funcs[w->fm], 2));
+	assert_violation(w, INV_STK2);
+	assert_non_null(strstr(w->v.msg, "not a return point"));
+	/* the return point of a site of big that makes no call */
+	rt_store(&w->r.mem, slot, rt_retpc(&w->r.funcs[w->fb], 1));
+	assert_violation(w, INV_STK2);
+	rt_store(&w->r.mem, slot, lr);
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_stk2_bad_pc(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	rt_addr pc = w->r.g.sched.pc;
+	w->r.g.sched.pc = 0x20; /* no function */
+	assert_violation(w, INV_STK2);
+	w->r.g.sched.pc = w->r.funcs[RTF_STACKBARRIER].entry; /* frameless */
+	assert_violation(w, INV_STK2);
+	w->r.g.sched.pc = pc;
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- STK3 ---- */
+
+static void test_stk3_local_pointer(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	assert_clean(w);
+	rt_addr q = tw_local(w, 1);
+	/* a wrong value that keeps the provenance (a bad adjustment) */
+	rt_store_adjust(&w->r.mem, q, y + 8);
+	assert_violation(w, INV_STK3);
+	assert_non_null(strstr(w->v.msg, "main"));
+	rt_store_adjust(&w->r.mem, q, y);
+	assert_clean(w);
+	/* a plain store drops the provenance: an int, not a stale pointer */
+	rt_store(&w->r.mem, q, y + 8);
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_stk3_target_gone(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	/* y's slot gets a new identity: q's target cell no longer exists */
+	rt_cell_new(&w->r.mem, y);
+	assert_violation(w, INV_STK3);
+	assert_non_null(strstr(w->v.msg, "no longer exists"));
+	tw_setptr(w, tw_local(w, 1), y);
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_stk3_argument_word(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_calls_f(w);
+	assert_clean(w);
+	rt_addr p = tw_arg(w, 0); /* f's p == &main.y */
+	assert_int_equal(tw_ld(w, p), y);
+	rt_store_adjust(&w->r.mem, p, y - 64);
+	assert_violation(w, INV_STK3);
+	assert_non_null(strstr(w->v.msg, "frame f"));
+	rt_store_adjust(&w->r.mem, p, y);
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- DEF1 ---- */
+
+static void test_def1_defer_sp(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	rt_word a[2] = {y, 42};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	rt_addr d = tw_defer(w, w->ff, 1, a, t, 2);
+	assert_int_equal(tw_ld(w, d + 8 * D_SP), rt_sp(&w->r));
+	assert_clean(w);
+	rt_word sp = tw_ld(w, d + 8 * D_SP);
+	rt_store(&w->r.mem, d + 8 * D_SP, sp - 64);
+	assert_violation(w, INV_DEF1);
+	assert_non_null(strstr(w->v.msg, "no live frame"));
+	rt_store(&w->r.mem, d + 8 * D_SP, sp);
+	assert_clean(w);
+	rt_word argp = tw_ld(w, d + 8 * D_ARGP);
+	rt_store(&w->r.mem, d + 8 * D_ARGP, argp + 8);
+	assert_violation(w, INV_DEF1);
+	rt_store(&w->r.mem, d + 8 * D_ARGP, argp);
+	assert_clean(w);
+	/* deferred by f, says the record, but main's frame is at its sp */
+	rt_word pc = tw_ld(w, d + 8 * D_PC);
+	rt_store(&w->r.mem, d + 8 * D_PC, rt_retpc(&w->r.funcs[w->ff], 1));
+	assert_violation(w, INV_DEF1);
+	rt_store(&w->r.mem, d + 8 * D_PC, pc);
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_def1_chain(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_calls_f(w);
+	rt_word a[2] = {y, 1};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	/* f defers twice; the chain must be innermost first */
+	rt_addr d1 = tw_defer(w, w->ff, 1, a, t, 2);
+	rt_addr d2 = tw_defer(w, w->ff, 2, a, t, 2);
+	assert_int_equal(w->r.g.defer, d2);
+	assert_int_equal(tw_ld(w, d2 + 8 * D_LINK), d1);
+	assert_clean(w);
+	/* a dead record in the chain */
+	rt_region *dead = rt_mem_alloc(&w->r.mem, RG_HEAP, 128, "defer");
+	rt_mem_release(&w->r.mem, dead);
+	rt_store(&w->r.mem, d1 + 8 * D_LINK, dead->base);
+	assert_violation(w, INV_DEF1);
+	assert_non_null(strstr(w->v.msg, "not a live defer record"));
+	rt_store(&w->r.mem, d1 + 8 * D_LINK, 0);
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_def1_order(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	rt_word a[2] = {y, 1};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	rt_addr dm = tw_defer(w, w->ff, 1, a, t, 2); /* main's */
+	rt_word b[2] = {y, 3};
+	tw_call(w, w->ff, 2, b, t, 2);
+	rt_addr df = tw_defer(w, w->ff, 1, a, t, 2); /* f's */
+	assert_int_equal(tw_ld(w, df + 8 * D_LINK), dm);
+	assert_clean(w);
+	/* outermost first: main's record ahead of f's */
+	w->r.g.defer = dm;
+	rt_store(&w->r.mem, dm + 8 * D_LINK, df);
+	rt_store(&w->r.mem, df + 8 * D_LINK, 0);
+	assert_violation(w, INV_DEF1);
+	assert_non_null(strstr(w->v.msg, "out of order"));
+	w->r.g.defer = df;
+	rt_store(&w->r.mem, df + 8 * D_LINK, dm);
+	rt_store(&w->r.mem, dm + 8 * D_LINK, 0);
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- DEF2 ---- */
+
+static void test_def2_arg_pointer(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	rt_word a[2] = {y, 42};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	rt_addr d = tw_defer(w, w->ff, 1, a, t, 2);
+	rt_addr arg0 = d + 8 * RT_DEFER_HDR_WORDS;
+	assert_int_equal(tw_ld(w, arg0), y);
+	assert_int_equal(rt_ptag_at(&w->r.mem, arg0), t[0]);
+	assert_clean(w);
+	rt_store_adjust(&w->r.mem, arg0, y + 8);
+	assert_violation(w, INV_DEF2);
+	assert_non_null(strstr(w->v.msg, "defer f argument"));
+	rt_store_adjust(&w->r.mem, arg0, y);
+	assert_clean(w);
+	/* the int argument carries no provenance: any value is fine */
+	rt_store(&w->r.mem, arg0 + 8, y + 8);
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- DEF3 ---- */
+
+static void test_def3_frame_without_locals_map(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	rt_word a[2] = {y, 42};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	tw_call(w, w->fw, 3, a, t, 2); /* cset's frame is on the stack */
+	assert_clean(w);
+	w->r.copied = w->r.g.stack; /* as if this step copied the stack */
+	assert_violation(w, INV_DEF3);
+	assert_non_null(strstr(w->v.msg, "cset"));
+	assert_non_null(strstr(w->v.msg, "locals"));
+	w->r.copied = NULL;
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_def3_frame_without_args_map(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	int fa = tw_func(w, "noargs", RFF_LOCALMAP, 2, 0x3, 8, 8, 0, 0, 5);
+	main_with_ptr(w);
+	rt_word a[1] = {9};
+	tw_call(w, fa, 3, a, NULL, 1);
+	w->r.copied = w->r.g.stack;
+	assert_violation(w, INV_DEF3);
+	assert_non_null(strstr(w->v.msg, "args"));
+	w->r.copied = NULL;
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_def3_defer_of_wrapper(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	rt_word a[2] = {y, 42};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	tw_defer(w, w->ff, 1, a, t, 2);
+	w->r.copied = w->r.g.stack;
+	assert_clean(w); /* control: a defer of f has both maps */
+	w->r.copied = NULL;
+	tw_defer(w, w->fw, 2, a, t, 2);
+	assert_clean(w);
+	w->r.copied = w->r.g.stack;
+	assert_violation(w, INV_DEF3);
+	assert_non_null(strstr(w->v.msg, "pending defer of cset"));
+	w->r.copied = NULL;
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- DEF4 ---- */
+
+static void test_def4_checkfail(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	assert_clean(w);
+	w->t.checkfail = 1;
+	snprintf(w->t.checkmsg, sizeof w->t.checkmsg, "check *p == 42 read 0");
+	assert_violation(w, INV_DEF4);
+	assert_string_equal(w->v.msg, "check *p == 42 read 0");
+	w->t.checkfail = 0;
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- PAN1 ---- */
+
+static void test_pan1_recoverbad(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	w->t.recoverbad = 1;
+	snprintf(w->t.recovermsg, sizeof w->t.recovermsg,
+		 "recover() in f returned a panic value, Go returns nil here");
+	assert_violation(w, INV_PAN1);
+	assert_string_equal(w->v.msg, w->t.recovermsg);
+	w->t.recoverbad = 0;
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* main defers h, then panics 42; returns the panic record (gopanic's sp)
+** with gopanic at its site 1 (the record linked). */
+static rt_addr main_panics(tw *w)
+{
+	main_with_ptr(w);
+	tw_defer(w, w->fh, 1, nil_args, NULL, 0);
+	rt_begin_step(&w->r);
+	rt_gopanic(&w->r, PV_INT, 42, 2);
+	tw_enter(w); /* gopanic's frame */
+	assert_int_equal(rt_pc(&w->r), rt_site_pc(&w->r.funcs[RTF_GOPANIC], 0));
+	assert_clean(w);
+	tw_internal(w); /* site 0: the record */
+	assert_true(tw_event(w, EV_PANIC) >= 0);
+	assert_int_equal(w->r.g.panic, rt_sp(&w->r));
+	return w->r.g.panic;
+}
+
+static void test_pan1_flags(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr p = main_panics(w);
+	assert_clean(w);
+	rt_store(&w->r.mem, p + 8 * P_RECOVERED, 2);
+	assert_violation(w, INV_PAN1);
+	assert_non_null(strstr(w->v.msg, "recovered=2"));
+	rt_store(&w->r.mem, p + 8 * P_RECOVERED, 0);
+	assert_clean(w);
+	rt_store(&w->r.mem, p + 8 * P_ABORTED, 7);
+	assert_violation(w, INV_PAN1);
+	rt_store(&w->r.mem, p + 8 * P_ABORTED, 0);
+	/* recovered and Goexit's at once */
+	rt_store(&w->r.mem, p + 8 * P_RECOVERED, 1);
+	rt_store(&w->r.mem, p + 8 * P_GOEXIT, 1);
+	assert_violation(w, INV_PAN1);
+	rt_store(&w->r.mem, p + 8 * P_RECOVERED, 0);
+	rt_store(&w->r.mem, p + 8 * P_GOEXIT, 0);
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_pan1_chain_head(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr p = main_panics(w);
+	w->r.g.panic = p + 8; /* not a gopanic frame's record */
+	assert_violation(w, INV_PAN1);
+	assert_non_null(strstr(w->v.msg, "not the record of a live gopanic"));
+	w->r.g.panic = p;
+	assert_clean(w);
+	/* a chain that loops back to its head: no second gopanic frame */
+	rt_store(&w->r.mem, p + 8 * P_LINK, p);
+	assert_violation(w, INV_PAN1);
+	rt_store(&w->r.mem, p + 8 * P_LINK, 0);
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* DEF1 also covers a started defer's _panic: the record of a live
+** gopanic frame (a stale one is what a missed adjustment leaves). */
+static void test_def1_defer_panic_field(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr p = main_panics(w);
+	tw_internal(w); /* site 1: calls h, d.started = 1, d.panic = p */
+	tw_enter(w);
+	rt_addr d = w->r.g.defer;
+	assert_int_equal(tw_ld(w, d + 8 * D_PANIC), p);
+	assert_int_equal(tw_ld(w, d + 8 * D_STARTED), 1);
+	assert_clean(w);
+	rt_store(&w->r.mem, d + 8 * D_PANIC, p + 8);
+	assert_violation(w, INV_DEF1);
+	assert_non_null(strstr(w->v.msg, "_panic"));
+	rt_store(&w->r.mem, d + 8 * D_PANIC, p);
+	rt_store(&w->r.mem, d + 8 * D_STARTED, 0); /* a panic but not started */
+	assert_violation(w, INV_DEF1);
+	rt_store(&w->r.mem, d + 8 * D_STARTED, 2);
+	assert_violation(w, INV_DEF1);
+	rt_store(&w->r.mem, d + 8 * D_STARTED, 1);
+	assert_clean(w);
+	tw_free(w);
+}
+
+static void test_pan1_argp(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr p = main_panics(w);
+	tw_internal(w); /* site 1: calls h */
+	assert_true(tw_event(w, EV_DEFERCALL) >= 0);
+	tw_enter(w);	/* h's frame */
+	assert_int_equal(tw_cur(w) - w->r.funcs, w->fh);
+	rt_word argp = tw_ld(w, p + 8 * P_ARGP);
+	assert_int_equal(argp, rt_frame_fp(&w->r, tw_cur(w)));
+	assert_clean(w);
+	rt_store_adjust(&w->r.mem, p + 8 * P_ARGP, argp + 8);
+	assert_violation(w, INV_PAN1);
+	assert_non_null(strstr(w->v.msg, "argp"));
+	rt_store_adjust(&w->r.mem, p + 8 * P_ARGP, argp);
+	assert_clean(w);
+	/* recover from h: the panic is recovered; the state stays clean */
+	int kind;
+	int64_t val;
+	assert_int_equal(rt_gorecover(&w->r, tw_cur(w), &kind, &val), 1);
+	assert_int_equal(kind, PV_INT);
+	assert_int_equal(val, 42);
+	assert_int_equal(tw_ld(w, p + 8 * P_RECOVERED), 1);
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- healthy deep state through a real copy ---- */
+
+typedef struct ptrword {
+	rt_addr at; /* which word (in a stack frame or a defer record) */
+	uint32_t tag;
+	int indefer;
+} ptrword;
+
+static void test_copy_deep_state_clean(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	uint32_t ycell = rt_cell_at(&w->r.mem, y);
+	ptrword pw[32];
+	uint32_t npw = 0;
+	pw[npw++] = (ptrword){tw_local(w, 1), ycell, 0};
+	rt_word a[2] = {y, 4};
+	uint32_t t[2] = {ycell, 0};
+	/* main -> f -> f -> f -> f, each f: r = &z, defer f(&z, 0) */
+	tw_call(w, w->ff, 2, a, t, 2);
+	for (int depth = 0; depth < 4; depth++) {
+		rt_addr z = tw_local(w, 0);
+		uint32_t zc = rt_cell_at(&w->r.mem, z);
+		pw[npw++] = (ptrword){tw_arg(w, 0), ycell, 0};
+		tw_setptr(w, tw_local(w, 1), z);
+		pw[npw++] = (ptrword){tw_local(w, 1), zc, 0};
+		rt_word da[2] = {z, 0};
+		uint32_t dt[2] = {zc, 0};
+		rt_addr d = tw_defer(w, w->ff, 1, da, dt, 2);
+		pw[npw++] = (ptrword){d + 8 * RT_DEFER_HDR_WORDS, zc, 1};
+		if (depth < 3) {
+			rt_word na[2] = {y, (rt_word)(3 - depth)};
+			tw_call(w, w->ff, 2, na, t, 2);
+		}
+	}
+	assert_int_equal(w->t.nframes, 5);
+	assert_clean(w);
+
+	rt_region *old = w->r.g.stack;
+	rt_addr oldhi = w->r.g.hi, oldsp = rt_sp(&w->r);
+	rt_begin_step(&w->r);
+	rt_copystack(&w->r, 2 * w->r.g.stksize);
+	assert_ptr_equal(w->r.copied, w->r.g.stack);
+	assert_false(old->live);
+	assert_int_equal(w->r.g.stksize, 4096);
+	int64_t delta = (int64_t)(w->r.g.hi - oldhi);
+	assert_true(delta != 0);
+	assert_int_equal(rt_sp(&w->r), oldsp + (rt_addr)delta);
+	assert_clean(w); /* DEF3 looks (copied is set): every map exists */
+	/* every pointer was adjusted to its slot's new home */
+	for (uint32_t i = 0; i < npw; i++) {
+		rt_addr at = pw[i].indefer ? pw[i].at : pw[i].at + (rt_addr)delta;
+		rt_word v = tw_ld(w, at);
+		assert_int_equal(rt_ptag_at(&w->r.mem, at), pw[i].tag);
+		assert_int_equal(v, rt_cell_addr(&w->r.mem, pw[i].tag));
+		assert_true(v >= w->r.g.lo && v < w->r.g.hi);
+	}
+	assert_int_equal(inv_stk3(&w->c, &w->v), 0);
+	assert_int_equal(inv_def2(&w->c, &w->v), 0);
+	/* growth through the prologue keeps it clean too */
+	rt_word b[1] = {1};
+	tw_call(w, w->fb, 3, b, NULL, 1);
+	assert_true(w->r.ncopies >= 2);
+	assert_clean(w);
+	tw_free(w);
+}
+
+/* ---- bug 7695: a deferred cgo wrapper ---- */
+
+static void defer_wrapper(tw *w, rt_addr *y)
+{
+	*y = main_with_ptr(w);
+	rt_word a[2] = {*y, 42};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, *y), 0};
+	tw_defer(w, w->fw, 1, a, t, 2);
+}
+
+static void test_bug7695_copyable(void **state)
+{
+	(void)state;
+	rt_addr y;
+	tw *w = tw_std(0, 0);
+	defer_wrapper(w, &y);
+	assert_int_equal(rt_copyable(&w->r), 0); /* fixed */
+	assert_clean(w);
+	tw_free(w);
+
+	w = tw_std(RT_BUG_7695, 0);
+	defer_wrapper(w, &y);
+	assert_int_equal(rt_copyable(&w->r), 1); /* the bug */
+	assert_clean(w);
+	rt_begin_step(&w->r);
+	rt_copystack(&w->r, 4096);
+	/* the wrapper's lying args map left &y aimed at the freed stack */
+	assert_int_equal(tw_ld(w, w->r.g.defer + 8 * RT_DEFER_HDR_WORDS), y);
+	assert_violation(w, INV_DEF2);
+	w->c.mask &= ~(1u << INV_DEF2);
+	assert_violation(w, INV_DEF3);
+	tw_free(w);
+}
+
+static void test_bug7695_prologue_takes_segment(void **state)
+{
+	(void)state;
+	rt_addr y;
+	tw *w = tw_std(0, 0);
+	defer_wrapper(w, &y);
+	rt_word b[1] = {1};
+	tw_push(w, b, NULL, 1);
+	rt_call(&w->r, w->fb, rt_retpc(&w->r.funcs[w->fm], 2));
+	assert_int_equal(tw_prologue(w), EV_SEGMENT); /* not copyable */
+	assert_clean(w);
+	assert_int_equal(tw_prologue(w), EV_ENTER);
+	assert_clean(w);
+	assert_int_equal(w->r.ncopies, 0);
+	tw_free(w);
+
+	w = tw_std(RT_BUG_7695, 0);
+	defer_wrapper(w, &y);
+	tw_push(w, b, NULL, 1);
+	rt_call(&w->r, w->fb, rt_retpc(&w->r.funcs[w->fm], 2));
+	assert_int_equal(tw_prologue(w), EV_COPY);
+	assert_violation(w, INV_DEF2);
+	tw_free(w);
+}
+
+static void test_catalogue(void **state)
+{
+	(void)state;
+	static const char *ids[] = {"MEM1", "STK1", "STK2", "STK3", "DEF1",
+				    "DEF2", "DEF3", "DEF4", "PAN1"};
+	assert_true(INV__COUNT >= 9);
+	for (int i = 0; i < 9; i++)
+		assert_string_equal(inv_catalogue[i].id, ids[i]);
+	for (int i = 0; i < INV__COUNT; i++) {
+		assert_non_null(inv_catalogue[i].id);
+		assert_non_null(inv_catalogue[i].name);
+		assert_int_equal(inv_lookup(inv_catalogue[i].id), i);
+		assert_true(strlen(inv_catalogue[i].name) > 0);
+	}
+	assert_int_equal(inv_lookup("XYZ1"), -1);
+}
+
+static void test_first_violation_wins(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	main_calls_f(w);
+	w->t.checkfail = 1; /* DEF4 */
+	snprintf(w->t.checkmsg, sizeof w->t.checkmsg, "check y == 1 read 0");
+	w->t.recoverbad = 1; /* PAN1 */
+	snprintf(w->t.recovermsg, sizeof w->t.recovermsg, "recover() differs");
+	assert_violation(w, INV_DEF4);
+	assert_string_equal(w->v.msg, "check y == 1 read 0");
+	w->c.mask = 1u << INV_PAN1;
+	assert_violation(w, INV_PAN1);
+	assert_string_equal(w->v.msg, "recover() differs");
+	w->c.mask = 0;
+	assert_clean(w); /* no checker runs */
+	tw_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mem1_dead_region),
+		cmocka_unit_test(test_mem1_stale_stack_pointer),
+		cmocka_unit_test(test_mem1_nil_is_not_a_violation),
+		cmocka_unit_test(test_stk1_sp_outside),
+		cmocka_unit_test(test_stk1_bounds_and_guard),
+		cmocka_unit_test(test_stk1_missing_shadow_frame),
+		cmocka_unit_test(test_stk1_extra_shadow_frame),
+		cmocka_unit_test(test_stk1_incomplete),
+		cmocka_unit_test(test_stk2_bad_return_pc),
+		cmocka_unit_test(test_stk2_bad_pc),
+		cmocka_unit_test(test_stk3_local_pointer),
+		cmocka_unit_test(test_stk3_target_gone),
+		cmocka_unit_test(test_stk3_argument_word),
+		cmocka_unit_test(test_def1_defer_sp),
+		cmocka_unit_test(test_def1_chain),
+		cmocka_unit_test(test_def1_order),
+		cmocka_unit_test(test_def2_arg_pointer),
+		cmocka_unit_test(test_def3_frame_without_locals_map),
+		cmocka_unit_test(test_def3_frame_without_args_map),
+		cmocka_unit_test(test_def3_defer_of_wrapper),
+		cmocka_unit_test(test_def4_checkfail),
+		cmocka_unit_test(test_pan1_recoverbad),
+		cmocka_unit_test(test_pan1_flags),
+		cmocka_unit_test(test_pan1_chain_head),
+		cmocka_unit_test(test_pan1_argp),
+		cmocka_unit_test(test_def1_defer_panic_field),
+		cmocka_unit_test(test_copy_deep_state_clean),
+		cmocka_unit_test(test_bug7695_copyable),
+		cmocka_unit_test(test_bug7695_prologue_takes_segment),
+		cmocka_unit_test(test_catalogue),
+		cmocka_unit_test(test_first_violation_wins),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
