@@ -75,6 +75,14 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 	uint32_t seg = 0;
 	uint32_t bar = r->g.stkbarpos; /* next live barrier to meet */
 	rt_addr barpc = r->funcs[RTF_STACKBARRIER].entry;
+	/* live entries below the walk's start belong to frames that no
+	** longer exist (a recovery that did not unwind them): the walk
+	** cannot meet them, and BAR5 reports them */
+	for (rt_word p; bar < r->g.stkbarlen; bar++) {
+		if (rt_peek(&r->mem, rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * bar, &p) ||
+		    p >= sp)
+			break;
+	}
 	if (why && whylen)
 		why[0] = 0;
 	for (uint32_t depth = 0;; depth++) {
