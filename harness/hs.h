@@ -29,6 +29,8 @@ typedef struct hs_options {
 	const char *file; /* for locations in reports */
 	uint32_t check_mask; /* 0 = every checker */
 	int full_checks;     /* 1: no incremental reuse; 2: verify it */
+	int barriers_set;    /* override the program's barrier mode */
+	uint32_t barriers;
 } hs_options;
 
 typedef struct hs_result {

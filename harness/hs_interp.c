@@ -574,7 +574,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		.bugs = o && o->bugs_set ? o->bugs : p->cfg.bugs,
 		.poison = 1,
 		.windows = p->cfg.target == TARGET_WINDOWS_386,
-		.barriers = p->cfg.barriers,
+		.barriers = o && o->barriers_set ? o->barriers : p->cfg.barriers,
 	};
 	rt_init(&h->rt, &cfg);
 	h->rt.log = o && o->trace ? o->trace : NULL;

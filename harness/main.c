@@ -46,6 +46,7 @@ static const char usage[] =
 	"  --stress             move the stack at every safe point\n"
 	"  --expect-clean       check: pass iff no violation (ignore 'expect')\n"
 	"  --json               machine-readable results (run, check)\n"
+	"  --barriers MODE      GC stack barriers off|spaced|every, overriding config\n"
 	"  --full-checks        walk every frame at every step (no incremental reuse)\n"
 	"  --verify-incremental check each step both ways; abort if they differ\n"
 	"  --step N             show: the step to stop after\n"
@@ -250,7 +251,8 @@ static int cmd_check(cli *c, int argc, char **argv)
 		if (c->json) {
 			printf("{\"file\":");
 			json_str(stdout, path);
-			printf(",\"pass\":%s", ok ? "true" : "false");
+			printf(",\"pass\":%s,\"steps\":%llu", ok ? "true" : "false",
+			       (unsigned long long)r.steps);
 			if (!ok) {
 				printf(",\"why\":");
 				json_str(stdout, why);
@@ -375,6 +377,7 @@ int main(int argc, char **argv)
 		{"expect-clean", no_argument, 0, 'e'},
 		{"json", no_argument, 0, 'j'},
 		{"full-checks", no_argument, 0, 'F'},
+		{"barriers", required_argument, 0, 'B'},
 		{"verify-incremental", no_argument, 0, 'V'},
 		{"step", required_argument, 0, 'n'},
 		{"help", no_argument, 0, 'h'},
@@ -409,6 +412,17 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			c.ho.full_checks = 1;
+			break;
+		case 'B':
+			c.ho.barriers_set = 1;
+			if (!strcmp(optarg, "off"))
+				c.ho.barriers = BARRIERS_OFF;
+			else if (!strcmp(optarg, "spaced"))
+				c.ho.barriers = BARRIERS_SPACED;
+			else if (!strcmp(optarg, "every"))
+				c.ho.barriers = BARRIERS_EVERY;
+			else
+				return die_usage("--barriers wants off, spaced or every");
 			break;
 		case 'V':
 			c.ho.full_checks = 2;
