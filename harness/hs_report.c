@@ -94,9 +94,15 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 	case EV_ABORT:
 		snprintf(b, n, "earlier panic aborted");
 		break;
-	case EV_RECOVER:
-		snprintf(b, n, e->a ? "recover -> %lld" : "recover -> nil",
-			 (long long)e->b);
+	case EV_RECOVER: /* a = 1 + value kind when it recovered */
+		if (!e->a)
+			snprintf(b, n, "recover -> nil");
+		else if (e->a - 1 == PV_INT)
+			snprintf(b, n, "recover -> %lld", (long long)e->b);
+		else if (e->a - 1 == PV_NIL)
+			snprintf(b, n, "recover -> nil (panic(nil) stopped)");
+		else
+			snprintf(b, n, "recover -> runtime error");
 		break;
 	case EV_RECOVERY:
 		snprintf(b, n, "recovered: %s resumes", fname(h, e->a));
@@ -374,7 +380,8 @@ void hs_dump(hs *h, FILE *out)
 		fprintf(out, "    %s %s", a, ge ? "goexit" : "panic");
 		if (!ge)
 			fprintf(out, kind == PV_NIL ? " nil" : kind == PV_NILDEREF ?
-				" nil-deref" : " %lld", (long long)(int64_t)val);
+				" nil-deref" : kind == PV_FAULT ? " fault" : " %lld",
+				(long long)(int64_t)val);
 		fprintf(out, "%s%s\n", rec ? " recovered" : "", ab ? " aborted" : "");
 		p = link;
 	}

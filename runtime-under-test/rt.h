@@ -463,6 +463,7 @@ void rt_gc_markterm(rt *r); /* rescan to the lowest unhit barrier, remove */
 /* A RET found the barrier PC: take the saved return PC, advance. */
 rt_addr rt_barrier_hit(rt *r, rt_addr lrptr);
 void rt_unwind_barriers(rt *r, rt_addr sp); /* gcUnwindBarriers */
+void rt_remove_barriers(rt *r); /* restore every live slot; pos = len = 0 */
 
 /* ---- cgo and SEH (rt_cgo.c, rt_seh.c) ---- */
 /* `cgo c(args)` from the running Go frame at site. */

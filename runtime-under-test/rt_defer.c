@@ -211,7 +211,7 @@ int rt_gorecover(rt *r, const rt_func *f, int *kind, int64_t *val)
 		st(r, p + 8 * P_RECOVERED, 1);
 		*kind = (int)ld(r, p + 8 * P_KIND);
 		*val = (int64_t)ld(r, p + 8 * P_ARG);
-		rt_event_add(r, EV_RECOVER, 1, *val);
+		rt_event_add(r, EV_RECOVER, 1 + *kind, *val);
 		return 1;
 	}
 	rt_event_add(r, EV_RECOVER, 0, 0);
@@ -226,8 +226,9 @@ static int fmtval(char *b, size_t n, int kind, int64_t v)
 	case PV_NILDEREF:
 		return snprintf(b, n, "runtime error: invalid memory address or "
 				      "nil pointer dereference");
-	case PV_FAULT:
-		return snprintf(b, n, "runtime error: unexpected fault address");
+	case PV_FAULT: /* SetPanicOnFault: a runtime.Error, as a nil deref */
+		return snprintf(b, n, "runtime error: invalid memory address or "
+				      "nil pointer dereference (fault)");
 	default:
 		return snprintf(b, n, "%lld", (long long)v);
 	}

@@ -45,7 +45,9 @@ void rt_sehpush(rt *r)
 	rt_word n = ld(r, sp + 8 * RT_CFRAME_SEHCOUNT);
 	if (n >= f->nseh)
 		return; /* the frame has no room for another record */
-	rt_addr rec = sp + 8 * (RT_CFRAME_SEH0 + 2 * n);
+	/* newer records at lower addresses, as on a real stack: the chain
+	** ascends from the head */
+	rt_addr rec = sp + 8 * (RT_CFRAME_SEH0 + 2 * (f->nseh - 1 - n));
 	st(r, rec, r->m.seh);
 	st(r, rec + 8, r->funcs[RTF_CHANDLER].entry);
 	r->m.seh = rec;
@@ -62,7 +64,7 @@ void rt_sehpop(rt *r)
 	rt_word n = ld(r, sp + 8 * RT_CFRAME_SEHCOUNT);
 	if (!n)
 		return;
-	rt_addr rec = sp + 8 * (RT_CFRAME_SEH0 + 2 * (n - 1));
+	rt_addr rec = sp + 8 * (RT_CFRAME_SEH0 + 2 * (f->nseh - n));
 	r->m.seh = ld(r, rec);
 	st(r, sp + 8 * RT_CFRAME_SEHCOUNT, n - 1);
 	rt_event_add(r, EV_SEHPOP, (int64_t)r->m.seh, 0);

@@ -241,6 +241,10 @@ void rt_copystack(rt *r, uint32_t newsize)
 static void newsegment(rt *r, const rt_func *f, uint32_t size)
 {
 	rt_g *g = &r->g;
+	/* barriers live only on a contiguous stack (Go never had both):
+	** drop them; mark termination then rescans the whole stack */
+	if (g->stkbarlen)
+		rt_remove_barriers(r);
 	rt_addr sp = g->sched.sp; /* the return-PC slot the CALL pushed */
 	rt_word retpc = ld(r, sp);
 	rt_addr argp = sp + RT_WORD;

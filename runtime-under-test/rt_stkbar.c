@@ -128,7 +128,7 @@ static void gc_traceback_fail(rt *r, rt_tbresult t, const char *why)
 	rt_throw(r, msg);
 }
 
-static void remove_all(rt *r)
+void rt_remove_barriers(rt *r)
 {
 	rt_g *g = &r->g;
 	uint32_t n = 0;
@@ -153,7 +153,7 @@ void rt_gc_scan(rt *r)
 		return;
 	/* 1.7: a second scan in the same cycle removes the old barriers */
 	if (g->stkbarlen)
-		remove_all(r);
+		rt_remove_barriers(r);
 	if (r->status != RT_RUNNING)
 		return;
 	r->gcphase = GC_MARK;
@@ -191,7 +191,7 @@ void rt_gc_markterm(rt *r)
 		gc_traceback_fail(r, t, why);
 		return;
 	}
-	remove_all(r);
+	rt_remove_barriers(r);
 	r->gcphase = GC_OFF;
 }
 
