@@ -61,9 +61,10 @@ static const xhelper helpers[] = {
 	{"cpanic", "gpanic", "cfunc cpanic()\n  callback gpanic()\nend\n"},
 	{"cseh", "gpanic", "cfunc cseh()\n  seh push\n  callback gpanic()\n"
 			   "  seh pop\nend\n"},
-	/* GC scans while in a callback, at every depth of a recursion (the
-	** barriers issue) */
-	{"gscan", "", "func gscan()\n  gc scan\nend\n"},
+	/* GC scans inside a callback, under a 1 KiB frame so the first
+	** barrier (1024 bytes up) can fall on cgocallback_gofunc's frame, and
+	** at every depth of a recursion (the barriers issue) */
+	{"gscan", "", "func gscan() pad 1024\n  gc scan\nend\n"},
 	{"cscan", "gscan", "cfunc cscan()\n  callback gscan()\nend\n"},
 	{"dscan", "cscan", "func dscan(n int) pad 64\n  if n == 0 return\n"
 			   "  call dscan(n-1)\n  cgo cscan()\nend\n"},
@@ -299,8 +300,8 @@ static void run_seq(xs *x, const uint8_t *seq, int n, int with_sentinel)
 /* The sentinel is the step the run stopped at: the body ran to its end. */
 static int reached_sentinel(const xs *x, int n)
 {
-	return x->res->kind == OUT_VIOLATION && x->res->func == 0 &&
-	       x->res->stmt == n;
+	return x->res->kind == OUT_VIOLATION && x->res->inv == INV_DEF4 &&
+	       x->res->func == 0 && x->res->stmt == n;
 }
 
 /* seq violates: build the reported program in *found. */
@@ -309,8 +310,14 @@ static void report(xs *x, const uint8_t *seq, int n, prog *found,
 {
 	run_seq(x, seq, n, 0);
 	*found = *x->work;
-	for (int i = 0; i < n; i++)
-		found->funcs[0].stmts[i].line = found->funcs[0].stmts[i].col = 0;
+	/* no leftovers of longer runs past main's end; no text positions */
+	memset(&found->funcs[0].stmts[n], 0,
+	       (PROG_MAX_STMTS - (size_t)n) * sizeof found->funcs[0].stmts[0]);
+	for (uint32_t f = 0; f < found->nfuncs; f++) {
+		found->funcs[f].line = 0;
+		for (uint32_t i = 0; i < found->funcs[f].nstmts; i++)
+			found->funcs[f].stmts[i].line = found->funcs[f].stmts[i].col = 0;
+	}
 	int inv = x->res->inv;
 	found->expect.kind = EXPECT_VIOLATION;
 	snprintf(found->expect.id, sizeof found->expect.id, "%s", inv_catalogue[inv].id);

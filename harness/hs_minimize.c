@@ -12,7 +12,7 @@
 **      n = all, half, quarter, ... 1 (the n = 1 sweep is the single
 **      statement removal that makes the result 1-minimal);
 **   3. trade a `call`/`grow` for frame size: drop the statement and give
-**      its function the largest pad (pass 5 then shrinks the pad): a deep
+**      its function the largest pad (pass 6 then shrinks the pad): a deep
 **      recursion that only served to move the stack becomes one big frame;
 **   4. drop unused params/locals (call sites and slot indexes follow);
 **   5. simplify operands: toward 0 / nil, `n-1` -> `n`, `q` -> `&y`,
@@ -23,7 +23,9 @@
 **      stack moves: not simpler to read or to replay);
 **   7. drop cgowrapper flags.
 ** Rounds repeat until one changes nothing, so the result is a fixpoint of
-** every reduction, in particular 1-minimal in statements.
+** every reduction, in particular 1-minimal in statements. Every accepted
+** edit shrinks (statements, slots, operand kinds, magnitudes, flags)
+** lexicographically, so the loop ends.
 **
 ** Every candidate is an edit that keeps the program valid (checked with
 ** prog_validate anyway; an invalid candidate is simply rejected, never
@@ -32,6 +34,8 @@
 ** reduction that turns the program into a long recursion fails fast (a
 ** step's checks cost grows with the stack depth); the output, which
 ** violates within that cap, behaves the same under its own budget.
+** (So "1-minimal" is with respect to runs within the cap: a deletion that
+** would keep the violation only after a much longer run counts as lost.)
 ** Gotcha: binary search assumes monotonicity; where it does not hold the
 ** result is still a fixpoint of the search, just not the global minimum.
 */

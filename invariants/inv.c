@@ -151,24 +151,32 @@ static int collect(rt *r, const rt_frame *fr, void *arg)
 	return 1;
 }
 
+/* Stored index of the cached frame with this sp (stored outermost
+** first: sp descends), or -1. */
+static int stored_at(const inv_frames *fs, rt_addr sp)
+{
+	uint32_t lo = 0, hi = fs->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (fs->f[mid].sp > sp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < fs->n && fs->f[lo].sp == sp ? (int)lo : -1;
+}
+
 /* The incremental walk: collect fresh frames into tmp until one is
 ** provably the same as a cached frame (same pc and sp, nothing written
-** at or above its sp since the last check). */
+** at or above its sp since the last check but logged data words). */
 static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
 	if (fr->sp > fs->limit) {
-		uint32_t lo = 0, hi = fs->n;
-		while (lo < hi) { /* cached frames: sp ascends */
-			uint32_t mid = (lo + hi) / 2;
-			if (fs->f[mid].sp < fr->sp)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < fs->n && fs->f[lo].sp == fr->sp && fs->f[lo].pc == fr->pc) {
-			fs->splice = (int32_t)lo;
+		int s = stored_at(fs, fr->sp);
+		if (s >= 0 && fs->f[s].pc == fr->pc) {
+			fs->splice = s;
 			return 0;
 		}
 	}
@@ -177,16 +185,16 @@ static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
 	return 1;
 }
 
-/* Suffix counts for frames [0, upto), given those of frame upto. */
-static void summarise(rt *r, inv_frames *fs, uint32_t upto)
+/* Prefix counts for stored frames [from, n). */
+static void summarise(rt *r, inv_frames *fs, uint32_t from)
 {
-	for (uint32_t i = upto; i-- > 0;) {
-		const rt_frame *f = &fs->f[i];
-		uint32_t np = i + 1 < fs->n ? fs->nprog[i + 1] : 0;
-		uint32_t ne = i + 1 < fs->n ? fs->nendcgo[i + 1] : 0;
-		fs->nprog[i] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
-				     !(f->pc == f->fn->entry && i == 0));
-		fs->nendcgo[i] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
+	for (uint32_t s = from; s < fs->n; s++) {
+		const rt_frame *f = &fs->f[s];
+		uint32_t np = s ? fs->nprog[s - 1] : 0;
+		uint32_t ne = s ? fs->nendcgo[s - 1] : 0;
+		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
+				     !(f->pc == f->fn->entry && s == fs->n - 1));
+		fs->nendcgo[s] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
 	}
 }
 
@@ -198,8 +206,13 @@ static void walk_full(inv_ctx *c)
 	fs->nrechk = 0;
 	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect, fs,
 			      fs->why, sizeof fs->why);
+	for (uint32_t i = 0, j = fs->n ? fs->n - 1 : 0; i < j; i++, j--) {
+		rt_frame t = fs->f[i]; /* to outermost first */
+		fs->f[i] = fs->f[j];
+		fs->f[j] = t;
+	}
 	fs->fresh = fs->n;
-	summarise(r, fs, fs->n);
+	summarise(r, fs, 0);
 	c->nfull++;
 }
 
@@ -232,39 +245,34 @@ static void walk(inv_ctx *c)
 		fs->limit = r->mem.dirty_hi;
 		for (uint32_t i = 0; i < r->mem.ndirtyw; i++) {
 			rt_addr w = r->mem.dirtyw[i];
-			int k = -1;
 			uint32_t lo = 0, hi = fs->n;
-			while (lo < hi) { /* last cached frame with sp <= w */
+			while (lo < hi) { /* first stored frame with sp <= w */
 				uint32_t mid = (lo + hi) / 2;
-				if (fs->f[mid].sp <= w)
+				if (fs->f[mid].sp > w)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
-			if (lo > 0)
-				k = (int)lo - 1;
-			if (k >= 0 && w < fs->f[k].fp + fs->f[k].fn->argsize &&
-			    w != fs->f[k].lrptr && fs->nrechk < 64)
+			const rt_frame *k = lo < fs->n ? &fs->f[lo] : NULL;
+			if (k && w < k->fp + k->fn->argsize && w != k->lrptr &&
+			    fs->nrechk < 64)
 				fs->rechk[fs->nrechk++] = w;
 			else if (w > fs->limit)
 				fs->limit = w;
 		}
 		fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
 				      collect_fresh, fs, fs->why, sizeof fs->why);
-		uint32_t j = fs->splice >= 0 ? (uint32_t)fs->splice : fs->n;
 		/* the program frames of the reused part must still be the
 		** true ones: no shadow frame among them may have changed */
 		if (fs->tb == TB_OK && fs->splice >= 0 &&
-		    (!c->t || c->t->lowmod >= fs->nprog[j])) {
-			uint32_t keep = fs->n - j, k = fs->ntmp;
-			frames_reserve(fs, k + keep);
-			memmove(&fs->f[k], &fs->f[j], keep * sizeof *fs->f);
-			memmove(&fs->nprog[k], &fs->nprog[j], keep * sizeof *fs->nprog);
-			memmove(&fs->nendcgo[k], &fs->nendcgo[j], keep * sizeof *fs->nendcgo);
-			memcpy(fs->f, fs->tmp, k * sizeof *fs->f);
-			fs->n = k + keep;
+		    (!c->t || c->t->lowmod >= fs->nprog[fs->splice])) {
+			uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
+			frames_reserve(fs, keep + k);
+			for (uint32_t i = 0; i < k; i++) /* innermost last */
+				fs->f[keep + i] = fs->tmp[k - 1 - i];
+			fs->n = keep + k;
 			fs->fresh = k;
-			summarise(r, fs, k);
+			summarise(r, fs, keep - 1);
 			c->nincr++;
 			goto done;
 		}
@@ -289,26 +297,20 @@ uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w)
 int inv_frame_at(const inv_ctx *c, rt_addr sp)
 {
 	const inv_frames *fs = &c->fr;
+	int s = -1;
 	if (!fs->sorted) {
 		for (uint32_t i = 0; i < fs->n; i++)
 			if (fs->f[i].sp == sp)
-				return (int)i;
-		return -1;
+				s = (int)i;
+	} else {
+		s = stored_at(fs, sp);
 	}
-	uint32_t lo = 0, hi = fs->n;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (fs->f[mid].sp < sp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < fs->n && fs->f[lo].sp == sp ? (int)lo : -1;
+	return s < 0 ? -1 : (int)(fs->n - 1) - s; /* innermost first */
 }
 
 uint32_t inv_endcgo_frames(const inv_ctx *c)
 {
-	return c->fr.n ? c->fr.nendcgo[0] : 0;
+	return c->fr.n ? c->fr.nendcgo[c->fr.n - 1] : 0;
 }
 
 typedef int (*checker)(inv_ctx *, inv_violation *);

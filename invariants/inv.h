@@ -84,16 +84,19 @@ typedef struct inv_violation {
 	char msg[1024];
 } inv_violation;
 
-/* Frames as the checkers see them: the unwinder's view, innermost
-** first. Checking is incremental: frames [0, fresh) were walked in this
-** check; frames [fresh, n) are the previous check's, already verified,
-** and provably unchanged (nothing wrote at or above their sp, no stack
-** moved, no barrier is live, one segment). Per-frame work covers only
-** the fresh frames; suffix counts summarise the rest. */
+/* Frames as the checkers see them: the unwinder's view. Checkers index
+** them innermost first through inv_fr(); they are stored outermost
+** first, so that reusing the outer part is a truncate-and-append.
+** Checking is incremental: frames [0, fresh) (innermost first) were
+** walked in this check; frames [fresh, n) are the previous check's,
+** already verified and provably unchanged (nothing wrote at or above
+** their sp except logged data words, no stack moved, no barrier is
+** live, one segment). Per-frame work covers only the fresh frames;
+** prefix counts summarise the rest. */
 typedef struct inv_frames {
-	rt_frame *f;
-	uint32_t *nprog;   /* program frames in [i, n) */
-	uint32_t *nendcgo; /* endcgo frames in [i, n) */
+	rt_frame *f;	   /* stored outermost first */
+	uint32_t *nprog;   /* program frames in stored [0, s] */
+	uint32_t *nendcgo; /* endcgo frames in stored [0, s] */
 	uint32_t n, cap, fresh;
 	int sorted; /* one segment: sp ascends with the index */
 	rt_tbresult tb;
@@ -147,6 +150,17 @@ int inv_bar2(inv_ctx *c, inv_violation *v);
 int inv_bar3(inv_ctx *c, inv_violation *v);
 int inv_bar4(inv_ctx *c, inv_violation *v);
 int inv_bar5(inv_ctx *c, inv_violation *v);
+
+/* The i-th frame of the G, innermost first. */
+static inline const rt_frame *inv_fr(const inv_ctx *c, uint32_t i)
+{
+	return &c->fr.f[c->fr.n - 1 - i];
+}
+/* Program frames from the i-th (innermost first) to the outermost. */
+static inline uint32_t inv_nprog_from(const inv_ctx *c, uint32_t i)
+{
+	return i < c->fr.n ? c->fr.nprog[c->fr.n - 1 - i] : 0;
+}
 
 /* helpers shared by the checkers */
 int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */

@@ -47,7 +47,7 @@ static uint32_t count_barrier_words(const inv_ctx *c, rt_addr *first)
 		return n;
 	}
 	for (uint32_t i = 0; i < c->fr.fresh; i++) {
-		const rt_frame *fr = &c->fr.f[i];
+		const rt_frame *fr = inv_fr(c, i);
 		for (rt_addr w = fr->sp; w < fr->fp + fr->fn->argsize; w += 8)
 			if (pk(r, w) == bpc && !n++)
 				*first = w;
@@ -55,7 +55,7 @@ static uint32_t count_barrier_words(const inv_ctx *c, rt_addr *first)
 	const rt_addr *rw; /* written words of reused frames */
 	uint32_t nrw = inv_rechecks(c, &rw);
 	for (uint32_t i = 0; i < nrw; i++)
-		if (rw[i] >= c->fr.f[c->fr.fresh].sp && pk(r, rw[i]) == bpc && !n++)
+		if (rw[i] >= inv_fr(c, c->fr.fresh)->sp && pk(r, rw[i]) == bpc && !n++)
 			*first = rw[i];
 	return n;
 }
@@ -126,7 +126,7 @@ int inv_bar2(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 	for (uint32_t i = 0; i < c->fr.fresh; i++) {
-		const rt_frame *fr = &c->fr.f[i];
+		const rt_frame *fr = inv_fr(c, i);
 		if (fr->fn == &r->funcs[RTF_CGOCB_GOFUNC] && pk(r, fr->lrptr) == bpc) {
 			char a[64];
 			inv_fail(v, INV_BAR2, "a stack barrier is installed over "
@@ -157,7 +157,7 @@ int inv_bar3(inv_ctx *c, inv_violation *v)
 	uint32_t k = 0, started = 0;
 	char a[64];
 	for (uint32_t i = 0; i < c->fr.n; i++) {
-		const rt_frame *fr = &c->fr.f[i];
+		const rt_frame *fr = inv_fr(c, i);
 		if (!started) {
 			if (fr->sp != sp)
 				continue; /* frames below the scan's sp (none) */

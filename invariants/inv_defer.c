@@ -24,7 +24,7 @@ enum { CHAIN_MAX = 1 << 20 };
 static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from)
 {
 	int i = inv_frame_at(c, sp);
-	if (i < (int)from || c->fr.f[i].pc == c->fr.f[i].fn->entry)
+	if (i < (int)from || inv_fr(c, i)->pc == inv_fr(c, i)->fn->entry)
 		return -1;
 	return i;
 }
@@ -34,7 +34,7 @@ static int is_panicfn(const rt_frame *fr);
 static int panic_frame_at(const inv_ctx *c, rt_addr p)
 {
 	int i = inv_frame_at(c, p);
-	return i >= 0 && is_panicfn(&c->fr.f[i]);
+	return i >= 0 && is_panicfn(inv_fr(c, i));
 }
 
 static int record_live(const inv_ctx *c, rt_addr d)
@@ -73,7 +73,7 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 					  : "no live frame there");
 			return 1;
 		}
-		const rt_frame *fr = &c->fr.f[k];
+		const rt_frame *fr = inv_fr(c, k);
 		if (fr->fn != df || fr->fp != argp) {
 			inv_fail(v, INV_DEF1, "defer %s: frame at its sp is %s (argp "
 				 "%#llx), but the defer was made by %s (argp %#llx)",
@@ -139,8 +139,8 @@ int inv_def3(inv_ctx *c, inv_violation *v)
 	rt *r = c->r;
 	if (!r->copied || r->g.dead || c->fr.tb != TB_OK)
 		return 0;
-	for (uint32_t i = 0; i < c->fr.n && c->fr.f[i].seg == 0; i++) {
-		const rt_func *f = c->fr.f[i].fn;
+	for (uint32_t i = 0; i < c->fr.n && inv_fr(c, i)->seg == 0; i++) {
+		const rt_func *f = inv_fr(c, i)->fn;
 		if (!(f->flags & RFF_LOCALMAP) ||
 		    (f->argsize && !(f->flags & RFF_ARGMAP))) {
 			inv_fail(v, INV_DEF3, "stack copied with a frame of %s, which "
@@ -197,7 +197,7 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 	uint32_t lastk = 0, n = 0;
 	for (rt_addr p = r->g.panic; p; n++) {
 		int k = inv_frame_at(c, p);
-		if (k < (int)lastk || !is_panicfn(&c->fr.f[k]))
+		if (k < (int)lastk || !is_panicfn(inv_fr(c, k)))
 			k = -1;
 		if (n > CHAIN_MAX || k < 0) {
 			inv_fail(v, INV_PAN1, "panic chain reaches %s, which is not "
@@ -222,7 +222,7 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 		}
 		/* while its deferred call runs, argp is that call's argp; once
 		** the call has returned (gopanic innermost) it is stale, as in Go */
-		if (argp && k > 0 && c->fr.f[k - 1].fp != argp) {
+		if (argp && k > 0 && inv_fr(c, k - 1)->fp != argp) {
 			char b[64];
 			inv_fail(v, INV_PAN1, "panic %s argp %s is not the argument "
 				 "pointer of the deferred call it runs",

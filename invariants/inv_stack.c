@@ -81,9 +81,9 @@ int inv_stk1(inv_ctx *c, inv_violation *v)
 	** reused frames were matched before (their shadow entries are
 	** unchanged: inv_frames), so only the fresh ones are compared */
 	const inv_frames *fs = &c->fr;
-	uint32_t k = fs->fresh < fs->n ? fs->nprog[fs->fresh] : 0;
+	uint32_t k = inv_nprog_from(c, fs->fresh);
 	for (uint32_t i = fs->fresh; i-- > 0;) {
-		const rt_frame *fr = &fs->f[i];
+		const rt_frame *fr = inv_fr(c, i);
 		if (fr->fn->user < 0 || fr->fn->kind != RF_GO ||
 		    (fr->pc == fr->fn->entry && i == 0))
 			continue; /* runtime frame, or a callee in its prologue */
@@ -134,7 +134,7 @@ int inv_stk2(inv_ctx *c, inv_violation *v)
 static const char *frame_of(const inv_ctx *c, rt_addr a)
 {
 	for (uint32_t i = 0; i < c->fr.n; i++) {
-		const rt_frame *fr = &c->fr.f[i];
+		const rt_frame *fr = inv_fr(c, i);
 		if (a >= fr->sp && a < fr->fp + fr->fn->argsize)
 			return fr->fn->name;
 	}
@@ -182,11 +182,11 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 	const rt_addr *rw;
 	uint32_t nrw = inv_rechecks(c, &rw);
 	for (uint32_t i = 0; i < nrw; i++) /* written words of reused frames */
-		if (rw[i] >= c->fr.f[c->fr.fresh].sp &&
+		if (rw[i] >= inv_fr(c, c->fr.fresh)->sp &&
 		    inv_ptrword(c, v, INV_STK3, rw[i], "stack"))
 			return 1;
 	for (uint32_t i = 0; i < c->fr.fresh; i++) { /* reused frames: unchanged */
-		const rt_frame *fr = &c->fr.f[i];
+		const rt_frame *fr = inv_fr(c, i);
 		char holder[48];
 		snprintf(holder, sizeof holder, "frame %s:", fr->fn->name);
 		for (rt_addr w = fr->sp; w < fr->fp + fr->fn->argsize; w += 8)

@@ -711,8 +711,8 @@ static void test_e2e_fault_after_callback_panic(void **state)
 	prog *p = parse_text(fault_after_callback_panic);
 	hs_result *r = run(p, -1, 0);
 	assert_int_equal(r->kind, OUT_PANIC);
-	assert_string_equal(r->text, "panic: runtime error: unexpected fault "
-				     "address");
+	assert_string_equal(r->text, "panic: runtime error: invalid memory "
+			    "address or nil pointer dereference (fault)");
 	free(r);
 	r = run(p, BUG_7470, 0);
 	assert_outcome(r, "violation SEH1");

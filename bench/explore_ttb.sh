@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# explore_ttb.sh: time for `stackfuzz explore` to find each seed bug switch
+# at its shortest program (DESIGN.md 8: < 1 s), median over $RUNS runs
+# (default 5), wall time. Builds a Release tree in $BUILD (default
+# /tmp/build-rel) and writes bench/results/explore_ttb.md.
+#
+#   bench/explore_ttb.sh            RUNS=5 DEPTH=4 MAX_SECONDS=60
+#
+# A switch whose ingredients the runtime does not support yet (the
+# explorer leaves such statements out) is reported as not found.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-/tmp/build-rel}
+RUNS=${RUNS:-5}
+DEPTH=${DEPTH:-4}
+MAX_SECONDS=${MAX_SECONDS:-60}
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" --target stackfuzz -j"${JOBS:-2}" >/dev/null
+SF="$BUILD/bin/stackfuzz"
+OUT=bench/results/explore_ttb.md
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p bench/results
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+{
+  echo "# Explorer: time to find each seed bug switch"
+  echo
+  echo "\`bench/explore_ttb.sh\`: \`stackfuzz explore --depth $DEPTH --bugs B\` (breadth first, so the"
+  echo "program found is a shortest one over the explorer's vocabulary), release build, wall time,"
+  echo "median of $RUNS runs. Target (DESIGN.md 8): < 1 s each."
+  echo
+  echo "| bug | target | found | main's statements | statements in all | programs run | median time (s) |"
+  echo "|---|---|---|---:|---:|---:|---:|"
+} > "$OUT"
+
+for spec in "7695 linux/amd64" "7470 windows/386" "12238 linux/amd64"; do
+  set -- $spec
+  bug=$1 target=$2
+  : > "$TMP/times"
+  found="none" mainn="-" alln="-" progs="-"
+  for ((i = 0; i < RUNS; i++)); do
+    t0=$(now)
+    rc=0
+    "$SF" explore --depth "$DEPTH" --bugs "$bug" --target "$target" \
+      --max-seconds "$MAX_SECONDS" >"$TMP/prog" 2>"$TMP/err" || rc=$?
+    t1=$(now)
+    echo "$t1 - $t0" | bc -l >> "$TMP/times"
+    if [ "$rc" = 1 ]; then
+      found=$(sed -n 's/^# expect: violation //p' "$TMP/prog")
+      mainn=$(sed -n 's/.*main has \([0-9]*\) statements, \([0-9]*\) in all.*/\1/p' "$TMP/err")
+      alln=$(sed -n 's/.*main has \([0-9]*\) statements, \([0-9]*\) in all.*/\2/p' "$TMP/err")
+      progs=$(sed -n 's/.*after \([0-9]*\) programs.*/\1/p' "$TMP/err")
+      cp "$TMP/prog" "$TMP/found-$bug.prog"
+    fi
+  done
+  med=$(median < "$TMP/times")
+  printf '| %s | %s | %s | %s | %s | %s | %.3f |\n' "$bug" "$target" "$found" "$mainn" \
+    "$alln" "$progs" "$med" >> "$OUT"
+done
+
+{
+  echo
+  for f in "$TMP"/found-*.prog; do
+    [ -e "$f" ] || continue
+    b=${f##*/found-}; b=${b%.prog}
+    echo "Program found for $b:"
+    echo
+    echo '```'
+    cat "$f"
+    echo '```'
+    echo
+  done
+  echo "Machine: $(uname -m), $(nproc) CPUs; $(date -u +%Y-%m-%d). Command: \`bench/explore_ttb.sh\`"
+  echo "(RUNS=$RUNS DEPTH=$DEPTH MAX_SECONDS=$MAX_SECONDS)."
+} >> "$OUT"
+cat "$OUT"

@@ -1,0 +1,245 @@
+/*
+** step_cost.c: the cost of one step's checks as the stack gets deeper
+** (DESIGN.md 8: "cost of one step's checks at stack depth 10 000 vs
+** depth 10 <= 2x").
+**
+** For each depth D the program is main -> deep(D), `deep(n)` being
+** `if n == 0 return; call deep(n-1)` with no pad (4 steps per level, so
+** a step's mean depth is about D/2). It runs under hs_run in three modes:
+** every checker, incremental (the default); every checker with full
+** checking (full_checks = 1: each step re-walks the whole stack); and only
+** MEM1 (check_mask 1) as the near-baseline (the checker driver walks the
+** stack whatever the mask, so the baseline is the interpreter plus the
+** walk, not the bare interpreter). The modes run side by side in one
+** process, alternating, 5 times each (--runs); the median steps/s is
+** reported. Time is the process's CPU time (the machine may be shared),
+** so it measures work, not waiting.
+** Then the whole corpus: every .prog under the corpus directory, total
+** steps / total CPU time per pass, median over the passes.
+**
+**   step_cost [--runs N] [--depths 10,100,...] [--corpus DIR] [-o FILE]
+**
+** Writes a markdown table to FILE (default stdout).
+*/
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "hs.h"
+
+static double cpu_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Runs p once; returns steps/s and stores the steps. */
+static double rate(const prog *p, uint32_t mask, int full, hs_result *r,
+		   uint64_t *steps)
+{
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	o.check_mask = mask;
+	o.full_checks = full;
+	double t0 = cpu_now();
+	hs_run(p, &o, r);
+	double dt = cpu_now() - t0;
+	*steps = r->steps;
+	return dt > 0 ? (double)r->steps / dt : 0;
+}
+
+/* ---- the corpus ---- */
+
+typedef struct plist {
+	prog **v;
+	int n, cap;
+} plist;
+
+static void collect(plist *l, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char **names = NULL;
+	int nn = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		names = realloc(names, (size_t)(nn + 1) * sizeof *names);
+		if (!names)
+			abort();
+		names[nn++] = strdup(e->d_name);
+	}
+	closedir(d);
+	for (int i = 0; i < nn; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		struct stat st;
+		size_t len = strlen(names[i]);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			collect(l, path);
+		} else if (len > 5 && !strcmp(names[i] + len - 5, ".prog")) {
+			prog *p = malloc(sizeof *p);
+			char err[512];
+			if (p && prog_parse_file(path, p, err, sizeof err) == 0) {
+				if (l->n == l->cap) {
+					l->cap = l->cap ? 2 * l->cap : 64;
+					l->v = realloc(l->v, (size_t)l->cap * sizeof *l->v);
+					if (!l->v)
+						abort();
+				}
+				l->v[l->n++] = p;
+			} else {
+				fprintf(stderr, "step_cost: skipping %s\n", path);
+				free(p);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+int main(int argc, char **argv)
+{
+	int runs = 5;
+	const char *depths = "10,100,1000,10000", *corpus = "corpus", *out = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+			runs = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--depths") && i + 1 < argc)
+			depths = argv[++i];
+		else if (!strcmp(argv[i], "--corpus") && i + 1 < argc)
+			corpus = argv[++i];
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else {
+			fprintf(stderr, "usage: step_cost [--runs N] [--depths LIST] "
+				"[--corpus DIR] [-o FILE]\n");
+			return 2;
+		}
+	}
+	if (runs < 1 || runs > 101)
+		runs = 5;
+	prog *p = malloc(sizeof *p);
+	hs_result *r = malloc(sizeof *r);
+	double *all = calloc((size_t)runs, sizeof *all);
+	double *mem1 = calloc((size_t)runs, sizeof *mem1);
+	double *full = calloc((size_t)runs, sizeof *full);
+	if (!p || !r || !all || !mem1 || !full)
+		return 1;
+	char table[8192];
+	size_t tl = 0;
+	tl += (size_t)snprintf(table + tl, sizeof table - tl,
+		"| depth D | steps/run | steps/s, every check (incremental) "
+		"| steps/s, every check, full walks | steps/s, MEM1 only "
+		"| step cost, every check / MEM1 only "
+		"| step cost, every check / first row "
+		"| step cost, full walks / first row |\n"
+		"|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	double first = 0, ffirst = 0;
+	const char *s = depths;
+	while (*s) {
+		long d = strtol(s, (char **)&s, 10);
+		if (*s == ',')
+			s++;
+		char text[512], err[512];
+		/* stack 2048, growing by copying up to 64 MB */
+		snprintf(text, sizeof text,
+			 "# config: maxstack=67108864 budget=100000000\n"
+			 "func main()\n  call deep(%ld)\nend\n"
+			 "func deep(n int)\n  if n == 0 return\n  call deep(n-1)\nend\n",
+			 d);
+		if (prog_parse("step_cost", text, strlen(text), p, err, sizeof err) < 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		uint64_t steps = 0;
+		for (int i = 0; i < runs; i++) {
+			all[i] = rate(p, 0, 0, r, &steps);
+			if (r->kind != OUT_OK) {
+				fprintf(stderr, "step_cost: depth %ld: outcome %s\n", d,
+					hs_outcome_name(r->kind));
+				return 1;
+			}
+			full[i] = rate(p, 0, 1, r, &steps);
+			mem1[i] = rate(p, 1, 0, r, &steps);
+		}
+		double ma = median(all, runs), mf = median(full, runs),
+		       mm = median(mem1, runs);
+		if (first == 0) {
+			first = ma;
+			ffirst = mf;
+		}
+		fprintf(stderr, "step_cost: depth %ld: %.0f steps/s all checks, "
+			"%.0f full walks, %.0f MEM1 only\n", d, ma, mf, mm);
+		tl += (size_t)snprintf(table + tl, sizeof table - tl,
+			"| %ld | %llu | %.0f | %.0f | %.0f | %.1fx | %.1fx | %.1fx |\n",
+			d, (unsigned long long)steps, ma, mf, mm, mm / ma, first / ma,
+			ffirst / mf);
+	}
+	/* the corpus */
+	plist l = {0};
+	collect(&l, corpus);
+	uint64_t csteps = 0;
+	for (int i = 0; i < runs; i++) {
+		double t0 = cpu_now();
+		csteps = 0;
+		for (int k = 0; k < l.n; k++) {
+			hs_options o;
+			memset(&o, 0, sizeof o);
+			hs_run(l.v[k], &o, r);
+			csteps += r->steps;
+		}
+		double dt = cpu_now() - t0;
+		all[i] = dt > 0 ? (double)csteps / dt : 0;
+	}
+	double cr = l.n ? median(all, runs) : 0;
+	FILE *f = out ? fopen(out, "w") : stdout;
+	if (!f) {
+		perror(out);
+		return 1;
+	}
+	fprintf(f, "# Step cost vs stack depth\n\n"
+		"`bench/step_cost.sh` (driver `bench/step_cost.c`), release build, "
+		"CPU time, median of %d runs per cell, the three modes alternating in "
+		"one process.\nProgram: `main -> deep(D)`, `deep(n)` = `if n == 0 "
+		"return; call deep(n-1)`, no pad: about 4 steps per level, so a "
+		"step's mean depth is about D/2. \"Every check\" is the default "
+		"(incremental checking); \"full walks\" is `full_checks = 1` (every "
+		"step re-walks and re-checks the whole stack); \"MEM1 only\" is "
+		"`check_mask = 1`, whose per-step stack walk still runs.\n\n%s\n",
+		runs, table);
+	fprintf(f, "Whole corpus (`%s`, %d programs, every check): %llu steps per "
+		"pass, median %.0f steps/s.\n", corpus, l.n,
+		(unsigned long long)csteps, cr);
+	fprintf(f, "\nDESIGN.md section 8 target: cost of one step at depth 10000 "
+		"<= 2x the cost at depth 10.\n");
+	if (out)
+		fclose(f);
+	for (int k = 0; k < l.n; k++)
+		free(l.v[k]);
+	free(l.v);
+	free(p);
+	free(r);
+	free(all);
+	free(mem1);
+	free(full);
+	return 0;
+}

@@ -1,0 +1,148 @@
+/*
+** cli_explore.c: `stackfuzz explore --depth K [--bugs LIST] [--target T]
+** [--stress] [--max-seconds S]`, the command-line face of hs_explore
+** (hs_explore.c).
+**
+** Progress (programs tried, programs/s, steps/s) goes to stderr. On the
+** first violation the program (canonical text with its config and expect
+** headers, ready for `stackfuzz run`) goes to stdout and the exit status
+** is 1; 0 means no violation up to depth K (or up to where --max-seconds
+** stopped it, which stderr says); 2 is a usage error.
+*/
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_minexp.h"
+
+static const char usage[] =
+	"usage: stackfuzz explore --depth K [--bugs LIST] [--target T] [--stress]\n"
+	"                         [--max-seconds S] [-q]\n"
+	"\n"
+	"Enumerate programs breadth first (main's body, 1..K statements over a\n"
+	"fixed vocabulary of helpers); print the first violating program, a\n"
+	"shortest one, and exit 1; exit 0 if none.\n"
+	"\n"
+	"  --depth K        longest body of main (1..47)\n"
+	"  --bugs LIST      bug switches for every program (7695,7470,12238)\n"
+	"  --target T       linux/amd64 (default) or windows/386\n"
+	"  --stress         move the stack at every safe point\n"
+	"  --max-seconds S  stop after S seconds\n"
+	"  -q, --quiet      no progress on stderr\n"
+	"  -h, --help       this text\n";
+
+int cli_explore(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"depth", required_argument, 0, 'd'},
+		{"bugs", required_argument, 0, 'b'},
+		{"target", required_argument, 0, 't'},
+		{"stress", no_argument, 0, 's'},
+		{"max-seconds", required_argument, 0, 'm'},
+		{"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	hs_explore_opts o;
+	memset(&o, 0, sizeof o);
+	o.depth = -1;
+	o.progress = stderr;
+	int ch;
+	char *end;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v >= PROG_MAX_STMTS) {
+				fprintf(stderr, "stackfuzz explore: --depth wants 1..%d\n",
+					PROG_MAX_STMTS - 1);
+				return 2;
+			}
+			o.depth = (int)v;
+			break;
+		}
+		case 'b':
+			if (prog_parse_bugs(optarg, &o.bugs) < 0) {
+				fprintf(stderr, "stackfuzz explore: --bugs: unknown switch in "
+					"'%s' (known: 7695,7470,12238)\n", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			if (!strcmp(optarg, "linux/amd64")) {
+				o.target = TARGET_LINUX_AMD64;
+			} else if (!strcmp(optarg, "windows/386")) {
+				o.target = TARGET_WINDOWS_386;
+			} else {
+				fprintf(stderr, "stackfuzz explore: --target: linux/amd64 or "
+					"windows/386, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			o.stress = 1;
+			break;
+		case 'm':
+			o.max_seconds = strtod(optarg, &end);
+			if (*end || !(o.max_seconds > 0)) {
+				fprintf(stderr, "stackfuzz explore: --max-seconds wants a "
+					"positive number\n");
+				return 2;
+			}
+			break;
+		case 'q':
+			o.progress = NULL;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || o.depth < 0) {
+		fprintf(stderr, "stackfuzz explore: --depth K is required; no "
+			"other arguments\n");
+		fputs(usage, stderr);
+		return 2;
+	}
+	prog *found = malloc(sizeof *found);
+	hs_result *res = malloc(sizeof *res);
+	int rc = 2;
+	hs_explore_stats st;
+	if (!found || !res)
+		goto out;
+	int r = hs_explore(&o, found, res, &st);
+	if (r < 0) {
+		fprintf(stderr, "stackfuzz explore: internal error\n");
+		goto out;
+	}
+	double s = st.seconds > 0 ? st.seconds : 1e-9;
+	if (r == 1) {
+		char *t = prog_print(found);
+		if (t) {
+			fputs(t, stdout);
+			free(t);
+		}
+		fprintf(stderr, "explore: violation %s after %llu programs in %.3fs "
+			"(%.0f programs/s): main has %u statements, %u in all\n",
+			inv_catalogue[res->inv].id, (unsigned long long)st.programs,
+			st.seconds, (double)st.programs / s, found->funcs[0].nstmts,
+			hs_prog_nstmts(found));
+		fprintf(stderr, "  %s\n", res->text);
+		rc = 1;
+	} else {
+		fprintf(stderr, "explore: no violation up to depth %d%s: %llu programs, "
+			"%llu prefixes pruned, %.3fs (%.0f programs/s, %.0f steps/s)\n",
+			st.depth_done, st.timed_out ? " (stopped by --max-seconds)" : "",
+			(unsigned long long)st.programs, (unsigned long long)st.pruned,
+			st.seconds, (double)st.programs / s, (double)st.steps / s);
+		rc = 0;
+	}
+out:
+	free(found);
+	free(res);
+	return rc;
+}

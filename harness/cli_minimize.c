@@ -1,0 +1,154 @@
+/*
+** cli_minimize.c: `stackfuzz minimize IN [-o OUT] [--bugs LIST] [--stress]
+** [--binary]`, the command-line face of hs_minimize (hs_minimize.c).
+**
+** IN is a text program, or with --binary any byte string (decoded the way
+** the fuzzers decode it). It must end in a violation; the output is the
+** canonical text of the reduced program with its config (bug switches
+** and stress from the command line folded in) and `# expect: violation
+** ID`, so it replays with a plain `stackfuzz run`. Exit: 0 reduced,
+** 1 the input does not end in a violation, 2 usage / read / parse error.
+*/
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_minexp.h"
+
+static const char usage[] =
+	"usage: stackfuzz minimize IN [-o OUT] [--bugs LIST] [--stress] [--binary]\n"
+	"\n"
+	"Reduce a program that ends in a violation to a 1-minimal program that\n"
+	"ends in the same violation ID (drop functions, statement chunks,\n"
+	"statements, unused slots; simplify operands; shrink pad/grow/constants;\n"
+	"drop cgowrapper flags). Writes canonical text to OUT (default stdout)\n"
+	"and 'steps A -> B, statements C -> D' to stderr.\n"
+	"\n"
+	"  -o FILE        output file\n"
+	"  --bugs LIST    bug switches, overriding the program's config\n"
+	"  --stress       move the stack at every safe point\n"
+	"  --binary       IN is a binary (fuzzer) input: decode it first\n"
+	"  -h, --help     this text\n";
+
+static int load_binary(const char *path, prog *p)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	uint8_t *buf = malloc(PROG_BIN_MAX);
+	if (!buf) {
+		fclose(f);
+		return -1;
+	}
+	size_t n = fread(buf, 1, PROG_BIN_MAX, f);
+	fclose(f);
+	prog_bin_decode(buf, n, p);
+	free(buf);
+	return 0;
+}
+
+int cli_minimize(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"bugs", required_argument, 0, 'b'},
+		{"stress", no_argument, 0, 's'},
+		{"binary", no_argument, 0, 'B'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	const char *outpath = NULL;
+	int binary = 0, ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'b':
+			o.bugs_set = 1;
+			if (prog_parse_bugs(optarg, &o.bugs) < 0) {
+				fprintf(stderr, "stackfuzz minimize: --bugs: unknown switch "
+					"in '%s' (known: 7695,7470,12238)\n", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			o.stress = 1;
+			break;
+		case 'B':
+			binary = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "stackfuzz minimize: one input program\n");
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *in = argv[optind];
+	o.file = in;
+	prog *p = malloc(sizeof *p), *out = malloc(sizeof *out);
+	int rc = 2;
+	if (!p || !out)
+		goto done;
+	if (binary) {
+		if (load_binary(in, p) < 0)
+			goto done;
+	} else {
+		char err[512];
+		if (prog_parse_file(in, p, err, sizeof err) < 0) {
+			fprintf(stderr, "%s\n", err);
+			goto done;
+		}
+	}
+	hs_minstats st;
+	if (hs_minimize(p, &o, out, &st) < 0) {
+		if (st.inv < 0)
+			fprintf(stderr, "%s: the run does not end in a violation "
+				"(%llu steps); nothing to minimize\n", in,
+				(unsigned long long)st.steps_before);
+		else
+			fprintf(stderr, "%s: minimizing failed\n", in);
+		rc = 1;
+		goto done;
+	}
+	char *text = prog_print(out);
+	if (!text)
+		goto done;
+	FILE *f = outpath ? fopen(outpath, "w") : stdout;
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
+		free(text);
+		goto done;
+	}
+	fprintf(f, "# minimized by stackfuzz minimize: %u -> %u statements\n",
+		st.stmts_before, st.stmts_after);
+	fputs(text, f);
+	free(text);
+	if (outpath && fclose(f) != 0) {
+		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
+		goto done;
+	}
+	fprintf(stderr, "minimize: violation %s kept; steps %llu -> %llu, "
+		"statements %u -> %u, functions %u -> %u (%llu runs, %u rounds)\n",
+		inv_catalogue[st.inv].id, (unsigned long long)st.steps_before,
+		(unsigned long long)st.steps_after, st.stmts_before, st.stmts_after,
+		st.funcs_before, st.funcs_after, (unsigned long long)st.runs,
+		st.rounds);
+	rc = 0;
+done:
+	free(p);
+	free(out);
+	return rc;
+}
