@@ -249,29 +249,8 @@ static int dumpframe(rt *r, const rt_frame *fr, void *arg)
 		const prog_func *pf = &h->p->funcs[fr->fn->user];
 		for (uint32_t s = 0; s < pf->nparams; s++)
 			slotline(h, d->out, pf->slotname[s], fr->fp + 8ull * s);
-		for (uint32_t s = 0; s < pf->nlocals; s++)
+		for (uint32_t s = 0; s < pf->nlocals; s++) /* C has none */
 			slotline(h, d->out, pf->slotname[pf->nparams + s], fr->sp + 8ull * s);
-	}
-	return d->n < 200;
-}
-
-static int dumpframe0(rt *r, const rt_frame *fr, void *arg)
-{
-	dumpctx *d = arg;
-	char sp[64], lr[64];
-	rt_fmt_addr(&r->mem, fr->sp, sp, sizeof sp);
-	const rt_func *lf = rt_findfunc(r, fr->lr);
-	if (lf)
-		snprintf(lr, sizeof lr, "%s+%#llx", lf->name,
-			 (unsigned long long)(fr->lr - lf->entry));
-	else
-		snprintf(lr, sizeof lr, "%#llx", (unsigned long long)fr->lr);
-	fprintf(d->out, "    #%-3u %-14s sp=%-22s frame=%-5u ret=%s\n", d->n++,
-		fr->fn->name, sp, fr->framesize, lr);
-	if (fr->fn->user >= 0 && fr->pc != fr->fn->entry) {
-		const prog_func *pf = &d->h->p->funcs[fr->fn->user];
-		for (uint32_t s = 0; s < pf->nparams; s++)
-			slotline(d->h, d->out, pf->slotname[s], fr->fp + 8ull * s);
 	}
 	return d->n < 200;
 }
@@ -291,7 +270,7 @@ static void hs_dump_m(hs *h, FILE *out)
 	dumpctx d = {h, out, 0};
 	char why[200];
 	rt_tbresult t = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
-					dumpframe0, &d, why, sizeof why);
+					dumpframe, &d, why, sizeof why);
 	if (t != TB_OK)
 		fprintf(out, "    !! traceback: %s: %s\n", rt_tbresult_name(t), why);
 	if (!r->cfg.windows)

@@ -173,6 +173,16 @@ rt_addr rt_cell_addr(const rt_mem *m, uint32_t cell); /* 0 if gone */
 /* "stack#2+0x1f8": addresses relative to their region, for traces. */
 void rt_fmt_addr(const rt_mem *m, rt_addr a, char *buf, size_t len);
 
+/* The runtime's own loads and stores: through the checked accessor; a
+** fault is recorded for MEM1 and the load yields 0. */
+static inline rt_word rt_ld(rt_mem *m, rt_addr a)
+{
+	rt_word v;
+	rt_load(m, a, &v);
+	return v;
+}
+static inline void rt_st(rt_mem *m, rt_addr a, rt_word v) { rt_store(m, a, v); }
+
 /* ------------------------------------------------------------------ */
 /* Text segment and function table (rt_text.c)                         */
 /* ------------------------------------------------------------------ */
@@ -415,6 +425,8 @@ void rt_run_internal(rt *r);
 
 /* ---- stacks (rt_stack.c) ---- */
 void rt_text_init(rt *r);
+/* Point g at the usable part [lo, lo+size) of region rg. */
+void rt_g_setstack(rt_g *g, rt_region *rg, rt_addr lo, uint32_t size);
 void rt_lessstack(rt *r);
 void rt_unwindstack(rt *r, rt_addr sp);
 int rt_stack_alloc(rt *r, uint32_t size, rt_region **out);

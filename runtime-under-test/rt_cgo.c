@@ -38,14 +38,9 @@
 
 #include "rt.h"
 
-static rt_word ld(rt *r, rt_addr a)
-{
-	rt_word v;
-	rt_load(&r->mem, a, &v);
-	return v;
-}
+#define ld(r, a) rt_ld(&(r)->mem, (a))
 
-static void st(rt *r, rt_addr a, rt_word v) { rt_store(&r->mem, a, v); }
+#define st(r, a, v) rt_st(&(r)->mem, (a), (v))
 
 static int funcindex(const rt *r, const rt_func *f) { return (int)(f - r->funcs); }
 
@@ -66,11 +61,7 @@ void rt_mstart(rt *r)
 	rt_region *os = rt_mem_alloc(&r->mem, RG_OSSTACK, r->cfg.osstack, "osstack");
 	g0->id = 0;
 	g0->isg0 = 1;
-	g0->stack = os;
-	g0->lo = os->base;
-	g0->hi = os->base + r->cfg.osstack;
-	g0->guard = g0->lo + RT_STACK_GUARD;
-	g0->stksize = r->cfg.osstack;
+	rt_g_setstack(g0, os, os->base, r->cfg.osstack);
 	g0->stktotal = r->cfg.osstack;
 	g0->nsegs = 1;
 	/* mstart's frame: Go's SEH record, and no caller (lr 0) */

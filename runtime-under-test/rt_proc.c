@@ -81,11 +81,7 @@ int rt_start(rt *r, int entry)
 		return -1;
 	rt_stack_alloc(r, r->cfg.stack_init, &stk);
 	g->id = 1;
-	g->stack = stk;
-	g->lo = stk->base;
-	g->hi = stk->base + r->cfg.stack_init;
-	g->guard = g->lo + RT_STACK_GUARD;
-	g->stksize = r->cfg.stack_init;
+	rt_g_setstack(g, stk, stk->base, r->cfg.stack_init);
 	g->stktotal = r->cfg.stack_init;
 	g->nsegs = 1;
 	g->sched.sp = g->hi;

@@ -41,6 +41,15 @@ typedef struct adjinfo {
 
 static uint32_t stktop_bytes(void) { return 8 * RT_STKTOP_WORDS; }
 
+void rt_g_setstack(rt_g *g, rt_region *rg, rt_addr lo, uint32_t size)
+{
+	g->stack = rg;
+	g->lo = lo;
+	g->hi = lo + size;
+	g->guard = lo + RT_STACK_GUARD;
+	g->stksize = size;
+}
+
 /* A stack region: usable bytes, the Stktop, then the barrier array
 ** (gcMaxStackBarriers(size) entries), as Go's stackalloc carved it. */
 int rt_stack_alloc(rt *r, uint32_t size, rt_region **out)
@@ -51,12 +60,7 @@ int rt_stack_alloc(rt *r, uint32_t size, rt_region **out)
 	return 0;
 }
 
-static rt_word ld(rt *r, rt_addr a)
-{
-	rt_word v;
-	rt_load(&r->mem, a, &v);
-	return v;
-}
+#define ld(r, a) rt_ld(&(r)->mem, (a))
 
 /* ---- copyability (copyabletopsegment) ---- */
 
@@ -217,11 +221,7 @@ void rt_copystack(rt *r, uint32_t newsize)
 
 	g->stktotal += newsize;
 	g->stktotal -= g->stksize;
-	g->stack = nw;
-	g->lo = nw->base;
-	g->hi = newhi;
-	g->guard = g->lo + RT_STACK_GUARD;
-	g->stksize = newsize;
+	rt_g_setstack(g, nw, nw->base, newsize);
 	adjustsched(r, &a);
 	adjuststkbar(r, &a, oldbar);
 	adjustframes(r, &a);
@@ -262,11 +262,7 @@ static void newsegment(rt *r, const rt_func *f, uint32_t size)
 	rt_mem_copy(&r->mem, nsp, argp, f->argsize);
 	nsp -= RT_WORD;
 	rt_store(&r->mem, nsp, rt_retpc(&r->funcs[RTF_LESSSTACK], 0));
-	g->stack = seg;
-	g->lo = seg->base;
-	g->hi = hi;
-	g->guard = g->lo + RT_STACK_GUARD;
-	g->stksize = size;
+	rt_g_setstack(g, seg, seg->base, size);
 	g->stktotal += size;
 	g->nsegs++;
 	g->sched.sp = nsp;
@@ -344,6 +340,24 @@ void rt_prologue(rt *r)
 	rt_event_add(r, EV_ENTER, f - r->funcs, f->framesize);
 }
 
+/* Pops the top segment: back to the previous one, which its Stktop
+** names. Returns 0 if there is none. */
+static int popsegment(rt *r)
+{
+	rt_g *g = &r->g;
+	rt_word plo = ld(r, g->hi + 8 * STKTOP_PREV_LO);
+	rt_word phi = ld(r, g->hi + 8 * STKTOP_PREV_HI);
+	rt_region *prev = rt_mem_find(&r->mem, plo);
+	if (!phi || !prev || !prev->live)
+		return 0;
+	rt_region *old = g->stack;
+	g->stktotal -= g->stksize;
+	rt_g_setstack(g, prev, plo, (uint32_t)(phi - plo));
+	g->nsegs--;
+	rt_mem_release(&r->mem, old);
+	return 1;
+}
+
 /* lessstack: the callee of a segment's first frame returned. */
 void rt_lessstack(rt *r)
 {
@@ -352,27 +366,14 @@ void rt_lessstack(rt *r)
 		rt_throw(r, "lessstack: sp is not at the segment top");
 		return;
 	}
-	rt_addr hi = g->hi;
-	rt_word plo = ld(r, hi + 8 * STKTOP_PREV_LO);
-	rt_word phi = ld(r, hi + 8 * STKTOP_PREV_HI);
-	rt_word pc = ld(r, hi + 8 * STKTOP_PC);
-	rt_word sp = ld(r, hi + 8 * STKTOP_SP);
-	rt_region *prev = rt_mem_find(&r->mem, plo);
-	if (!phi || !prev || !prev->live) {
+	rt_word pc = ld(r, g->hi + 8 * STKTOP_PC);
+	rt_word sp = ld(r, g->hi + 8 * STKTOP_SP);
+	if (!popsegment(r)) {
 		rt_throw(r, "lessstack: no previous segment");
 		return;
 	}
-	rt_region *old = g->stack;
-	g->stktotal -= g->stksize;
-	g->stack = prev;
-	g->lo = plo;
-	g->hi = phi;
-	g->guard = plo + RT_STACK_GUARD;
-	g->stksize = (uint32_t)(phi - plo);
-	g->nsegs--;
 	g->sched.pc = pc;
 	g->sched.sp = sp;
-	rt_mem_release(&r->mem, old);
 	rt_event_add(r, EV_SEGMENT_POP, g->nsegs, 0);
 }
 
@@ -380,24 +381,8 @@ void rt_lessstack(rt *r)
 void rt_unwindstack(rt *r, rt_addr sp)
 {
 	rt_g *g = &r->g;
-	while (g->nsegs > 1 && !(sp >= g->lo && sp <= g->hi)) {
-		rt_addr hi = g->hi;
-		rt_word plo = ld(r, hi + 8 * STKTOP_PREV_LO);
-		rt_word phi = ld(r, hi + 8 * STKTOP_PREV_HI);
-		rt_region *prev = rt_mem_find(&r->mem, plo);
-		if (!prev || !prev->live)
-			break;
-		rt_region *old = g->stack;
-		g->stktotal -= g->stksize;
-		g->stack = prev;
-		g->lo = plo;
-		g->hi = phi;
-		g->guard = plo + RT_STACK_GUARD;
-		g->stksize = (uint32_t)(phi - plo);
-		g->nsegs--;
-		rt_mem_release(&r->mem, old);
+	while (g->nsegs > 1 && !(sp >= g->lo && sp <= g->hi) && popsegment(r))
 		rt_event_add(r, EV_SEGMENT_POP, g->nsegs, 1);
-	}
 }
 
 void rt_shrink(rt *r)

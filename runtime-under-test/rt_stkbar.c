@@ -33,14 +33,9 @@
 
 #include "rt.h"
 
-static rt_word ld(rt *r, rt_addr a)
-{
-	rt_word v;
-	rt_load(&r->mem, a, &v);
-	return v;
-}
+#define ld(r, a) rt_ld(&(r)->mem, (a))
 
-static void st(rt *r, rt_addr a, rt_word v) { rt_store(&r->mem, a, v); }
+#define st(r, a, v) rt_st(&(r)->mem, (a), (v))
 
 uint32_t rt_first_barrier_offset(const rt *r)
 {

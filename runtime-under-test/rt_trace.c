@@ -61,6 +61,23 @@ static int valid_return(const rt_func *f, rt_addr lr)
 	return site < f->nsites && site < 64 && ((f->retsites >> site) & 1);
 }
 
+/* A frame of f at (pc, sp) in the segment [lo, hi): at the entry PC
+** the frame is not yet allocated. */
+static void frame_init(rt_frame *fr, const rt_func *f, rt_addr pc, rt_addr sp,
+		       rt_addr lo, rt_addr hi, uint32_t seg)
+{
+	memset(fr, 0, sizeof *fr);
+	fr->fn = f;
+	fr->pc = pc;
+	fr->sp = sp;
+	fr->framesize = pc == f->entry ? 0 : f->framesize;
+	fr->lrptr = sp + fr->framesize;
+	fr->fp = fr->lrptr + RT_WORD;
+	fr->seg = seg;
+	fr->seglo = lo;
+	fr->seghi = hi;
+}
+
 #define FAIL(code, ...)                                      \
 	do {                                                 \
 		if (why)                                     \
@@ -124,16 +141,7 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 			     (unsigned long long)pc,
 			     f ? "in a frameless trampoline" : "in no function");
 		rt_frame fr;
-		memset(&fr, 0, sizeof fr);
-		fr.fn = f;
-		fr.pc = pc;
-		fr.sp = sp;
-		fr.framesize = pc == f->entry ? 0 : f->framesize;
-		fr.lrptr = sp + fr.framesize;
-		fr.fp = fr.lrptr + RT_WORD;
-		fr.seg = seg;
-		fr.seglo = seglo;
-		fr.seghi = seghi;
+		frame_init(&fr, f, pc, sp, seglo, seghi, seg);
 		if (sp < seglo || fr.fp + f->argsize > seghi)
 			FAIL(TB_OUTSIDE,
 			     "frame %u (%s): [%#llx, %#llx) outside segment "
@@ -240,15 +248,7 @@ rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
 			     (unsigned long long)pc,
 			     f ? "in a frameless trampoline" : "in no function");
 		rt_frame fr;
-		memset(&fr, 0, sizeof fr);
-		fr.fn = f;
-		fr.pc = pc;
-		fr.sp = sp;
-		fr.framesize = pc == f->entry ? 0 : f->framesize;
-		fr.lrptr = sp + fr.framesize;
-		fr.fp = fr.lrptr + RT_WORD;
-		fr.seglo = lo;
-		fr.seghi = hi;
+		frame_init(&fr, f, pc, sp, lo, hi, 0);
 		rt_addr end = fr.fp + f->argsize;
 		if (sp < lo || end > hi)
 			FAIL(TB_OUTSIDE, "OS stack frame %u (%s) outside [%#llx, %#llx)",
