@@ -26,6 +26,7 @@ typedef struct hs_options {
 	FILE *trace;	 /* step-by-step trace, or NULL */
 	uint64_t show_step; /* dump the state after this step (0: none) */
 	FILE *show;
+	FILE *dot;	 /* with show_step: the state as Graphviz DOT */
 	const char *file; /* for locations in reports */
 	uint32_t check_mask; /* 0 = every checker */
 	int full_checks;     /* 1: no incremental reuse; 2: verify it */

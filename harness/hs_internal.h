@@ -46,6 +46,7 @@ typedef struct hs {
 rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot);
 void hs_trace_step(hs *h, FILE *out);
 void hs_dump(hs *h, FILE *out);
+void hs_dump_dot(hs *h, FILE *out); /* Graphviz picture of the state */
 void hs_report(hs *h, hs_result *res);
 int hs_throw_inv(const char *msg);
 

@@ -557,6 +557,13 @@ static void finish(hs *h, hs_result *res)
 	}
 }
 
+static void show(hs *h, const hs_options *o)
+{
+	hs_dump(h, o->show);
+	if (o->dot)
+		hs_dump_dot(h, o->dot);
+}
+
 int hs_run(const prog *p, const hs_options *o, hs_result *res)
 {
 	hs *h = calloc(1, sizeof *h);
@@ -577,7 +584,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		.barriers = o && o->barriers_set ? o->barriers : p->cfg.barriers,
 	};
 	rt_init(&h->rt, &cfg);
-	h->rt.log = o && o->trace ? o->trace : NULL;
+	/* StackDebug-style logging (debug=1..4): into the trace, or stderr */
+	h->rt.log = o && o->trace ? o->trace : p->cfg.debug ? stderr : NULL;
 	inv_truth_init(&h->truth);
 	inv_ctx_init(&h->ctx, &h->rt, &h->truth);
 	if (o && o->check_mask)
@@ -659,15 +667,15 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			break;
 		}
 		if (o && o->show && o->show_step == h->steps)
-			hs_dump(h, o->show);
+			show(h, o);
 	}
 	if (o && o->show && o->show_step > h->steps) {
 		fprintf(o->show, "(the run ended at step %llu)\n",
 			(unsigned long long)h->steps);
-		hs_dump(h, o->show);
+		show(h, o);
 	} else if (o && o->show && res->kind == OUT_VIOLATION &&
 		   o->show_step == h->steps) {
-		hs_dump(h, o->show);
+		show(h, o);
 	}
 out:
 	res->steps = h->steps;

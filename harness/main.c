@@ -33,7 +33,8 @@ static const char usage[] =
 	"  encode IN -o OUT     text program -> binary (the fuzzers' form)\n"
 	"  decode IN [-o OUT]   binary -> canonical text (any bytes decode)\n"
 	"  show PROG --step N   print the state (stacks, frames, defers, panics)\n"
-	"                       after step N\n"
+	"                       after step N; --dot FILE also writes it as Graphviz\n"
+	"                       (and FILE.svg when `dot` is installed)\n"
 	"  minimize IN -o OUT   reduce a violating program to a 1-minimal one with\n"
 	"                       the same violation (see 'minimize --help')\n"
 	"  explore --depth K    enumerate programs breadth first up to K statements;\n"
@@ -60,6 +61,7 @@ typedef struct cli {
 	int verbose, json, expect_clean;
 	uint64_t step;
 	const char *out;
+	const char *dot;
 } cli;
 
 static int die_usage(const char *msg)
@@ -345,7 +347,25 @@ static int cmd_show(cli *c, int argc, char **argv)
 	o.file = argv[0];
 	o.show = stdout;
 	o.show_step = c->step;
+	FILE *dot = NULL;
+	if (c->dot && !(dot = fopen(c->dot, "w"))) {
+		fprintf(stderr, "%s: %s\n", c->dot, strerror(errno));
+		return 2;
+	}
+	o.dot = dot;
 	hs_run(&p, &o, &r);
+	if (dot) {
+		fclose(dot);
+		/* render where Graphviz is installed; the DOT file stands alone */
+		char cmd[4200];
+		snprintf(cmd, sizeof cmd,
+			 "command -v dot >/dev/null 2>&1 && dot -Tsvg '%s' -o '%s.svg'",
+			 c->dot, c->dot);
+		if (!strchr(c->dot, '\'') && system(cmd) == 0)
+			printf("picture: %s.svg\n", c->dot);
+		else
+			printf("picture: %s (Graphviz DOT)\n", c->dot);
+	}
 	char out[600];
 	hs_outcome_str(&r, out, sizeof out);
 	printf("outcome: %s after %llu steps\n", out, (unsigned long long)r.steps);
@@ -378,6 +398,7 @@ int main(int argc, char **argv)
 		{"json", no_argument, 0, 'j'},
 		{"full-checks", no_argument, 0, 'F'},
 		{"barriers", required_argument, 0, 'B'},
+		{"dot", required_argument, 0, 'D'},
 		{"verify-incremental", no_argument, 0, 'V'},
 		{"step", required_argument, 0, 'n'},
 		{"help", no_argument, 0, 'h'},
@@ -412,6 +433,9 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			c.ho.full_checks = 1;
+			break;
+		case 'D':
+			c.dot = optarg;
 			break;
 		case 'B':
 			c.ho.barriers_set = 1;
