@@ -350,9 +350,16 @@ static hs_tpanic *recover_truth(hs *h, const rt_func *f)
 	rt_word lr;
 	if (rt_peek(&h->rt.mem, sp + f->framesize, &lr))
 		return NULL;
+	rt_addr gsp = sp + f->framesize + RT_WORD + f->argsize;
+	if (lr == rt_retpc(&h->rt.funcs[RTF_LESSSTACK], 0)) {
+		/* called on a new segment: the caller is in the Stktop */
+		rt_addr hi = h->rt.g.hi;
+		if (rt_peek(&h->rt.mem, hi + 8 * STKTOP_PC, &lr) ||
+		    rt_peek(&h->rt.mem, hi + 8 * STKTOP_SP, &gsp))
+			return NULL;
+	}
 	if (lr != rt_retpc(&h->rt.funcs[RTF_GOPANIC], 1))
 		return NULL;
-	rt_addr gsp = sp + f->framesize + RT_WORD + f->argsize;
 	uint32_t cell = rt_cell_at(&h->rt.mem,
 				   gsp + h->rt.funcs[RTF_GOPANIC].framesize);
 	for (uint32_t i = h->npanics; i-- > 0;)

@@ -61,6 +61,7 @@ int rt_stack_alloc(rt *r, uint32_t size, rt_region **out)
 }
 
 #define ld(r, a) rt_ld(&(r)->mem, (a))
+#define st(r, a, v) rt_st(&(r)->mem, (a), (v))
 
 /* ---- copyability (copyabletopsegment) ---- */
 
@@ -260,6 +261,11 @@ static void newsegment(rt *r, const rt_func *f, uint32_t size)
 	rt_store(&r->mem, hi + 8 * STKTOP_PREV_REGION, g->stack->id);
 	rt_addr nsp = hi - f->argsize;
 	rt_mem_copy(&r->mem, nsp, argp, f->argsize);
+	/* a deferred call run by a panic: its arguments now live here, and
+	** recover() compares against them (Go 1.2 used the segment's argp) */
+	for (rt_addr p = g->panic; p; p = ld(r, p + 8 * P_LINK))
+		if (ld(r, p + 8 * P_ARGP) == argp)
+			st(r, p + 8 * P_ARGP, nsp);
 	nsp -= RT_WORD;
 	rt_store(&r->mem, nsp, rt_retpc(&r->funcs[RTF_LESSSTACK], 0));
 	rt_g_setstack(g, seg, seg->base, size);
