@@ -4,7 +4,13 @@
 #   make build      configure (once) and build the dev preset   -> build/
 #   make test       build + ctest (dev preset)
 #   make asan       configure/build/test the ASan+UBSan preset  -> build-asan/
-#   make fuzz       not yet (see issue 5)
+#   make fuzz       build and fuzz (FUZZ_ENGINE=libfuzzer|afl, FUZZ_SECONDS=60,
+#                   STACKFUZZ_BUGS=7695 ...), report, minimize findings/
+#   make fuzz-find  fuzz until the first violation, report the time to it
+#   make fuzz-merge prune the fuzzing corpus (libFuzzer -merge=1 / afl-cmin)
+#   make fuzz-smoke the CI smoke run: 60 s libFuzzer + 60 s AFL++, bugs off
+#   make coverage   llvm-cov HTML report of runtime-under-test/ over corpus/
+#   make cflite-test run .clusterfuzzlite/build.sh locally, try each target
 #   make clean      remove every build directory
 
 SHELL := /bin/bash
@@ -16,8 +22,14 @@ JOBS ?= 2
 
 # Debian packages the build and tests need. graphviz is optional (not checked).
 DEPS      := cmake gcc clang-14 libclang-rt-14-dev pkg-config libcmocka-dev make
-# Needed only for fuzzing with AFL++ (`make deps-fuzz`).
-FUZZ_DEPS := afl++
+# Fuzzing (`make deps-fuzz`): libFuzzer always, AFL++ for FUZZ_ENGINE=afl.
+FUZZ_ENGINE  ?= libfuzzer
+FUZZ_SECONDS ?= 60
+export FUZZ_ENGINE FUZZ_SECONDS
+FUZZ_DEPS := clang-14 libclang-rt-14-dev $(if $(filter afl,$(FUZZ_ENGINE)),afl++)
+# Coverage report (llvm-profdata-14, llvm-cov-14) and the ClusterFuzzLite test (zip).
+COV_DEPS  := clang-14 llvm-14
+CFL_DEPS  := clang-14 libclang-rt-14-dev zip
 
 # ensure_pkgs(<packages>): a package counts as present if dpkg has it
 # installed, or if a command of that name is on PATH (e.g. cmake from
@@ -46,7 +58,7 @@ define preset_build
 	cmake --build --preset $(1) -j$(JOBS)
 endef
 
-.PHONY: deps deps-fuzz build test asan fuzz clean
+.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-smoke coverage cflite-test clean
 
 deps:
 	$(call ensure_pkgs,$(DEPS))
@@ -65,8 +77,27 @@ asan: deps
 	$(call preset_build,asan,build-asan)
 	ctest --preset asan
 
-fuzz:
-	@echo "make fuzz: not built yet (see issue 5)"; exit 1
+# The fuzz targets: scripts/fuzz*.sh hold the logic; see their headers.
+fuzz: build deps-fuzz
+	scripts/fuzz.sh
+
+fuzz-find: build deps-fuzz
+	FUZZ_FIND=1 scripts/fuzz.sh
+
+fuzz-merge: build deps-fuzz
+	scripts/fuzz_merge.sh
+
+fuzz-smoke: build
+	$(call ensure_pkgs,clang-14 libclang-rt-14-dev afl++)
+	scripts/fuzz_smoke.sh
+
+coverage: deps
+	$(call ensure_pkgs,$(COV_DEPS))
+	scripts/coverage.sh
+
+cflite-test: deps
+	$(call ensure_pkgs,$(CFL_DEPS))
+	scripts/cflite_test.sh
 
 clean:
 	rm -rf build build-asan build-release build-libfuzzer build-afl

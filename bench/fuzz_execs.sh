@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# fuzz_execs.sh: exec/s of the libFuzzer target against an empty target
+# built with the same sanitizers (DESIGN.md 8: fuzz_prog / fuzz_empty >= 25%).
+#
+#   bench/fuzz_execs.sh [SECONDS] [ROUNDS]      (default 20 s, 3 rounds)
+#
+# One invocation, side by side: ROUNDS alternating runs of fuzz_prog and
+# fuzz_empty (build-libfuzzer/, ASan+UBSan, -fsanitize=fuzzer), each for
+# SECONDS from the generated seed corpus in a fresh directory, same
+# -seed per round. Reads stat::average_exec_per_sec (-print_final_stats=1)
+# and reports the medians and their ratio; also fuzz_prog_bytes (no custom
+# mutator) to show what the structure-aware mutator costs per execution.
+# Writes bench/results/fuzz_execs.md. Every bug switch is off.
+set -euo pipefail
+# shellcheck source=../scripts/fuzz_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/fuzz_common.sh"
+secs=${1:-20}
+rounds=${2:-3}
+[[ $secs =~ ^[0-9]+$ && $rounds =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/fuzz_execs.sh [SECONDS] [ROUNDS]" >&2; exit 2; }
+export STACKFUZZ_BUGS= STACKFUZZ_TARGET=linux/amd64
+[[ ${FUZZ_NO_BUILD:-0} == 1 ]] || sf_build libfuzzer
+seeds=$(sf_seed_dir libfuzzer prog)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%d\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+declare -A runs=()
+targets=(prog empty prog_bytes)
+for ((r = 1; r <= rounds; r++)); do
+  for t in "${targets[@]}"; do
+    bin=$(sf_bin libfuzzer "$t")
+    rm -rf "$work/corpus"; mkdir -p "$work/corpus"
+    dict=()
+    [[ $t != empty ]] && dict=(-dict="$SF_ROOT/fuzz/prog.dict")
+    "$bin" -max_total_time="$secs" -seed="$r" -max_len=$SF_MAX_LEN -timeout=60 "${dict[@]}" \
+      -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$seeds" >"$work/log" 2>&1 ||
+      { tail -20 "$work/log" >&2; sf_die "fuzz_$t crashed in round $r (every bug off): a finding, see above"; }
+    eps=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$work/log")
+    execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$work/log")
+    runs[$t]+="$eps "
+    printf 'round %d  %-16s %8s exec/s  (%s executions in %s s)\n' "$r" "fuzz_$t" "$eps" "$execs" "$secs"
+  done
+done
+
+m_prog=$(tr ' ' '\n' <<<"${runs[prog]}" | grep . | median)
+m_empty=$(tr ' ' '\n' <<<"${runs[empty]}" | grep . | median)
+m_bytes=$(tr ' ' '\n' <<<"${runs[prog_bytes]}" | grep . | median)
+ratio=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
+ratio_b=$(awk -v a="$m_bytes" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
+verdict=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { print (b > 0 && a / b >= 0.25) ? "meets" : "misses" }')
+
+mkdir -p "$SF_ROOT/bench/results"
+res="$SF_ROOT/bench/results/fuzz_execs.md"
+{
+  echo "# exec/s: fuzz target vs empty target (same sanitizers)"
+  echo
+  echo "Command: \`bench/fuzz_execs.sh $secs $rounds\` ($(date -u +%Y-%m-%d), $(nproc) cores," \
+       "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo))."
+  echo "Build: build-libfuzzer (clang-14 -O1, ASan+UBSan, -fsanitize=fuzzer); $rounds alternating" \
+       "rounds of $secs s each from the seed corpus ($(ls "$seeds" | wc -l) inputs), -seed=round;" \
+       "config $(sf_config_desc). Value: libFuzzer stat::average_exec_per_sec, median over rounds."
+  echo
+  echo "| target | exec/s per round | median exec/s | vs fuzz_empty |"
+  echo "|---|---|---|---|"
+  echo "| fuzz_prog (structure-aware mutator) | ${runs[prog]% } | $m_prog | $ratio |"
+  echo "| fuzz_prog_bytes (libFuzzer mutations only) | ${runs[prog_bytes]% } | $m_bytes | $ratio_b |"
+  echo "| fuzz_empty (empty LLVMFuzzerTestOneInput) | ${runs[empty]% } | $m_empty | 100% |"
+  echo
+  echo "Target (DESIGN.md 8): fuzz_prog >= 25% of fuzz_empty: **$verdict** ($ratio)."
+} >"$res"
+echo
+cat "$res"
+echo
+echo "written: ${res#"$SF_ROOT"/}"

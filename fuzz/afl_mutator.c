@@ -1,0 +1,82 @@
+/*
+** afl_mutator.c: the structure-aware mutator (mutator.c) as an AFL++
+** custom mutator library (AFL_CUSTOM_MUTATOR_LIBRARY=libsfmutator.so).
+**
+** afl_custom_fuzz edits the queue entry; when AFL++ hands over a second
+** entry (add_buf, for splicing) one call in three is a crossover.
+** Seeds come from AFL++'s own seed (afl_custom_init) through a private
+** generator, so a campaign with a fixed -s is repeatable.
+** Gotcha: this library is loaded into afl-fuzz itself, so it must be
+** built with a plain compiler (no AFL instrumentation, no sanitizer
+** runtime); fuzz/CMakeLists.txt does that with a custom command.
+*/
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mutator.h"
+#include "prog.h"
+
+typedef struct {
+	uint64_t rng;
+	uint8_t *buf;
+	size_t cap;
+} sf_afl_state;
+
+void *afl_custom_init(void *afl, unsigned int seed);
+size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf,
+		       uint8_t *add_buf, size_t add_buf_size, size_t max_size);
+void afl_custom_deinit(void *data);
+
+static uint32_t next32(sf_afl_state *s)
+{
+	/* xorshift64* */
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return (uint32_t)((s->rng * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+void *afl_custom_init(void *afl, unsigned int seed)
+{
+	(void)afl;
+	sf_afl_state *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	s->rng = (uint64_t)seed * 0x9e3779b97f4a7c15ull + 1;
+	s->cap = PROG_BIN_MAX;
+	s->buf = malloc(s->cap);
+	if (s->buf == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_buf,
+		       uint8_t *add_buf, size_t add_buf_size, size_t max_size)
+{
+	sf_afl_state *s = data;
+	size_t max = max_size < s->cap ? max_size : s->cap;
+	uint32_t seed = next32(s);
+	size_t n;
+	if (add_buf != NULL && add_buf_size > 0 && seed % 3 == 0) {
+		n = sf_crossover(buf, buf_size, add_buf, add_buf_size, s->buf, max, seed / 3);
+	} else {
+		/* sf_mutate works in place; the input may be larger than our
+		** buffer when it is not a canonical encoding */
+		size_t in = buf_size < max ? buf_size : max;
+		memcpy(s->buf, buf, in);
+		n = sf_mutate(s->buf, in, max, seed);
+	}
+	*out_buf = s->buf;
+	return n;
+}
+
+void afl_custom_deinit(void *data)
+{
+	sf_afl_state *s = data;
+	if (s != NULL)
+		free(s->buf);
+	free(s);
+}

@@ -1,0 +1,225 @@
+/*
+** fuzz_entry.c: bytes -> program -> run with every check -> abort on a
+** violation. Engine-neutral; the drivers are a few lines each.
+**
+** Invariants:
+**  - no state survives an input: hs_run allocates and frees the whole
+**    machine per run, and the program/result buffers below are fully
+**    rewritten (prog_bin_decode starts from prog_init, hs_run memsets
+**    the result). That is what keeps AFL++ stability at 100% and the
+**    memory of a persistent process flat.
+**  - configuration is read from the environment once; changing it in
+**    the middle of a campaign would make crashes irreproducible.
+**  - a crash is exactly a violation (DEF4 only as below; STACKFUZZ_CRASH_ONLY
+**    narrows it to one ID, STACKFUZZ_SWITCHED_ONLY to violations that go
+**    away with the bug switches off) or, for the text target, a broken round
+**    trip: the report goes to stderr first, then abort(), which
+**    both engines record as a crash (libFuzzer -handle_abrt, AFL++ by
+**    the signal).
+** Gotcha: `check v == K` states the program author's belief; a fuzzed
+** program's K is arbitrary, and a false belief fails as DEF4 even on a
+** correct runtime. So a DEF4 counts only if the check passes on a
+** reference run of the same program: bug switches off, initial stack =
+** maximum stack (nothing grows, so nothing is copied or segmented).
+** Values never depend on addresses (the type rules keep pointers out of
+** ints), so a check that fails there fails for the program's own reasons.
+*/
+#include "fuzz_entry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs.h"
+#include "prog.h"
+
+static struct {
+	int ready;
+	uint32_t bugs;
+	uint8_t target;
+	uint32_t budget;
+	uint32_t maxstack;
+	char only[8]; /* STACKFUZZ_CRASH_ONLY: the one ID that crashes, or "" */
+	int switched_only; /* STACKFUZZ_SWITCHED_ONLY=1 */
+	char desc[128];
+} cfg;
+
+/* Large: keep them out of the (libFuzzer) stack. */
+static prog P, Q;
+static hs_result R;
+
+static void bad_env(const char *var, const char *val, const char *want)
+{
+	fprintf(stderr, "stackfuzz fuzz: bad %s='%s' (want %s)\n", var, val, want);
+	exit(2);
+}
+
+static uint32_t env_num(const char *var, uint32_t def, uint32_t lo, uint32_t hi)
+{
+	const char *s = getenv(var);
+	if (s == NULL || *s == 0)
+		return def;
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end != 0 || v < lo || v > hi) {
+		char want[64];
+		snprintf(want, sizeof want, "a number in %u..%u", lo, hi);
+		bad_env(var, s, want);
+	}
+	return (uint32_t)v;
+}
+
+void sf_fuzz_init(void)
+{
+	if (cfg.ready)
+		return;
+	const char *s = getenv("STACKFUZZ_BUGS");
+	if (s != NULL && prog_parse_bugs(s, &cfg.bugs) < 0)
+		bad_env("STACKFUZZ_BUGS", s, "a comma-separated list of 7695,7470,12238");
+	cfg.target = TARGET_LINUX_AMD64;
+	s = getenv("STACKFUZZ_TARGET");
+	if (s != NULL && *s != 0) {
+		if (strcmp(s, "windows/386") == 0)
+			cfg.target = TARGET_WINDOWS_386;
+		else if (strcmp(s, "linux/amd64") != 0)
+			bad_env("STACKFUZZ_TARGET", s, "linux/amd64 or windows/386");
+	}
+	cfg.budget = env_num("STACKFUZZ_BUDGET", SF_FUZZ_BUDGET, 1, 100000000);
+	cfg.maxstack = env_num("STACKFUZZ_MAXSTACK", SF_FUZZ_MAXSTACK, 4096, 64u << 20);
+	s = getenv("STACKFUZZ_CRASH_ONLY");
+	if (s != NULL && *s != 0) {
+		if (strlen(s) >= sizeof cfg.only)
+			bad_env("STACKFUZZ_CRASH_ONLY", s, "an invariant ID such as DEF2");
+		strcpy(cfg.only, s);
+	}
+	s = getenv("STACKFUZZ_SWITCHED_ONLY");
+	cfg.switched_only = s != NULL && strcmp(s, "1") == 0;
+	char bugs[64];
+	prog_format_bugs(cfg.bugs, bugs, sizeof bugs);
+	snprintf(cfg.desc, sizeof cfg.desc, "bugs=%s target=%s budget=%u maxstack=%u",
+		 cfg.bugs ? bugs : "none",
+		 cfg.target == TARGET_WINDOWS_386 ? "windows/386" : "linux/amd64",
+		 cfg.budget, cfg.maxstack);
+	cfg.ready = 1;
+}
+
+const char *sf_fuzz_config_str(void)
+{
+	sf_fuzz_init();
+	return cfg.desc;
+}
+
+/* DEF4 on P: does the check fail on the reference run too? */
+static int false_belief(const prog *p)
+{
+	static hs_result ref;
+	Q = *p;
+	Q.cfg.bugs = 0;
+	Q.cfg.stress = 0;
+	Q.cfg.stack = Q.cfg.maxstack < (1u << 20) ? Q.cfg.maxstack : (1u << 20);
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	o.bugs_set = 1;
+	hs_run(&Q, &o, &ref);
+	return ref.kind == OUT_VIOLATION && ref.inv == INV_DEF4;
+}
+
+/* A violation with bug switches on: does it persist with them off? */
+static int not_switched(const prog *p)
+{
+	static hs_result ref;
+	Q = *p;
+	Q.cfg.bugs = 0;
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	o.bugs_set = 1;
+	hs_run(&Q, &o, &ref);
+	return ref.kind == OUT_VIOLATION;
+}
+
+int sf_fuzz_one(const uint8_t *data, size_t len)
+{
+	sf_fuzz_init();
+	prog_bin_decode(data, len, &P);
+	P.cfg.budget = cfg.budget;
+	P.cfg.maxstack = cfg.maxstack;
+	P.cfg.target = cfg.target;
+	P.cfg.bugs = cfg.bugs;
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	o.bugs_set = 1;
+	o.bugs = cfg.bugs;
+	o.file = "<fuzz input>";
+	hs_run(&P, &o, &R);
+	if (R.kind != OUT_VIOLATION)
+		return 0;
+	if (cfg.only[0] != 0 && strcmp(cfg.only, inv_catalogue[R.inv].id) != 0)
+		return 0;
+	if (R.inv == INV_DEF4 && false_belief(&P))
+		return 0;
+	if (cfg.switched_only && cfg.bugs != 0 && not_switched(&P))
+		return 0;
+	fprintf(stderr, "\n==stackfuzz== violation %s (%s)\n%s", inv_catalogue[R.inv].id,
+		cfg.desc, R.report);
+	fflush(stderr);
+	abort();
+}
+
+static void fail(const char *what, const char *a, const char *b)
+{
+	fprintf(stderr, "\n==stackfuzz== text target: %s\n", what);
+	if (a != NULL)
+		fprintf(stderr, "--- first ---\n%s", a);
+	if (b != NULL)
+		fprintf(stderr, "--- second ---\n%s", b);
+	fflush(stderr);
+	abort();
+}
+
+/* print(p) must parse back to p (names included) and print identically. */
+static void text_roundtrip(const prog *p, const char *what)
+{
+	char err[512];
+	char *t1 = prog_print(p);
+	if (t1 == NULL)
+		return; /* out of memory: not a finding */
+	if (prog_parse("<printed>", t1, strlen(t1), &Q, err, sizeof err) < 0)
+		fail(what, t1, err);
+	if (!prog_equal(p, &Q, 1))
+		fail(what, t1, "(reparsed program differs)\n");
+	char *t2 = prog_print(&Q);
+	if (t2 != NULL && strcmp(t1, t2) != 0)
+		fail(what, t1, t2);
+	free(t2);
+	free(t1);
+}
+
+int sf_fuzz_text_one(const uint8_t *data, size_t len)
+{
+	static uint8_t bin[PROG_BIN_MAX];
+	char err[512];
+	sf_fuzz_init();
+	/* 1. the bytes as binary: decoding yields a valid program that
+	** survives print -> parse (how findings become text) */
+	prog_bin_decode(data, len, &P);
+	prog_error pe;
+	if (prog_validate(&P, &pe) != 0)
+		fail("decoded program is invalid", pe.msg, NULL);
+	text_roundtrip(&P, "decoded program does not round-trip through text");
+	/* 2. the bytes as text: never crashes; what parses round-trips */
+	if (prog_parse("<fuzz input>", (const char *)data, len, &P, err, sizeof err) < 0)
+		return 0;
+	if (prog_validate(&P, &pe) != 0)
+		fail("parsed program is invalid", pe.msg, NULL);
+	text_roundtrip(&P, "parsed program does not round-trip through text");
+	/* binary round trip keeps the structure (names and cfg aside) */
+	size_t n = prog_bin_encode(&P, bin, sizeof bin);
+	if (n > sizeof bin)
+		fail("encoding too large", NULL, NULL);
+	prog_bin_decode(bin, n, &Q);
+	Q.cfg = P.cfg;
+	Q.expect = P.expect;
+	if (!prog_equal(&P, &Q, 0))
+		fail("parsed program does not round-trip through binary", NULL, NULL);
+	return 0;
+}

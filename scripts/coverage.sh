@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# coverage.sh: source coverage of the reference runtime over the corpus
+# (`make coverage`).
+#
+# Builds build-coverage/ with clang-14 -fprofile-instr-generate
+# -fcoverage-mapping (STACKFUZZ_COVERAGE=ON), replays `stackfuzz check
+# corpus/` (seeds and regressions, each under its own config) and, when
+# present, the fuzzing corpus out/libfuzzer/corpus through the standalone
+# replayer, then writes an llvm-cov HTML report of runtime-under-test/ to
+# build-coverage/html/index.html and prints the summary line.
+#   COVERAGE_FUZZ_CORPUS=0   leave the fuzzing corpus out
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+b="$root/build-coverage"
+cc=${COVERAGE_CC:-clang-14}
+profdata=${LLVM_PROFDATA:-llvm-profdata-14}
+cov=${LLVM_COV:-llvm-cov-14}
+for t in "$cc" "$profdata" "$cov"; do
+  command -v "$t" >/dev/null || { echo "coverage: $t not found (make coverage installs llvm-14)" >&2; exit 1; }
+done
+say() { echo "coverage: $*" >&2; }
+
+if [[ ! -f $b/CMakeCache.txt ]]; then
+  say "configuring $b"
+  cmake -S "$root" -B "$b" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Debug \
+    -DSTACKFUZZ_COVERAGE=ON -DSTACKFUZZ_FUZZ_ENGINE=none >/dev/null
+fi
+say "building"
+cmake --build "$b" -j"${JOBS:-2}" --target stackfuzz fuzz_prog_replay >"$b/build.log" 2>&1 ||
+  { tail -20 "$b/build.log" >&2; echo "coverage: build failed" >&2; exit 1; }
+
+prof="$b/prof"
+rm -rf "$prof"; mkdir -p "$prof"
+export LLVM_PROFILE_FILE="$prof/%p-%m.profraw"
+say "replaying corpus/ (stackfuzz check)"
+# a failing expectation is reported by `make test`; coverage is still useful
+"$b/bin/stackfuzz" check "$root/corpus" | tail -1 || say "(some corpus files failed their expectation)"
+objs=("$b/bin/stackfuzz")
+fc="$root/out/libfuzzer/corpus"
+if [[ ${COVERAGE_FUZZ_CORPUS:-1} == 1 && -d $fc ]] && [[ -n $(ls -A "$fc") ]]; then
+  say "replaying the fuzzing corpus $fc ($(ls "$fc" | wc -l) inputs, every bug off)"
+  STACKFUZZ_BUGS= "$b/fuzz/fuzz_prog_replay" "$fc" || say "(the replay stopped at a crash)"
+  objs+=(-object "$b/fuzz/fuzz_prog_replay")
+fi
+"$profdata" merge -sparse "$prof"/*.profraw -o "$b/coverage.profdata"
+rm -rf "$b/html"
+"$cov" show "${objs[@]}" -instr-profile="$b/coverage.profdata" -format=html \
+  -show-line-counts-or-regions -output-dir="$b/html" "$root/runtime-under-test" >/dev/null
+"$cov" report "${objs[@]}" -instr-profile="$b/coverage.profdata" "$root/runtime-under-test" >"$b/report.txt"
+echo "coverage of runtime-under-test/:"
+sed -n 1p "$b/report.txt" | sed 's/^Filename/        /; s/^/  /'
+grep '^TOTAL' "$b/report.txt" | sed 's/^/  /'
+echo "report: ${b#"$root"/}/html/index.html (per file: ${b#"$root"/}/report.txt)"

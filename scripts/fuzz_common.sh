@@ -1,0 +1,158 @@
+# fuzz_common.sh: helpers shared by scripts/fuzz*.sh and bench/fuzz_*.sh.
+# Sourced, not run. Callers have `set -euo pipefail`.
+#
+# Provides:
+#   SF_ROOT                  repository root (absolute)
+#   sf_say / sf_die          messages on stderr ("fuzz: ..."), die exits 1
+#   sf_build ENGINE          configure (once) and build the engine's preset
+#                            (libfuzzer -> build-libfuzzer, afl -> build-afl)
+#                            and the dev CLI build/bin/stackfuzz
+#   sf_bin ENGINE TARGET     path of a fuzz binary (TARGET: prog, prog_bytes,
+#                            text, empty)
+#   sf_seed_dir ENGINE KIND  generated seed corpus (KIND: prog or text)
+#   sf_classify ENGINE BIN FILE  prints the ID of what FILE triggers on BIN: an
+#                            invariant ID (DEF2, STK1, ...), or ASAN-<kind>,
+#                            UBSAN, LEAK, TIMEOUT, OOM, TEXT, or UNREPRODUCED
+#   sf_finding FILE ID ENGINE BIN  decode + config header + op-level minimize
+#                            into findings/<ID>-<n>.prog; prints its path
+#   SF_MAX_LEN               largest canonical program (PROG_BIN_MAX)
+# Configuration in effect (read by the fuzz binaries themselves):
+#   STACKFUZZ_BUGS, STACKFUZZ_TARGET, STACKFUZZ_BUDGET, STACKFUZZ_MAXSTACK
+
+SF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SF_MAX_LEN=12417          # PROG_BIN_MAX = 1 + 16 * (8 + 48 * 16), harness/prog.h
+SF_CLI="$SF_ROOT/build/bin/stackfuzz"
+# The fuzz binaries' defaults (fuzz/fuzz_entry.h: SF_FUZZ_BUDGET, SF_FUZZ_MAXSTACK)
+SF_BUDGET=${STACKFUZZ_BUDGET:-2000}
+SF_MAXSTACK=${STACKFUZZ_MAXSTACK:-16384}
+# Sanitizer settings for every fuzz binary run by these scripts: UBSan
+# findings are fatal (the presets also build with -fno-sanitize-recover).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+
+sf_say() { printf 'fuzz: %s\n' "$*" >&2; }
+sf_die() { printf 'fuzz: error: %s\n' "$*" >&2; exit 1; }
+
+sf_build_dir() {
+  case $1 in
+    libfuzzer) echo "$SF_ROOT/build-libfuzzer" ;;
+    afl) echo "$SF_ROOT/build-afl" ;;
+    *) sf_die "unknown engine '$1' (want libfuzzer or afl)" ;;
+  esac
+}
+
+sf_build() {
+  local engine=$1 dir
+  dir=$(sf_build_dir "$engine")
+  case $engine in
+    libfuzzer) command -v clang-14 >/dev/null || sf_die "clang-14 missing (make deps)" ;;
+    afl) command -v afl-clang-fast >/dev/null && command -v afl-fuzz >/dev/null ||
+           sf_die "AFL++ missing (make deps-fuzz FUZZ_ENGINE=afl)" ;;
+  esac
+  if [[ ! -x $SF_CLI ]]; then
+    sf_say "building the CLI (dev preset)"
+    (cd "$SF_ROOT" && { [[ -f build/CMakeCache.txt ]] || cmake --preset dev >/dev/null; } &&
+      cmake --build --preset dev -j"${JOBS:-2}" --target stackfuzz >/dev/null) ||
+      sf_die "building build/bin/stackfuzz failed"
+  fi
+  if [[ ! -f $dir/CMakeCache.txt ]]; then
+    sf_say "configuring the $engine preset -> ${dir#"$SF_ROOT"/}"
+    (cd "$SF_ROOT" && cmake --preset "$engine" >/dev/null) || sf_die "cmake --preset $engine failed"
+  fi
+  sf_say "building the $engine targets"
+  cmake --build "$dir" -j"${JOBS:-2}" >"$dir/fuzz-build.log" 2>&1 || {
+    tail -30 "$dir/fuzz-build.log" >&2
+    sf_die "build failed (full log: ${dir#"$SF_ROOT"/}/fuzz-build.log)"
+  }
+}
+
+sf_bin() {
+  local dir
+  dir=$(sf_build_dir "$1")
+  case $1 in
+    libfuzzer) echo "$dir/fuzz/fuzz_$2" ;;
+    afl) echo "$dir/fuzz/fuzz_$2_afl" ;;
+  esac
+}
+
+sf_seed_dir() { echo "$(sf_build_dir "$1")/fuzz/seeds/$2"; }
+
+# Replays FILE on the engine's binary and names what it triggers.
+sf_classify() {
+  local engine=$1 bin=$2 file=$3 out
+  if [[ $engine == libfuzzer ]]; then
+    out=$(timeout 300 "$bin" -timeout=120 "$file" 2>&1) || true
+  else
+    out=$(timeout 300 "$bin" <"$file" 2>&1) || true
+  fi
+  local id
+  id=$(grep -o -m1 '==stackfuzz== violation [A-Z]*[0-9]*' <<<"$out" | awk '{print $3}') || true
+  if [[ -n $id ]]; then echo "$id"; return; fi
+  id=$(grep -o -m1 'ERROR: AddressSanitizer: [a-z-]*' <<<"$out" | awk '{print $3}') || true
+  if [[ -n $id ]]; then echo "ASAN-$id"; return; fi
+  if grep -q 'ERROR: LeakSanitizer' <<<"$out"; then echo LEAK; return; fi
+  if grep -q 'runtime error:' <<<"$out"; then echo UBSAN; return; fi
+  if grep -q 'ERROR: libFuzzer: timeout' <<<"$out"; then echo TIMEOUT; return; fi
+  if grep -q 'out-of-memory' <<<"$out"; then echo OOM; return; fi
+  if grep -q '==stackfuzz== text target' <<<"$out"; then echo TEXT; return; fi
+  echo UNREPRODUCED
+}
+
+# The `# config:` line that makes `stackfuzz run` replay exactly what the
+# fuzz binary ran (see fuzz/fuzz_entry.h for the defaults).
+sf_config_line() {
+  local bugs=${STACKFUZZ_BUGS:-} target=${STACKFUZZ_TARGET:-linux/amd64}
+  local line="# config: target=$target maxstack=$SF_MAXSTACK budget=$SF_BUDGET"
+  [[ -n $bugs && $bugs != none ]] && line+=" bug=$bugs"
+  echo "$line"
+}
+
+# One line for summaries: what the fuzz binaries run.
+sf_config_desc() {
+  local bugs=${STACKFUZZ_BUGS:-}
+  [[ -z $bugs ]] && bugs=none
+  local only=""
+  [[ $bugs != none && ${STACKFUZZ_SWITCHED_ONLY:-0} == 1 ]] && only=" (only violations the switches cause)"
+  echo "bugs=$bugs target=${STACKFUZZ_TARGET:-linux/amd64} budget=$SF_BUDGET maxstack=$SF_MAXSTACK$only"
+}
+
+# Decode, add the config header, minimize (op level, same ID) into
+# findings/<ID>-<n>.prog. Prints the path. Falls back to the decoded
+# program when `stackfuzz minimize` is missing or fails, or when its
+# result no longer crashes the fuzz binary BIN (the fuzz entry is
+# stricter than `stackfuzz run`: a DEF4 must not be the program's own
+# false `check`, see fuzz/fuzz_entry.c).
+sf_finding() {
+  local file=$1 id=$2 engine=$3 bin=$4 dir="$SF_ROOT/findings" n=1 tmp out
+  mkdir -p "$dir"
+  while [[ -e $dir/$id-$n.prog ]]; do n=$((n + 1)); done
+  out="$dir/$id-$n.prog"
+  tmp=$(mktemp)
+  {
+    echo "# Found by $(basename "$0") (${FUZZ_ENGINE_NAME:-fuzz}) on $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "# from ${file#"$SF_ROOT"/}"
+    sf_config_line
+    echo "# expect: violation $id"
+    "$SF_CLI" decode "$file"
+  } >"$tmp" || { rm -f "$tmp"; sf_say "cannot decode $file"; return 1; }
+  local bugs=()
+  [[ -n ${STACKFUZZ_BUGS:-} ]] && bugs=(--bugs "$STACKFUZZ_BUGS")
+  if "$SF_CLI" minimize --help >/dev/null 2>&1 &&
+     timeout 600 "$SF_CLI" minimize "$tmp" -o "$out.tmp" "${bugs[@]}" 2>"$tmp.log"; then
+    sf_say "minimized: $(tail -1 "$tmp.log")"
+    # keep the provenance comment lines the minimizer does not print
+    { head -2 "$tmp"; grep -v '^# Found by\|^# from ' "$out.tmp"; } >"$out"
+    rm -f "$out.tmp"
+    if "$SF_CLI" encode "$out" -o "$tmp.bin" 2>/dev/null &&
+       [[ $(sf_classify "$engine" "$bin" "$tmp.bin") != "$id" ]]; then
+      sf_say "the minimized program no longer crashes $(basename "$bin"); keeping the decoded one"
+      cp "$tmp" "$out"
+    fi
+    rm -f "$tmp.bin"
+  else
+    [[ -s $tmp.log ]] && sf_say "minimize failed: $(tail -1 "$tmp.log"); keeping the decoded program"
+    cp "$tmp" "$out"
+  fi
+  rm -f "$tmp" "$tmp.log" "$out.tmp"
+  echo "$out"
+}
