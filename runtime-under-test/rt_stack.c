@@ -173,10 +173,17 @@ static void adjustdefers(rt *r, const adjinfo *a)
 
 static void adjustpanics(rt *r, const adjinfo *a)
 {
-	/* records are frame locals of gopanic (adjusted with the frames);
-	** only the head pointer lives outside the stack */
+	/* records are frame locals of gopanic, adjusted with their frames;
+	** but a record on an older segment can point into the copied one
+	** (the argp of a deferred call that got a new segment), so every
+	** record's pointers are range-checked here too (a second pass over
+	** a moved word is a no-op: its new value is outside the old range) */
 	if (r->g.panic >= a->oldlo && r->g.panic < a->oldhi)
 		r->g.panic += (rt_addr)a->delta;
+	for (rt_addr p = r->g.panic; p; p = ld(r, p + 8 * P_LINK)) {
+		adjustpointer(r, a, p + 8 * P_ARGP);
+		adjustpointer(r, a, p + 8 * P_LINK);
+	}
 }
 
 /* adjuststkbar: live entries' slots move; hit ones keep stale addresses
