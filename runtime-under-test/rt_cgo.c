@@ -78,6 +78,27 @@ void rt_mstart(rt *r)
 	g0->sched.pc = rt_site_pc(ms, 0);
 }
 
+/* The function named by a cgocall/callback argument block at fp, if it
+** is of the right kind and takes that many arguments. */
+static const rt_func *callee(rt *r, rt_addr fp, int kind, rt_word *nargs)
+{
+	rt_word pc = ld(r, fp + 8 * CGO_FN);
+	const rt_func *f = rt_findfunc(r, pc);
+	*nargs = ld(r, fp + 8 * CGO_NARGS);
+	if (!f || f->entry != pc || f->kind != kind || *nargs * 8 != f->argsize ||
+	    *nargs > CGO_ARGWORDS - CGO_ARG0)
+		return NULL;
+	return f;
+}
+
+/* Pushes a call's argument words from its argument block at fp. */
+static void push_block(rt *r, rt_addr fp, rt_word nargs)
+{
+	rt_g *c = r->cur;
+	c->sched.sp -= 8 * nargs;
+	rt_mem_copy(&r->mem, c->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
+}
+
 /* ---- Go calls C ---- */
 
 void rt_cgocall(rt *r, int cfn, const rt_word *args, uint32_t nargs,
@@ -96,10 +117,9 @@ static void cgocall_body(rt *r, const rt_func *f)
 {
 	rt_g *g = &r->g, *g0 = &r->g0;
 	rt_addr fp = g->sched.sp + f->framesize + RT_WORD;
-	rt_word cpc = ld(r, fp + 8 * CGO_FN), nargs = ld(r, fp + 8 * CGO_NARGS);
-	const rt_func *c = rt_findfunc(r, cpc);
-	if (!c || c->entry != cpc || c->kind != RF_C || nargs * 8 != c->argsize ||
-	    nargs > CGO_ARGWORDS - CGO_ARG0) {
+	rt_word nargs;
+	const rt_func *c = callee(r, fp, RF_C, &nargs);
+	if (!c) {
 		rt_throw(r, "cgocall: not a C function");
 		return;
 	}
@@ -115,8 +135,7 @@ static void cgocall_body(rt *r, const rt_func *f)
 	g->syscallpc = g->sched.pc;
 	r->cur = g0;
 	g0->sched.sp = r->m.g0sp;
-	g0->sched.sp -= 8 * nargs;
-	rt_mem_copy(&r->mem, g0->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
+	push_block(r, fp, nargs);
 	rt_call(r, funcindex(r, c), rt_retpc(&r->funcs[RTF_ASMCGOCALL], 0));
 }
 
@@ -180,10 +199,9 @@ static void callback_body(rt *r, const rt_func *f)
 {
 	rt_g *g = &r->g, *g0 = &r->g0;
 	rt_addr fsp = g0->sched.sp, fp = fsp + f->framesize + RT_WORD;
-	rt_word gpc = ld(r, fp + 8 * CGO_FN), nargs = ld(r, fp + 8 * CGO_NARGS);
-	const rt_func *gf = rt_findfunc(r, gpc);
-	if (!gf || gf->entry != gpc || gf->kind != RF_GO || nargs * 8 != gf->argsize ||
-	    nargs > CGO_ARGWORDS - CGO_ARG0) {
+	rt_word nargs;
+	const rt_func *gf = callee(r, fp, RF_GO, &nargs);
+	if (!gf) {
 		rt_throw(r, "cgocallback: not a Go function");
 		return;
 	}
@@ -218,8 +236,7 @@ static void callback_body(rt *r, const rt_func *f)
 	g->sched.pc = rt_site_pc(cb, 0);
 	rt_word restorep = sp + 8 * CBG_RESTORE;
 	rt_newdefer(r, RTF_UNWINDM, &restorep, 0);
-	g->sched.sp -= 8 * nargs;
-	rt_mem_copy(&r->mem, g->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
+	push_block(r, fp, nargs);
 	rt_call(r, funcindex(r, gf), rt_retpc(cb, 0));
 }
 
