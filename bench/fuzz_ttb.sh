@@ -22,14 +22,15 @@
 # more than one invariant (7695: DEF3 at the copy, DEF2 at the next defer
 # argument check). Honesty of the seeds: the
 # regressions are never seeds, and seed programs that already fail with
-# the switch on are left out for that switch (their number is reported),
-# so the time measured is the fuzzer's, not the corpus's.
+# the switch on (in a full run: the runtime's default budget and maximum
+# stack) are left out for that switch (their number is reported), so the
+# time measured is the fuzzer's, not the corpus's.
 # A switch whose regression program does not fail (the runtime does not
 # implement it yet) is reported as such and not fuzzed.
 set -euo pipefail
 # shellcheck source=../scripts/fuzz_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/fuzz_common.sh"
-cmdline="bench/fuzz_ttb.sh $*"
+cmdline="bench/fuzz_ttb.sh$(printf ' %q' "$@")"
 runs=5 limit=120 engines="libfuzzer afl" bugs="7695 7470 12238" mutators="on"
 result="$SF_ROOT/bench/results/fuzz_ttb.md"
 while getopts "n:t:e:b:m:o:h" opt; do
@@ -54,6 +55,9 @@ export STACKFUZZ_SWITCHED_ONLY=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+SF_REPLAY="$SF_ROOT/build/fuzz/fuzz_prog_replay"   # built by sf_build (dev preset)
+[[ -x $SF_REPLAY ]] || sf_die "$SF_REPLAY missing (run without FUZZ_NO_BUILD)"
+
 target_of() { [[ $1 == 7470 ]] && echo windows/386 || echo linux/amd64; }
 expected_of() { # the ID bug-N.prog expects, or "" if there is none
   local f="$SF_ROOT/corpus/regressions/bug-$1.prog"
@@ -68,16 +72,17 @@ implemented() {
   out=$("$SF_CLI" run --bugs "$1" "$f" 2>/dev/null) || true   # exit 1 = violation
   grep -q "violation $exp" <<<"$out"
 }
-# Seeds of ENGINE that do not already crash with switch BUG on -> DIR
+# Seeds that do not already fail with switch BUG on -> DIR (the same
+# bytes serve both engines). "Fail" is judged by a full run, the runtime's
+# own budget and maximum stack rather than the fuzzing limits, so a seed
+# that shows the bug only after the fuzzing budget is left out too.
 filter_seeds() {
-  local engine=$1 bug=$2 dir=$3 s bin n=0
-  bin=$(sf_bin "$engine" prog)
+  local bug=$1 dir=$2 s n=0
   rm -rf "$dir"; mkdir -p "$dir"
-  for s in "$(sf_seed_dir "$engine" prog)"/*; do
-    if [[ $engine == libfuzzer ]]; then
-      STACKFUZZ_BUGS=$bug STACKFUZZ_TARGET=$(target_of "$bug") "$bin" -timeout=60 "$s" >/dev/null 2>&1 || { n=$((n + 1)); continue; }
-    else
-      STACKFUZZ_BUGS=$bug STACKFUZZ_TARGET=$(target_of "$bug") "$bin" <"$s" >/dev/null 2>&1 || { n=$((n + 1)); continue; }
+  for s in "$(sf_seed_dir "${engines%% *}" prog)"/*; do
+    if ! STACKFUZZ_BUGS=$bug STACKFUZZ_TARGET=$(target_of "$bug") STACKFUZZ_BUDGET=200000 \
+         STACKFUZZ_MAXSTACK=1048576 timeout 300 "$SF_REPLAY" "$s" >/dev/null 2>&1; then
+      n=$((n + 1)); continue
     fi
     cp "$s" "$dir/"
   done
@@ -98,10 +103,10 @@ for bug in $bugs; do
     rows+=("| $bug | $tgt | - | - | - | not found: switch not implemented (bug-$bug.prog passes) | - | - |")
     continue
   fi
+  seeds="$work/seeds-$bug"
+  excluded=$(filter_seeds "$bug" "$seeds")
+  kept=$(ls "$seeds" | wc -l)
   for engine in $engines; do
-    seeds="$work/seeds-$engine-$bug"
-    excluded=$(filter_seeds "$engine" "$bug" "$seeds")
-    kept=$(ls "$seeds" | wc -l)
     if [[ $kept == 0 ]]; then
       rows+=("| $bug | $tgt | $engine | - | - | every seed already fails: nothing to measure | - | 0 ($excluded left out) |")
       continue
@@ -124,7 +129,7 @@ for bug in $bugs; do
         crash=$(ls "$work/out/crashes" 2>/dev/null | grep -v '^slow-unit-\|\.log$' | head -1) || true
         first=${v%%:*}
         if [[ -n $t && -n $crash ]] &&
-           [[ $(STACKFUZZ_BUGS= STACKFUZZ_TARGET=$tgt sf_classify "$engine" "$bin" "$work/out/crashes/$crash") == UNREPRODUCED ]]; then
+           [[ $(STACKFUZZ_BUGS='' STACKFUZZ_TARGET=$tgt sf_classify "$engine" "$bin" "$work/out/crashes/$crash") == UNREPRODUCED ]]; then
           # the crash goes away with the switch off: the switch caused it
           times+=("$t"); shown+=("$t($first)"); found=$((found + 1))
         elif [[ -n $t ]]; then

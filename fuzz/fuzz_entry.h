@@ -9,10 +9,11 @@
 **
 **   STACKFUZZ_BUGS     bug switches, e.g. "7695,12238" ("" or unset: none)
 **   STACKFUZZ_TARGET   linux/amd64 (default) or windows/386
-**   STACKFUZZ_BUDGET   step budget per input (default 2000, see below)
+**   STACKFUZZ_BUDGET   step budget per input (default 500, see below)
 **   STACKFUZZ_MAXSTACK maximum stack bytes (default 16384, see below)
 **   STACKFUZZ_CRASH_ONLY  an invariant ID: only that violation aborts (the
-**                      byte-level minimizers then keep the same ID)
+**                      byte-level minimizers then keep the same ID; NONE:
+**                      no violation aborts, for speed benchmarks)
 **   STACKFUZZ_SWITCHED_ONLY  1: with bug switches on, a violation that also
 **                      happens with every switch off is not a crash (time
 **                      to bug is then measured despite unrelated bugs)
@@ -22,10 +23,12 @@
 ** Why not the runtime defaults (budget 200000, maxstack 1 MiB): every
 ** step runs every checker, whose cost grows with the stack, so a mutated
 ** program that recurses forever costs seconds under ASan and throughput
-** collapses. Every seeded bug shows within 50 steps and every seed
-** program but one ends within 2000; measured time to find 7695
-** (libFuzzer, 5 runs, median): budget 20000 -> 17 s, 2000 -> 9 s,
-** 1000 -> 8 s; maxstack 8192 instead of 16384 -> 22 s.
+** collapses. Every seeded bug shows within 50 steps, and frames with pad
+** or `grow` reach deep stacks in a few steps. Measured (libFuzzer, 5
+** runs, median time to find; bench/fuzz_ttb.sh): 7695: budget 2000 ->
+** 9.8 s, 500 -> 3.8 s, 250 -> 2.4 s; 12238: 2000 -> 33 s, 500 -> 8.4 s,
+** 250 -> 3.8 s; maxstack 8192 instead of 16384 was slower. 500 keeps
+** most seed programs running to their end (coverage of exit paths).
 */
 #ifndef STACKFUZZ_FUZZ_ENTRY_H
 #define STACKFUZZ_FUZZ_ENTRY_H
@@ -33,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { SF_FUZZ_BUDGET = 2000, SF_FUZZ_MAXSTACK = 16384 };
+enum { SF_FUZZ_BUDGET = 500, SF_FUZZ_MAXSTACK = 16384 };
 
 /* Reads the environment (first call only). */
 void sf_fuzz_init(void);
@@ -46,7 +49,7 @@ int sf_fuzz_one(const uint8_t *data, size_t len);
 ** how findings become text). Aborts on any mismatch. Returns 0. */
 int sf_fuzz_text_one(const uint8_t *data, size_t len);
 /* One line describing the configuration in effect, e.g.
-** "bugs=7695 target=linux/amd64 budget=2000 maxstack=16384". */
+** "bugs=7695 target=linux/amd64 budget=500 maxstack=16384". */
 const char *sf_fuzz_config_str(void);
 
 #endif

@@ -108,10 +108,21 @@ static uint8_t gen_op(rng *r)
 	return ops[below(r, sizeof ops / sizeof ops[0])];
 }
 
+/* C functions only call, call back into Go and push/pop SEH records;
+** drawing from gen_op would make most of their statements RETURN. */
+static uint8_t gen_c_op(rng *r)
+{
+	static const uint8_t ops[] = {
+		ST_CALL, ST_CALLBACK, ST_CALLBACK, ST_CALLBACK, ST_SEHPUSH,
+		ST_SEHPUSH, ST_SEHPOP, ST_SEHPOP, ST_RETURN,
+	};
+	return ops[below(r, sizeof ops / sizeof ops[0])];
+}
+
 static void gen_stmt(rng *r, const prog *p, const prog_func *f, prog_stmt *s)
 {
 	memset(s, 0, sizeof *s);
-	s->op = gen_op(r);
+	s->op = f->kind == FK_C ? gen_c_op(r) : gen_op(r);
 	s->slot = (uint8_t)gen_slot(r, f);
 	if (is_call(s->op)) {
 		s->fn = (uint8_t)below(r, p->nfuncs);
@@ -297,7 +308,7 @@ static int ed_op(rng *r, prog *p)
 	if (f == NULL)
 		return 0;
 	prog_stmt *s = &f->stmts[below(r, f->nstmts)];
-	uint8_t op = gen_op(r);
+	uint8_t op = f->kind == FK_C ? gen_c_op(r) : gen_op(r);
 	if (is_call(op) && !is_call(s->op)) {
 		s->fn = (uint8_t)below(r, p->nfuncs);
 		for (int i = s->nargs; i < PROG_MAX_PARAMS; i++)
@@ -398,7 +409,13 @@ static int ed_addfunc(rng *r, prog *p)
 		memmove(&g->stmts[at + 1], &g->stmts[at], (g->nstmts - at) * sizeof g->stmts[0]);
 		g->nstmts++;
 		gen_stmt(r, p, g, &g->stmts[at]);
-		if (!is_call(g->stmts[at].op))
+		/* the call form the two kinds allow: Go->Go call/defer, Go->C
+		** cgo, C->Go callback, C->C call */
+		if (f->kind == FK_C)
+			g->stmts[at].op = g->kind == FK_C ? ST_CALL : ST_CGO;
+		else if (g->kind == FK_C)
+			g->stmts[at].op = ST_CALLBACK;
+		else if (g->stmts[at].op != ST_DEFER)
 			g->stmts[at].op = ST_CALL;
 		g->stmts[at].fn = (uint8_t)(p->nfuncs - 1);
 		for (int i = 0; i < PROG_MAX_PARAMS; i++)

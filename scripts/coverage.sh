@@ -39,7 +39,7 @@ objs=("$b/bin/stackfuzz")
 fc="$root/out/libfuzzer/corpus"
 if [[ ${COVERAGE_FUZZ_CORPUS:-1} == 1 && -d $fc ]] && [[ -n $(ls -A "$fc") ]]; then
   say "replaying the fuzzing corpus $fc ($(ls "$fc" | wc -l) inputs, every bug off)"
-  STACKFUZZ_BUGS= "$b/fuzz/fuzz_prog_replay" "$fc" || say "(the replay stopped at a crash)"
+  STACKFUZZ_BUGS='' "$b/fuzz/fuzz_prog_replay" "$fc" || say "(the replay stopped at a crash)"
   objs+=(-object "$b/fuzz/fuzz_prog_replay")
 fi
 "$profdata" merge -sparse "$prof"/*.profraw -o "$b/coverage.profdata"

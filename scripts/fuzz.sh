@@ -108,7 +108,7 @@ run_libfuzzer() {
   local corpus="$out/corpus" k=0 rc remaining log seen
   if [[ $find == 1 || ${FUZZ_FRESH:-0} == 1 ]]; then rm -rf "$corpus"; fi
   mkdir -p "$corpus"
-  local args=(-max_len=$SF_MAX_LEN -dict="$dict" -timeout=60 -rss_limit_mb=2048
+  local args=(-max_len="$SF_MAX_LEN" -dict="$dict" -timeout=60 -rss_limit_mb=2048
               -print_final_stats=1 -artifact_prefix="$crashes/")
   [[ -n ${FUZZ_SEED:-} ]] && args+=(-seed="$FUZZ_SEED")
   while :; do
@@ -241,17 +241,28 @@ else
   printf '%-22s %s\n' "time to first crash:" "${ttfc:-?} s"
   printf '%-22s %s\n' "crash files:" "$(rel "$crashes")/"
 fi
+# statements of a text program (indented lines other than `var`)
+nstmts() { local n; n=$(grep -c '^  [^ ]' "$1") || true; echo "${n:-0}"; }
+nvars() { local n; n=$(grep -c '^  var ' "$1") || true; echo "${n:-0}"; }
+# what the fuzz binary needs besides the file (the .prog files say it themselves)
+envs=""
+[[ -n ${STACKFUZZ_BUGS:-} ]] && envs+="STACKFUZZ_BUGS=$STACKFUZZ_BUGS "
+[[ -n ${STACKFUZZ_TARGET:-} && ${STACKFUZZ_TARGET:-} != linux/amd64 ]] && envs+="STACKFUZZ_TARGET=$STACKFUZZ_TARGET "
 for e in "${findings[@]}"; do
   IFS='|' read -r id p src <<<"$e"
   echo
   if [[ $p == *.prog ]]; then
-    nst=$(grep -c '^  ' "$p" || true)
+    nst=$(( $(nstmts "$p") - $(nvars "$p") ))
     echo "finding $id: $(rel "$p") ($nst statements, from $(rel "$src"))"
+    reg="$SF_ROOT/corpus/regressions/bug-${STACKFUZZ_BUGS:-none}.prog"
+    if [[ -f $reg ]]; then
+      echo "  the hand-written regression $(rel "$reg") has $(( $(nstmts "$reg") - $(nvars "$reg") )) statements"
+    fi
     echo "  replay:  build/bin/stackfuzz run $(rel "$p")"
   else
     echo "finding $id: $(rel "$p") (raw input, from $(rel "$src"))"
-    if [[ $engine == libfuzzer ]]; then echo "  replay:  $(rel "$bin") $(rel "$p")"
-    else echo "  replay:  $(rel "$bin") < $(rel "$p")"; fi
+    if [[ $engine == libfuzzer ]]; then echo "  replay:  $envs$(rel "$bin") $(rel "$p")"
+    else echo "  replay:  $envs$(rel "$bin") < $(rel "$p")"; fi
   fi
 done
 if [[ -n ${FUZZ_SUMMARY_FILE:-} ]]; then

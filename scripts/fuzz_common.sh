@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # fuzz_common.sh: helpers shared by scripts/fuzz*.sh and bench/fuzz_*.sh.
 # Sourced, not run. Callers have `set -euo pipefail`.
 #
@@ -23,7 +24,7 @@ SF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SF_MAX_LEN=12417          # PROG_BIN_MAX = 1 + 16 * (8 + 48 * 16), harness/prog.h
 SF_CLI="$SF_ROOT/build/bin/stackfuzz"
 # The fuzz binaries' defaults (fuzz/fuzz_entry.h: SF_FUZZ_BUDGET, SF_FUZZ_MAXSTACK)
-SF_BUDGET=${STACKFUZZ_BUDGET:-2000}
+SF_BUDGET=${STACKFUZZ_BUDGET:-500}
 SF_MAXSTACK=${STACKFUZZ_MAXSTACK:-16384}
 # Sanitizer settings for every fuzz binary run by these scripts: UBSan
 # findings are fatal (the presets also build with -fno-sanitize-recover).
@@ -49,18 +50,21 @@ sf_build() {
     afl) command -v afl-clang-fast >/dev/null && command -v afl-fuzz >/dev/null ||
            sf_die "AFL++ missing (make deps-fuzz FUZZ_ENGINE=afl)" ;;
   esac
-  if [[ ! -x $SF_CLI ]]; then
-    sf_say "building the CLI (dev preset)"
-    (cd "$SF_ROOT" && { [[ -f build/CMakeCache.txt ]] || cmake --preset dev >/dev/null; } &&
-      cmake --build --preset dev -j"${JOBS:-2}" --target stackfuzz >/dev/null) ||
-      sf_die "building build/bin/stackfuzz failed"
-  fi
+  # the dev CLI (findings, decode, minimize) and the dev replayer
+  (cd "$SF_ROOT" && { [[ -f build/CMakeCache.txt ]] || cmake --preset dev >/dev/null; } &&
+    cmake --build --preset dev -j"${JOBS:-2}" --target stackfuzz fuzz_prog_replay >/dev/null) ||
+    sf_die "building build/bin/stackfuzz (dev preset) failed"
   if [[ ! -f $dir/CMakeCache.txt ]]; then
     sf_say "configuring the $engine preset -> ${dir#"$SF_ROOT"/}"
     (cd "$SF_ROOT" && cmake --preset "$engine" >/dev/null) || sf_die "cmake --preset $engine failed"
   fi
-  sf_say "building the $engine targets"
-  cmake --build "$dir" -j"${JOBS:-2}" >"$dir/fuzz-build.log" 2>&1 || {
+  local targets=(fuzz_seeds fuzz_prog_replay stackfuzz)
+  case $engine in
+    libfuzzer) targets+=(fuzz_prog fuzz_prog_bytes fuzz_text fuzz_empty) ;;
+    afl) targets+=(fuzz_prog_afl fuzz_text_afl sfmutator) ;;
+  esac
+  sf_say "building the $engine fuzz targets (${dir#"$SF_ROOT"/})"
+  cmake --build "$dir" -j"${JOBS:-2}" --target "${targets[@]}" >"$dir/fuzz-build.log" 2>&1 || {
     tail -30 "$dir/fuzz-build.log" >&2
     sf_die "build failed (full log: ${dir#"$SF_ROOT"/}/fuzz-build.log)"
   }

@@ -27,7 +27,7 @@ if [[ $engine == libfuzzer ]]; then
   rm -rf "$new"; mkdir -p "$new"
   before="$(count "$corpus") inputs, $(size "$corpus")"
   sf_say "merging $corpus ($before) and the seeds"
-  "$bin" -merge=1 -max_len=$SF_MAX_LEN -timeout=60 -rss_limit_mb=2048 \
+  "$bin" -merge=1 -max_len="$SF_MAX_LEN" -timeout=60 -rss_limit_mb=2048 \
     -merge_control_file="$new.ctl" "$new" "$corpus" "$(sf_seed_dir libfuzzer prog)" \
     >"$new.log" 2>&1 || { tail -20 "$new.log" >&2; rm -rf "$new" "$new.ctl"; sf_die "merge failed (log: $new.log)"; }
   grep 'MERGE-OUTER: [0-9]* new files' "$new.log" | tail -1 >&2 || true

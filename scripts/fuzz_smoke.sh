@@ -9,7 +9,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 secs=${FUZZ_SMOKE_SECONDS:-60}
-export STACKFUZZ_BUGS= STACKFUZZ_TARGET=linux/amd64
+export STACKFUZZ_BUGS='' STACKFUZZ_TARGET=linux/amd64
 export FUZZ_FIND=1 FUZZ_FRESH=1 FUZZ_FAIL_ON_CRASH=1 FUZZ_QUIET=${FUZZ_QUIET:-1}
 unset FUZZ_MUTATOR FUZZ_TARGET
 # a fixed engine seed: CI's smoke run repeats (FUZZ_SEED overrides it)

@@ -30,7 +30,7 @@ log="$out.log"
 if [[ $engine == libfuzzer ]]; then
   # libFuzzer writes each improvement to OUT, so a time-out keeps the best
   timeout "${FUZZ_TMIN_SECONDS:-120}" "$bin" -minimize_crash=1 -runs="${FUZZ_TMIN_RUNS:-500}" \
-    -max_total_time="${FUZZ_TMIN_SECONDS:-120}" -timeout=60 -max_len=$SF_MAX_LEN \
+    -max_total_time="${FUZZ_TMIN_SECONDS:-120}" -timeout=60 -max_len="$SF_MAX_LEN" \
     -exact_artifact_path="$out" "$in" >"$log" 2>&1 || true
 else
   env -u ASAN_OPTIONS AFL_SKIP_CPUFREQ=1 timeout "${FUZZ_TMIN_SECONDS:-120}" \
