@@ -108,12 +108,14 @@ static void frames_free(inv_frames *fs)
 	free(fs->nprog);
 	free(fs->nendcgo);
 	free(fs->tmp);
+	free(fs->bysp);
 }
 
 void inv_ctx_free(inv_ctx *c)
 {
 	frames_free(&c->fr);
 	frames_free(&c->fr0);
+	inv_dchain_free(&c->dc);
 	memset(c, 0, sizeof *c);
 }
 
@@ -198,6 +200,24 @@ static void summarise(rt *r, inv_frames *fs, uint32_t from)
 	}
 }
 
+static int bysp_cmp(const void *a, const void *b)
+{
+	const struct inv_bysp *x = a, *y = b;
+	if (x->sp != y->sp)
+		return x->sp < y->sp ? -1 : 1;
+	return x->s < y->s ? -1 : x->s > y->s;
+}
+
+static void index_by_sp(inv_frames *fs)
+{
+	fs->bysp = grow(fs->bysp, &fs->capbysp, fs->n, sizeof *fs->bysp);
+	for (uint32_t i = 0; i < fs->n; i++) {
+		fs->bysp[i].sp = fs->f[i].sp;
+		fs->bysp[i].s = i;
+	}
+	qsort(fs->bysp, fs->n, sizeof *fs->bysp, bysp_cmp);
+}
+
 static void walk_full(inv_ctx *c)
 {
 	rt *r = c->r;
@@ -213,6 +233,8 @@ static void walk_full(inv_ctx *c)
 	}
 	fs->fresh = fs->n;
 	summarise(r, fs, 0);
+	if (!fs->sorted)
+		index_by_sp(fs);
 	c->nfull++;
 }
 
@@ -298,10 +320,17 @@ int inv_frame_at(const inv_ctx *c, rt_addr sp)
 {
 	const inv_frames *fs = &c->fr;
 	int s = -1;
-	if (!fs->sorted) {
-		for (uint32_t i = 0; i < fs->n; i++)
-			if (fs->f[i].sp == sp)
-				s = (int)i;
+	if (!fs->sorted) { /* the innermost frame with this sp */
+		uint32_t lo = 0, hi = fs->n;
+		while (lo < hi) { /* first entry past sp */
+			uint32_t mid = (lo + hi) / 2;
+			if (fs->bysp[mid].sp <= sp)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo > 0 && fs->bysp[lo - 1].sp == sp)
+			s = (int)fs->bysp[lo - 1].s;
 	} else {
 		s = stored_at(fs, sp);
 	}
@@ -322,10 +351,20 @@ static const checker checkers[INV__COUNT] = {
 
 static int run_checkers(inv_ctx *c, inv_violation *v)
 {
+	c->have_nbar = c->have_ncgo = 0;
 	for (int i = 0; i < INV__COUNT; i++)
 		if (((c->mask >> i) & 1) && checkers[i](c, v))
 			return 1;
 	return 0;
+}
+
+/* The defer-chain cache is reusable next time only if DEF1 and DEF2 ran
+** on this chain and passed. */
+static void dchain_keep(inv_ctx *c, int bad)
+{
+	uint32_t both = (1u << INV_DEF1) | (1u << INV_DEF2);
+	if (bad || (c->mask & both) != both)
+		c->dc.valid = 0;
 }
 
 /* Self-check of incremental checking (c->full == 2): the reused frames
@@ -339,18 +378,36 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 	if (!copy)
 		abort();
 	memcpy(copy, fs->f, n * sizeof *copy);
+	/* the defer chain as the incremental check assembled it */
+	uint32_t nd = c->dc.n, ncgo = c->ncgo;
+	int have_ncgo = c->have_ncgo, dvalid = c->dc.valid;
+	rt_addr *dcopy = malloc((nd ? nd : 1) * sizeof *dcopy);
+	if (!dcopy)
+		abort();
+	for (uint32_t i = 0; i < nd; i++)
+		dcopy[i] = c->dc.c[i].d;
 	inv_violation v2;
 	walk_full(c);
+	inv_dchain_collect(c, 1);
 	int bad2 = run_checkers(c, &v2);
+	dchain_keep(c, bad2);
 	int same = n == fs->n && bad == bad2 && (!bad || v->id == v2.id);
 	for (uint32_t i = 0; same && i < n; i++)
 		same = copy[i].sp == fs->f[i].sp && copy[i].pc == fs->f[i].pc &&
 		       copy[i].fn == fs->f[i].fn && copy[i].lr == fs->f[i].lr;
+	if (same && dvalid && c->dc.valid) {
+		same = nd == c->dc.n;
+		for (uint32_t i = 0; same && i < nd; i++)
+			same = dcopy[i] == c->dc.c[i].d;
+	}
+	if (same && have_ncgo && c->have_ncgo)
+		same = ncgo == c->ncgo;
 	free(copy);
+	free(dcopy);
 	if (!same) {
 		fprintf(stderr, "stackfuzz: internal error: incremental checking "
-			"diverged from a full check (%u vs %u frames, verdict %d/%d)\n",
-			n, fs->n, bad, bad2);
+			"diverged from a full check (%u vs %u frames, %u vs %u "
+			"defers, verdict %d/%d)\n", n, fs->n, nd, c->dc.n, bad, bad2);
 		abort();
 	}
 	return bad;
@@ -365,7 +422,9 @@ int inv_check(inv_ctx *c, inv_violation *v)
 	c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, collect,
 				    &c->fr0, c->fr0.why, sizeof c->fr0.why);
 	c->fr0.fresh = c->fr0.n;
+	inv_dchain_collect(c, 0);
 	int bad = run_checkers(c, v);
+	dchain_keep(c, bad);
 	if (c->full == 2)
 		bad = verify_incremental(c, v, bad);
 	return bad;

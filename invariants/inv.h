@@ -110,22 +110,58 @@ typedef struct inv_frames {
 	uint32_t ntmp, captmp;
 	int32_t splice;
 	rt_addr limit; /* frames at or below it are walked again */
+	/* several segments: sp does not follow the index, so frame lookup
+	** by sp goes through this index (built by every full walk) */
+	struct inv_bysp { rt_addr sp; uint32_t s; } *bysp;
+	uint32_t capbysp;
 	/* data words written in reused frames: rechecked one by one */
 	rt_addr rechk[64];
 	uint32_t nrechk;
 } inv_frames;
+
+/* The defer chain's incremental view (inv_dchain.c). */
+typedef struct inv_drec {
+	rt_addr d, end;	  /* the record's region */
+	rt_addr amin;	  /* lowest stack slot a pointer argument in [0, i] targets */
+	uint32_t ko;	  /* highest stored frame index [0, i] rests on */
+	uint32_t nendcgo; /* unstarted endcgo records in [0, i] */
+	uint8_t endcgo;	  /* this one is an unstarted endcgo record */
+	uint8_t stable;	  /* [0, i] may be reused (see inv_dchain.c) */
+} inv_drec;
+
+typedef struct inv_dchain {
+	inv_drec *c; /* the verified chain, outermost first */
+	uint32_t n, cap;
+	int valid;
+	inv_drec *tmp; /* this check's walked records, innermost first */
+	uint32_t ntmp, captmp;
+	/* the first record (from the head) of the reused part, 0 if none:
+	** DEF1 checks it and stops, DEF2 and CGO1/CGO2 stop before it */
+	rt_addr stop;
+	uint32_t stop_endcgo; /* unstarted endcgo records from stop outward */
+	uint64_t nwalked;     /* records walked, for benchmarks */
+} inv_dchain;
 
 typedef struct inv_ctx {
 	rt *r;
 	const inv_truth *t;
 	inv_frames fr;	/* the G's frames, collected once per check */
 	inv_frames fr0; /* the M's OS stack frames */
+	inv_dchain dc;	/* the G's defer chain */
 	uint32_t mask; /* bit i: run checker i (default all) */
 	int full;      /* 1: never reuse frames (a self-check of the cache) */
 	uint64_t nfull, nincr; /* walks of each kind, for benchmarks */
+	/* sums two checkers share, computed once per check (inv_check
+	** clears the have_ flags) */
+	int have_nbar, have_ncgo;
+	uint32_t nbar, ncgo;
+	rt_addr nbar_first;
 } inv_ctx;
 
 void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);
+/* Walks the defer chain's changed part into c->dc (full: all of it). */
+void inv_dchain_collect(inv_ctx *c, int full);
+void inv_dchain_free(inv_dchain *dc);
 void inv_ctx_free(inv_ctx *c);
 /* Runs the checkers; returns 1 and fills *v on a violation. */
 int inv_check(inv_ctx *c, inv_violation *v);
@@ -163,6 +199,21 @@ static inline uint32_t inv_nprog_from(const inv_ctx *c, uint32_t i)
 }
 
 /* helpers shared by the checkers */
+
+/* The region holding all of [lo, hi) if it is one live region, else
+** NULL: per-frame loops look the region up once, not per word. */
+static inline const rt_region *inv_span(const inv_ctx *c, rt_addr lo,
+					rt_addr hi)
+{
+	const rt_region *rg = rt_mem_find(&c->r->mem, lo);
+	if (!rg || !rg->live || (lo & 7) || hi > rg->base + rg->size)
+		return NULL;
+	return rg;
+}
+static inline uint32_t inv_span_word(const rt_region *rg, rt_addr a)
+{
+	return (uint32_t)((a - rg->base) / 8);
+}
 int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */
 /* Written words of reused frames (see inv_frames), for per-word checks. */
 uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w);
@@ -170,8 +221,11 @@ uint32_t inv_endcgo_frames(const inv_ctx *c);
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len);
-/* STK3/DEF2: word w's provenance tag and value agree (1 = violation). */
+/* STK3/DEF2: word w's provenance tag and value agree (1 = violation).
+** The holder is named in the message as "<what> <name><post>" ("frame
+** f:", "defer g argument"; name may be NULL): formatted only on failure,
+** because this runs for every word a step may have changed. */
 int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
-		const char *holder);
+		const char *what, const char *name, const char *post);
 
 #endif

@@ -34,7 +34,7 @@ static rt_word pk(const rt *r, rt_addr a)
 /* Words of the live stack that hold the barrier PC. The frames tile it;
 ** reused frames (inv_frames) held none when they were checked and have
 ** not been written since, so only fresh frames are scanned. */
-static uint32_t count_barrier_words(const inv_ctx *c, rt_addr *first)
+static uint32_t scan_barrier_words(const inv_ctx *c, rt_addr *first)
 {
 	const rt *r = c->r;
 	uint32_t n = 0;
@@ -48,8 +48,10 @@ static uint32_t count_barrier_words(const inv_ctx *c, rt_addr *first)
 	}
 	for (uint32_t i = 0; i < c->fr.fresh; i++) {
 		const rt_frame *fr = inv_fr(c, i);
-		for (rt_addr w = fr->sp; w < fr->fp + fr->fn->argsize; w += 8)
-			if (pk(r, w) == bpc && !n++)
+		rt_addr end = fr->fp + fr->fn->argsize;
+		const rt_region *rg = inv_span(c, fr->sp, end);
+		for (rt_addr w = fr->sp; w < end; w += 8)
+			if ((rg ? rg->w[inv_span_word(rg, w)] : pk(r, w)) == bpc && !n++)
 				*first = w;
 	}
 	const rt_addr *rw; /* written words of reused frames */
@@ -58,6 +60,17 @@ static uint32_t count_barrier_words(const inv_ctx *c, rt_addr *first)
 		if (rw[i] >= inv_fr(c, c->fr.fresh)->sp && pk(r, rw[i]) == bpc && !n++)
 			*first = rw[i];
 	return n;
+}
+
+/* BAR1 and BAR4 share the count. */
+static uint32_t count_barrier_words(inv_ctx *c, rt_addr *first)
+{
+	if (!c->have_nbar) {
+		c->nbar = scan_barrier_words(c, &c->nbar_first);
+		c->have_nbar = 1;
+	}
+	*first = c->nbar_first;
+	return c->nbar;
 }
 
 int inv_bar1(inv_ctx *c, inv_violation *v)

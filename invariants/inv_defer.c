@@ -96,6 +96,8 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 		lastk = (uint32_t)k;
+		if (d == c->dc.stop) /* the outer part is verified, unchanged */
+			break;
 		d = link;
 	}
 	return 0;
@@ -107,21 +109,20 @@ int inv_def2(inv_ctx *c, inv_violation *v)
 	if (r->g.dead)
 		return 0;
 	uint32_t n = 0;
-	for (rt_addr d = r->g.defer; d && n < CHAIN_MAX && record_live(c, d); n++) {
+	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX &&
+				     record_live(c, d); n++) {
 		rt_word fnpc, siz, link;
 		rt_peek(&r->mem, d + 8 * D_FN, &fnpc);
 		rt_peek(&r->mem, d + 8 * D_SIZ, &siz);
 		rt_peek(&r->mem, d + 8 * D_LINK, &link);
 		const rt_func *f = rt_findfunc(r, fnpc);
-		char holder[64];
-		snprintf(holder, sizeof holder, "defer %s argument",
-			 f ? f->name : "?");
 		const rt_region *rg = rt_mem_find(&r->mem, d);
 		for (rt_word i = 0; i < siz / 8; i++) {
 			rt_addr w = d + 8 * (RT_DEFER_HDR_WORDS + i);
 			if (w >= rg->base + rg->size)
 				break;
-			if (inv_ptrword(c, v, INV_DEF2, w, holder))
+			if (inv_ptrword(c, v, INV_DEF2, w, "defer",
+					f ? f->name : "?", " argument"))
 				return 1;
 		}
 		d = link;
@@ -150,7 +151,8 @@ int inv_def3(inv_ctx *c, inv_violation *v)
 		}
 	}
 	uint32_t n = 0;
-	for (rt_addr d = r->g.defer; d && n < CHAIN_MAX && record_live(c, d); n++) {
+	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX &&
+				     record_live(c, d); n++) {
 		rt_word fnpc, argp, link;
 		rt_peek(&r->mem, d + 8 * D_FN, &fnpc);
 		rt_peek(&r->mem, d + 8 * D_ARGP, &argp);

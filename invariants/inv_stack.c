@@ -143,7 +143,7 @@ static const char *frame_of(const inv_ctx *c, rt_addr a)
 
 /* Checks one word's truth; shared with DEF2 through inv_ptrword. */
 int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
-		const char *holder)
+		const char *what, const char *name, const char *post)
 {
 	const rt_mem *m = &c->r->mem;
 	uint32_t tag = rt_ptag_at(m, w);
@@ -154,7 +154,9 @@ int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 	rt_addr want = rt_cell_addr(m, tag);
 	if (val == want && want)
 		return 0;
-	char a[64], b[64], d[64];
+	char a[64], b[64], d[64], holder[80];
+	snprintf(holder, sizeof holder, "%s%s%s%s", what, name ? " " : "",
+		 name ? name : "", post);
 	if (!want)
 		inv_fail(v, id, "%s word %s holds %s, but the slot it pointed at "
 			 "(cell %u) no longer exists", holder,
@@ -175,7 +177,7 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 		return 0;
 	if (c->fr.tb != TB_OK) { /* fall back to the top segment's used part */
 		for (rt_addr w = r->g.sched.sp; w < r->g.hi; w += 8)
-			if (inv_ptrword(c, v, INV_STK3, w, "stack"))
+			if (inv_ptrword(c, v, INV_STK3, w, "stack", NULL, ""))
 				return 1;
 		return 0;
 	}
@@ -183,14 +185,15 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 	uint32_t nrw = inv_rechecks(c, &rw);
 	for (uint32_t i = 0; i < nrw; i++) /* written words of reused frames */
 		if (rw[i] >= inv_fr(c, c->fr.fresh)->sp &&
-		    inv_ptrword(c, v, INV_STK3, rw[i], "stack"))
+		    inv_ptrword(c, v, INV_STK3, rw[i], "stack", NULL, ""))
 			return 1;
 	for (uint32_t i = 0; i < c->fr.fresh; i++) { /* reused frames: unchanged */
 		const rt_frame *fr = inv_fr(c, i);
-		char holder[48];
-		snprintf(holder, sizeof holder, "frame %s:", fr->fn->name);
-		for (rt_addr w = fr->sp; w < fr->fp + fr->fn->argsize; w += 8)
-			if (inv_ptrword(c, v, INV_STK3, w, holder))
+		rt_addr end = fr->fp + fr->fn->argsize;
+		const rt_region *rg = inv_span(c, fr->sp, end);
+		for (rt_addr w = fr->sp; w < end; w += 8)
+			if ((!rg || rg->ptag[inv_span_word(rg, w)]) && /* untagged: fine */
+			    inv_ptrword(c, v, INV_STK3, w, "frame", fr->fn->name, ":"))
 				return 1;
 	}
 	return 0;

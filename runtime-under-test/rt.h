@@ -41,6 +41,7 @@
 #include <stdio.h>
 
 typedef uint64_t rt_addr;
+#define RT_ADDR_MAX (~(rt_addr)0)
 typedef uint64_t rt_word;
 
 enum {
@@ -118,6 +119,8 @@ typedef struct rt_memfault {
 	uint8_t nil;
 } rt_memfault;
 
+enum { RT_PAGECACHE = 256 };
+
 typedef struct rt_mem {
 	struct {
 		rt_region **r; /* sorted by base (bump allocation) */
@@ -125,7 +128,10 @@ typedef struct rt_mem {
 		rt_addr next;
 	} area[RG__KINDS];
 	uint32_t nregions;
-	rt_region *last; /* lookup cache */
+	/* Lookup cache by page: regions are never unmapped within a run
+	** (a dead one stays as a tombstone), so an entry never goes stale;
+	** misses are not cached. */
+	rt_region *pagecache[RT_PAGECACHE];
 	/* cell identity index: where each live cell is now (0 = gone) */
 	rt_addr *cell_addr;
 	uint32_t ncells, cellcap;
@@ -141,6 +147,9 @@ typedef struct rt_mem {
 	rt_addr dirtyw[64];	 /* single-word writes since the last check */
 	uint32_t ndirtyw;
 	uint64_t stackgen;
+	/* lowest heap address written (or region released) since the last
+	** check; the harness resets it to RT_ADDR_MAX, init 0 = "all" */
+	rt_addr heap_wlo;
 	uint8_t poison; /* fill new/copied/freed memory with RT_POISON_* */
 } rt_mem;
 

@@ -41,12 +41,16 @@ static void dirty(rt_mem *m, const rt_region *r, rt_addr hi)
 {
 	if (r->kind == RG_STACK && hi > m->dirty_hi)
 		m->dirty_hi = hi;
+	if (r->kind == RG_HEAP && r->base < m->heap_wlo)
+		m->heap_wlo = r->base;
 }
 
 /* A single-word write: logged, so that a write into an outer frame's
 ** data does not make the checkers re-walk every frame above it. */
 static void dirty1(rt_mem *m, const rt_region *r, rt_addr a)
 {
+	if (r->kind == RG_HEAP && a < m->heap_wlo)
+		m->heap_wlo = a;
 	if (r->kind != RG_STACK)
 		return;
 	if (m->ndirtyw < sizeof m->dirtyw / sizeof m->dirtyw[0])
@@ -144,13 +148,18 @@ void rt_mem_release(rt_mem *m, rt_region *r)
 	r->live = 0;
 	if (r->kind == RG_STACK)
 		m->stackgen++;
-	if (m->last == r)
-		m->last = NULL;
+	if (r->kind == RG_HEAP && r->base < m->heap_wlo)
+		m->heap_wlo = r->base;
+}
+
+static inline uint32_t page_slot(rt_addr a)
+{
+	return (uint32_t)((a >> 12) ^ (a >> 32)) & (RT_PAGECACHE - 1);
 }
 
 rt_region *rt_mem_find(rt_mem *m, rt_addr a)
 {
-	rt_region *l = m->last;
+	rt_region *l = m->pagecache[page_slot(a)];
 	if (l && a >= l->base && a < l->base + l->size)
 		return l;
 	int k;
@@ -173,7 +182,7 @@ rt_region *rt_mem_find(rt_mem *m, rt_addr a)
 	rt_region *r = v[lo - 1];
 	if (a >= r->base + r->size)
 		return NULL;
-	m->last = r;
+	m->pagecache[page_slot(a)] = r;
 	return r;
 }
 

@@ -1,0 +1,173 @@
+/*
+** inv_dchain.c: the defer chain as DEF1, DEF2 and CGO1/CGO2 see it,
+** checked incrementally.
+**
+** Those checkers walk every pending defer record. A Go -> C -> Go nest
+** keeps one endcgo record per level, so walking the whole chain at every
+** step costs O(depth) a step, like re-walking every frame. Instead the
+** chain verified at the last check is cached (outermost first: records
+** are bump-allocated, so it ascends by address), and a check walks from
+** the head only until it meets a cached record whose whole outer part is
+** provably unchanged; the checkers stop there (inv_dchain.stop).
+**
+** A cached record and all records outside it are reused only if:
+**  - the frame walk of this check was incremental (see the last rule);
+**  - no heap word at or below the record's end was written and no record
+**    there released since the last check (mem.heap_wlo): records only
+**    grow upward, so that covers every record of the outer part;
+**  - every stack slot a pointer argument of the outer part targets lies
+**    above every stack write of the step (so no such cell was retired or
+**    reassigned), and each target is on a G stack (moves bump stackgen,
+**    which already forces a full frame walk);
+**  - the frames those records' facts rest on (the deferring frame, and
+**    for a record a panic is running the gopanic frame its _panic names)
+**    are all among this check's reused frames.
+** The cache is kept only after a check in which DEF1 and DEF2 ran and
+** passed (inv_check), so the reused part is always a verified one.
+** Gotcha: heap_wlo is reset by the harness after each check, like
+** dirty_hi; a caller that never resets it simply never reuses.
+*/
+#include <stdlib.h>
+
+#include "inv.h"
+
+enum { CHAIN_MAX = 1 << 20 };
+
+static int find_cached(const inv_dchain *dc, rt_addr d)
+{
+	uint32_t lo = 0, hi = dc->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (dc->c[mid].d < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < dc->n && dc->c[lo].d == d ? (int)lo : -1;
+}
+
+/* Highest G-stack address written since the last check. */
+static rt_addr stack_write_limit(const rt_mem *m)
+{
+	rt_addr lim = m->dirty_hi;
+	for (uint32_t i = 0; i < m->ndirtyw; i++)
+		if (m->dirtyw[i] > lim)
+			lim = m->dirtyw[i];
+	return lim;
+}
+
+/* One record's facts, as the next check will need them. */
+static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
+{
+	const rt *r = c->r;
+	const rt_mem *m = &r->mem;
+	const rt_region *rg = rt_mem_find((rt_mem *)m, d);
+	if (!rg || !rg->live || rg->kind != RG_HEAP || rg->base != d)
+		return -1; /* DEF1 names it */
+	const rt_word *w = rg->w;
+	uint32_t nw = rg->size / 8;
+	if (nw < RT_DEFER_HDR_WORDS)
+		return -1;
+	*link = w[D_LINK];
+	e->d = d;
+	e->end = d + rg->size;
+	e->endcgo = w[D_FN] == r->funcs[RTF_ENDCGO].entry && !w[D_STARTED];
+	e->nendcgo = e->endcgo;
+	/* the frames DEF1's facts rest on: the deferring frame and, for a
+	** record a panic runs, that panic's gopanic frame (an inner one) */
+	int k = inv_frame_at(c, w[D_SP]);
+	int kp = w[D_PANIC] ? inv_frame_at(c, w[D_PANIC]) : k;
+	e->stable = k >= 0 && kp >= 0;
+	e->ko = e->stable ? c->fr.n - 1 - (uint32_t)(k < kp ? k : kp) : 0;
+	e->amin = ~(rt_addr)0;
+	for (uint64_t i = 0; i < w[D_SIZ] / 8 && RT_DEFER_HDR_WORDS + i < nw; i++) {
+		uint32_t tag = rg->ptag[RT_DEFER_HDR_WORDS + i];
+		if (!tag)
+			continue;
+		rt_addr a = rt_cell_addr(m, tag);
+		const rt_region *t = a ? rt_mem_find((rt_mem *)m, a) : NULL;
+		if (!t || !t->live || t->kind != RG_STACK)
+			e->stable = 0;
+		else if (a < e->amin)
+			e->amin = a;
+	}
+	return 0;
+}
+
+void inv_dchain_collect(inv_ctx *c, int full)
+{
+	rt *r = c->r;
+	inv_dchain *dc = &c->dc;
+	dc->stop = 0;
+	dc->stop_endcgo = 0;
+	dc->ntmp = 0;
+	if (r->g.dead || c->fr.tb != TB_OK) {
+		dc->valid = 0;
+		return;
+	}
+	uint32_t keep = c->fr.n - c->fr.fresh; /* reused frames, stored first */
+	int reuse = !full && c->full != 1 && dc->valid && keep > 0;
+	rt_addr limit = stack_write_limit(&r->mem), wlo = r->mem.heap_wlo;
+	uint32_t suffix = 0;
+	int broken = 0;
+	rt_addr d = r->g.defer;
+	for (uint32_t k = 0; d; k++) {
+		if (reuse) {
+			int j = find_cached(dc, d);
+			if (j >= 0) {
+				const inv_drec *e = &dc->c[j];
+				if (e->stable && e->end <= wlo && e->ko < keep &&
+				    e->amin > limit) {
+					dc->stop = d;
+					dc->stop_endcgo = e->nendcgo;
+					suffix = (uint32_t)j + 1;
+					break;
+				}
+			}
+		}
+		rt_addr link;
+		inv_drec e;
+		if (k >= CHAIN_MAX || describe(c, d, &e, &link) < 0) {
+			broken = 1;
+			break;
+		}
+		if (dc->ntmp == dc->captmp) {
+			dc->captmp = dc->captmp ? 2 * dc->captmp : 64;
+			dc->tmp = realloc(dc->tmp, dc->captmp * sizeof *dc->tmp);
+			if (!dc->tmp)
+				abort();
+		}
+		dc->tmp[dc->ntmp++] = e;
+		d = link;
+	}
+	dc->nwalked += dc->ntmp;
+	/* the new cache: the reused outer part, then the walked records */
+	uint32_t n = suffix + dc->ntmp;
+	if (n > dc->cap) {
+		dc->cap = n < 64 ? 64 : 2 * n;
+		dc->c = realloc(dc->c, dc->cap * sizeof *dc->c);
+		if (!dc->c)
+			abort();
+	}
+	dc->n = suffix;
+	for (uint32_t i = dc->ntmp; i-- > 0;) {
+		inv_drec e = dc->tmp[i];
+		const inv_drec *p = dc->n ? &dc->c[dc->n - 1] : NULL;
+		if (p) { /* cumulative over [0, i]; ascending addresses only */
+			e.nendcgo += p->nendcgo;
+			e.stable = e.stable && p->stable && e.d > p->d;
+			if (p->amin < e.amin)
+				e.amin = p->amin;
+			if (p->ko > e.ko)
+				e.ko = p->ko;
+		}
+		dc->c[dc->n++] = e;
+	}
+	dc->valid = !broken;
+}
+
+void inv_dchain_free(inv_dchain *dc)
+{
+	free(dc->c);
+	free(dc->tmp);
+}
