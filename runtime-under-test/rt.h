@@ -158,7 +158,21 @@ void rt_mem_free(rt_mem *m);
 rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
 			const char *name);
 void rt_mem_release(rt_mem *m, rt_region *r); /* becomes a tombstone */
-rt_region *rt_mem_find(rt_mem *m, rt_addr a); /* live or dead, or NULL */
+rt_region *rt_mem_find_slow(rt_mem *m, rt_addr a);
+/* The region holding a, live or dead, or NULL. Inline: the checkers and
+** the interpreter look up a region for nearly every word they touch,
+** and nearly every lookup hits the page cache. */
+static inline uint32_t rt_page_slot(rt_addr a)
+{
+	return (uint32_t)((a >> 12) ^ (a >> 32)) & (RT_PAGECACHE - 1);
+}
+static inline rt_region *rt_mem_find(rt_mem *m, rt_addr a)
+{
+	rt_region *l = m->pagecache[rt_page_slot(a)];
+	if (l && a >= l->base && a < l->base + l->size)
+		return l;
+	return rt_mem_find_slow(m, a);
+}
 /* The one checked accessor. A load/store outside live memory records a
 ** fault and returns -1 (the load yields 0); below RT_NIL_LIMIT it is a nil
 ** dereference (returns -2, also recorded). */
@@ -167,7 +181,16 @@ int rt_store(rt_mem *m, rt_addr a, rt_word v); /* clears the word's ptag */
 /* Store that keeps the provenance tag: pointer adjustment. */
 int rt_store_adjust(rt_mem *m, rt_addr a, rt_word v);
 /* Read without recording a fault (checkers, dumps): 0 ok, -1 not live. */
-int rt_peek(const rt_mem *m, rt_addr a, rt_word *v);
+static inline int rt_peek(const rt_mem *m, rt_addr a, rt_word *v)
+{
+	const rt_region *r = rt_mem_find((rt_mem *)m, a);
+	if (!r || !r->live || (a & 7)) {
+		*v = 0;
+		return -1;
+	}
+	*v = r->w[(a - r->base) / 8];
+	return 0;
+}
 /* Bulk moves; both regions must be live. `move` relocates (identity
 ** cells follow the words), `copy` copies values (and their ptags). */
 void rt_mem_move(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes);

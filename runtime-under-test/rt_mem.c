@@ -152,16 +152,9 @@ void rt_mem_release(rt_mem *m, rt_region *r)
 		m->heap_wlo = r->base;
 }
 
-static inline uint32_t page_slot(rt_addr a)
+/* The miss path of rt_mem_find (rt.h): binary search in the area. */
+rt_region *rt_mem_find_slow(rt_mem *m, rt_addr a)
 {
-	return (uint32_t)((a >> 12) ^ (a >> 32)) & (RT_PAGECACHE - 1);
-}
-
-rt_region *rt_mem_find(rt_mem *m, rt_addr a)
-{
-	rt_region *l = m->pagecache[page_slot(a)];
-	if (l && a >= l->base && a < l->base + l->size)
-		return l;
 	int k;
 	for (k = RG__KINDS - 1; k >= 0; k--)
 		if (a >= area_base[k])
@@ -182,7 +175,7 @@ rt_region *rt_mem_find(rt_mem *m, rt_addr a)
 	rt_region *r = v[lo - 1];
 	if (a >= r->base + r->size)
 		return NULL;
-	m->pagecache[page_slot(a)] = r;
+	m->pagecache[rt_page_slot(a)] = r;
 	return r;
 }
 
@@ -256,17 +249,6 @@ int rt_store_adjust(rt_mem *m, rt_addr a, rt_word v)
 		return (int)i;
 	r->w[i] = v;
 	dirty1(m, r, a);
-	return 0;
-}
-
-int rt_peek(const rt_mem *m, rt_addr a, rt_word *v)
-{
-	const rt_region *r = find_const(m, a);
-	if (!r || !r->live || (a & 7)) {
-		*v = 0;
-		return -1;
-	}
-	*v = r->w[(a - r->base) / 8];
 	return 0;
 }
 
