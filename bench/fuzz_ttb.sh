@@ -72,21 +72,9 @@ implemented() {
   out=$("$SF_CLI" run --bugs "$1" "$f" 2>/dev/null) || true   # exit 1 = violation
   grep -q "violation $exp" <<<"$out"
 }
-# Seeds that do not already fail with switch BUG on -> DIR (the same
-# bytes serve both engines). "Fail" is judged by a full run, the runtime's
-# own budget and maximum stack rather than the fuzzing limits, so a seed
-# that shows the bug only after the fuzzing budget is left out too.
+# Seeds that do not already fail with switch BUG on -> DIR.
 filter_seeds() {
-  local bug=$1 dir=$2 s n=0
-  rm -rf "$dir"; mkdir -p "$dir"
-  for s in "$(sf_seed_dir "${engines%% *}" prog)"/*; do
-    if ! STACKFUZZ_BUGS=$bug STACKFUZZ_TARGET=$(target_of "$bug") STACKFUZZ_BUDGET=200000 \
-         STACKFUZZ_MAXSTACK=1048576 timeout 300 "$SF_REPLAY" "$s" >/dev/null 2>&1; then
-      n=$((n + 1)); continue
-    fi
-    cp "$s" "$dir/"
-  done
-  echo "$n"
+  STACKFUZZ_BUGS=$1 STACKFUZZ_TARGET=$(target_of "$1") sf_filter_seeds "$(sf_seed_dir "${engines%% *}" prog)" "$2"
 }
 median() { # values, "inf" for not found
   sort -g | awk -v lim="$limit" '{ v[NR] = $1 } END {

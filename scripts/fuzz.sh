@@ -27,6 +27,11 @@
 #   FUZZ_FINDINGS_PER_ID  crashes minimized per violation ID (default 1;
 #                    0: classify crashes but write no findings, for benchmarks)
 #   FUZZ_SEEDS       seed directory (default: the generated seed corpus)
+#   FUZZ_DROP_FAILING_SEEDS  1: with STACKFUZZ_BUGS set, leave out the seeds
+#                    that already fail with the switches on, so that the
+#                    fuzzer must build the bug itself (what bench/fuzz_ttb.sh
+#                    measures); by default they stay, and a crash that is
+#                    a seed as it stands is named as such in the summary
 #   FUZZ_SUMMARY_FILE  also write the summary as key=value lines there
 #   STACKFUZZ_BUGS, STACKFUZZ_TARGET, STACKFUZZ_BUDGET, STACKFUZZ_MAXSTACK,
 #   STACKFUZZ_SWITCHED_ONLY: what the fuzz binaries run (fuzz/fuzz_entry.h);
@@ -76,6 +81,13 @@ fi
 seeds=${FUZZ_SEEDS:-$(sf_seed_dir "$engine" "$kind")}
 [[ -x $bin ]] || sf_die "$bin not built"
 [[ -d $seeds ]] || sf_die "no seed corpus at $seeds"
+seeds_all=$seeds
+if [[ ${FUZZ_DROP_FAILING_SEEDS:-0} == 1 && $target == prog && -n ${STACKFUZZ_BUGS:-} && ${STACKFUZZ_BUGS:-} != none ]]; then
+  mkdir -p "$out"
+  left=$(sf_filter_seeds "$seeds" "$out/seeds-kept")
+  seeds="$out/seeds-kept"
+  sf_say "left out $left seeds that already fail with bugs=$STACKFUZZ_BUGS; fuzzing from the other $(ls "$seeds" | wc -l)"
+fi
 config=$(sf_config_desc)
 mkdir -p "$out"
 crashes="$out/crashes"
@@ -254,6 +266,13 @@ for e in "${findings[@]}"; do
   if [[ $p == *.prog ]]; then
     nst=$(( $(nstmts "$p") - $(nvars "$p") ))
     echo "finding $id: $(rel "$p") ($nst statements, from $(rel "$src"))"
+    for s in "$seeds_all"/*; do # a seed as it stands: say so
+      if cmp -s "$s" "$src"; then
+        echo "  the crashing input is the seed $(basename "$s") unchanged: the corpus already shows it"
+        echo "  (FUZZ_DROP_FAILING_SEEDS=1 leaves such seeds out, so the fuzzer must build the bug)"
+        break
+      fi
+    done
     reg="$SF_ROOT/corpus/regressions/bug-${STACKFUZZ_BUGS:-none}.prog"
     if [[ -f $reg ]]; then
       echo "  the hand-written regression $(rel "$reg") has $(( $(nstmts "$reg") - $(nvars "$reg") )) statements"

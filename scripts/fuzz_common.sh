@@ -16,6 +16,9 @@
 #                            UBSAN, LEAK, TIMEOUT, OOM, TEXT, or UNREPRODUCED
 #   sf_finding FILE ID ENGINE BIN  decode + config header + op-level minimize
 #                            into findings/<ID>-<n>.prog; prints its path
+#   sf_filter_seeds SRC DST  copy the seeds in SRC that do not already fail
+#                            with STACKFUZZ_BUGS/TARGET on (a full run) to
+#                            DST; prints how many were left out
 #   SF_MAX_LEN               largest canonical program (PROG_BIN_MAX)
 # Configuration in effect (read by the fuzz binaries themselves):
 #   STACKFUZZ_BUGS, STACKFUZZ_TARGET, STACKFUZZ_BUDGET, STACKFUZZ_MAXSTACK
@@ -159,4 +162,22 @@ sf_finding() {
   fi
   rm -f "$tmp" "$tmp.log" "$out.tmp"
   echo "$out"
+}
+
+# Seeds that do not already fail with the switches on -> DST (the same
+# bytes serve both engines). "Fail" is judged by a full run, the runtime's
+# own budget and maximum stack rather than the fuzzing limits, so a seed
+# that shows the bug only after the fuzzing budget is left out too.
+sf_filter_seeds() {
+  local src=$1 dst=$2 s n=0
+  local replay="$SF_ROOT/build/fuzz/fuzz_prog_replay"   # dev preset, built by sf_build
+  [[ -x $replay ]] || sf_die "$replay missing (build first)"
+  rm -rf "$dst"; mkdir -p "$dst"
+  for s in "$src"/*; do
+    if ! STACKFUZZ_BUDGET=200000 STACKFUZZ_MAXSTACK=1048576 timeout 300 "$replay" "$s" >/dev/null 2>&1; then
+      n=$((n + 1)); continue
+    fi
+    cp "$s" "$dst/"
+  done
+  echo "$n"
 }

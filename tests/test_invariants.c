@@ -341,6 +341,61 @@ static void test_def1_order(void **state)
 	tw_free(w);
 }
 
+/* inv_check as the harness runs it: the change log is consumed. */
+static int check_step(tw *w)
+{
+	int bad = inv_check(&w->c, &w->v);
+	w->r.mem.dirty_hi = 0;
+	w->r.mem.ndirtyw = 0;
+	w->r.mem.heap_wlo = RT_ADDR_MAX;
+	w->t.lowmod = UINT32_MAX;
+	return bad;
+}
+
+/* The defer chain is checked incrementally (inv_dchain.c): a step walks
+** only the records it may have changed, yet a change to an outer record
+** is still seen. */
+static void test_def_incremental_chain(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_with_ptr(w);
+	rt_word a[2] = {y, 1};
+	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	rt_addr d0 = tw_defer(w, w->ff, 1, a, t, 2); /* main's */
+	for (int i = 0; i < 4; i++) {
+		tw_call(w, w->ff, 2, a, t, 2);
+		tw_defer(w, w->ff, 1, a, t, 2);
+	}
+	assert_int_equal(check_step(w), 0);
+	assert_int_equal(w->c.dc.n, 5);
+	/* one level deeper: only the new record, and the one of the frame
+	** that made the call (its pc moved on, so its frame is walked again),
+	** are walked; the outer four are reused */
+	tw_call(w, w->ff, 2, a, t, 2);
+	tw_defer(w, w->ff, 1, a, t, 2);
+	uint64_t before = w->c.dc.nwalked;
+	assert_int_equal(check_step(w), 0);
+	assert_true(w->c.dc.stop != 0);
+	assert_int_equal(w->c.dc.nwalked - before, 2);
+	assert_int_equal(w->c.dc.n, 6);
+	/* the outermost record changes: DEF1 still names it */
+	rt_word argp = tw_ld(w, d0 + 8 * D_ARGP);
+	rt_store(&w->r.mem, d0 + 8 * D_ARGP, argp + 8);
+	assert_int_equal(check_step(w), 1);
+	assert_int_equal(w->v.id, INV_DEF1);
+	rt_store(&w->r.mem, d0 + 8 * D_ARGP, argp);
+	assert_int_equal(check_step(w), 0);
+	assert_int_equal(check_step(w), 0); /* reused again */
+	assert_true(w->c.dc.stop != 0);
+	/* its pointer argument goes stale (tag kept, value moved): DEF2 */
+	rt_addr arg0 = d0 + 8 * RT_DEFER_HDR_WORDS;
+	assert_int_equal(rt_store_adjust(&w->r.mem, arg0, y + 8), 0);
+	assert_int_equal(check_step(w), 1);
+	assert_int_equal(w->v.id, INV_DEF2);
+	tw_free(w);
+}
+
 /* ---- DEF2 ---- */
 
 static void test_def2_arg_pointer(void **state)
@@ -752,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_def1_defer_sp),
 		cmocka_unit_test(test_def1_chain),
 		cmocka_unit_test(test_def1_order),
+		cmocka_unit_test(test_def_incremental_chain),
 		cmocka_unit_test(test_def2_arg_pointer),
 		cmocka_unit_test(test_def3_frame_without_locals_map),
 		cmocka_unit_test(test_def3_frame_without_args_map),
