@@ -63,11 +63,8 @@ int cli_explore(int argc, char **argv)
 			break;
 		}
 		case 'b':
-			if (prog_parse_bugs(optarg, &o.bugs) < 0) {
-				fprintf(stderr, "stackfuzz explore: --bugs: unknown switch in "
-					"'%s' (known: 7695,7470,12238)\n", optarg);
+			if (cli_parse_bugs("stackfuzz explore", optarg, &o.bugs) < 0)
 				return 2;
-			}
 			break;
 		case 't':
 			if (!strcmp(optarg, "linux/amd64")) {

@@ -71,11 +71,8 @@ int cli_minimize(int argc, char **argv)
 			break;
 		case 'b':
 			o.bugs_set = 1;
-			if (prog_parse_bugs(optarg, &o.bugs) < 0) {
-				fprintf(stderr, "stackfuzz minimize: --bugs: unknown switch "
-					"in '%s' (known: 7695,7470,12238)\n", optarg);
+			if (cli_parse_bugs("stackfuzz minimize", optarg, &o.bugs) < 0)
 				return 2;
-			}
 			break;
 		case 's':
 			o.stress = 1;

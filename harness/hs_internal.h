@@ -7,7 +7,7 @@
 #include "hs.h"
 #include "rt.h"
 
-enum { HS_MAX_LEAVES = 64, HS_MAX_PANICS = 256, HS_MAX_NEST = 4096 };
+enum { HS_MAX_LEAVES = 64, HS_MAX_PANICS = 256 };
 
 /* The truth about one gopanic/goexit1 frame. */
 typedef struct hs_tpanic {
@@ -33,12 +33,6 @@ typedef struct hs {
 	int pending_kind;
 	int64_t pending_val;
 	uint64_t steps, maxdepth;
-	/* cgo truth: SEH head at each active cgo call's entry; g0.sched.sp
-	** and the G's sched.pc before each active callback */
-	rt_addr cgoseh[HS_MAX_NEST];
-	uint32_t ncgo;
-	rt_addr cbg0sp[HS_MAX_NEST], cbgpc[HS_MAX_NEST];
-	uint32_t ncb;
 	/* where the current step is */
 	int cur_func, cur_stmt, cur_rtfunc, cur_site;
 } hs;

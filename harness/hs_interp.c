@@ -272,49 +272,6 @@ static void on_recovery(hs *h, int fi)
 	truncate_panics(h, h->truth.nframes, 0);
 }
 
-/* A cgo call returned to Go (endcgo ran): the SEH head must be what it
-** was at the call's entry (windows/386). */
-static void on_endcgo(hs *h)
-{
-	if (!h->ncgo)
-		return;
-	rt_addr want = h->cgoseh[--h->ncgo];
-	if (h->rt.cfg.windows && h->rt.m.seh != want && !h->truth.sehbad) {
-		char a[64], b[64];
-		rt_fmt_addr(&h->rt.mem, h->rt.m.seh, a, sizeof a);
-		rt_fmt_addr(&h->rt.mem, want, b, sizeof b);
-		h->truth.sehbad = 1;
-		snprintf(h->truth.sehmsg, sizeof h->truth.sehmsg,
-			 "after a cgo call returned to Go the SEH head is %s, at the "
-			 "call's entry it was %s", a, b);
-	}
-}
-
-/* A callback returned or was unwound: g0.sched.sp (and on a return the
-** G's sched.pc) must be exactly what they were before it. */
-static void on_callback_end(hs *h, int normal)
-{
-	if (!h->ncb)
-		return;
-	h->ncb--;
-	rt_addr wantsp = h->cbg0sp[h->ncb], wantpc = h->cbgpc[h->ncb];
-	char a[64], b[64];
-	if (h->rt.m.g0sp != wantsp && !h->truth.cgobad) {
-		rt_fmt_addr(&h->rt.mem, h->rt.m.g0sp, a, sizeof a);
-		rt_fmt_addr(&h->rt.mem, wantsp, b, sizeof b);
-		h->truth.cgobad = 1;
-		snprintf(h->truth.cgomsg, sizeof h->truth.cgomsg,
-			 "after a callback %s g0.sched.sp is %s, before it was %s",
-			 normal ? "returned" : "was unwound", a, b);
-	} else if (normal && h->rt.g.sched.pc != wantpc && !h->truth.cgobad) {
-		h->truth.cgobad = 1;
-		snprintf(h->truth.cgomsg, sizeof h->truth.cgomsg,
-			 "after a callback returned curg.sched.pc is %#llx, before it "
-			 "was %#llx", (unsigned long long)h->rt.g.sched.pc,
-			 (unsigned long long)wantpc);
-	}
-}
-
 static void process_events(hs *h)
 {
 	for (uint32_t i = 0; i < h->rt.nev; i++) {
@@ -330,11 +287,12 @@ static void process_events(hs *h)
 			on_recovery(h, (int)e->a);
 			break;
 		case EV_ENDCGO:
-			on_endcgo(h);
+			inv_truth_cgo_return(&h->truth, &h->rt);
 			break;
 		case EV_CBRETURN:
 		case EV_UNWINDM:
-			on_callback_end(h, e->kind == EV_CBRETURN);
+			inv_truth_callback_end(&h->truth, &h->rt,
+					       e->kind == EV_CBRETURN);
 			break;
 		default:
 			break;
@@ -497,8 +455,7 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 		rt_word a[PROG_MAX_PARAMS];
 		for (uint32_t i = 0; i < s->nargs; i++)
 			eval(h, pf, &s->a[i], &a[i], &tag);
-		if (h->ncgo < HS_MAX_NEST)
-			h->cgoseh[h->ncgo++] = r->m.seh;
+		inv_truth_cgo_call(&h->truth, r);
 		rt_cgocall(r, h->rtidx[s->fn], a, s->nargs, k);
 		return;
 	}
@@ -506,10 +463,7 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 		rt_word a[PROG_MAX_PARAMS];
 		for (uint32_t i = 0; i < s->nargs; i++)
 			eval(h, pf, &s->a[i], &a[i], &tag);
-		if (h->ncb < HS_MAX_NEST) {
-			h->cbg0sp[h->ncb] = r->m.g0sp;
-			h->cbgpc[h->ncb++] = r->g.sched.pc;
-		}
+		inv_truth_callback(&h->truth, r);
 		rt_callback(r, h->rtidx[s->fn], a, s->nargs, k);
 		return;
 	}

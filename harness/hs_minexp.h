@@ -80,5 +80,8 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 /* ---- CLI (argv[0] is the subcommand name); exit codes as stackfuzz ---- */
 int cli_minimize(int argc, char **argv);
 int cli_explore(int argc, char **argv);
+/* --bugs LIST for every subcommand: 0, or -1 after naming the bad switch
+** on stderr (the caller exits 2). cmd prefixes the message. */
+int cli_parse_bugs(const char *cmd, const char *arg, uint32_t *bugs);
 
 #endif

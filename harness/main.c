@@ -416,11 +416,8 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			c.ho.bugs_set = 1;
-			if (prog_parse_bugs(optarg, &c.ho.bugs) < 0) {
-				fprintf(stderr, "stackfuzz: --bugs: unknown switch in '%s' "
-					"(known: 7695,7470,12238)\n", optarg);
+			if (cli_parse_bugs("stackfuzz", optarg, &c.ho.bugs) < 0)
 				return 2;
-			}
 			break;
 		case 's':
 			c.ho.stress = 1;

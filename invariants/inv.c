@@ -42,6 +42,20 @@ int inv_lookup(const char *id)
 	return -1;
 }
 
+void *inv_grow(void *p, uint32_t *cap, uint32_t need, size_t elt)
+{
+	if (need <= *cap)
+		return p;
+	uint32_t nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	void *np = realloc(p, (size_t)nc * elt);
+	if (!np)
+		abort();
+	*cap = nc;
+	return np;
+}
+
 void inv_truth_init(inv_truth *t)
 {
 	memset(t, 0, sizeof *t);
@@ -51,19 +65,67 @@ void inv_truth_init(inv_truth *t)
 void inv_truth_free(inv_truth *t)
 {
 	free(t->frames);
+	free(t->cgoseh);
+	free(t->cb);
 	memset(t, 0, sizeof *t);
+}
+
+void inv_truth_cgo_call(inv_truth *t, const rt *r)
+{
+	t->cgoseh = inv_grow(t->cgoseh, &t->capcgo, t->ncgo + 1, sizeof *t->cgoseh);
+	t->cgoseh[t->ncgo++] = r->m.seh;
+}
+
+void inv_truth_cgo_return(inv_truth *t, const rt *r)
+{
+	if (!t->ncgo)
+		return;
+	rt_addr want = t->cgoseh[--t->ncgo];
+	if (r->cfg.windows && r->m.seh != want && !t->sehbad) {
+		char a[64], b[64];
+		rt_fmt_addr(&r->mem, r->m.seh, a, sizeof a);
+		rt_fmt_addr(&r->mem, want, b, sizeof b);
+		t->sehbad = 1;
+		snprintf(t->sehmsg, sizeof t->sehmsg, "after a cgo call returned "
+			 "to Go the SEH head is %s, at the call's entry it was %s",
+			 a, b);
+	}
+}
+
+void inv_truth_callback(inv_truth *t, const rt *r)
+{
+	t->cb = inv_grow(t->cb, &t->capcb, t->ncb + 1, sizeof *t->cb);
+	t->cb[t->ncb].g0sp = r->m.g0sp;
+	t->cb[t->ncb++].gpc = r->g.sched.pc;
+}
+
+void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
+{
+	if (!t->ncb)
+		return;
+	const struct inv_cbtruth *want = &t->cb[--t->ncb];
+	if (t->cgobad)
+		return; /* the first difference is the one reported */
+	char a[64], b[64];
+	if (r->m.g0sp != want->g0sp) {
+		rt_fmt_addr(&r->mem, r->m.g0sp, a, sizeof a);
+		rt_fmt_addr(&r->mem, want->g0sp, b, sizeof b);
+		t->cgobad = 1;
+		snprintf(t->cgomsg, sizeof t->cgomsg, "after a callback %s "
+			 "g0.sched.sp is %s, before it was %s",
+			 normal ? "returned" : "was unwound", a, b);
+	} else if (normal && r->g.sched.pc != want->gpc) {
+		t->cgobad = 1;
+		snprintf(t->cgomsg, sizeof t->cgomsg, "after a callback returned "
+			 "curg.sched.pc is %#llx, before it was %#llx",
+			 (unsigned long long)r->g.sched.pc,
+			 (unsigned long long)want->gpc);
+	}
 }
 
 void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell)
 {
-	if (t->nframes == t->cap) {
-		uint32_t nc = t->cap ? 2 * t->cap : 64;
-		inv_shadow_frame *nf = realloc(t->frames, nc * sizeof *nf);
-		if (!nf)
-			abort();
-		t->frames = nf;
-		t->cap = nc;
-	}
+	t->frames = inv_grow(t->frames, &t->cap, t->nframes + 1, sizeof *t->frames);
 	t->frames[t->nframes].fn = fn;
 	t->frames[t->nframes].cell = cell;
 	if (t->nframes < t->lowmod)
@@ -119,28 +181,14 @@ void inv_ctx_free(inv_ctx *c)
 	memset(c, 0, sizeof *c);
 }
 
-static void *grow(void *p, uint32_t *cap, uint32_t need, size_t elt)
-{
-	if (need <= *cap)
-		return p;
-	uint32_t nc = *cap ? *cap : 64;
-	while (nc < need)
-		nc *= 2;
-	void *np = realloc(p, (size_t)nc * elt);
-	if (!np)
-		abort();
-	*cap = nc;
-	return np;
-}
-
 static void frames_reserve(inv_frames *fs, uint32_t need)
 {
 	if (need <= fs->cap)
 		return;
 	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap;
-	fs->f = grow(fs->f, &cap, need, sizeof *fs->f);
-	fs->nprog = grow(fs->nprog, &c2, need, sizeof *fs->nprog);
-	fs->nendcgo = grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
+	fs->f = inv_grow(fs->f, &cap, need, sizeof *fs->f);
+	fs->nprog = inv_grow(fs->nprog, &c2, need, sizeof *fs->nprog);
+	fs->nendcgo = inv_grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
 	fs->cap = cap;
 }
 
@@ -182,7 +230,7 @@ static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
 			return 0;
 		}
 	}
-	fs->tmp = grow(fs->tmp, &fs->captmp, fs->ntmp + 1, sizeof *fs->tmp);
+	fs->tmp = inv_grow(fs->tmp, &fs->captmp, fs->ntmp + 1, sizeof *fs->tmp);
 	fs->tmp[fs->ntmp++] = *fr;
 	return 1;
 }
@@ -210,12 +258,13 @@ static int bysp_cmp(const void *a, const void *b)
 
 static void index_by_sp(inv_frames *fs)
 {
-	fs->bysp = grow(fs->bysp, &fs->capbysp, fs->n, sizeof *fs->bysp);
+	fs->bysp = inv_grow(fs->bysp, &fs->capbysp, fs->n, sizeof *fs->bysp);
 	for (uint32_t i = 0; i < fs->n; i++) {
 		fs->bysp[i].sp = fs->f[i].sp;
 		fs->bysp[i].s = i;
 	}
-	qsort(fs->bysp, fs->n, sizeof *fs->bysp, bysp_cmp);
+	if (fs->n > 1)
+		qsort(fs->bysp, fs->n, sizeof *fs->bysp, bysp_cmp);
 }
 
 static void walk_full(inv_ctx *c)
@@ -351,7 +400,7 @@ static const checker checkers[INV__COUNT] = {
 
 static int run_checkers(inv_ctx *c, inv_violation *v)
 {
-	c->have_nbar = c->have_ncgo = 0;
+	c->have_nbar = 0;
 	for (int i = 0; i < INV__COUNT; i++)
 		if (((c->mask >> i) & 1) && checkers[i](c, v))
 			return 1;
@@ -379,8 +428,8 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 		abort();
 	memcpy(copy, fs->f, n * sizeof *copy);
 	/* the defer chain as the incremental check assembled it */
-	uint32_t nd = c->dc.n, ncgo = c->ncgo;
-	int have_ncgo = c->have_ncgo, dvalid = c->dc.valid;
+	uint32_t nd = c->dc.n, ncgo = inv_dchain_endcgo(&c->dc);
+	int dvalid = c->dc.valid;
 	rt_addr *dcopy = malloc((nd ? nd : 1) * sizeof *dcopy);
 	if (!dcopy)
 		abort();
@@ -396,12 +445,10 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 		same = copy[i].sp == fs->f[i].sp && copy[i].pc == fs->f[i].pc &&
 		       copy[i].fn == fs->f[i].fn && copy[i].lr == fs->f[i].lr;
 	if (same && dvalid && c->dc.valid) {
-		same = nd == c->dc.n;
+		same = nd == c->dc.n && ncgo == inv_dchain_endcgo(&c->dc);
 		for (uint32_t i = 0; same && i < nd; i++)
 			same = dcopy[i] == c->dc.c[i].d;
 	}
-	if (same && have_ncgo && c->have_ncgo)
-		same = ncgo == c->ncgo;
 	free(copy);
 	free(dcopy);
 	if (!same) {

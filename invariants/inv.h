@@ -42,12 +42,27 @@ typedef struct inv_truth {
 	/* SEH2: the head differed from its value at a cgo call's entry */
 	int sehbad;
 	char sehmsg[300];
+	/* what must hold again when they end: the SEH head at each active
+	** cgo call's entry; g0.sched.sp and the G's sched.pc before each
+	** active callback (inv_truth_cgo_* below) */
+	rt_addr *cgoseh;
+	uint32_t ncgo, capcgo;
+	struct inv_cbtruth { rt_addr g0sp, gpc; } *cb;
+	uint32_t ncb, capcb;
 } inv_truth;
 
 void inv_truth_init(inv_truth *t);
 void inv_truth_free(inv_truth *t);
 void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell);
 void inv_truth_pop_to(inv_truth *t, uint32_t n); /* keep frames [0, n) */
+/* The cgo truth, kept by whoever drives the runtime (the interpreter,
+** the tests): note a cgo call or callback as it starts; at its end
+** (EV_ENDCGO; EV_CBRETURN normal, EV_UNWINDM not) compare and record the
+** first difference in sehbad/cgobad for SEH2/CGO1. */
+void inv_truth_cgo_call(inv_truth *t, const rt *r);
+void inv_truth_cgo_return(inv_truth *t, const rt *r);
+void inv_truth_callback(inv_truth *t, const rt *r);
+void inv_truth_callback_end(inv_truth *t, const rt *r, int normal);
 
 typedef enum {
 	INV_MEM1 = 0,
@@ -136,7 +151,7 @@ typedef struct inv_dchain {
 	inv_drec *tmp; /* this check's walked records, innermost first */
 	uint32_t ntmp, captmp;
 	/* the first record (from the head) of the reused part, 0 if none:
-	** DEF1 checks it and stops, DEF2 and CGO1/CGO2 stop before it */
+	** DEF1 checks it and stops, DEF2 stops before it */
 	rt_addr stop;
 	uint32_t stop_endcgo; /* unstarted endcgo records from stop outward */
 	uint64_t nwalked;     /* records walked, for benchmarks */
@@ -151,10 +166,10 @@ typedef struct inv_ctx {
 	uint32_t mask; /* bit i: run checker i (default all) */
 	int full;      /* 1: never reuse frames (a self-check of the cache) */
 	uint64_t nfull, nincr; /* walks of each kind, for benchmarks */
-	/* sums two checkers share, computed once per check (inv_check
-	** clears the have_ flags) */
-	int have_nbar, have_ncgo;
-	uint32_t nbar, ncgo;
+	/* a count BAR1 and BAR4 share, computed once per check (inv_check
+	** clears have_nbar) */
+	int have_nbar;
+	uint32_t nbar;
 	rt_addr nbar_first;
 } inv_ctx;
 
@@ -162,6 +177,11 @@ void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);
 /* Walks the defer chain's changed part into c->dc (full: all of it). */
 void inv_dchain_collect(inv_ctx *c, int full);
 void inv_dchain_free(inv_dchain *dc);
+/* Unstarted endcgo records in the collected chain. */
+static inline uint32_t inv_dchain_endcgo(const inv_dchain *dc)
+{
+	return dc->n ? dc->c[dc->n - 1].nendcgo : 0;
+}
 void inv_ctx_free(inv_ctx *c);
 /* Runs the checkers; returns 1 and fills *v on a violation. */
 int inv_check(inv_ctx *c, inv_violation *v);
@@ -199,6 +219,9 @@ static inline uint32_t inv_nprog_from(const inv_ctx *c, uint32_t i)
 }
 
 /* helpers shared by the checkers */
+
+/* p with room for need elements of elt bytes (*cap grows by doubling). */
+void *inv_grow(void *p, uint32_t *cap, uint32_t need, size_t elt);
 
 /* The region holding all of [lo, hi) if it is one live region, else
 ** NULL: per-frame loops look the region up once, not per word. */

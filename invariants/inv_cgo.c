@@ -23,38 +23,13 @@
 
 enum { CHAIN_MAX = 1 << 20 };
 
-/* Active cgo calls, from memory: pending endcgo records, plus endcgo
-** calls under way (their record is started or already freed). */
-static uint32_t walk_active_cgo(const inv_ctx *c)
+/* Active cgo calls, from memory: pending endcgo records (counted as the
+** defer chain was collected, inv_dchain.c), plus endcgo calls under way
+** (their record is started or already freed): endcgo's body returns in
+** the step it runs, so a frame on the stack has not run it yet. */
+static uint32_t active_cgo(const inv_ctx *c)
 {
-	rt *r = c->r;
-	uint32_t n = 0, k = 0;
-	rt_addr endcgo = r->funcs[RTF_ENDCGO].entry;
-	rt_addr d = r->g.defer;
-	for (; d && d != c->dc.stop && k < CHAIN_MAX; k++) {
-		rt_word fn, started, link;
-		if (rt_peek(&r->mem, d + 8 * D_FN, &fn))
-			break;
-		rt_peek(&r->mem, d + 8 * D_STARTED, &started);
-		rt_peek(&r->mem, d + 8 * D_LINK, &link);
-		n += fn == endcgo && !started;
-		d = link;
-	}
-	if (d == c->dc.stop) /* the verified outer part's count */
-		n += c->dc.stop_endcgo;
-	/* endcgo's body returns in the step it runs: a frame on the stack
-	** has not run it yet */
-	return n + inv_endcgo_frames(c);
-}
-
-/* CGO1 and CGO2 share the count. */
-static uint32_t active_cgo(inv_ctx *c)
-{
-	if (!c->have_ncgo) {
-		c->ncgo = walk_active_cgo(c);
-		c->have_ncgo = 1;
-	}
-	return c->ncgo;
+	return inv_dchain_endcgo(&c->dc) + inv_endcgo_frames(c);
 }
 
 int inv_cgo1(inv_ctx *c, inv_violation *v)

@@ -2,13 +2,14 @@
 ** inv_dchain.c: the defer chain as DEF1, DEF2 and CGO1/CGO2 see it,
 ** checked incrementally.
 **
-** Those checkers walk every pending defer record. A Go -> C -> Go nest
-** keeps one endcgo record per level, so walking the whole chain at every
-** step costs O(depth) a step, like re-walking every frame. Instead the
+** DEF1, DEF2 and CGO1/CGO2 need every pending defer record. A Go -> C
+** -> Go nest keeps one endcgo record per level, so walking the whole
+** chain at every step costs O(depth) a step, like re-walking every frame. Instead the
 ** chain verified at the last check is cached (outermost first: records
 ** are bump-allocated, so it ascends by address), and a check walks from
 ** the head only until it meets a cached record whose whole outer part is
-** provably unchanged; the checkers stop there (inv_dchain.stop).
+** provably unchanged; DEF1 and DEF2 stop there (inv_dchain.stop), and
+** CGO1/CGO2 read the count of pending endcgo records off the cache.
 **
 ** A cached record and all records outside it are reused only if:
 **  - the frame walk of this check was incremental (see the last rule);
@@ -103,6 +104,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	dc->ntmp = 0;
 	if (r->g.dead || c->fr.tb != TB_OK) {
 		dc->valid = 0;
+		dc->n = 0;
 		return;
 	}
 	uint32_t keep = c->fr.n - c->fr.fresh; /* reused frames, stored first */
@@ -131,24 +133,14 @@ void inv_dchain_collect(inv_ctx *c, int full)
 			broken = 1;
 			break;
 		}
-		if (dc->ntmp == dc->captmp) {
-			dc->captmp = dc->captmp ? 2 * dc->captmp : 64;
-			dc->tmp = realloc(dc->tmp, dc->captmp * sizeof *dc->tmp);
-			if (!dc->tmp)
-				abort();
-		}
+		dc->tmp = inv_grow(dc->tmp, &dc->captmp, dc->ntmp + 1, sizeof *dc->tmp);
 		dc->tmp[dc->ntmp++] = e;
 		d = link;
 	}
 	dc->nwalked += dc->ntmp;
 	/* the new cache: the reused outer part, then the walked records */
 	uint32_t n = suffix + dc->ntmp;
-	if (n > dc->cap) {
-		dc->cap = n < 64 ? 64 : 2 * n;
-		dc->c = realloc(dc->c, dc->cap * sizeof *dc->c);
-		if (!dc->c)
-			abort();
-	}
+	dc->c = inv_grow(dc->c, &dc->cap, n, sizeof *dc->c);
 	dc->n = suffix;
 	for (uint32_t i = dc->ntmp; i-- > 0;) {
 		inv_drec e = dc->tmp[i];

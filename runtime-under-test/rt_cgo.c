@@ -101,15 +101,24 @@ static void push_block(rt *r, rt_addr fp, rt_word nargs)
 
 /* ---- Go calls C ---- */
 
-void rt_cgocall(rt *r, int cfn, const rt_word *args, uint32_t nargs,
-		uint32_t site)
+/* Both directions enter the runtime the same way: push (target entry,
+** nargs, args...) as the trampoline's fixed argument block and call it
+** from the current function's call site. */
+static void call_trampoline(rt *r, int tramp, int fn, const rt_word *args,
+			    uint32_t nargs, uint32_t site)
 {
 	const rt_func *cf = rt_findfunc(r, r->cur->sched.pc);
-	rt_word w[CGO_ARGWORDS] = {r->funcs[cfn].entry, nargs};
+	rt_word w[CGO_ARGWORDS] = {r->funcs[fn].entry, nargs};
 	for (uint32_t i = 0; i < nargs && i < CGO_ARGWORDS - CGO_ARG0; i++)
 		w[CGO_ARG0 + i] = args[i];
 	rt_push_args(r, w, CGO_ARGWORDS);
-	rt_call(r, RTF_CGOCALL, rt_retpc(cf, site));
+	rt_call(r, tramp, rt_retpc(cf, site));
+}
+
+void rt_cgocall(rt *r, int cfn, const rt_word *args, uint32_t nargs,
+		uint32_t site)
+{
+	call_trampoline(r, RTF_CGOCALL, cfn, args, nargs, site);
 }
 
 /* cgocall's body (site 0): account, defer endcgo, asmcgocall. */
@@ -186,12 +195,7 @@ void rt_unlockosthread(rt *r)
 void rt_callback(rt *r, int gofn, const rt_word *args, uint32_t nargs,
 		 uint32_t site)
 {
-	const rt_func *cf = rt_findfunc(r, r->cur->sched.pc);
-	rt_word w[CGO_ARGWORDS] = {r->funcs[gofn].entry, nargs};
-	for (uint32_t i = 0; i < nargs && i < CGO_ARGWORDS - CGO_ARG0; i++)
-		w[CGO_ARG0 + i] = args[i];
-	rt_push_args(r, w, CGO_ARGWORDS);
-	rt_call(r, RTF_CGOCALLBACK, rt_retpc(cf, site));
+	call_trampoline(r, RTF_CGOCALLBACK, gofn, args, nargs, site);
 }
 
 /* callbackasm1 + cgocallback + cgocallback_gofunc, up to the call. */

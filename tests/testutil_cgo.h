@@ -30,7 +30,7 @@
 
 #include "testutil.h"
 
-enum { CW_NEST = 16, CW_MAX_STEPS = 400 };
+enum { CW_MAX_STEPS = 400 };
 
 typedef struct cw {
 	rt r;
@@ -40,11 +40,6 @@ typedef struct cw {
 	int check;	/* every step must leave inv_check quiet */
 	int32_t nuser;	/* next program function id */
 	uint64_t steps;
-	/* the harness's cgo truth */
-	rt_addr cgoseh[CW_NEST];
-	uint32_t ncgo;
-	rt_addr cbsp[CW_NEST], cbpc[CW_NEST];
-	uint32_t ncb;
 } cw;
 
 static inline cw *cw_new(uint32_t windows, uint32_t barriers, uint32_t bugs)
@@ -180,41 +175,6 @@ static inline void cw_on_recovery(cw *w, int fi)
 		w->t.nframes--;
 }
 
-static inline void cw_on_endcgo(cw *w)
-{
-	if (!w->ncgo)
-		return;
-	rt_addr want = w->cgoseh[--w->ncgo];
-	if (w->r.cfg.windows && w->r.m.seh != want && !w->t.sehbad) {
-		w->t.sehbad = 1;
-		snprintf(w->t.sehmsg, sizeof w->t.sehmsg,
-			 "after a cgo call returned to Go the SEH head is %#llx, at "
-			 "the call's entry it was %#llx",
-			 (unsigned long long)w->r.m.seh, (unsigned long long)want);
-	}
-}
-
-static inline void cw_on_callback_end(cw *w, int normal)
-{
-	if (!w->ncb)
-		return;
-	w->ncb--;
-	if (w->r.m.g0sp != w->cbsp[w->ncb] && !w->t.cgobad) {
-		w->t.cgobad = 1;
-		snprintf(w->t.cgomsg, sizeof w->t.cgomsg,
-			 "after a callback %s g0.sched.sp is %#llx, before it was "
-			 "%#llx", normal ? "returned" : "was unwound",
-			 (unsigned long long)w->r.m.g0sp,
-			 (unsigned long long)w->cbsp[w->ncb]);
-	} else if (normal && w->r.g.sched.pc != w->cbpc[w->ncb] && !w->t.cgobad) {
-		w->t.cgobad = 1;
-		snprintf(w->t.cgomsg, sizeof w->t.cgomsg,
-			 "after a callback returned curg.sched.pc is %#llx, before "
-			 "it was %#llx", (unsigned long long)w->r.g.sched.pc,
-			 (unsigned long long)w->cbpc[w->ncb]);
-	}
-}
-
 static inline void cw_events(cw *w)
 {
 	for (uint32_t i = 0; i < w->r.nev; i++) {
@@ -232,11 +192,12 @@ static inline void cw_events(cw *w)
 			cw_on_recovery(w, (int)e->a);
 			break;
 		case EV_ENDCGO:
-			cw_on_endcgo(w);
+			inv_truth_cgo_return(&w->t, &w->r);
 			break;
 		case EV_CBRETURN:
 		case EV_UNWINDM:
-			cw_on_callback_end(w, e->kind == EV_CBRETURN);
+			inv_truth_callback_end(&w->t, &w->r,
+					       e->kind == EV_CBRETURN);
 			break;
 		default:
 			break;
@@ -371,8 +332,7 @@ static inline void cw_cgo(cw *w, int cfn, const rt_word *args, uint32_t n)
 {
 	uint32_t site = cw_site(w);
 	cw_begin(w);
-	assert_true(w->ncgo < CW_NEST);
-	w->cgoseh[w->ncgo++] = w->r.m.seh;
+	inv_truth_cgo_call(&w->t, &w->r);
 	rt_cgocall(&w->r, cfn, args, n, site);
 	cw_end(w);
 }
@@ -382,9 +342,7 @@ static inline void cw_callback(cw *w, int gofn, const rt_word *args,
 {
 	uint32_t site = cw_site(w);
 	cw_begin(w);
-	assert_true(w->ncb < CW_NEST);
-	w->cbsp[w->ncb] = w->r.m.g0sp;
-	w->cbpc[w->ncb++] = w->r.g.sched.pc;
+	inv_truth_callback(&w->t, &w->r);
 	rt_callback(&w->r, gofn, args, n, site);
 	cw_end(w);
 }
