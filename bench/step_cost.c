@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 	if (runs < 1 || runs > 101)
 		runs = 5;
 	prog *p = malloc(sizeof *p);
-	hs_result *r = malloc(sizeof *r);
+	hs_result *r = calloc(1, sizeof *r);
 	double *all = calloc((size_t)runs, sizeof *all);
 	double *mem1 = calloc((size_t)runs, sizeof *mem1);
 	double *full = calloc((size_t)runs, sizeof *full);
@@ -237,6 +237,7 @@ int main(int argc, char **argv)
 		free(l.v[k]);
 	free(l.v);
 	free(p);
+	hs_result_free(r);
 	free(r);
 	free(all);
 	free(mem1);

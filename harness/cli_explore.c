@@ -106,7 +106,7 @@ int cli_explore(int argc, char **argv)
 		return 2;
 	}
 	prog *found = malloc(sizeof *found);
-	hs_result *res = malloc(sizeof *res);
+	hs_result *res = calloc(1, sizeof *res);
 	int rc = 2;
 	hs_explore_stats st;
 	if (!found || !res)
@@ -140,6 +140,7 @@ int cli_explore(int argc, char **argv)
 	}
 out:
 	free(found);
+	hs_result_free(res);
 	free(res);
 	return rc;
 }

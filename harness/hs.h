@@ -17,6 +17,8 @@ typedef enum {
 	OUT_OVERFLOW,
 	OUT_BUDGET,
 	OUT_VIOLATION,
+	OUT_LIMIT,    /* a limit of the harness was reached: not a verdict */
+	OUT_INTERNAL, /* the harness's own error (a bug of stackfuzz) */
 } hs_outkind;
 
 typedef struct hs_options {
@@ -38,14 +40,21 @@ typedef struct hs_result {
 	int kind;     /* hs_outkind */
 	int inv;      /* inv_id when kind == OUT_VIOLATION */
 	uint64_t steps;
-	char text[1100];   /* panic message / violation message */
+	int throwcode;	   /* rt_throwcode when the runtime threw, else 0 */
+	/* heap strings, never NULL after hs_run: the panic message (Go's
+	** whole chain), violation message or limit; and the report */
+	char *text;
 	int func, stmt;	   /* program location of the last step (-1: runtime) */
 	uint32_t line;
-	char report[16384]; /* violation report: location, message, state */
+	char *report;	   /* violation report: location, message, state */
 	uint64_t copies, segments, shrinks, maxdepth;
 } hs_result;
 
+/* res must be zeroed before its first use (static, calloc, = {0}); a
+** result may be passed again and again: its strings are reused. */
 int hs_run(const prog *p, const hs_options *o, hs_result *res);
+/* Frees a result's strings (it may be used again). */
+void hs_result_free(hs_result *res);
 const char *hs_outcome_name(int kind);
 /* One line: "ok", "violation DEF2", "panic 42", ... */
 void hs_outcome_str(const hs_result *r, char *buf, size_t len);

@@ -344,7 +344,7 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 	x.last = x.t0;
 	x.tmpl = malloc(sizeof *x.tmpl);
 	x.work = malloc(sizeof *x.work);
-	x.res = malloc(sizeof *x.res);
+	x.res = calloc(1, sizeof *x.res);
 	uint8_t *cur = NULL, *next = NULL;
 	int rc = -1;
 	if (!x.tmpl || !x.work || !x.res || o->depth < 0 ||
@@ -434,6 +434,7 @@ out:
 	free(next);
 	free(x.tmpl);
 	free(x.work);
+	hs_result_free(x.res);
 	free(x.res);
 	return rc;
 }

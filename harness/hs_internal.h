@@ -7,16 +7,7 @@
 #include "hs.h"
 #include "rt.h"
 
-enum { HS_MAX_LEAVES = 64, HS_MAX_PANICS = 256 };
-
-/* The truth about one gopanic/goexit1 frame. */
-typedef struct hs_tpanic {
-	uint32_t cell;	/* identity of its return-PC slot */
-	uint32_t depth; /* program frames outer to it */
-	int recovered;
-	int kind;
-	int64_t val;
-} hs_tpanic;
+enum { HS_MAX_LEAVES = 64 };
 
 typedef struct hs {
 	const prog *p;
@@ -28,11 +19,7 @@ typedef struct hs {
 	uint32_t nleaves;
 	uint32_t leafsize[HS_MAX_LEAVES];
 	int leafidx[HS_MAX_LEAVES];
-	hs_tpanic panics[HS_MAX_PANICS];
-	uint32_t npanics;
-	int pending_kind;
-	int64_t pending_val;
-	uint64_t steps, maxdepth;
+	uint64_t steps;
 	/* where the current step is */
 	int cur_func, cur_stmt, cur_rtfunc, cur_site;
 } hs;
@@ -42,6 +29,5 @@ void hs_trace_step(hs *h, FILE *out);
 void hs_dump(hs *h, FILE *out);
 void hs_dump_dot(hs *h, FILE *out); /* Graphviz picture of the state */
 void hs_report(hs *h, hs_result *res);
-int hs_throw_inv(const char *msg);
 
 #endif

@@ -21,6 +21,8 @@
 ** on, copied); the frames the program truly has; what recover() must
 ** answer (a direct deferred call of a panic that is not yet recovered).
 */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +31,35 @@
 
 const char *hs_outcome_name(int kind)
 {
-	static const char *n[] = {"ok", "panic", "goexit", "overflow", "budget",
-				  "violation"};
-	return kind >= 0 && kind <= OUT_VIOLATION ? n[kind] : "?";
+	static const char *n[] = {"ok",	       "panic", "goexit",  "overflow",
+				  "budget",    "violation", "limit", "internal"};
+	return kind >= 0 && kind <= OUT_INTERNAL ? n[kind] : "?";
+}
+
+void hs_result_free(hs_result *res)
+{
+	free(res->text);
+	free(res->report);
+	res->text = res->report = NULL;
+}
+
+static void set_text(hs_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_text(hs_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	free(res->text);
+	res->text = malloc(n > 0 ? (size_t)n + 1 : 1);
+	if (!res->text) {
+		fprintf(stderr, "stackfuzz: out of memory\n");
+		abort();
+	}
+	va_start(ap, fmt);
+	vsnprintf(res->text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 }
 
 void hs_outcome_str(const hs_result *r, char *buf, size_t len)
@@ -40,16 +68,14 @@ void hs_outcome_str(const hs_result *r, char *buf, size_t len)
 	case OUT_VIOLATION:
 		snprintf(buf, len, "violation %s", inv_catalogue[r->inv].id);
 		break;
-	case OUT_PANIC: { /* truncating copy: the text may be long */
-		size_t n = strlen(r->text);
-		if (len == 0)
-			break;
-		if (n >= len)
-			n = len - 1;
-		memcpy(buf, r->text, n);
-		buf[n] = 0;
+	case OUT_PANIC: /* a prefix is enough for a one-line outcome */
+		snprintf(buf, len, "%s", r->text ? r->text : "");
 		break;
-	}
+	case OUT_LIMIT:
+	case OUT_INTERNAL:
+		snprintf(buf, len, "%s: %s", hs_outcome_name(r->kind),
+			 r->text ? r->text : "");
+		break;
 	default:
 		snprintf(buf, len, "%s", hs_outcome_name(r->kind));
 	}
@@ -129,6 +155,7 @@ static int setup(hs *h)
 			.localmap = localmap,
 			.user = (int32_t)i,
 			.nseh = nseh,
+			.nlocals = pf->nlocals,
 		};
 		if (pf->kind == FK_C) { /* no maps: never on a G stack */
 			d.flags = 0;
@@ -205,127 +232,6 @@ static void push_args(hs *h, const prog_func *pf, const prog_stmt *s)
 		rt_ptag_set(&h->rt.mem, a + 8ull * i, tag[i]);
 }
 
-/* ---- ground truth bookkeeping ---- */
-
-static void on_enter(hs *h, int fi)
-{
-	const rt_func *f = &h->rt.funcs[fi];
-	rt_addr sp = rt_sp(&h->rt);
-	uint32_t cell = rt_cell_new(&h->rt.mem, sp + f->framesize);
-	if (f->user >= 0) {
-		const prog_func *pf = &h->p->funcs[f->user];
-		if (f->kind == RF_GO)
-			inv_truth_push(&h->truth, fi, cell);
-		for (uint32_t s = 0; s < (uint32_t)pf->nparams + pf->nlocals; s++)
-			rt_cell_new(&h->rt.mem, hs_slot_addr(h, pf, s));
-		if (h->truth.nframes > h->maxdepth)
-			h->maxdepth = h->truth.nframes;
-	} else if (fi == RTF_GOPANIC || fi == RTF_GOEXIT1) {
-		if (h->npanics < HS_MAX_PANICS) {
-			hs_tpanic *tp = &h->panics[h->npanics++];
-			tp->cell = cell;
-			tp->depth = h->truth.nframes;
-			tp->recovered = 0;
-			tp->kind = h->pending_kind;
-			tp->val = h->pending_val;
-		}
-	}
-}
-
-static void on_return(hs *h, int fi)
-{
-	if (h->rt.funcs[fi].user >= 0 && h->rt.funcs[fi].kind == RF_GO &&
-	    h->truth.nframes)
-		inv_truth_pop_to(&h->truth, h->truth.nframes - 1);
-}
-
-static void truncate_panics(hs *h, uint32_t depth, int keep_equal)
-{
-	while (h->npanics) {
-		uint32_t d = h->panics[h->npanics - 1].depth;
-		if (d > depth || (!keep_equal && d == depth))
-			h->npanics--;
-		else
-			break;
-	}
-}
-
-/* Recovery resumed frame fi: drop the true frames inner to it. */
-static void on_recovery(hs *h, int fi)
-{
-	const rt_func *f = &h->rt.funcs[fi];
-	uint32_t cell = rt_cell_at(&h->rt.mem, rt_sp(&h->rt) + f->framesize);
-	if (f->user < 0) { /* back into Goexit's loop */
-		for (uint32_t i = h->npanics; i-- > 0;)
-			if (h->panics[i].cell == cell) {
-				inv_truth_pop_to(&h->truth, h->panics[i].depth);
-				truncate_panics(h, h->truth.nframes, 1);
-				return;
-			}
-		return;
-	}
-	uint32_t n = h->truth.nframes;
-	while (n && h->truth.frames[n - 1].cell != cell)
-		n--;
-	inv_truth_pop_to(&h->truth, n);
-	/* gopanic frames called from the resumed frame or deeper are gone */
-	truncate_panics(h, h->truth.nframes, 0);
-}
-
-static void process_events(hs *h)
-{
-	for (uint32_t i = 0; i < h->rt.nev; i++) {
-		const rt_event *e = &h->rt.ev[i];
-		switch (e->kind) {
-		case EV_ENTER:
-			on_enter(h, (int)e->a);
-			break;
-		case EV_RETURN:
-			on_return(h, (int)e->a);
-			break;
-		case EV_RECOVERY:
-			on_recovery(h, (int)e->a);
-			break;
-		case EV_ENDCGO:
-			inv_truth_cgo_return(&h->truth, &h->rt);
-			break;
-		case EV_CBRETURN:
-		case EV_UNWINDM:
-			inv_truth_callback_end(&h->truth, &h->rt,
-					       e->kind == EV_CBRETURN);
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-/* What Go's recover() must answer here: the caller must be a deferred
-** call made directly by gopanic, for a panic not yet recovered. */
-static hs_tpanic *recover_truth(hs *h, const rt_func *f)
-{
-	rt_addr sp = rt_sp(&h->rt);
-	rt_word lr;
-	if (rt_peek(&h->rt.mem, sp + f->framesize, &lr))
-		return NULL;
-	rt_addr gsp = sp + f->framesize + RT_WORD + f->argsize;
-	if (lr == rt_retpc(&h->rt.funcs[RTF_LESSSTACK], 0)) {
-		/* called on a new segment: the caller is in the Stktop */
-		rt_addr hi = h->rt.g.hi;
-		if (rt_peek(&h->rt.mem, hi + 8 * STKTOP_PC, &lr) ||
-		    rt_peek(&h->rt.mem, hi + 8 * STKTOP_SP, &gsp))
-			return NULL;
-	}
-	if (lr != rt_retpc(&h->rt.funcs[RTF_GOPANIC], 1))
-		return NULL;
-	uint32_t cell = rt_cell_at(&h->rt.mem,
-				   gsp + h->rt.funcs[RTF_GOPANIC].framesize);
-	for (uint32_t i = h->npanics; i-- > 0;)
-		if (h->panics[i].cell == cell)
-			return h->panics[i].recovered ? NULL : &h->panics[i];
-	return NULL;
-}
-
 static int64_t recovered_int(int kind, int64_t v)
 {
 	return kind == PV_INT ? v : kind == PV_NIL ? 0 : -1; /* runtime errors */
@@ -335,8 +241,7 @@ static int64_t recovered_int(int kind, int64_t v)
 
 static void nilpanic(hs *h, uint32_t k)
 {
-	h->pending_kind = PV_NILDEREF;
-	h->pending_val = 0;
+	inv_truth_panic_value(&h->truth, PV_NILDEREF, 0);
 	rt_gopanic(&h->rt, PV_NILDEREF, 0, k);
 }
 
@@ -377,15 +282,8 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 			a = got;
 			got = ld(h, a);
 		}
-		if ((int64_t)got != (int64_t)s->a[0].v && !h->truth.checkfail) {
-			char b[64];
-			rt_fmt_addr(&r->mem, a, b, sizeof b);
-			h->truth.checkfail = 1;
-			snprintf(h->truth.checkmsg, sizeof h->truth.checkmsg,
-				 "check %s%s == %d in %s read %lld from %s",
-				 s->n ? "*" : "", pf->slotname[s->slot], s->a[0].v,
-				 pf->name, (long long)(int64_t)got, b);
-		}
+		inv_truth_check(&h->truth, pf->name, pf->slotname[s->slot], s->n != 0,
+				a, s->a[0].v, (int64_t)got);
 		break;
 	}
 	case ST_CALL:
@@ -401,27 +299,18 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 		eval(h, pf, &s->a[0], &v, &tag);
 		if (s->a[0].kind == EX_NIL)
 			kind = PV_NIL;
-		h->pending_kind = kind;
-		h->pending_val = (int64_t)v;
+		inv_truth_panic_value(&h->truth, kind, (int64_t)v);
 		rt_gopanic(r, kind, (int64_t)v, k);
 		return;
 	}
 	case ST_RECOVER: {
 		int kind;
 		int64_t val;
-		hs_tpanic *tp = recover_truth(h, f);
+		/* what Go answers is read before the runtime answers: a
+		** recover marks its panic recovered */
+		inv_truth_recover_begin(&h->truth, r, f);
 		int got = rt_gorecover(r, f, &kind, &val);
-		if (tp)
-			tp->recovered = 1;
-		if (!h->truth.recoverbad &&
-		    (got != (tp != NULL) ||
-		     (tp && (kind != tp->kind || val != tp->val)))) {
-			h->truth.recoverbad = 1;
-			snprintf(h->truth.recovermsg, sizeof h->truth.recovermsg,
-				 "recover() in %s returned %s, Go returns %s", pf->name,
-				 got ? "a panic value" : "nil",
-				 tp ? "the panic value" : "nil here");
-		}
+		inv_truth_recover(&h->truth, pf->name, got, kind, val);
 		if (s->n) {
 			rt_addr a = hs_slot_addr(h, pf, s->slot);
 			rt_store(&r->mem, a, (rt_word)(got ? recovered_int(kind, val) : 0));
@@ -429,8 +318,7 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 		break;
 	}
 	case ST_GOEXIT:
-		h->pending_kind = PV_NIL;
-		h->pending_val = 0;
+		inv_truth_panic_value(&h->truth, PV_NIL, 0);
 		rt_goexit(r, k);
 		return;
 	case ST_GROW:
@@ -483,12 +371,11 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 		rt_unlockosthread(r);
 		break;
 	case ST_FAULT:
-		h->pending_kind = PV_FAULT;
-		h->pending_val = 0;
+		inv_truth_panic_value(&h->truth, PV_FAULT, 0);
 		rt_fault(r, k);
 		return;
 	default:
-		rt_throw(r, "unknown statement");
+		rt_throw(r, TH_INTERNAL_BADSTMT, "unknown statement");
 		return;
 	}
 	r->cur->sched.pc = next;
@@ -508,7 +395,7 @@ static void finish(hs *h, hs_result *res)
 		break;
 	case RT_PANICKED:
 		res->kind = OUT_PANIC;
-		snprintf(res->text, sizeof res->text, "%s", r->panicmsg);
+		set_text(res, "%s", r->panicmsg ? r->panicmsg : "panic");
 		break;
 	case RT_OVERFLOW:
 		res->kind = OUT_OVERFLOW;
@@ -530,6 +417,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 	hs *h = calloc(1, sizeof *h);
 	if (!h)
 		return -1;
+	hs_result_free(res);
 	memset(res, 0, sizeof *res);
 	res->func = res->stmt = -1;
 	h->p = p;
@@ -554,9 +442,11 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 	if (o)
 		h->ctx.full = o->full_checks;
 	if (setup(h) < 0 || rt_start(&h->rt, h->rtidx[0]) < 0) {
-		res->kind = OUT_VIOLATION;
-		res->inv = INV_STK1;
-		snprintf(res->text, sizeof res->text, "program does not fit the runtime");
+		/* more functions or grow sizes than the runtime's text has
+		** room for: a limit of the harness, not of the program */
+		res->kind = OUT_LIMIT;
+		set_text(res, "function table: the program does not fit the "
+			 "runtime's text (%u functions at most)", RT_MAX_FUNCS);
 		goto out;
 	}
 	uint64_t budget = p->cfg.budget ? p->cfg.budget : 200000;
@@ -578,7 +468,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		h->cur_rtfunc = f ? (int)(f - r->funcs) : -1;
 		h->cur_site = f ? (int)((pc - f->entry) / RT_SITE) - 1 : -1;
 		if (!f) {
-			rt_throw(r, "unexpected return pc");
+			rt_throw(r, TH_BADRETPC, "unexpected return pc");
 		} else if (pc == f->entry && !(f->flags & RFF_NOFRAME)) {
 			rt_prologue(r);
 		} else if (f->user >= 0) {
@@ -592,7 +482,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 				continue;
 			}
 			if (off % RT_SITE != 0 || site > pf->nstmts) {
-				rt_throw(r, "pc inside no statement");
+				rt_throw(r, TH_BADPC, "pc inside no statement");
 			} else if (site < pf->nstmts) {
 				h->cur_stmt = (int)site;
 				exec_stmt(h, pf, site);
@@ -603,15 +493,18 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			rt_run_internal(r);
 		}
 		h->steps++;
-		process_events(h);
+		inv_truth_events(&h->truth, r);
 		if (o && o->trace)
 			hs_trace_step(h, o->trace);
 		if (r->status == RT_THROW) {
-			res->kind = OUT_VIOLATION;
-			res->inv = hs_throw_inv(r->throwmsg);
-			snprintf(res->text, sizeof res->text, "fatal error: %s",
-				 r->throwmsg);
-			hs_report(h, res);
+			/* a throw's code says which invariant it reveals */
+			int id = inv_throw_verdict(r->throwcode);
+			res->throwcode = r->throwcode;
+			res->kind = id >= 0 ? OUT_VIOLATION : OUT_INTERNAL;
+			res->inv = id >= 0 ? id : 0;
+			set_text(res, "fatal error: %s", r->throwmsg);
+			if (id >= 0)
+				hs_report(h, res);
 			break;
 		}
 		inv_violation v;
@@ -620,11 +513,11 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		r->mem.dirty_hi = 0;
 		r->mem.ndirtyw = 0;
 		r->mem.heap_wlo = RT_ADDR_MAX;
-		h->truth.lowmod = UINT32_MAX;
+		inv_truth_step_done(&h->truth);
 		if (bad) {
 			res->kind = OUT_VIOLATION;
 			res->inv = v.id;
-			snprintf(res->text, sizeof res->text, "%s", v.msg);
+			set_text(res, "%s", v.msg);
 			hs_report(h, res);
 			break;
 		}
@@ -648,7 +541,16 @@ out:
 	res->copies = h->rt.ncopies;
 	res->segments = h->rt.nsegments;
 	res->shrinks = h->rt.nshrinks;
-	res->maxdepth = h->maxdepth;
+	res->maxdepth = h->truth.maxdepth;
+	if (!res->text)
+		set_text(res, "%s", "");
+	if (!res->report) {
+		res->report = calloc(1, 1);
+		if (!res->report) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+	}
 	inv_ctx_free(&h->ctx);
 	inv_truth_free(&h->truth);
 	rt_destroy(&h->rt);

@@ -547,7 +547,7 @@ int hs_minimize(const prog *in, const hs_options *o, prog *out,
 	m.ro.show = NULL;
 	m.ro.show_step = 0;
 	prog *bufs = malloc(3 * sizeof *bufs);
-	m.res = malloc(sizeof *m.res);
+	m.res = calloc(1, sizeof *m.res);
 	int rc = -1;
 	if (!bufs || !m.res || prog_validate(in, NULL) != 0)
 		goto out;
@@ -604,6 +604,7 @@ int hs_minimize(const prog *in, const hs_options *o, prog *out,
 out:
 	st->runs = m.runs;
 	free(bufs);
+	hs_result_free(m.res);
 	free(m.res);
 	return rc;
 }

@@ -5,24 +5,10 @@
 ** to their region ("stack#3+0x7f8"), regions are numbered in allocation
 ** order, and nothing depends on host pointers or time.
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hs_internal.h"
-
-int hs_throw_inv(const char *msg)
-{
-	if (strstr(msg, "SEH"))
-		return INV_SEH3;
-	if (strstr(msg, "barrier"))
-		return INV_BAR1;
-	if (strstr(msg, "cgo") || strstr(msg, "OS stack"))
-		return INV_CGO1;
-	if (strstr(msg, "defer"))
-		return INV_DEF1;
-	if (strstr(msg, "lessstack") || strstr(msg, "segment"))
-		return INV_STK1;
-	return INV_STK2; /* a bad PC: a return-PC slot held garbage */
-}
 
 static void where(hs *h, char *buf, size_t len)
 {
@@ -372,9 +358,15 @@ void hs_report(hs *h, hs_result *res)
 {
 	char w[200];
 	where(h, w, sizeof w);
-	FILE *f = fmemopen(res->report, sizeof res->report - 1, "w");
-	if (!f)
-		return;
+	/* a memory stream: the report is as long as the state it shows */
+	size_t len = 0;
+	free(res->report);
+	res->report = NULL;
+	FILE *f = open_memstream(&res->report, &len);
+	if (!f) {
+		fprintf(stderr, "stackfuzz: out of memory\n");
+		abort();
+	}
 	const char *file = h->o && h->o->file ? h->o->file : "<program>";
 	uint32_t line = 0;
 	if (h->cur_func >= 0 && h->cur_stmt >= 0)
@@ -385,6 +377,10 @@ void hs_report(hs *h, hs_result *res)
 	if (line)
 		fprintf(f, " (%s:%u)", file, line);
 	fprintf(f, "\n  %s\n", res->text);
+	if (res->throwcode)
+		fprintf(f, "  runtime throw %s: %s by the throw table "
+			"(invariants/inv_throw.c)\n", rt_throwcode_name(res->throwcode),
+			inv_catalogue[res->inv].id);
 	if (h->rt.nev) {
 		fprintf(f, "  this step:");
 		for (uint32_t i = 0; i < h->rt.nev; i++) {

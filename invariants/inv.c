@@ -56,83 +56,6 @@ void *inv_grow(void *p, uint32_t *cap, uint32_t need, size_t elt)
 	return np;
 }
 
-void inv_truth_init(inv_truth *t)
-{
-	memset(t, 0, sizeof *t);
-	t->lowmod = UINT32_MAX;
-}
-
-void inv_truth_free(inv_truth *t)
-{
-	free(t->frames);
-	free(t->cgoseh);
-	free(t->cb);
-	memset(t, 0, sizeof *t);
-}
-
-void inv_truth_cgo_call(inv_truth *t, const rt *r)
-{
-	t->cgoseh = inv_grow(t->cgoseh, &t->capcgo, t->ncgo + 1, sizeof *t->cgoseh);
-	t->cgoseh[t->ncgo++] = r->m.seh;
-}
-
-void inv_truth_cgo_return(inv_truth *t, const rt *r)
-{
-	if (!t->ncgo)
-		return;
-	rt_addr want = t->cgoseh[--t->ncgo];
-	if (r->cfg.windows && r->m.seh != want && !t->sehbad) {
-		char a[64], b[64];
-		rt_fmt_addr(&r->mem, r->m.seh, a, sizeof a);
-		rt_fmt_addr(&r->mem, want, b, sizeof b);
-		t->sehbad = 1;
-		snprintf(t->sehmsg, sizeof t->sehmsg, "after a cgo call returned "
-			 "to Go the SEH head is %s, at the call's entry it was %s",
-			 a, b);
-	}
-}
-
-void inv_truth_callback(inv_truth *t, const rt *r)
-{
-	t->cb = inv_grow(t->cb, &t->capcb, t->ncb + 1, sizeof *t->cb);
-	t->cb[t->ncb].g0sp = r->m.g0sp;
-	t->cb[t->ncb++].gpc = r->g.sched.pc;
-}
-
-void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
-{
-	if (!t->ncb)
-		return;
-	const struct inv_cbtruth *want = &t->cb[--t->ncb];
-	if (t->cgobad)
-		return; /* the first difference is the one reported */
-	char a[64], b[64];
-	if (r->m.g0sp != want->g0sp) {
-		rt_fmt_addr(&r->mem, r->m.g0sp, a, sizeof a);
-		rt_fmt_addr(&r->mem, want->g0sp, b, sizeof b);
-		t->cgobad = 1;
-		snprintf(t->cgomsg, sizeof t->cgomsg, "after a callback %s "
-			 "g0.sched.sp is %s, before it was %s",
-			 normal ? "returned" : "was unwound", a, b);
-	} else if (normal && r->g.sched.pc != want->gpc) {
-		t->cgobad = 1;
-		snprintf(t->cgomsg, sizeof t->cgomsg, "after a callback returned "
-			 "curg.sched.pc is %#llx, before it was %#llx",
-			 (unsigned long long)r->g.sched.pc,
-			 (unsigned long long)want->gpc);
-	}
-}
-
-void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell)
-{
-	t->frames = inv_grow(t->frames, &t->cap, t->nframes + 1, sizeof *t->frames);
-	t->frames[t->nframes].fn = fn;
-	t->frames[t->nframes].cell = cell;
-	if (t->nframes < t->lowmod)
-		t->lowmod = t->nframes;
-	t->nframes++;
-}
-
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)
 {
 	v->id = id;
@@ -146,14 +69,6 @@ const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len)
 {
 	rt_fmt_addr(&c->r->mem, a, buf, len);
 	return buf;
-}
-
-void inv_truth_pop_to(inv_truth *t, uint32_t n)
-{
-	if (n < t->nframes)
-		t->nframes = n;
-	if (n < t->lowmod)
-		t->lowmod = n;
 }
 
 void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t)

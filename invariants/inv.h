@@ -24,41 +24,81 @@ typedef struct inv_shadow_frame {
 	uint32_t cell; /* identity of its return-PC slot */
 } inv_shadow_frame;
 
+/* The truth about one gopanic/goexit1 frame. */
+typedef struct inv_tpanic {
+	uint32_t cell;	/* identity of its return-PC slot */
+	uint32_t depth; /* program frames outer to it */
+	int recovered;
+	int kind;
+	int64_t val;
+} inv_tpanic;
+
+/* A fact of the current step: what the program or the runtime showed
+** (got) beside what Go's semantics require (want). Recorded by the
+** truth recorder, judged only by the checkers. */
+typedef enum {
+	IF_CHECK = 1, /* DEF4: `check` read got[0], the program wants want[0] */
+	IF_RECOVER,   /* PAN1: {answered?, kind, value}, got and Go's */
+	IF_CGORET,    /* SEH2: the SEH head after a cgo call / at its entry */
+	IF_CBEND,     /* CGO1: {g0.sched.sp, curg.sched.pc} after / before */
+} inv_factkind;
+
+typedef struct inv_fact {
+	uint8_t kind;	/* inv_factkind */
+	uint8_t normal; /* IF_CBEND: returned (1) or unwound by a panic (0) */
+	uint8_t deref;	/* IF_CHECK: `check *p == N` */
+	const char *fn, *slot; /* program names, for messages */
+	rt_addr addr;	       /* IF_CHECK: the word read */
+	int64_t want[3], got[3];
+} inv_fact;
+
 typedef struct inv_truth {
 	inv_shadow_frame *frames; /* program frames, outermost first */
 	uint32_t nframes, cap;
 	uint32_t lowmod; /* lowest frame index changed since the last check */
-	/* DEF4: a deferred set/check saw the wrong slot or value */
-	int checkfail;
-	char checkmsg[200];
-	/* PAN1: recover() answered differently from Go */
-	int recoverbad;
-	char recovermsg[200];
-	/* CGO1: g0.sched.sp / curg.sched not restored after a callback */
-	int cgobad;
-	char cgomsg[300];
+	uint32_t maxdepth;
+	/* gopanic/goexit1 frames, oldest first, and the value of the panic
+	** the program is starting (the interpreter says it) */
+	inv_tpanic *panics;
+	uint32_t npanics, cappanics;
+	int pending_kind;
+	int64_t pending_val;
+	int64_t recover_for; /* panics[] index Go's recover() answers, or -1 */
+	/* this step's facts (cleared by inv_truth_step_done) */
+	inv_fact *facts;
+	uint32_t nfacts, capfacts;
 	/* CGO2: user LockOSThread count the program holds */
 	uint32_t locks;
-	/* SEH2: the head differed from its value at a cgo call's entry */
-	int sehbad;
-	char sehmsg[300];
 	/* what must hold again when they end: the SEH head at each active
 	** cgo call's entry; g0.sched.sp and the G's sched.pc before each
-	** active callback (inv_truth_cgo_* below) */
+	** active callback */
 	rt_addr *cgoseh;
 	uint32_t ncgo, capcgo;
 	struct inv_cbtruth { rt_addr g0sp, gpc; } *cb;
 	uint32_t ncb, capcb;
 } inv_truth;
 
+/* The truth recorder (inv_truth.c), used by the interpreter and tests. */
 void inv_truth_init(inv_truth *t);
 void inv_truth_free(inv_truth *t);
+/* The step's runtime events: cells, frames, panics, cgo/callback ends. */
+void inv_truth_events(inv_truth *t, rt *r);
+/* The checkers have seen this step: clear its facts and change marks. */
+void inv_truth_step_done(inv_truth *t);
 void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell);
 void inv_truth_pop_to(inv_truth *t, uint32_t n); /* keep frames [0, n) */
-/* The cgo truth, kept by whoever drives the runtime (the interpreter,
-** the tests): note a cgo call or callback as it starts; at its end
-** (EV_ENDCGO; EV_CBRETURN normal, EV_UNWINDM not) compare and record the
-** first difference in sehbad/cgobad for SEH2/CGO1. */
+/* The program is about to panic with this value (or Goexit: PV_NIL). */
+void inv_truth_panic_value(inv_truth *t, int kind, int64_t val);
+/* recover() in function f (the current frame): first what Go answers
+** (before the runtime runs), then what the runtime answered. */
+void inv_truth_recover_begin(inv_truth *t, const rt *r, const rt_func *f);
+void inv_truth_recover(inv_truth *t, const char *fn, int got, int kind,
+		       int64_t val);
+/* `check` in fn read got at addr; the program says it must be want. */
+void inv_truth_check(inv_truth *t, const char *fn, const char *slot, int deref,
+		     rt_addr addr, int64_t want, int64_t got);
+/* A cgo call or callback starts (before the runtime runs it); its end
+** comes as an event (EV_ENDCGO; EV_CBRETURN normal, EV_UNWINDM not). */
 void inv_truth_cgo_call(inv_truth *t, const rt *r);
 void inv_truth_cgo_return(inv_truth *t, const rt *r);
 void inv_truth_callback(inv_truth *t, const rt *r);
@@ -93,6 +133,9 @@ typedef struct inv_info {
 } inv_info;
 extern const inv_info inv_catalogue[INV__COUNT];
 int inv_lookup(const char *id); /* index or -1 */
+/* The invariant a runtime throw (rt_throwcode) reveals, or -1 for the
+** harness's own internal errors (inv_throw.c). */
+int inv_throw_verdict(int code);
 
 typedef struct inv_violation {
 	int id; /* inv_id */

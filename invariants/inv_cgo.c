@@ -32,12 +32,39 @@ static uint32_t active_cgo(const inv_ctx *c)
 	return inv_dchain_endcgo(&c->dc) + inv_endcgo_frames(c);
 }
 
+/* CGO1's fact half: after a callback, g0.sched.sp (and, when it
+** returned normally, curg.sched.pc) are what they were before it. */
+static int callback_facts(inv_ctx *c, inv_violation *v)
+{
+	if (!c->t)
+		return 0;
+	for (uint32_t i = 0; i < c->t->nfacts; i++) {
+		const inv_fact *x = &c->t->facts[i];
+		char a[64], b[64];
+		if (x->kind != IF_CBEND)
+			continue;
+		if (x->got[0] != x->want[0]) {
+			inv_fail(v, INV_CGO1, "after a callback %s g0.sched.sp is %s, "
+				 "before it was %s", x->normal ? "returned" : "was unwound",
+				 inv_addr(c, (rt_addr)x->got[0], a, sizeof a),
+				 inv_addr(c, (rt_addr)x->want[0], b, sizeof b));
+			return 1;
+		}
+		if (x->normal && x->got[1] != x->want[1]) {
+			inv_fail(v, INV_CGO1, "after a callback returned curg.sched.pc "
+				 "is %#llx, before it was %#llx",
+				 (unsigned long long)x->got[1],
+				 (unsigned long long)x->want[1]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int inv_cgo1(inv_ctx *c, inv_violation *v)
 {
-	if (c->t && c->t->cgobad) {
-		inv_fail(v, INV_CGO1, "%s", c->t->cgomsg);
+	if (callback_facts(c, v))
 		return 1;
-	}
 	if (c->r->g.dead || c->fr.tb != TB_OK)
 		return 0;
 	uint32_t want = active_cgo(c);
@@ -132,9 +159,16 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 	rt *r = c->r;
 	if (!r->cfg.windows)
 		return 0;
-	if (c->t && c->t->sehbad) {
-		inv_fail(v, INV_SEH2, "%s", c->t->sehmsg);
-		return 1;
+	for (uint32_t i = 0; c->t && i < c->t->nfacts; i++) {
+		const inv_fact *x = &c->t->facts[i];
+		char a[64], b[64];
+		if (x->kind == IF_CGORET && x->got[0] != x->want[0]) {
+			inv_fail(v, INV_SEH2, "after a cgo call returned to Go the SEH "
+				 "head is %s, at the call's entry it was %s",
+				 inv_addr(c, (rt_addr)x->got[0], a, sizeof a),
+				 inv_addr(c, (rt_addr)x->want[0], b, sizeof b));
+			return 1;
+		}
 	}
 	if (c->fr0.tb != TB_OK)
 		return 0;

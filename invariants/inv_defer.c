@@ -174,10 +174,44 @@ int inv_def3(inv_ctx *c, inv_violation *v)
 
 int inv_def4(inv_ctx *c, inv_violation *v)
 {
-	if (!c->t || !c->t->checkfail)
+	if (!c->t)
 		return 0;
-	inv_fail(v, INV_DEF4, "%s", c->t->checkmsg);
-	return 1;
+	for (uint32_t i = 0; i < c->t->nfacts; i++) {
+		const inv_fact *x = &c->t->facts[i];
+		if (x->kind != IF_CHECK || x->got[0] == x->want[0])
+			continue;
+		char a[64];
+		inv_fail(v, INV_DEF4, "check %s%s == %lld in %s read %lld from %s",
+			 x->deref ? "*" : "", x->slot, (long long)x->want[0], x->fn,
+			 (long long)x->got[0], inv_addr(c, x->addr, a, sizeof a));
+		return 1;
+	}
+	return 0;
+}
+
+/* PAN1's fact half: recover() answered as Go does (answer, kind, value). */
+static int recover_facts(inv_ctx *c, inv_violation *v)
+{
+	if (!c->t)
+		return 0;
+	for (uint32_t i = 0; i < c->t->nfacts; i++) {
+		const inv_fact *x = &c->t->facts[i];
+		if (x->kind != IF_RECOVER || (x->got[0] == x->want[0] &&
+					      x->got[1] == x->want[1] &&
+					      x->got[2] == x->want[2]))
+			continue;
+		if (x->got[0] != x->want[0])
+			inv_fail(v, INV_PAN1, "recover() in %s returned %s, Go returns %s",
+				 x->fn, x->got[0] ? "a panic value" : "nil",
+				 x->want[0] ? "the panic value" : "nil here");
+		else
+			inv_fail(v, INV_PAN1, "recover() in %s returned value kind %lld "
+				 "%lld, Go returns kind %lld %lld", x->fn,
+				 (long long)x->got[1], (long long)x->got[2],
+				 (long long)x->want[1], (long long)x->want[2]);
+		return 1;
+	}
+	return 0;
 }
 
 static int is_panicfn(const rt_frame *fr)
@@ -189,10 +223,8 @@ static int is_panicfn(const rt_frame *fr)
 int inv_pan1(inv_ctx *c, inv_violation *v)
 {
 	rt *r = c->r;
-	if (c->t && c->t->recoverbad) {
-		inv_fail(v, INV_PAN1, "%s", c->t->recovermsg);
+	if (recover_facts(c, v))
 		return 1;
-	}
 	if (r->g.dead || c->fr.tb != TB_OK)
 		return 0;
 	char a[64];

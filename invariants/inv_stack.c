@@ -33,8 +33,7 @@ int inv_mem1(inv_ctx *c, inv_violation *v)
 
 static int tb_is_tiling(rt_tbresult t)
 {
-	return t == TB_OUTSIDE || t == TB_INCOMPLETE || t == TB_FAULT ||
-	       t == TB_TOODEEP;
+	return t == TB_OUTSIDE || t == TB_INCOMPLETE || t == TB_FAULT;
 }
 
 int inv_stk1(inv_ctx *c, inv_violation *v)

@@ -243,6 +243,8 @@ typedef struct rt_func {
 	uint64_t argmap, localmap;   /* bit i: word i is a pointer */
 	int32_t user;		     /* harness's id, -1 for runtime */
 	uint32_t nseh;		     /* C: room for own SEH records */
+	uint32_t nlocals;	     /* words of named locals at sp (the
+					locals map's length, as Go's stackmap) */
 	rt_addr entry, end;
 } rt_func;
 
@@ -319,8 +321,37 @@ typedef enum {
 	RT_GOEXITED,	/* Goexit ran every deferred call */
 	RT_PANICKED,	/* unrecovered panic; see panicmsg */
 	RT_OVERFLOW,	/* stack exceeds the maximum */
-	RT_THROW,	/* fatal runtime error; see throwmsg */
+	RT_THROW,	/* fatal runtime error; see throwcode, throwmsg */
 } rt_status;
+
+/* Why the runtime threw. Each code has one short message at its throw
+** site; invariants/inv_throw.c maps each code to the invariant whose
+** breach it reveals (no message text is ever matched). TH_INTERNAL_*
+** are errors of the harness (a program the validator should have
+** refused), reported as the outcome `internal`, never as a violation. */
+typedef enum rt_throwcode {
+	TH_NONE = 0,
+	TH_INTERNAL_BADFUNC,	/* cgocall/callback target of the wrong kind */
+	TH_INTERNAL_BADSTMT,	/* a statement the interpreter does not know */
+	TH_CGO_UNBALANCED,	/* asmcgocall: OS stack sp not restored */
+	TH_CGO_NOTINCGO,	/* cgocallback on a G that is not in C */
+	TH_DEFER_BADENTRY,	/* a defer record in the wrong place */
+	TH_DEFER_UNKNOWNFN,	/* a defer record naming no function */
+	TH_RECOVERY_NOEPILOGUE, /* recovery into a frame with no deferreturn */
+	TH_BADRETPC,		/* a return went to no return point */
+	TH_BADPC,		/* the PC is in no function / no statement */
+	TH_LESSSTACK,		/* a segment return with a bad Stktop */
+	TH_SEH_UNHANDLED,	/* a fault the SEH chain did not take to Go */
+	TH_TB_BADPC,		/* a runtime traceback met TB_BADPC ... */
+	TH_TB_BADRET,
+	TH_TB_OUTSIDE,
+	TH_TB_INCOMPLETE,
+	TH_TB_FAULT,		/* ... TB_FAULT */
+	TH_STKBAR_LOST,		/* a barrier slot no longer holds the barrier PC */
+	TH_STKBAR_NONE,		/* stackBarrier ran with no live barrier */
+	TH_STKBAR_MISSED,	/* stackBarrier ran for another slot */
+	TH__COUNT
+} rt_throwcode;
 
 typedef struct rt_config {
 	uint32_t stack_init, stack_max;
@@ -374,8 +405,6 @@ typedef struct rt_event {
 	int64_t a, b;
 } rt_event;
 
-enum { RT_MAX_EVENTS = 16 };
-
 /* Panic value kinds. */
 enum { PV_INT = 0, PV_NIL = 1, PV_NILDEREF = 2, PV_FAULT = 3 };
 
@@ -391,11 +420,14 @@ typedef struct rt {
 	rt_status status;
 	uint8_t gcphase;   /* rt_gcphase */
 	rt_addr scansp;	   /* where the last scan started */
+	rt_throwcode throwcode;
 	char throwmsg[200];
-	char panicmsg[512];
-	/* events of the current step */
-	rt_event ev[RT_MAX_EVENTS];
-	uint32_t nev;
+	/* an unrecovered panic's message, Go's whole nested chain (heap) */
+	char *panicmsg;
+	/* events of the current step (heap, grows: a step may install or
+	** pass any number of barriers) */
+	rt_event *ev;
+	uint32_t nev, capev;
 	/* the region a copy in this step produced (DEF3 looks at it) */
 	rt_region *copied;
 	uint64_t ncopies, nsegments, nshrinks;
@@ -414,6 +446,7 @@ typedef struct rt_funcdesc {
 	uint64_t argmap, localmap;
 	int32_t user;
 	uint32_t nseh;
+	uint32_t nlocals;
 } rt_funcdesc;
 
 void rt_init(rt *r, const rt_config *cfg);
@@ -424,7 +457,10 @@ const rt_func *rt_findfunc(const rt *r, rt_addr pc);
 int rt_start(rt *r, int entry);
 void rt_begin_step(rt *r); /* clears the step's events */
 void rt_event_add(rt *r, int kind, int64_t a, int64_t b);
-void rt_throw(rt *r, const char *msg);
+void rt_throw(rt *r, rt_throwcode code, const char *msg);
+/* A runtime traceback failed: throw the code matching t. */
+void rt_throw_tb(rt *r, int t, const char *what, const char *why);
+const char *rt_throwcode_name(rt_throwcode c);
 
 /* ---- what program code does (called by the harness interpreter) ---- */
 /* Each G's sched is its live registers while the CPU runs it (r->cur),
@@ -565,7 +601,6 @@ typedef enum {
 	TB_OUTSIDE,    /* a frame outside its segment */
 	TB_INCOMPLETE, /* did not unwind to the top of the stack */
 	TB_FAULT,      /* a slot could not be read */
-	TB_TOODEEP,
 } rt_tbresult;
 
 /* Walks frames innermost first from (pc, sp). The callback returns 0 to

@@ -129,7 +129,7 @@ static void cgocall_body(rt *r, const rt_func *f)
 	rt_word nargs;
 	const rt_func *c = callee(r, fp, RF_C, &nargs);
 	if (!c) {
-		rt_throw(r, "cgocall: not a C function");
+		rt_throw(r, TH_INTERNAL_BADFUNC, "cgocall: not a C function");
 		return;
 	}
 	r->m.ncgocall++;
@@ -153,7 +153,7 @@ static void asmcgocall_return(rt *r)
 {
 	rt_g *g0 = &r->g0;
 	if (g0->sched.sp != r->m.g0sp) {
-		rt_throw(r, "asmcgocall: OS stack not balanced");
+		rt_throw(r, TH_CGO_UNBALANCED, "asmcgocall: OS stack not balanced");
 		return;
 	}
 	g0->sched.pc = rt_g0_rest_pc(r, g0->sched.sp);
@@ -206,11 +206,11 @@ static void callback_body(rt *r, const rt_func *f)
 	rt_word nargs;
 	const rt_func *gf = callee(r, fp, RF_GO, &nargs);
 	if (!gf) {
-		rt_throw(r, "cgocallback: not a Go function");
+		rt_throw(r, TH_INTERNAL_BADFUNC, "cgocallback: not a Go function");
 		return;
 	}
 	if (!g->syscallsp) {
-		rt_throw(r, "cgocallback: the G is not in a cgo call");
+		rt_throw(r, TH_CGO_NOTINCGO, "cgocallback: the G is not in a cgo call");
 		return;
 	}
 	st(r, fsp + 8 * CB_SAVED_G0SP, r->m.g0sp);
@@ -250,7 +250,7 @@ static void callback_gofunc_ret(rt *r, const rt_func *cb)
 	rt_g *g = &r->g;
 	st(r, g->sched.sp + 8 * CBG_RESTORE, 0);
 	if (!rt_deferreturn_runtime(r, cb, 1))
-		rt_throw(r, "bad defer entry in cgocallback");
+		rt_throw(r, TH_DEFER_BADENTRY, "bad defer entry in cgocallback");
 }
 
 /* unwindm ran: restore sched.pc from the LR slot, back to the OS stack. */
@@ -309,7 +309,7 @@ int rt_run_cgo(rt *r, const rt_func *f, rt_addr pc)
 			cgocall_body(r, f);
 		else if (pc == rt_retpc(f, 0)) {
 			if (!rt_deferreturn_runtime(r, f, 1))
-				rt_throw(r, "bad defer entry in cgocall");
+				rt_throw(r, TH_DEFER_BADENTRY, "bad defer entry in cgocall");
 		} else if (pc == rt_retpc(f, 1))
 			rt_ret(r, f);
 		else

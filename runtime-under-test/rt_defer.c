@@ -28,6 +28,9 @@
 ** is freed when its call starts (deferreturn) or returns (panic), and a
 ** freed record is a tombstone.
 */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rt.h"
@@ -81,7 +84,7 @@ static int calldeferred(rt *r, rt_addr d, rt_addr retpc)
 	rt_g *g = &r->g;
 	const rt_func *f = rt_findfunc(r, ld(r, d + 8 * D_FN));
 	if (!f || f->entry != ld(r, d + 8 * D_FN)) {
-		rt_throw(r, "can't call unknown deferred function");
+		rt_throw(r, TH_DEFER_UNKNOWNFN, "can't call unknown deferred function");
 		return -1;
 	}
 	uint32_t siz = f->argsize;
@@ -126,7 +129,7 @@ void rt_epilogue(rt *r, uint32_t site)
 		rt_mem_copy(&r->mem, g->sched.sp, d + 8 * RT_DEFER_HDR_WORDS, siz);
 		freedefer(r, d);
 		if (!df || df->entry != fnpc) {
-			rt_throw(r, "can't call unknown deferred function");
+			rt_throw(r, TH_DEFER_UNKNOWNFN, "can't call unknown deferred function");
 			return;
 		}
 		rt_call(r, funcindex(r, df), rt_retpc(f, site));
@@ -229,30 +232,82 @@ static int fmtval(char *b, size_t n, int kind, int64_t v)
 	}
 }
 
-/* printpanics: oldest first, later ones tab-indented. */
-static void printpanics(rt *r, rt_addr p, char *buf, size_t len, int depth)
+/* A growing string for the panic message: Go prints the whole chain,
+** however long, so nothing here may truncate. */
+typedef struct strbuf {
+	char *b;
+	size_t n, cap;
+} strbuf;
+
+static void sb_printf(strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_printf(strbuf *sb, const char *fmt, ...)
 {
-	if (!p || depth > 64)
-		return;
-	rt_addr link = ld(r, p + 8 * P_LINK);
-	if (link) {
-		printpanics(r, link, buf, len, depth + 1);
-		if (!ld(r, link + 8 * P_GOEXIT)) {
-			size_t l = strlen(buf);
-			snprintf(buf + l, len - l, "\t");
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int k = vsnprintf(sb->b ? sb->b + sb->n : NULL,
+				  sb->b ? sb->cap - sb->n : 0, fmt, ap);
+		va_end(ap);
+		if (k < 0)
+			return;
+		if (sb->b && sb->n + (size_t)k < sb->cap) {
+			sb->n += (size_t)k;
+			return;
 		}
+		size_t cap = sb->cap ? sb->cap : 128;
+		while (cap <= sb->n + (size_t)k)
+			cap *= 2;
+		char *nb = realloc(sb->b, cap);
+		if (!nb) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+		nb[sb->n] = 0;
+		sb->b = nb;
+		sb->cap = cap;
 	}
-	if (ld(r, p + 8 * P_GOEXIT))
-		return;
-	size_t l = strlen(buf);
-	l += (size_t)snprintf(buf + l, len - l, "panic: ");
-	if (l < len)
-		l += (size_t)fmtval(buf + l, len - l, (int)ld(r, p + 8 * P_KIND),
-				    (int64_t)ld(r, p + 8 * P_ARG));
-	if (l < len && ld(r, p + 8 * P_RECOVERED))
-		l += (size_t)snprintf(buf + l, len - l, " [recovered]");
-	if (l < len)
-		snprintf(buf + l, len - l, "\n");
+}
+
+static void sb_val(strbuf *sb, int kind, int64_t v)
+{
+	char b[120];
+	fmtval(b, sizeof b, kind, v);
+	sb_printf(sb, "%s", b);
+}
+
+/* printpanics, as Go's: oldest first, each later one tab-indented
+** unless the one before it is a Goexit. Iterative: a chain may hold
+** any number of panics, and the host stack must not grow with it. */
+static void printpanics(rt *r, rt_addr newest, strbuf *sb)
+{
+	size_t n = 0, cap = 0;
+	rt_addr *chain = NULL;
+	for (rt_addr p = newest; p; p = ld(r, p + 8 * P_LINK)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			rt_addr *nc = realloc(chain, cap * sizeof *nc);
+			if (!nc) {
+				fprintf(stderr, "stackfuzz: out of memory\n");
+				abort();
+			}
+			chain = nc;
+		}
+		chain[n++] = p;
+	}
+	for (size_t i = n; i-- > 0;) {
+		rt_addr p = chain[i];
+		if (i + 1 < n && !ld(r, chain[i + 1] + 8 * P_GOEXIT))
+			sb_printf(sb, "\t");
+		if (ld(r, p + 8 * P_GOEXIT))
+			continue;
+		sb_printf(sb, "panic: ");
+		sb_val(sb, (int)ld(r, p + 8 * P_KIND), (int64_t)ld(r, p + 8 * P_ARG));
+		if (ld(r, p + 8 * P_RECOVERED))
+			sb_printf(sb, " [recovered]");
+		sb_printf(sb, "\n");
+	}
+	free(chain);
 }
 
 /* Site 0 of gopanic/goexit1: fill the record and link it. */
@@ -288,11 +343,13 @@ static void panic_loop(rt *r, const rt_func *f)
 			r->status = RT_GOEXITED;
 			return;
 		}
-		r->panicmsg[0] = 0;
-		printpanics(r, g->panic, r->panicmsg, sizeof r->panicmsg, 0);
-		size_t l = strlen(r->panicmsg);
-		if (l && r->panicmsg[l - 1] == '\n')
-			r->panicmsg[l - 1] = 0;
+		strbuf sb = {0};
+		sb_printf(&sb, "%s", "");
+		printpanics(r, g->panic, &sb);
+		if (sb.n && sb.b[sb.n - 1] == '\n')
+			sb.b[--sb.n] = 0;
+		free(r->panicmsg);
+		r->panicmsg = sb.b;
 		r->status = RT_PANICKED;
 		return;
 	}
@@ -323,7 +380,7 @@ static void panic_return(rt *r, const rt_func *f)
 	rt_addr rec = g->sched.sp;
 	rt_addr d = g->defer;
 	if (!d || ld(r, d + 8 * D_PANIC) != rec || !ld(r, d + 8 * D_STARTED)) {
-		rt_throw(r, "bad defer entry in panic");
+		rt_throw(r, TH_DEFER_BADENTRY, "bad defer entry in panic");
 		return;
 	}
 	const rt_func *df = rt_findfunc(r, ld(r, d + 8 * D_FN));
@@ -355,7 +412,7 @@ static void panic_return(rt *r, const rt_func *f)
 		g->panic = ld(r, g->panic + 8 * P_LINK);
 	const rt_func *rf = rt_findfunc(r, dpc);
 	if (!rf || !rf->nsites) {
-		rt_throw(r, "recovery: deferring frame has no epilogue");
+		rt_throw(r, TH_RECOVERY_NOEPILOGUE, "recovery: deferring frame has no epilogue");
 		return;
 	}
 	rt_unwind_barriers(r, dsp);
@@ -372,7 +429,7 @@ void rt_run_internal(rt *r)
 	rt_addr pc = g->sched.pc;
 	const rt_func *f = rt_findfunc(r, pc);
 	if (!f) {
-		rt_throw(r, "unexpected return pc");
+		rt_throw(r, TH_BADRETPC, "unexpected return pc");
 		return;
 	}
 	int fi = funcindex(r, f);
@@ -393,7 +450,7 @@ void rt_run_internal(rt *r)
 		else if (pc == rt_retpc(f, 1))
 			panic_return(r, f);
 		else
-			rt_throw(r, "unexpected pc in gopanic");
+			rt_throw(r, TH_BADPC, "unexpected pc in gopanic");
 		return;
 	}
 	if (f->kind == RF_LEAF && pc == rt_site_pc(f, 0)) {
@@ -409,5 +466,5 @@ void rt_run_internal(rt *r)
 			g->sched.pc = to;
 		return;
 	}
-	rt_throw(r, "unexpected pc in runtime code");
+	rt_throw(r, TH_BADPC, "unexpected pc in runtime code");
 }

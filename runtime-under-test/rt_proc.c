@@ -13,6 +13,8 @@
 ** a copy) read it. Nothing in the runtime reads it back.
 */
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rt.h"
@@ -36,6 +38,8 @@ void rt_init(rt *r, const rt_config *cfg)
 void rt_destroy(rt *r)
 {
 	rt_mem_free(&r->mem);
+	free(r->ev);
+	free(r->panicmsg);
 	memset(r, 0, sizeof *r);
 }
 
@@ -47,20 +51,55 @@ void rt_begin_step(rt *r)
 
 void rt_event_add(rt *r, int kind, int64_t a, int64_t b)
 {
-	if (r->nev < RT_MAX_EVENTS) {
-		r->ev[r->nev].kind = (uint8_t)kind;
-		r->ev[r->nev].a = a;
-		r->ev[r->nev].b = b;
-		r->nev++;
+	if (r->nev == r->capev) {
+		uint32_t cap = r->capev ? 2 * r->capev : 16;
+		rt_event *ev = realloc(r->ev, cap * sizeof *ev);
+		if (!ev) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+		r->ev = ev;
+		r->capev = cap;
 	}
+	r->ev[r->nev].kind = (uint8_t)kind;
+	r->ev[r->nev].a = a;
+	r->ev[r->nev].b = b;
+	r->nev++;
 }
 
-void rt_throw(rt *r, const char *msg)
+void rt_throw(rt *r, rt_throwcode code, const char *msg)
 {
 	if (r->status != RT_RUNNING)
 		return;
+	r->throwcode = code;
 	snprintf(r->throwmsg, sizeof r->throwmsg, "%s", msg);
 	r->status = RT_THROW;
+}
+
+void rt_throw_tb(rt *r, int t, const char *what, const char *why)
+{
+	static const rt_throwcode code[] = {
+		[TB_BADPC] = TH_TB_BADPC,	    [TB_BADRET] = TH_TB_BADRET,
+		[TB_OUTSIDE] = TH_TB_OUTSIDE,	    [TB_INCOMPLETE] = TH_TB_INCOMPLETE,
+		[TB_FAULT] = TH_TB_FAULT,
+	};
+	char msg[200];
+	snprintf(msg, sizeof msg, "%s: %s: %s", what, rt_tbresult_name((rt_tbresult)t),
+		 why);
+	rt_throw(r, t > TB_OK && t <= TB_FAULT ? code[t] : TH_TB_INCOMPLETE, msg);
+}
+
+const char *rt_throwcode_name(rt_throwcode c)
+{
+	static const char *const n[TH__COUNT] = {
+		"none", "internal-badfunc", "internal-badstmt", "cgo-unbalanced",
+		"cgo-notincgo", "defer-badentry", "defer-unknownfn",
+		"recovery-noepilogue", "badretpc", "badpc", "lessstack",
+		"seh-unhandled", "tb-badpc", "tb-badret", "tb-outside",
+		"tb-incomplete", "tb-fault", "stkbar-lost", "stkbar-none",
+		"stkbar-missed",
+	};
+	return c >= 0 && c < TH__COUNT ? n[c] : "?";
 }
 
 void rt_debugf(rt *r, int level, const char *fmt, ...)

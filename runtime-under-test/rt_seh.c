@@ -113,7 +113,7 @@ void rt_fault(rt *r, uint32_t site)
 			rt_event_add(r, EV_FAULT, 0, 0);
 			char msg[200];
 			snprintf(msg, sizeof msg, "fault not handled: SEH chain: %s", why);
-			rt_throw(r, msg);
+			rt_throw(r, TH_SEH_UNHANDLED, msg);
 			return;
 		}
 	}

@@ -324,7 +324,7 @@ void rt_prologue(rt *r)
 	rt_g *g = r->cur;
 	const rt_func *f = rt_findfunc(r, g->sched.pc);
 	if (!f) {
-		rt_throw(r, "prologue at an unknown pc");
+		rt_throw(r, TH_BADPC, "prologue at an unknown pc");
 		return;
 	}
 	if (g->isg0) { /* the OS stack does not grow: C overflows it */
@@ -376,13 +376,13 @@ void rt_lessstack(rt *r)
 {
 	rt_g *g = &r->g;
 	if (g->sched.sp != g->hi) {
-		rt_throw(r, "lessstack: sp is not at the segment top");
+		rt_throw(r, TH_LESSSTACK, "lessstack: sp is not at the segment top");
 		return;
 	}
 	rt_word pc = ld(r, g->hi + 8 * STKTOP_PC);
 	rt_word sp = ld(r, g->hi + 8 * STKTOP_SP);
 	if (!popsegment(r)) {
-		rt_throw(r, "lessstack: no previous segment");
+		rt_throw(r, TH_LESSSTACK, "lessstack: no previous segment");
 		return;
 	}
 	g->sched.pc = pc;

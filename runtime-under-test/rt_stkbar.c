@@ -118,9 +118,7 @@ static int scanframe(rt *r, const rt_frame *fr, void *arg)
 
 static void gc_traceback_fail(rt *r, rt_tbresult t, const char *why)
 {
-	char msg[200];
-	snprintf(msg, sizeof msg, "scanstack: %s: %s", rt_tbresult_name(t), why);
-	rt_throw(r, msg);
+	rt_throw_tb(r, t, "scanstack", why);
 }
 
 void rt_remove_barriers(rt *r)
@@ -131,7 +129,7 @@ void rt_remove_barriers(rt *r)
 		rt_addr e = entry(r, i);
 		rt_addr slot = ld(r, e + 8 * SB_LRPTR);
 		if (ld(r, slot) != rt_barrier_pc(r)) {
-			rt_throw(r, "stack barrier lost");
+			rt_throw(r, TH_STKBAR_LOST, "stack barrier lost");
 			return;
 		}
 		st(r, slot, ld(r, e + 8 * SB_LRVAL));
@@ -196,12 +194,12 @@ rt_addr rt_barrier_hit(rt *r, rt_addr lrptr)
 {
 	rt_g *g = &r->g;
 	if (g->stkbarpos >= g->stkbarlen) {
-		rt_throw(r, "stackBarrier: no live stack barrier");
+		rt_throw(r, TH_STKBAR_NONE, "stackBarrier: no live stack barrier");
 		return 0;
 	}
 	rt_addr e = entry(r, g->stkbarpos);
 	if (lrptr && ld(r, e + 8 * SB_LRPTR) != lrptr) {
-		rt_throw(r, "missed stack barrier");
+		rt_throw(r, TH_STKBAR_MISSED, "missed stack barrier");
 		return 0;
 	}
 	rt_addr pc = ld(r, e + 8 * SB_LRVAL);

@@ -47,6 +47,7 @@ int rt_addfunc(rt *r, const rt_funcdesc *d)
 	f->localmap = d->localmap;
 	f->user = d->user;
 	f->nseh = d->nseh;
+	f->nlocals = d->nlocals;
 	f->entry = RT_TEXT_BASE + (rt_addr)RT_FUNC_SPAN * (rt_addr)i;
 	f->end = rt_site_pc(f, f->nsites) + RT_SITE;
 	return i;

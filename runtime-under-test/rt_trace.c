@@ -21,8 +21,6 @@
 
 #include "rt.h"
 
-enum { TB_MAX_DEPTH = 1 << 20 };
-
 const char *rt_tbresult_name(rt_tbresult t)
 {
 	switch (t) {
@@ -38,8 +36,6 @@ const char *rt_tbresult_name(rt_tbresult t)
 		return "traceback did not unwind completely";
 	case TB_FAULT:
 		return "return-PC slot unreadable";
-	case TB_TOODEEP:
-		return "traceback too deep";
 	}
 	return "?";
 }
@@ -102,9 +98,13 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 	}
 	if (why && whylen)
 		why[0] = 0;
+	/* No depth limit: within a segment every frame ends above the one
+	** before (sp strictly ascends to the segment's top), and a walk
+	** meets each segment once, so a segment chain longer than the
+	** regions the machine ever made is a loop in corrupted Stktops. */
 	for (uint32_t depth = 0;; depth++) {
-		if (depth >= TB_MAX_DEPTH)
-			FAIL(TB_TOODEEP, "more than %d frames", TB_MAX_DEPTH);
+		if (seg > r->mem.nregions)
+			FAIL(TB_INCOMPLETE, "segment chain loops (%u segments)", seg);
 		/* between a RET and the trampoline it returned to */
 		if (is_retpoint(r, pc, RTF_GOEXIT, 0) ||
 		    is_retpoint(r, pc, RTF_LESSSTACK, 0)) {
@@ -235,12 +235,13 @@ rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
 	rt_addr asmret = rt_retpc(&r->funcs[RTF_ASMCGOCALL], 0);
 	if (why && whylen)
 		why[0] = 0;
+	/* No depth limit: every frame ends above the one before. */
 	for (uint32_t depth = 0;; depth++) {
-		if (depth >= TB_MAX_DEPTH)
-			FAIL(TB_TOODEEP, "more than %d frames", TB_MAX_DEPTH);
 		if (pc == asmret) { /* a C call just returned */
 			pc = rt_g0_rest_pc(r, sp);
-			continue;
+			if (pc == asmret)
+				FAIL(TB_BADRET, "OS stack frame %u: asmcgocall returns "
+				     "into itself", depth);
 		}
 		const rt_func *f = rt_findfunc(r, pc);
 		if (!f || (f->flags & RFF_NOFRAME))

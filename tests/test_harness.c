@@ -182,6 +182,7 @@ static void test_corpus_expectations(void **state)
 			print_error("FAIL %s: %s\n%s", corpus[i], why, r->report);
 			bad++;
 		}
+		hs_result_free(r);
 		free(r);
 		free(p);
 	}
@@ -210,6 +211,7 @@ static void test_corpus_stress(void **state)
 				    outcome(r, got, sizeof got), r->report);
 			bad++;
 		}
+		hs_result_free(r);
 		free(r);
 		free(p);
 	}
@@ -233,6 +235,7 @@ static void test_corpus_no_bugs_clean(void **state)
 					    outcome(r, got, sizeof got), r->report);
 				bad++;
 			}
+			hs_result_free(r);
 			free(r);
 		}
 		free(p);
@@ -338,10 +341,12 @@ static void check_7695(const prog *p, const char *file)
 	assert_int_equal(hs_expect_met(p, r, why, sizeof why), 1);
 	assert_non_null(strstr(r->report, "violation DEF2"));
 	assert_non_null(strstr(r->report, "cset"));
+	hs_result_free(r);
 	free(r);
 	r = run(p, file, (runopt){.stress = 1});
 	assert_int_equal(r->kind, OUT_VIOLATION);
 	assert_int_equal(r->inv, INV_DEF2);
+	hs_result_free(r);
 	free(r);
 	/* fixed: the runtime takes a new segment, and the program is fine */
 	for (int stress = 0; stress < 2; stress++) {
@@ -352,11 +357,13 @@ static void check_7695(const prog *p, const char *file)
 		assert_true(r->segments > 0);
 		assert_int_equal(hs_expect_met(p, r, why, sizeof why), 0);
 		assert_string_equal(why, "got ok");
+		hs_result_free(r);
 		free(r);
 	}
 	/* the other switches do not bring the bug back */
 	r = run(p, file, (runopt){.bugs_set = 1, .bugs = BUG_7470 | BUG_12238});
 	assert_true(r->kind != OUT_VIOLATION || r->inv != INV_DEF2);
+	hs_result_free(r);
 	free(r);
 }
 
@@ -385,10 +392,12 @@ static void test_check_mask(void **state)
 	hs_result *r = run(p, "inline.prog", (runopt){.mask = all & ~(1u << INV_DEF2)});
 	assert_int_equal(r->kind, OUT_VIOLATION);
 	assert_int_equal(r->inv, INV_DEF3);
+	hs_result_free(r);
 	free(r);
 	r = run(p, "inline.prog", (runopt){.mask = 1u << INV_DEF2});
 	assert_int_equal(r->kind, OUT_VIOLATION);
 	assert_int_equal(r->inv, INV_DEF2);
+	hs_result_free(r);
 	free(r);
 	free(p);
 }
@@ -470,6 +479,7 @@ static void test_outcomes(void **state)
 				assert_int_equal(r->line, 5);
 				assert_non_null(strstr(r->report, "inline.prog:5"));
 			}
+			hs_result_free(r);
 			free(r);
 		}
 		free(p);
@@ -486,6 +496,7 @@ static void test_grow_and_shrink_counts(void **state)
 	assert_true(r->copies >= 1);  /* grow 8192 */
 	assert_int_equal(r->shrinks, 1); /* gc shrink after it returned */
 	assert_int_equal(r->maxdepth, 1);
+	hs_result_free(r);
 	free(r);
 	free(p);
 }
@@ -505,6 +516,7 @@ static void test_trace_and_show(void **state)
 	assert_non_null(strstr(buf, "stack shrunk"));
 	assert_null(strstr(buf, "0x7f")); /* relative addresses only */
 	lib_free(buf);
+	hs_result_free(r);
 	free(r);
 
 	/* show: the state dump after a step */
@@ -521,11 +533,19 @@ static void test_trace_and_show(void **state)
 	assert_non_null(strstr(buf, "frames (innermost first):"));
 	assert_non_null(strstr(buf, "main"));
 	lib_free(buf);
+	hs_result_free(r);
 	free(r);
 	free(p);
 }
 
 /* ---- the expectation matcher ---- */
+
+static void res_text(hs_result *r, const char *t)
+{
+	lib_free(r->text);
+	r->text = strdup(t);
+	assert_non_null(r->text);
+}
 
 static void test_expect_met(void **state)
 {
@@ -538,7 +558,7 @@ static void test_expect_met(void **state)
 	r->kind = OUT_OK;
 	assert_int_equal(hs_expect_met(p, r, why, sizeof why), 1);
 	r->kind = OUT_PANIC;
-	snprintf(r->text, sizeof r->text, "panic: 3");
+	res_text(r, "panic: 3");
 	assert_int_equal(hs_expect_met(p, r, why, sizeof why), 1);
 	r->kind = OUT_VIOLATION;
 	r->inv = INV_STK2;
@@ -563,11 +583,11 @@ static void test_expect_met(void **state)
 			     "panic: 42 [recovered]\n\tpanic: 1"};
 	const char *no[] = {"panic: 421", "panic: 4", "panic: nil", "x panic: 42"};
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(r->text, sizeof r->text, "%s", yes[i]);
+		res_text(r, yes[i]);
 		assert_int_equal(hs_expect_met(p, r, why, sizeof why), 1);
 	}
 	for (size_t i = 0; i < 4; i++) {
-		snprintf(r->text, sizeof r->text, "%s", no[i]);
+		res_text(r, no[i]);
 		assert_int_equal(hs_expect_met(p, r, why, sizeof why), 0);
 	}
 	/* the rest by kind */
@@ -586,6 +606,7 @@ static void test_expect_met(void **state)
 	assert_string_equal(hs_outcome_name(OUT_OK), "ok");
 	assert_string_equal(hs_outcome_name(OUT_VIOLATION), "violation");
 	assert_string_equal(hs_outcome_name(99), "?");
+	hs_result_free(r);
 	free(r);
 	free(p);
 }

@@ -625,6 +625,7 @@ static void test_e2e_bug12238_prog(void **state)
 	assert_int_equal(hs_run(p, &o, r), 0);
 	hs_outcome_str(r, got, sizeof got);
 	assert_string_equal(got, "ok");
+	hs_result_free(r);
 	free(r);
 	free(p);
 }

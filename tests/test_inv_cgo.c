@@ -168,6 +168,19 @@ static int64_t fault_and_exit(cw *w, const fns *f)
 	return handled;
 }
 
+/* Does the truth hold a fact of this kind that the runtime broke? */
+static int fact_broken(const cw *w, int kind)
+{
+	for (uint32_t i = 0; i < w->t.nfacts; i++) {
+		const inv_fact *x = &w->t.facts[i];
+		if (x->kind == kind && (x->got[0] != x->want[0] ||
+					(kind == IF_CBEND && x->normal &&
+					 x->got[1] != x->want[1])))
+			return 1;
+	}
+	return 0;
+}
+
 /* Nothing of the cgo calls is left over. */
 static void assert_cgo_done(cw *w)
 {
@@ -176,8 +189,8 @@ static void assert_cgo_done(cw *w)
 	assert_int_equal(w->r.m.ncgocall, 1);
 	assert_int_equal(w->r.m.g0sp, w->r.m.mstartsp);
 	assert_int_equal(w->r.m.seh, w->r.cfg.windows ? w->r.m.mstartseh : 0);
-	assert_int_equal(w->t.cgobad, 0);
-	assert_int_equal(w->t.sehbad, 0);
+	assert_int_equal(fact_broken(w, IF_CBEND), 0);
+	assert_int_equal(fact_broken(w, IF_CGORET), 0);
 }
 
 /* ---- controls: whole runs, every step quiet ---- */
@@ -494,7 +507,7 @@ static void seh2_nested_run(int corrupt)
 		assert_violation(w, INV_SEH2);
 		assert_non_null(strstr(w->v.msg, "at the call's entry it was"));
 		/* the frames show it too, without the truth */
-		w->t.sehbad = 0;
+		w->t.nfacts = 0;
 		assert_violation(w, INV_SEH2);
 		assert_non_null(strstr(w->v.msg, "not in the chain"));
 	} else {
@@ -540,7 +553,7 @@ static void test_seh3_no_go_handler(void **state)
 			assert_non_null(strstr(w->r.throwmsg, "fault not handled: SEH "
 						   "chain: the chain ended without "
 						   "Go's handler"));
-			assert_int_equal(hs_throw_inv(w->r.throwmsg), INV_SEH3);
+			assert_int_equal(inv_throw_verdict(w->r.throwcode), INV_SEH3);
 			assert_violation(w, INV_SEH3);
 			assert_non_null(strstr(w->v.msg, "did not reach Go's handler"));
 			/* a later step has no fault: quiet again */
@@ -570,13 +583,13 @@ static void test_seh3_bug7470_fault(void **state)
 	to_callback(w, &f);
 	w->check = 0;
 	callback_panics(w, &f);
-	assert_int_equal(w->t.sehbad, 1);
+	assert_int_equal(fact_broken(w, IF_CGORET), 1);
 	assert_true(w->r.m.seh < w->r.m.mstartsp); /* dangling */
 	assert_int_equal(fault_and_exit(w, &f), 0);
 	assert_int_equal(w->r.status, RT_THROW);
 	assert_non_null(strstr(w->r.throwmsg, "fault not handled: SEH chain"));
 	assert_non_null(strstr(w->r.throwmsg, "outside the live OS stack"));
-	assert_int_equal(hs_throw_inv(w->r.throwmsg), INV_SEH3);
+	assert_int_equal(inv_throw_verdict(w->r.throwcode), INV_SEH3);
 	assert_violation(w, INV_SEH1);
 	w->c.mask &= ~(1u << INV_SEH1);
 	assert_violation(w, INV_SEH2);
@@ -662,11 +675,13 @@ static void test_e2e_bug7470_prog(void **state)
 	char why[256];
 	assert_true(hs_expect_met(p, r, why, sizeof why));
 	assert_non_null(strstr(r->text, "outside the live OS stack"));
+	hs_result_free(r);
 	free(r);
 	/* fixed: the recovered callback panic leaves the chain sound, and
 	** the later fault reaches Go's handler (rec2 checks r == -1) */
 	r = run(p, 0, 0);
 	assert_outcome(r, "ok");
+	hs_result_free(r);
 	free(r);
 	/* the fault itself, with the earlier reports masked: SEH3, from the
 	** runtime's throw ("fault not handled") */
@@ -674,6 +689,7 @@ static void test_e2e_bug7470_prog(void **state)
 	r = run(p, -1, all & ~(1u << INV_SEH1 | 1u << INV_SEH2));
 	assert_outcome(r, "violation SEH3");
 	assert_non_null(strstr(r->text, "fault not handled"));
+	hs_result_free(r);
 	free(r);
 	free(p);
 }
@@ -713,14 +729,17 @@ static void test_e2e_fault_after_callback_panic(void **state)
 	assert_int_equal(r->kind, OUT_PANIC);
 	assert_string_equal(r->text, "panic: runtime error: invalid memory "
 			    "address or nil pointer dereference (fault)");
+	hs_result_free(r);
 	free(r);
 	r = run(p, BUG_7470, 0);
 	assert_outcome(r, "violation SEH1");
+	hs_result_free(r);
 	free(r);
 	p->cfg.target = TARGET_LINUX_AMD64;
 	r = run(p, BUG_7470, 0);
 	assert_int_equal(r->kind, OUT_PANIC);
 	assert_non_null(strstr(r->text, "nil pointer dereference (fault)"));
+	hs_result_free(r);
 	free(r);
 	free(p);
 }

@@ -486,28 +486,72 @@ static void test_def4_checkfail(void **state)
 	tw *w = tw_std(0, 0);
 	main_calls_f(w);
 	assert_clean(w);
-	w->t.checkfail = 1;
-	snprintf(w->t.checkmsg, sizeof w->t.checkmsg, "check *p == 42 read 0");
+	rt_addr y = rt_sp(&w->r);
+	/* the recorder states the fact; only the checker judges it */
+	inv_truth_check(&w->t, "f", "p", 1, y, 42, 42);
+	assert_clean(w);
+	inv_truth_check(&w->t, "f", "p", 1, y, 42, 0);
 	assert_violation(w, INV_DEF4);
-	assert_string_equal(w->v.msg, "check *p == 42 read 0");
-	w->t.checkfail = 0;
+	assert_non_null(strstr(w->v.msg, "check *p == 42 in f read 0 from stack#"));
+	inv_truth_step_done(&w->t); /* the next step has no such fact */
+	assert_clean(w);
+	/* either side off by one, and a plain slot */
+	inv_truth_check(&w->t, "f", "y", 0, y, 7, 8);
+	assert_violation(w, INV_DEF4);
+	assert_non_null(strstr(w->v.msg, "check y == 7 in f read 8"));
+	inv_truth_step_done(&w->t);
+	inv_truth_check(&w->t, "f", "y", 0, y, 8, 7);
+	assert_violation(w, INV_DEF4);
+	inv_truth_step_done(&w->t);
 	assert_clean(w);
 	tw_free(w);
 }
 
 /* ---- PAN1 ---- */
 
+/* A recover fact as the recorder states it, judged by PAN1. */
+static void recover_fact(tw *w, int64_t w0, int64_t w1, int64_t w2, int64_t g0,
+			 int64_t g1, int64_t g2)
+{
+	inv_truth_step_done(&w->t);
+	w->t.recover_for = -1;
+	inv_truth_recover(&w->t, "f", (int)g0, (int)g1, g2);
+	inv_fact *x = &w->t.facts[w->t.nfacts - 1];
+	assert_int_equal(x->kind, IF_RECOVER);
+	x->want[0] = w0;
+	x->want[1] = w1;
+	x->want[2] = w2;
+}
+
 static void test_pan1_recoverbad(void **state)
 {
 	(void)state;
 	tw *w = tw_std(0, 0);
 	main_calls_f(w);
-	w->t.recoverbad = 1;
-	snprintf(w->t.recovermsg, sizeof w->t.recovermsg,
-		 "recover() in f returned a panic value, Go returns nil here");
+	/* not panicking: recover() is nil, and the recorder knows it */
+	w->t.recover_for = -1;
+	inv_truth_recover(&w->t, "f", 0, 0, 0);
+	assert_clean(w);
+	w->t.recover_for = -1;
+	inv_truth_recover(&w->t, "f", 1, PV_INT, 42);
 	assert_violation(w, INV_PAN1);
-	assert_string_equal(w->v.msg, w->t.recovermsg);
-	w->t.recoverbad = 0;
+	assert_string_equal(w->v.msg,
+			    "recover() in f returned a panic value, Go returns nil here");
+	/* Go answers 42: each word of the answer is compared */
+	recover_fact(w, 1, PV_INT, 42, 1, PV_INT, 42);
+	assert_clean(w);
+	recover_fact(w, 1, PV_INT, 42, 0, 0, 0);
+	assert_violation(w, INV_PAN1);
+	assert_string_equal(w->v.msg,
+			    "recover() in f returned nil, Go returns the panic value");
+	recover_fact(w, 1, PV_INT, 42, 1, PV_NIL, 42);
+	assert_violation(w, INV_PAN1);
+	recover_fact(w, 1, PV_INT, 42, 1, PV_INT, 41);
+	assert_violation(w, INV_PAN1);
+	assert_non_null(strstr(w->v.msg, "returned value kind 0 41"));
+	recover_fact(w, 1, PV_INT, 42, 1, PV_INT, 43);
+	assert_violation(w, INV_PAN1);
+	inv_truth_step_done(&w->t);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -774,15 +818,15 @@ static void test_first_violation_wins(void **state)
 	(void)state;
 	tw *w = tw_std(0, 0);
 	main_calls_f(w);
-	w->t.checkfail = 1; /* DEF4 */
-	snprintf(w->t.checkmsg, sizeof w->t.checkmsg, "check y == 1 read 0");
-	w->t.recoverbad = 1; /* PAN1 */
-	snprintf(w->t.recovermsg, sizeof w->t.recovermsg, "recover() differs");
+	inv_truth_check(&w->t, "f", "y", 0, rt_sp(&w->r), 1, 0); /* DEF4 */
+	w->t.recover_for = -1;
+	inv_truth_recover(&w->t, "f", 1, PV_INT, 3); /* PAN1 */
 	assert_violation(w, INV_DEF4);
-	assert_string_equal(w->v.msg, "check y == 1 read 0");
+	assert_non_null(strstr(w->v.msg, "check y == 1 in f read 0"));
 	w->c.mask = 1u << INV_PAN1;
 	assert_violation(w, INV_PAN1);
-	assert_string_equal(w->v.msg, "recover() differs");
+	assert_string_equal(w->v.msg,
+			    "recover() in f returned a panic value, Go returns nil here");
 	w->c.mask = 0;
 	assert_clean(w); /* no checker runs */
 	tw_free(w);

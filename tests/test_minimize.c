@@ -120,10 +120,11 @@ static int violation_of(const prog *p)
 {
 	hs_options o;
 	memset(&o, 0, sizeof o);
-	hs_result *r = malloc(sizeof *r);
+	hs_result *r = calloc(1, sizeof *r);
 	assert_non_null(r);
 	hs_run(p, &o, r);
 	int id = r->kind == OUT_VIOLATION ? r->inv : -1;
+	hs_result_free(r);
 	free(r);
 	return id;
 }
@@ -313,7 +314,7 @@ static void explore_finds_7695(void **state)
 	o.depth = 3;
 	o.bugs = BUG_7695;
 	prog *found = new_prog();
-	hs_result *res = malloc(sizeof *res);
+	hs_result *res = calloc(1, sizeof *res);
 	assert_non_null(res);
 	hs_explore_stats st;
 	assert_int_equal(hs_explore(&o, found, res, &st), 1);
@@ -327,6 +328,7 @@ static void explore_finds_7695(void **state)
 	assert_true(hs_prog_nstmts(found) <= hs_prog_nstmts(reg));
 	assert_true(st.alphabet > 10);
 	free(reg);
+	hs_result_free(res);
 	free(res);
 	free(found);
 }
@@ -338,7 +340,7 @@ static void explore_clean_without_bugs(void **state)
 	memset(&o, 0, sizeof o);
 	o.depth = 2;
 	prog *found = new_prog();
-	hs_result *res = malloc(sizeof *res);
+	hs_result *res = calloc(1, sizeof *res);
 	assert_non_null(res);
 	hs_explore_stats st;
 	int rc = hs_explore(&o, found, res, &st);
@@ -350,6 +352,7 @@ static void explore_clean_without_bugs(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(st.depth_done, 2);
 	assert_true(st.programs > (uint64_t)st.alphabet);
+	hs_result_free(res);
 	free(res);
 	free(found);
 }

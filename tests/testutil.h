@@ -84,6 +84,8 @@ static inline int tw_func(tw *w, const char *name, uint8_t flags,
 		.argmap = argmap,
 		.localmap = localmap,
 		.user = user,
+		/* named locals: the first 16 words get identity cells */
+		.nlocals = framesize / 8 < 16 ? framesize / 8 : 16,
 	};
 	int i = rt_addfunc(&w->r, &d);
 	assert_true(i >= RTF__COUNT);
@@ -144,42 +146,10 @@ static inline void tw_setptr(tw *w, rt_addr at, rt_addr target)
 	assert_true(rt_ptag_at(&w->r.mem, at) != 0);
 }
 
-/* The harness's truth keeping for the step's events (hs_interp.c). */
-static inline void tw_on_enter(tw *w, int fi)
-{
-	const rt_func *f = &w->r.funcs[fi];
-	rt_addr sp = rt_sp(&w->r);
-	uint32_t cell = rt_cell_new(&w->r.mem, sp + f->framesize);
-	assert_true(cell != 0);
-	if (f->user < 0)
-		return;
-	inv_truth_push(&w->t, fi, cell);
-	for (uint32_t i = 0; i < f->framesize / 8 && i < 16; i++)
-		rt_cell_new(&w->r.mem, sp + 8ull * i);
-	for (uint32_t i = 0; i < f->argsize / 8; i++)
-		rt_cell_new(&w->r.mem, sp + f->framesize + 8 + 8ull * i);
-}
-
-static inline void tw_on_recovery(tw *w, int fi)
-{
-	const rt_func *f = &w->r.funcs[fi];
-	uint32_t cell = rt_cell_at(&w->r.mem, rt_sp(&w->r) + f->framesize);
-	while (w->t.nframes && w->t.frames[w->t.nframes - 1].cell != cell)
-		w->t.nframes--;
-}
-
+/* The truth for the step's events: the one recorder the harness uses. */
 static inline void tw_on_events(tw *w)
 {
-	for (uint32_t i = 0; i < w->r.nev; i++) {
-		const rt_event *e = &w->r.ev[i];
-		if (e->kind == EV_ENTER)
-			tw_on_enter(w, (int)e->a);
-		else if (e->kind == EV_RETURN && w->r.funcs[e->a].user >= 0 &&
-			 w->t.nframes)
-			w->t.nframes--;
-		else if (e->kind == EV_RECOVERY)
-			tw_on_recovery(w, (int)e->a);
-	}
+	inv_truth_events(&w->t, &w->r);
 }
 
 /* Does the last step have an event of this kind? Returns its index or -1. */

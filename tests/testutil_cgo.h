@@ -83,6 +83,7 @@ static inline int cw_gofn(cw *w, const char *name, uint32_t nstmts,
 		.framesize = framesize,
 		.argsize = 8 * nargs,
 		.user = w->nuser++,
+		.nlocals = framesize / 8 < 16 ? framesize / 8 : 16,
 	};
 	int i = rt_addfunc(&w->r, &d);
 	assert_true(i >= RTF__COUNT);
@@ -148,61 +149,11 @@ static inline int cw_event(const cw *w, int kind)
 	return -1;
 }
 
-/* ---- the harness's truth keeping (hs_interp.c process_events) ---- */
-
-static inline void cw_on_enter(cw *w, int fi)
-{
-	const rt_func *f = &w->r.funcs[fi];
-	rt_addr sp = rt_sp(&w->r);
-	uint32_t cell = rt_cell_new(&w->r.mem, sp + f->framesize);
-	if (f->user < 0)
-		return;
-	if (f->kind == RF_GO)
-		inv_truth_push(&w->t, fi, cell);
-	for (uint32_t i = 0; i < f->framesize / 8 && i < 16; i++)
-		rt_cell_new(&w->r.mem, sp + 8ull * i);
-	for (uint32_t i = 0; i < f->argsize / 8; i++)
-		rt_cell_new(&w->r.mem, sp + f->framesize + 8 + 8ull * i);
-}
-
-static inline void cw_on_recovery(cw *w, int fi)
-{
-	const rt_func *f = &w->r.funcs[fi];
-	if (f->user < 0)
-		return; /* back into Goexit's loop: not used here */
-	uint32_t cell = rt_cell_at(&w->r.mem, rt_sp(&w->r) + f->framesize);
-	while (w->t.nframes && w->t.frames[w->t.nframes - 1].cell != cell)
-		w->t.nframes--;
-}
+/* ---- the truth: the one recorder the harness uses ---- */
 
 static inline void cw_events(cw *w)
 {
-	for (uint32_t i = 0; i < w->r.nev; i++) {
-		const rt_event *e = &w->r.ev[i];
-		switch (e->kind) {
-		case EV_ENTER:
-			cw_on_enter(w, (int)e->a);
-			break;
-		case EV_RETURN:
-			if (w->r.funcs[e->a].user >= 0 &&
-			    w->r.funcs[e->a].kind == RF_GO && w->t.nframes)
-				w->t.nframes--;
-			break;
-		case EV_RECOVERY:
-			cw_on_recovery(w, (int)e->a);
-			break;
-		case EV_ENDCGO:
-			inv_truth_cgo_return(&w->t, &w->r);
-			break;
-		case EV_CBRETURN:
-		case EV_UNWINDM:
-			inv_truth_callback_end(&w->t, &w->r,
-					       e->kind == EV_CBRETURN);
-			break;
-		default:
-			break;
-		}
-	}
+	inv_truth_events(&w->t, &w->r);
 }
 
 /* ---- steps ---- */

@@ -1,0 +1,304 @@
+/*
+** inv_truth.c: the one ground-truth recorder.
+**
+** What it models: what the harness knows and the runtime may not. It is
+** fed the step's runtime events (inv_truth_events) and the program's
+** intent (a panic's value, a `check`, a `recover()`), and keeps:
+**  - identity cells: every frame's return-PC slot, parameters and locals
+**    get a fresh cell when the frame is entered (the machine's tags);
+**  - the frames the program truly has (innermost last) and the gopanic /
+**    goexit1 frames with what each panic carries and whether it was
+**    recovered;
+**  - what must hold again when a cgo call or callback ends (the SEH head,
+**    g0.sched.sp, curg.sched.pc at its start);
+**  - this step's facts (inv_fact): what the program saw next to what Go's
+**    semantics say it must see. The recorder never judges a fact: DEF4,
+**    PAN1, SEH2 and CGO1 compare them (inv_defer.c, inv_cgo.c).
+**
+** The interpreter and the tests both record through here: there is no
+** second copy of these rules.
+**
+** Gotchas:
+**  - a deferred call's caller is read through stack barriers: a barrier
+**    over its return slot (a scan ran inside the deferred call) does not
+**    change who called it, as Go 1.5-1.7's gorecover compares argp only;
+**  - a deferred call on a new segment has lessstack as its return PC: its
+**    caller is in the segment's Stktop record;
+**  - every table grows: no count of panics, frames or facts is a limit.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inv.h"
+
+void inv_truth_init(inv_truth *t)
+{
+	memset(t, 0, sizeof *t);
+	t->lowmod = UINT32_MAX;
+}
+
+void inv_truth_free(inv_truth *t)
+{
+	free(t->frames);
+	free(t->cgoseh);
+	free(t->cb);
+	free(t->panics);
+	free(t->facts);
+	memset(t, 0, sizeof *t);
+}
+
+static inv_fact *fact(inv_truth *t, int kind)
+{
+	t->facts = inv_grow(t->facts, &t->capfacts, t->nfacts + 1, sizeof *t->facts);
+	inv_fact *f = &t->facts[t->nfacts++];
+	memset(f, 0, sizeof *f);
+	f->kind = (uint8_t)kind;
+	return f;
+}
+
+void inv_truth_step_done(inv_truth *t)
+{
+	t->lowmod = UINT32_MAX;
+	t->nfacts = 0;
+}
+
+/* ---- frames ---- */
+
+void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell)
+{
+	t->frames = inv_grow(t->frames, &t->cap, t->nframes + 1, sizeof *t->frames);
+	t->frames[t->nframes].fn = fn;
+	t->frames[t->nframes].cell = cell;
+	if (t->nframes < t->lowmod)
+		t->lowmod = t->nframes;
+	t->nframes++;
+	if (t->nframes > t->maxdepth)
+		t->maxdepth = t->nframes;
+}
+
+void inv_truth_pop_to(inv_truth *t, uint32_t n)
+{
+	if (n < t->nframes)
+		t->nframes = n;
+	if (n < t->lowmod)
+		t->lowmod = n;
+}
+
+/* gopanic/goexit1 frames entered from frame depth `depth` or deeper
+** (or, with keep_equal, deeper only) are gone. */
+static void truncate_panics(inv_truth *t, uint32_t depth, int keep_equal)
+{
+	while (t->npanics) {
+		uint32_t d = t->panics[t->npanics - 1].depth;
+		if (d > depth || (!keep_equal && d == depth))
+			t->npanics--;
+		else
+			break;
+	}
+}
+
+static void on_enter(inv_truth *t, rt *r, int fi)
+{
+	const rt_func *f = &r->funcs[fi];
+	rt_addr sp = rt_sp(r);
+	uint32_t cell = rt_cell_new(&r->mem, sp + f->framesize);
+	if (f->user >= 0) {
+		if (f->kind == RF_GO)
+			inv_truth_push(t, fi, cell);
+		rt_addr fp = sp + f->framesize + RT_WORD;
+		for (uint32_t s = 0; s < f->argsize / 8; s++)
+			rt_cell_new(&r->mem, fp + 8ull * s);
+		for (uint32_t s = 0; s < f->nlocals; s++)
+			rt_cell_new(&r->mem, sp + 8ull * s);
+	} else if (fi == RTF_GOPANIC || fi == RTF_GOEXIT1) {
+		t->panics = inv_grow(t->panics, &t->cappanics, t->npanics + 1,
+				     sizeof *t->panics);
+		inv_tpanic *tp = &t->panics[t->npanics++];
+		tp->cell = cell;
+		tp->depth = t->nframes;
+		tp->recovered = 0;
+		tp->kind = t->pending_kind;
+		tp->val = t->pending_val;
+	}
+}
+
+static void on_return(inv_truth *t, const rt *r, int fi)
+{
+	if (r->funcs[fi].user >= 0 && r->funcs[fi].kind == RF_GO && t->nframes)
+		inv_truth_pop_to(t, t->nframes - 1);
+}
+
+/* Recovery resumed frame fi: drop the true frames inner to it. */
+static void on_recovery(inv_truth *t, const rt *r, int fi)
+{
+	const rt_func *f = &r->funcs[fi];
+	uint32_t cell = rt_cell_at(&r->mem, rt_sp(r) + f->framesize);
+	if (f->user < 0) { /* back into Goexit's loop */
+		for (uint32_t i = t->npanics; i-- > 0;)
+			if (t->panics[i].cell == cell) {
+				inv_truth_pop_to(t, t->panics[i].depth);
+				truncate_panics(t, t->nframes, 1);
+				return;
+			}
+		return;
+	}
+	uint32_t n = t->nframes;
+	while (n && t->frames[n - 1].cell != cell)
+		n--;
+	inv_truth_pop_to(t, n);
+	/* gopanic frames called from the resumed frame or deeper are gone */
+	truncate_panics(t, t->nframes, 0);
+}
+
+void inv_truth_events(inv_truth *t, rt *r)
+{
+	for (uint32_t i = 0; i < r->nev; i++) {
+		const rt_event *e = &r->ev[i];
+		switch (e->kind) {
+		case EV_ENTER:
+			on_enter(t, r, (int)e->a);
+			break;
+		case EV_RETURN:
+			on_return(t, r, (int)e->a);
+			break;
+		case EV_RECOVERY:
+			on_recovery(t, r, (int)e->a);
+			break;
+		case EV_ENDCGO:
+			inv_truth_cgo_return(t, r);
+			break;
+		case EV_CBRETURN:
+		case EV_UNWINDM:
+			inv_truth_callback_end(t, r, e->kind == EV_CBRETURN);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- panics and recover ---- */
+
+void inv_truth_panic_value(inv_truth *t, int kind, int64_t val)
+{
+	t->pending_kind = kind;
+	t->pending_val = val;
+}
+
+/* The return PC in the slot at lrptr as the code will see it: a live
+** barrier's saved PC stands in for the barrier PC. */
+static int return_pc(const rt *r, rt_addr lrptr, rt_word *lr)
+{
+	if (rt_peek(&r->mem, lrptr, lr))
+		return -1;
+	if (*lr != rt_barrier_pc(r))
+		return 0;
+	for (uint32_t i = r->g.stkbarpos; i < r->g.stkbarlen; i++) {
+		rt_addr e = rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * i;
+		rt_word slot;
+		if (rt_peek(&r->mem, e + 8 * SB_LRPTR, &slot))
+			return -1;
+		if (slot == lrptr)
+			return rt_peek(&r->mem, e + 8 * SB_LRVAL, lr) ? -1 : 0;
+	}
+	return 0; /* a stray barrier PC: no caller, STK2/BAR1 say why */
+}
+
+/* The panic whose recover() Go answers from function f's frame: f must
+** be a deferred call made directly by gopanic, for a panic not yet
+** recovered. */
+static inv_tpanic *recover_truth(inv_truth *t, const rt *r, const rt_func *f)
+{
+	rt_addr sp = rt_sp(r);
+	rt_word lr;
+	if (return_pc(r, sp + f->framesize, &lr))
+		return NULL;
+	rt_addr gsp = sp + f->framesize + RT_WORD + f->argsize;
+	if (lr == rt_retpc(&r->funcs[RTF_LESSSTACK], 0)) {
+		/* called on a new segment: the caller is in the Stktop */
+		rt_addr hi = r->g.hi;
+		if (rt_peek(&r->mem, hi + 8 * STKTOP_PC, &lr) ||
+		    rt_peek(&r->mem, hi + 8 * STKTOP_SP, &gsp))
+			return NULL;
+	}
+	if (lr != rt_retpc(&r->funcs[RTF_GOPANIC], 1))
+		return NULL;
+	uint32_t cell = rt_cell_at(&r->mem, gsp + r->funcs[RTF_GOPANIC].framesize);
+	for (uint32_t i = t->npanics; i-- > 0;)
+		if (t->panics[i].cell == cell)
+			return t->panics[i].recovered ? NULL : &t->panics[i];
+	return NULL;
+}
+
+void inv_truth_recover_begin(inv_truth *t, const rt *r, const rt_func *f)
+{
+	inv_tpanic *tp = recover_truth(t, r, f);
+	t->recover_for = tp ? (int64_t)(tp - t->panics) : -1;
+}
+
+void inv_truth_recover(inv_truth *t, const char *fn, int got, int kind,
+		       int64_t val)
+{
+	inv_tpanic *tp = t->recover_for >= 0 ? &t->panics[t->recover_for] : NULL;
+	t->recover_for = -1;
+	inv_fact *x = fact(t, IF_RECOVER);
+	x->fn = fn;
+	x->want[0] = tp != NULL;
+	x->want[1] = tp ? tp->kind : 0;
+	x->want[2] = tp ? tp->val : 0;
+	x->got[0] = got != 0;
+	x->got[1] = got ? kind : 0;
+	x->got[2] = got ? val : 0;
+	if (tp)
+		tp->recovered = 1;
+}
+
+void inv_truth_check(inv_truth *t, const char *fn, const char *slot, int deref,
+		     rt_addr addr, int64_t want, int64_t got)
+{
+	inv_fact *x = fact(t, IF_CHECK);
+	x->fn = fn;
+	x->slot = slot;
+	x->deref = (uint8_t)(deref != 0);
+	x->addr = addr;
+	x->want[0] = want;
+	x->got[0] = got;
+}
+
+/* ---- cgo calls and callbacks ---- */
+
+void inv_truth_cgo_call(inv_truth *t, const rt *r)
+{
+	t->cgoseh = inv_grow(t->cgoseh, &t->capcgo, t->ncgo + 1, sizeof *t->cgoseh);
+	t->cgoseh[t->ncgo++] = r->m.seh;
+}
+
+void inv_truth_cgo_return(inv_truth *t, const rt *r)
+{
+	if (!t->ncgo)
+		return;
+	inv_fact *x = fact(t, IF_CGORET);
+	x->want[0] = (int64_t)t->cgoseh[--t->ncgo];
+	x->got[0] = (int64_t)r->m.seh;
+}
+
+void inv_truth_callback(inv_truth *t, const rt *r)
+{
+	t->cb = inv_grow(t->cb, &t->capcb, t->ncb + 1, sizeof *t->cb);
+	t->cb[t->ncb].g0sp = r->m.g0sp;
+	t->cb[t->ncb++].gpc = r->g.sched.pc;
+}
+
+void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
+{
+	if (!t->ncb)
+		return;
+	const struct inv_cbtruth *want = &t->cb[--t->ncb];
+	inv_fact *x = fact(t, IF_CBEND);
+	x->normal = (uint8_t)(normal != 0);
+	x->want[0] = (int64_t)want->g0sp;
+	x->got[0] = (int64_t)r->m.g0sp;
+	x->want[1] = (int64_t)want->gpc;
+	x->got[1] = (int64_t)r->g.sched.pc;
+}
