@@ -16,13 +16,9 @@
 **    trip: the report goes to stderr first, then abort(), which
 **    both engines record as a crash (libFuzzer -handle_abrt, AFL++ by
 **    the signal).
-** Gotcha: `check v == K` states the program author's belief; a fuzzed
-** program's K is arbitrary, and a false belief fails as DEF4 even on a
-** correct runtime. So a DEF4 counts only if the check passes on a
-** reference run of the same program: bug switches off, initial stack =
-** maximum stack (nothing grows, so nothing is copied or segmented).
-** Values never depend on addresses (the type rules keep pointers out of
-** ints), so a check that fails there fails for the program's own reasons.
+** What counts is the judge's (harness/hs_judge.c), as for every CLI
+** command: a DEF4 whose check is a false belief is no finding, and a
+** violation of the DEF4 reference run is reported under its own ID.
 */
 #include "fuzz_entry.h"
 
@@ -31,11 +27,13 @@
 #include <string.h>
 
 #include "hs.h"
+#include "hs_judge.h"
 #include "prog.h"
 
 static struct {
 	int ready;
 	uint32_t bugs;
+	int target_set; /* STACKFUZZ_TARGET forces one; else the input says */
 	uint8_t target;
 	uint32_t budget;
 	uint32_t maxstack;
@@ -79,6 +77,7 @@ void sf_fuzz_init(void)
 	cfg.target = TARGET_LINUX_AMD64;
 	s = getenv("STACKFUZZ_TARGET");
 	if (s != NULL && *s != 0) {
+		cfg.target_set = 1;
 		if (strcmp(s, "windows/386") == 0)
 			cfg.target = TARGET_WINDOWS_386;
 		else if (strcmp(s, "linux/amd64") != 0)
@@ -98,7 +97,9 @@ void sf_fuzz_init(void)
 	prog_format_bugs(cfg.bugs, bugs, sizeof bugs);
 	snprintf(cfg.desc, sizeof cfg.desc, "bugs=%s target=%s budget=%u maxstack=%u",
 		 cfg.bugs ? bugs : "none",
-		 cfg.target == TARGET_WINDOWS_386 ? "windows/386" : "linux/amd64",
+		 !cfg.target_set			? "per input"
+		 : cfg.target == TARGET_WINDOWS_386 ? "windows/386"
+						    : "linux/amd64",
 		 cfg.budget, cfg.maxstack);
 	cfg.ready = 1;
 }
@@ -109,58 +110,54 @@ const char *sf_fuzz_config_str(void)
 	return cfg.desc;
 }
 
-/* DEF4 on P: does the check fail on the reference run too? */
-static int false_belief(const prog *p)
-{
-	static hs_result ref;
-	Q = *p;
-	Q.cfg.bugs = 0;
-	Q.cfg.stress = 0;
-	Q.cfg.stack = Q.cfg.maxstack < (1u << 20) ? Q.cfg.maxstack : (1u << 20);
-	hs_options o;
-	memset(&o, 0, sizeof o);
-	o.bugs_set = 1;
-	hs_run(&Q, &o, &ref);
-	return ref.kind == OUT_VIOLATION && ref.inv == INV_DEF4;
-}
-
-/* A violation with bug switches on: does it persist with them off? */
-static int not_switched(const prog *p)
-{
-	static hs_result ref;
-	Q = *p;
-	Q.cfg.bugs = 0;
-	hs_options o;
-	memset(&o, 0, sizeof o);
-	o.bugs_set = 1;
-	hs_run(&Q, &o, &ref);
-	return ref.kind == OUT_VIOLATION;
-}
-
 int sf_fuzz_one(const uint8_t *data, size_t len)
 {
 	sf_fuzz_init();
 	prog_bin_decode(data, len, &P);
 	P.cfg.budget = cfg.budget;
 	P.cfg.maxstack = cfg.maxstack;
-	P.cfg.target = cfg.target;
+	P.cfg.has_budget = P.cfg.has_maxstack = 1;
+	if (cfg.target_set) {
+		P.cfg.target = cfg.target;
+		P.cfg.has_target = cfg.target != TARGET_LINUX_AMD64;
+	}
 	P.cfg.bugs = cfg.bugs;
+	P.cfg.has_bugs = cfg.bugs != 0;
 	hs_options o;
 	memset(&o, 0, sizeof o);
 	o.bugs_set = 1;
 	o.bugs = cfg.bugs;
 	o.file = "<fuzz input>";
-	hs_run(&P, &o, &R);
-	if (R.kind != OUT_VIOLATION)
+	hs_judge_opts jo = {.switched = cfg.switched_only};
+	hs_verdict v;
+	hs_run_judged(&P, &o, &R, &jo, &v);
+	if (!hs_is_finding(&v))
 		return 0;
-	if (cfg.only[0] != 0 && strcmp(cfg.only, inv_catalogue[R.inv].id) != 0)
+	if (v.kind == JV_INTERNAL) {
+		fprintf(stderr, "\n==stackfuzz== internal error (%s)\n%s\n", cfg.desc,
+			R.text);
+		fflush(stderr);
+		abort();
+	}
+	if (cfg.only[0] != 0 && strcmp(cfg.only, inv_catalogue[v.inv].id) != 0)
 		return 0;
-	if (R.inv == INV_DEF4 && false_belief(&P))
+	if (cfg.switched_only && v.unswitched)
 		return 0;
-	if (cfg.switched_only && cfg.bugs != 0 && not_switched(&P))
-		return 0;
-	fprintf(stderr, "\n==stackfuzz== violation %s (%s)\n%s", inv_catalogue[R.inv].id,
-		cfg.desc, R.report);
+	fprintf(stderr, "\n==stackfuzz== violation %s (%s%s)\n", inv_catalogue[v.inv].id,
+		cfg.desc, v.from_ref ? "; on the DEF4 reference run" : "");
+	/* the exact configuration, as a header `stackfuzz run` replays */
+	prog hdr;
+	prog_init(&hdr);
+	hdr.cfg = v.cfg;
+	hdr.nfuncs = 0;
+	char *t = prog_print(&hdr);
+	if (t != NULL) {
+		char *nl = strchr(t, '\n');
+		if (strncmp(t, "# config:", 9) == 0 && nl != NULL)
+			fprintf(stderr, "%.*s\n", (int)(nl - t), t);
+		free(t);
+	}
+	fputs(R.report, stderr);
 	fflush(stderr);
 	abort();
 }

@@ -34,6 +34,10 @@ typedef struct hs_options {
 	int full_checks;     /* 1: no incremental reuse; 2: verify it */
 	int barriers_set;    /* override the program's barrier mode */
 	uint32_t barriers;
+	int target_set;	     /* override the program's target */
+	uint32_t target;     /* prog_target */
+	int budget_set;	     /* override the program's step budget */
+	uint32_t budget;
 } hs_options;
 
 typedef struct hs_result {

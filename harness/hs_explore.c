@@ -38,6 +38,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hs_judge.h"
 #include "hs_minexp.h"
 
 typedef struct xhelper {
@@ -191,10 +192,10 @@ static void set_config(prog *p, const hs_explore_opts *o)
 		p->cfg.stress = p->cfg.has_stress = 1;
 }
 
+/* An entry the harness cannot run: its own error or one of its limits. */
 static int unsupported(const hs_result *r)
 {
-	return r->kind == OUT_VIOLATION &&
-	       strstr(r->text, "statement not supported") != NULL;
+	return r->kind == OUT_INTERNAL || r->kind == OUT_LIMIT;
 }
 
 typedef struct xs {
@@ -297,6 +298,13 @@ static void run_seq(xs *x, const uint8_t *seq, int n, int with_sentinel)
 	x->st->steps += x->res->steps;
 }
 
+/* The last run (of x->work) is a finding, by the judge's rules. */
+static int violates(xs *x)
+{
+	hs_verdict v;
+	return hs_judge(x->work, &x->ho, x->res, NULL, &v) == JV_VIOLATION;
+}
+
 /* The sentinel is the step the run stopped at: the body ran to its end. */
 static int reached_sentinel(const xs *x, int n)
 {
@@ -318,18 +326,20 @@ static void report(xs *x, const uint8_t *seq, int n, prog *found,
 		for (uint32_t i = 0; i < found->funcs[f].nstmts; i++)
 			found->funcs[f].stmts[i].line = found->funcs[f].stmts[i].col = 0;
 	}
-	int inv = x->res->inv;
+	hs_verdict v;
+	hs_judge(x->work, &x->ho, x->res, NULL, &v);
+	int inv = v.inv;
 	found->expect.kind = EXPECT_VIOLATION;
 	snprintf(found->expect.id, sizeof found->expect.id, "%s", inv_catalogue[inv].id);
 	/* drop the helpers and locals it does not use, if that changes
 	** nothing (function indexes, hence PCs, move) */
 	*x->work = *found;
 	hs_prog_tidy(x->work);
-	hs_run(x->work, &x->ho, res);
-	if (res->kind == OUT_VIOLATION && res->inv == inv)
+	if (hs_run_judged(x->work, &x->ho, res, NULL, &v) == JV_VIOLATION &&
+	    v.inv == inv)
 		*found = *x->work;
 	else
-		hs_run(found, &x->ho, res);
+		hs_run_judged(found, &x->ho, res, NULL, &v);
 }
 
 int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
@@ -378,7 +388,7 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 				int term = (entries[x.alpha[a]].flags & XF_TERM) != 0;
 				if (last || term) {
 					run_seq(&x, seq, d, 0);
-					if (x.res->kind == OUT_VIOLATION) {
+					if (violates(&x)) {
 						report(&x, seq, d, found, res);
 						rc = 1;
 						goto done;
@@ -391,7 +401,7 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 					if (x.res->kind != OUT_VIOLATION)
 						continue;
 					run_seq(&x, seq, d, 0); /* confirm */
-					if (x.res->kind == OUT_VIOLATION) {
+					if (violates(&x)) {
 						report(&x, seq, d, found, res);
 						rc = 1;
 						goto done;
@@ -399,7 +409,7 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 					continue;
 				}
 				run_seq(&x, seq, d, 0);
-				if (x.res->kind == OUT_VIOLATION) {
+				if (violates(&x)) {
 					report(&x, seq, d, found, res);
 					rc = 1;
 					goto done;

@@ -429,7 +429,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		.stress = p->cfg.stress || (o && o->stress),
 		.bugs = o && o->bugs_set ? o->bugs : p->cfg.bugs,
 		.poison = 1,
-		.windows = p->cfg.target == TARGET_WINDOWS_386,
+		.windows = (o && o->target_set ? o->target : p->cfg.target) ==
+			   TARGET_WINDOWS_386,
 		.barriers = o && o->barriers_set ? o->barriers : p->cfg.barriers,
 	};
 	rt_init(&h->rt, &cfg);
@@ -449,7 +450,9 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			 "runtime's text (%u functions at most)", RT_MAX_FUNCS);
 		goto out;
 	}
-	uint64_t budget = p->cfg.budget ? p->cfg.budget : 200000;
+	uint64_t budget = o && o->budget_set ? o->budget : p->cfg.budget;
+	if (!budget)
+		budget = 200000;
 	rt *r = &h->rt;
 	for (;;) {
 		if (r->status != RT_RUNNING) {

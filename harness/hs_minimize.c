@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_judge.h"
 #include "hs_minexp.h"
 
 /* ---- AST edits ---- */
@@ -215,9 +216,12 @@ static int keeps(mz *m, const prog *p, uint32_t budget)
 	if (m->run->cfg.budget > budget)
 		m->run->cfg.budget = budget;
 	m->runs++;
-	if (hs_run(m->run, &m->ro, m->res) < 0)
+	hs_verdict v;
+	/* the judge's finding, not the raw outcome: a candidate whose DEF4
+	** became a false belief is not the same finding */
+	if (hs_run_judged(m->run, &m->ro, m->res, NULL, &v) < 0)
 		return 0;
-	return m->res->kind == OUT_VIOLATION && m->res->inv == m->inv;
+	return v.kind == JV_VIOLATION && !v.from_ref && v.inv == m->inv;
 }
 
 /* Start a candidate from cur. */
@@ -543,6 +547,9 @@ int hs_minimize(const prog *in, const hs_options *o, prog *out,
 		m.ro = *o;
 	m.ro.bugs_set = 0;
 	m.ro.stress = 0;
+	m.ro.barriers_set = 0;
+	m.ro.target_set = 0;
+	m.ro.budget_set = 0;
 	m.ro.trace = NULL;
 	m.ro.show = NULL;
 	m.ro.show_step = 0;
@@ -555,21 +562,20 @@ int hs_minimize(const prog *in, const hs_options *o, prog *out,
 	m.cand = &bufs[1];
 	m.run = &bufs[2];
 	*m.cur = *in;
-	/* fold the command line's switches into the program's config */
-	if (o && o->bugs_set) {
-		m.cur->cfg.bugs = o->bugs;
-		m.cur->cfg.has_bugs = o->bugs != 0;
-	}
-	if (o && o->stress)
-		m.cur->cfg.stress = m.cur->cfg.has_stress = 1;
-	hs_run(m.cur, &m.ro, m.res);
+	/* fold the command line's options into the program's config, so
+	** the result replays with a bare `stackfuzz run` */
+	hs_effective_config(in, o, &m.cur->cfg);
+	hs_verdict v;
+	hs_run_judged(m.cur, &m.ro, m.res, NULL, &v);
 	m.runs = 1;
+	if (v.from_ref) /* the finding is the reference run's: shrink that */
+		m.cur->cfg = v.cfg;
 	st->steps_before = m.res->steps;
 	st->stmts_before = hs_prog_nstmts(m.cur);
 	st->funcs_before = m.cur->nfuncs;
-	if (m.res->kind != OUT_VIOLATION)
+	if (v.kind != JV_VIOLATION)
 		goto out;
-	m.inv = st->inv = m.res->inv;
+	m.inv = st->inv = v.inv;
 	m.steps = m.res->steps;
 	uint64_t cap = 2 * m.res->steps + 1000;
 	m.cap = cap < m.cur->cfg.budget ? (uint32_t)cap : m.cur->cfg.budget;

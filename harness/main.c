@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "hs.h"
+#include "hs_judge.h"
 #include "hs_minexp.h"
 
 static const char usage[] =
@@ -110,7 +111,8 @@ static int run_one(cli *c, const char *path, int *violated)
 	hs_options o = c->ho;
 	o.file = path;
 	o.trace = c->verbose ? stdout : NULL;
-	hs_run(&p, &o, &r);
+	hs_verdict v;
+	hs_run_judged(&p, &o, &r, NULL, &v);
 	char out[600];
 	hs_outcome_str(&r, out, sizeof out);
 	if (c->json) {
@@ -123,6 +125,11 @@ static int run_one(cli *c, const char *path, int *violated)
 			json_str(stdout, r.text);
 			printf(",\"line\":%u", r.line);
 		}
+		printf(",\"finding\":%s", hs_is_finding(&v) ? "true" : "false");
+		if (v.kind != JV_NONE) {
+			printf(",\"verdict\":");
+			json_str(stdout, v.note);
+		}
 		if (r.kind == OUT_PANIC) {
 			printf(",\"panic\":");
 			json_str(stdout, r.text);
@@ -133,10 +140,12 @@ static int run_one(cli *c, const char *path, int *violated)
 		printf("%s: %s (%llu steps, %llu copies, %llu segments)\n", path, out,
 		       (unsigned long long)r.steps, (unsigned long long)r.copies,
 		       (unsigned long long)r.segments);
+		if (v.kind == JV_FALSE_BELIEF || v.from_ref)
+			printf("  judged: %s\n", v.note);
 		if (r.kind == OUT_VIOLATION)
 			fputs(r.report, stdout);
 	}
-	if (r.kind == OUT_VIOLATION)
+	if (hs_is_finding(&v))
 		*violated = 1;
 	return 0;
 }
@@ -240,14 +249,14 @@ static int cmd_check(cli *c, int argc, char **argv)
 		} else {
 			hs_options o = c->ho;
 			o.file = path;
-			hs_run(&p, &o, &r);
+			hs_verdict v;
+			hs_run_judged(&p, &o, &r, NULL, &v);
 			if (c->expect_clean) {
-				ok = r.kind != OUT_VIOLATION;
+				ok = !hs_is_finding(&v);
 				if (!ok)
-					snprintf(why, sizeof why, "violation %s: %s",
-						 inv_catalogue[r.inv].id, r.text);
+					snprintf(why, sizeof why, "%s: %.1000s", v.note, r.text);
 			} else {
-				ok = hs_expect_met(&p, &r, why, sizeof why);
+				ok = hs_expect_judged(&p, &r, &v, why, sizeof why);
 			}
 		}
 		if (c->json) {

@@ -217,6 +217,9 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out);
 ** if cap is too small. prog_bin_decode(prog_bin_encode(p)) == p for every
 ** valid p, except that names become the default names. */
 size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap);
+/* The part of a configuration the binary form carries (target, barrier
+** mode, stress), copied from `from` into `to` as decode states it. */
+void prog_bin_config(const prog_config *from, prog_config *to);
 enum { PROG_BIN_MAX = 1 + PROG_MAX_FUNCS * (8 + PROG_MAX_STMTS * 16) };
 
 #endif

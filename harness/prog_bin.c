@@ -4,14 +4,22 @@
 ** Decoding is total: every byte string (empty included) decodes, reading
 ** zeros past the end, and raw values are reduced into range and then
 ** handed to prog_repair(), which reinterprets whatever is still invalid
-** (wrong slot types, callee kinds, ...). Config, expect and names are not
-** stored: decode yields prog_init() defaults and the default names.
+** (wrong slot types, callee kinds, ...). Of the config, the run's shape
+** is stored (target, barrier mode, stress: so one fuzz campaign covers
+** every configuration and a finding's header replays it); sizes, budget,
+** bugs, expect and names are not: decode yields prog_init() defaults and
+** the default names.
 ** Records have a fixed size, so a mutated opcode or operand stays local
 ** and never shifts the rest of the stream.
 **
 ** Layout (all multi-byte fields u16/int16 little-endian):
 **
-**   byte 0           nfuncs - 1            (decode: b % 16 + 1)
+**   byte 0           bits 0-3: nfuncs - 1  (decode: b % 16 + 1)
+**                    bits 4-5: barriers: 0 spaced (the default), 1 off,
+**                              2 every frame, 3 spaced
+**                    bit 6: stress; bit 7: target windows/386
+**                    (a key is marked stated, has_*, only when it is not
+**                    the default, so default programs print no header)
 **   then per function, an 8-byte header followed by its statements:
 **     h[0]           bit 0: kind (0 Go, 1 C); bit 1: FF_CGOWRAPPER;
 **                    bits 2-7 ignored (encoded 0)
@@ -124,11 +132,30 @@ static void decode_stmt(reader *r, const prog *p, prog_stmt *s)
 	/* repair zeroes what the op does not use */
 }
 
+void prog_bin_config(const prog_config *from, prog_config *to)
+{
+	to->barriers = from->barriers;
+	to->has_barriers = to->barriers != BARRIERS_SPACED;
+	to->stress = from->stress != 0;
+	to->has_stress = to->stress;
+	to->target = from->target;
+	to->has_target = to->target != TARGET_LINUX_AMD64;
+}
+
 void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 {
 	reader r = {data, data ? len : 0, 0};
 	prog_init(out);
-	out->nfuncs = rd8(&r) % PROG_MAX_FUNCS + 1u;
+	uint8_t b0 = rd8(&r);
+	out->nfuncs = b0 % PROG_MAX_FUNCS + 1u;
+	static const uint8_t barriers[4] = {BARRIERS_SPACED, BARRIERS_OFF,
+					     BARRIERS_EVERY, BARRIERS_SPACED};
+	out->cfg.barriers = barriers[(b0 >> 4) & 3];
+	out->cfg.has_barriers = out->cfg.barriers != BARRIERS_SPACED;
+	out->cfg.stress = (b0 >> 6) & 1;
+	out->cfg.has_stress = out->cfg.stress;
+	out->cfg.target = b0 >> 7 ? TARGET_WINDOWS_386 : TARGET_LINUX_AMD64;
+	out->cfg.has_target = out->cfg.target != TARGET_LINUX_AMD64;
 	for (uint32_t fi = 0; fi < out->nfuncs; fi++) {
 		prog_func *f = &out->funcs[fi];
 		uint8_t h0 = rd8(&r);
@@ -202,7 +229,11 @@ size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
 	if (need > cap || buf == NULL)
 		return need;
 	writer w = {buf, cap, 0};
-	wr8(&w, nf - 1);
+	unsigned bar = p->cfg.barriers == BARRIERS_OFF	   ? 1u
+		       : p->cfg.barriers == BARRIERS_EVERY ? 2u
+							   : 0u;
+	wr8(&w, (nf - 1) | bar << 4 | (p->cfg.stress ? 1u << 6 : 0u) |
+			(p->cfg.target == TARGET_WINDOWS_386 ? 1u << 7 : 0u));
 	for (uint32_t i = 0; i < nf; i++) {
 		const prog_func *f = &p->funcs[i];
 		int ns = f->nparams + f->nlocals;

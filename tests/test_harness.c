@@ -276,6 +276,7 @@ static void test_corpus_roundtrip(void **state)
 		prog_expect ex = want->expect;
 		*want = *p;
 		want->cfg = cfg;
+		prog_bin_config(&p->cfg, &want->cfg);
 		want->expect = ex;
 		if (!prog_equal(want, q, 0))
 			print_error("%s: binary round trip differs\n", corpus[i]);

@@ -246,6 +246,7 @@ static void check_bin_roundtrip(const prog *p)
 	prog_expect ex = want->expect;
 	*want = *p;
 	want->cfg = cfg;
+	prog_bin_config(&p->cfg, &want->cfg);
 	want->expect = ex;
 	assert_true(prog_equal(want, q, 0));
 	free(want);
