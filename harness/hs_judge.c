@@ -93,6 +93,8 @@ int hs_judge(const prog *p, const hs_options *o, hs_result *res,
 {
 	memset(v, 0, sizeof *v);
 	hs_effective_config(p, o, &v->cfg);
+	int (*run)(const prog *, const hs_options *, hs_result *) =
+		jo && jo->run ? jo->run : hs_run;
 	if (res->kind == OUT_INTERNAL) {
 		v->kind = JV_INTERNAL;
 		snprintf(v->note, sizeof v->note, "internal error: %.160s", res->text);
@@ -114,7 +116,7 @@ int hs_judge(const prog *p, const hs_options *o, hs_result *res,
 		hs_result *ref = calloc(1, sizeof *ref);
 		if (!ref)
 			abort();
-		hs_run(q, &ro, ref);
+		run(q, &ro, ref);
 		free(q);
 		if (ref->kind == OUT_VIOLATION && ref->inv == INV_DEF4) {
 			v->kind = JV_FALSE_BELIEF;
@@ -157,9 +159,10 @@ int hs_judge(const prog *p, const hs_options *o, hs_result *res,
 		hs_result *u = calloc(1, sizeof *u);
 		if (!u)
 			abort();
-		hs_run(q, &uo, u);
+		run(q, &uo, u);
 		hs_verdict uv;
-		hs_judge(q, &uo, u, NULL, &uv);
+		hs_judge_opts ujo = {.run = run};
+		hs_judge(q, &uo, u, &ujo, &uv);
 		v->unswitched = hs_is_finding(&uv);
 		hs_result_free(u);
 		free(u);

@@ -30,6 +30,9 @@ typedef struct hs_verdict {
 typedef struct hs_judge_opts {
 	/* with bug switches on: also run with them off and set unswitched */
 	int switched;
+	/* runs the judge's own runs (reference, switches off); NULL: hs_run.
+	** Tests put a runtime fault into a reference run through it. */
+	int (*run)(const prog *p, const hs_options *o, hs_result *res);
 } hs_judge_opts;
 
 /* The options folded into p's configuration (what hs_run runs). */

@@ -15,6 +15,7 @@
 #include "testutil.h"
 
 #include "hs.h"
+#include "hs_judge.h"
 #include "prog.h"
 
 /* ---- helpers ---- */
@@ -539,6 +540,112 @@ static void test_trace_and_show(void **state)
 	free(p);
 }
 
+/* ---- the judge ---- */
+
+/* A reference run (every switch off, stack = maxstack) that breaks STK3:
+** a stand-in for a runtime fault that only shows without growth. */
+static int faulty_reference(const prog *p, const hs_options *o, hs_result *r)
+{
+	int rc = hs_run(p, o, r);
+	if (p->cfg.bugs == 0 && p->cfg.stack == p->cfg.maxstack) {
+		r->kind = OUT_VIOLATION;
+		r->inv = INV_STK3;
+	}
+	return rc;
+}
+
+static void test_judge(void **state)
+{
+	(void)state;
+	static const char belief[] =
+		"# config: maxstack=65536\n"
+		"func main()\n  var y int\n  y = 5\n  check y == 6\nend\n";
+	prog *p = parse_str(belief);
+	hs_result *r = calloc(1, sizeof *r);
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	hs_verdict v;
+	/* a false belief: DEF4 on the run and on the reference run */
+	assert_int_equal(hs_run_judged(p, &o, r, NULL, &v), JV_FALSE_BELIEF);
+	assert_int_equal(r->kind, OUT_VIOLATION);
+	assert_int_equal(r->inv, INV_DEF4);
+	assert_false(hs_is_finding(&v));
+	/* the reference run breaks an invariant: that is the finding, under
+	** its own ID and configuration */
+	hs_judge_opts jo = {.run = faulty_reference};
+	assert_int_equal(hs_run_judged(p, &o, r, &jo, &v), JV_VIOLATION);
+	assert_int_equal(v.inv, INV_STK3);
+	assert_int_equal(r->inv, INV_STK3);
+	assert_true(v.from_ref);
+	assert_int_equal(v.cfg.stack, 65536);
+	assert_int_equal(v.cfg.bugs, 0);
+	assert_true(hs_is_finding(&v));
+	/* `check` meets the expectation only for the judged finding */
+	p->expect.kind = EXPECT_VIOLATION;
+	snprintf(p->expect.id, sizeof p->expect.id, "DEF4");
+	hs_run_judged(p, &o, r, NULL, &v);
+	char why[256];
+	assert_int_equal(hs_expect_judged(p, r, &v, why, sizeof why), 0);
+	assert_non_null(strstr(why, "false belief"));
+	/* a limit is an outcome, never a finding */
+	r->kind = OUT_LIMIT;
+	assert_int_equal(hs_judge(p, &o, r, NULL, &v), JV_NONE);
+	/* an internal error is always one */
+	r->kind = OUT_INTERNAL;
+	assert_int_equal(hs_judge(p, &o, r, NULL, &v), JV_INTERNAL);
+	hs_result_free(r);
+	free(r);
+	free(p);
+}
+
+/* A valid deep recursion is no fault: the copy from 32 MB to 64 MB walks
+** 1.4 million frames, past the 1 << 20 the unwinder once stopped at (the
+** copy then fell back to a segment and the checkers reported STK1). */
+static void test_deep_recursion_no_limit(void **state)
+{
+	(void)state;
+	prog *p = parse_str("# config: maxstack=67108864 budget=3000000\n"
+			    "func main()\n  call f(1, 2)\nend\n"
+			    "func f(a int, b int)\n  call f(a, b)\nend\n");
+	hs_result *r = run(p, "deep.prog", (runopt){0});
+	assert_int_equal(r->kind, OUT_BUDGET);
+	assert_true(r->maxdepth > (1u << 20));
+	assert_int_equal(r->copies, 15); /* 2 KB doubled to 64 MB */
+	assert_int_equal(r->segments, 0);
+	hs_result_free(r);
+	free(r);
+	free(p);
+}
+
+/* Go prints the whole chain of nested panics, oldest first: no count
+** or length of it is cut (the model once kept 64 records, 511 bytes). */
+static void test_long_panic_chain(void **state)
+{
+	(void)state;
+	char *text = malloc(1 << 16);
+	assert_non_null(text);
+	size_t n = (size_t)snprintf(text, 1 << 16, "func main()\n");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(text + n, (1 << 16) - n, "  defer g(nil)\n");
+	n += (size_t)snprintf(text + n, (1 << 16) - n, "  panic 1\nend\n"
+			      "func g(p *int)\n  *p = 1\nend\n");
+	prog *p = parse_str(text);
+	hs_result *r = run(p, "chain.prog", (runopt){0});
+	assert_int_equal(r->kind, OUT_PANIC);
+	/* panic 1, then 40 nil dereferences, each on its own line */
+	static const char head[] = "panic: 1\n\tpanic: runtime error";
+	assert_true(strncmp(r->text, head, sizeof head - 1) == 0);
+	size_t lines = 1;
+	for (const char *c = r->text; *c; c++)
+		lines += *c == '\n';
+	assert_int_equal(lines, 41);
+	assert_true(strlen(r->text) > 511);
+	hs_result_free(r);
+	free(r);
+	free(p);
+	free(text);
+}
+
 /* ---- the expectation matcher ---- */
 
 static void res_text(hs_result *r, const char *t)
@@ -626,6 +733,9 @@ int main(void)
 		cmocka_unit_test(test_grow_and_shrink_counts),
 		cmocka_unit_test(test_trace_and_show),
 		cmocka_unit_test(test_expect_met),
+		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_deep_recursion_no_limit),
+		cmocka_unit_test(test_long_panic_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
