@@ -446,8 +446,12 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		/* more functions or grow sizes than the runtime's text has
 		** room for: a limit of the harness, not of the program */
 		res->kind = OUT_LIMIT;
-		set_text(res, "function table: the program does not fit the "
-			 "runtime's text (%u functions at most)", RT_MAX_FUNCS);
+		if (h->nleaves >= HS_MAX_LEAVES)
+			set_text(res, "grow sizes: more than %u distinct `grow N` "
+				 "sizes (each is a leaf function)", HS_MAX_LEAVES);
+		else
+			set_text(res, "function table: the program does not fit the "
+				 "runtime's text (%u functions at most)", RT_MAX_FUNCS);
 		goto out;
 	}
 	uint64_t budget = o && o->budget_set ? o->budget : p->cfg.budget;
@@ -593,6 +597,9 @@ int hs_expect_met(const prog *p, const hs_result *r, char *why, size_t len)
 		break;
 	case EXPECT_BUDGET:
 		ok = r->kind == OUT_BUDGET;
+		break;
+	case EXPECT_LIMIT:
+		ok = r->kind == OUT_LIMIT;
 		break;
 	default:
 		ok = 0;

@@ -157,6 +157,7 @@ typedef enum {
 	EXPECT_GOEXIT,
 	EXPECT_OVERFLOW,
 	EXPECT_BUDGET,
+	EXPECT_LIMIT,	  /* a limit of the harness (never a violation) */
 } prog_expectkind;
 
 typedef struct {

@@ -932,6 +932,7 @@ static int expect_line(parser *ps, const char *s, size_t len, uint32_t col0)
 		{"ok", EXPECT_OK, 0},	      {"violation", EXPECT_VIOLATION, 1},
 		{"panic", EXPECT_PANIC, 2},   {"goexit", EXPECT_GOEXIT, 0},
 		{"overflow", EXPECT_OVERFLOW, 0}, {"budget", EXPECT_BUDGET, 0},
+		{"limit", EXPECT_LIMIT, 0},
 	};
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		if (!word_is(w[0].s, w[0].len, kinds[k].w))
@@ -1472,7 +1473,7 @@ static void print_config(sbuf *b, const prog_config *c)
 static void print_expect(sbuf *b, const prog_expect *x)
 {
 	static const char *const words[] = {
-		"", "ok", "violation", "panic", "goexit", "overflow", "budget",
+		"", "ok", "violation", "panic", "goexit", "overflow", "budget", "limit",
 	};
 	if (x->kind == EXPECT_NONE)
 		return;

@@ -153,7 +153,8 @@ static void test_determinism(void **state)
 			for (size_t k = 0; k < n1; k++)
 				lines += b1[k] == '\n';
 			assert_true(lines >= r1->steps);
-			assert_true(r1->steps > 0);
+			/* a run that ends at a harness limit takes no step */
+			assert_true(r1->steps > 0 || r1->kind == OUT_LIMIT);
 			assert_int_equal(r1->kind, r2->kind);
 			assert_int_equal(r1->inv, r2->inv);
 			assert_int_equal(r1->steps, r2->steps);
