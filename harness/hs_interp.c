@@ -309,6 +309,8 @@ static hs_tpanic *recover_truth(hs *h, const rt_func *f)
 	if (rt_peek(&h->rt.mem, sp + f->framesize, &lr))
 		return NULL;
 	rt_addr gsp = sp + f->framesize + RT_WORD + f->argsize;
+	if (lr == rt_barrier_pc(&h->rt)) /* see through it, as traceback does */
+		lr = rt_barrier_saved_lr(&h->rt, sp + f->framesize);
 	if (lr == rt_retpc(&h->rt.funcs[RTF_LESSSTACK], 0)) {
 		/* called on a new segment: the caller is in the Stktop */
 		rt_addr hi = h->rt.g.hi;
