@@ -187,22 +187,14 @@ void inv_truth_panic_value(inv_truth *t, int kind, int64_t val)
 }
 
 /* The return PC in the slot at lrptr as the code will see it: a live
-** barrier's saved PC stands in for the barrier PC. */
+** barrier's saved PC stands in for the barrier PC (as traceback does). */
 static int return_pc(const rt *r, rt_addr lrptr, rt_word *lr)
 {
 	if (rt_peek(&r->mem, lrptr, lr))
 		return -1;
-	if (*lr != rt_barrier_pc(r))
-		return 0;
-	for (uint32_t i = r->g.stkbarpos; i < r->g.stkbarlen; i++) {
-		rt_addr e = rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * i;
-		rt_word slot;
-		if (rt_peek(&r->mem, e + 8 * SB_LRPTR, &slot))
-			return -1;
-		if (slot == lrptr)
-			return rt_peek(&r->mem, e + 8 * SB_LRVAL, lr) ? -1 : 0;
-	}
-	return 0; /* a stray barrier PC: no caller, STK2/BAR1 say why */
+	if (*lr == rt_barrier_pc(r))
+		*lr = rt_barrier_saved_lr(r, lrptr); /* 0 for a stray barrier PC */
+	return 0;
 }
 
 /* The panic whose recover() Go answers from function f's frame: f must

@@ -544,6 +544,9 @@ void rt_gc_markterm(rt *r); /* rescan to the lowest unhit barrier, remove */
 rt_addr rt_barrier_hit(rt *r, rt_addr lrptr);
 void rt_unwind_barriers(rt *r, rt_addr sp); /* gcUnwindBarriers */
 void rt_remove_barriers(rt *r); /* restore every live slot; pos = len = 0 */
+/* The return PC a live barrier at slot hides (what traceback substitutes);
+** 0 when no live entry covers slot. Reads only, never faults. */
+rt_addr rt_barrier_saved_lr(const rt *r, rt_addr slot);
 
 /* ---- cgo and SEH (rt_cgo.c, rt_seh.c) ---- */
 /* `cgo c(args)` from the running Go frame at site. */

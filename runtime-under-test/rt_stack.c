@@ -407,6 +407,11 @@ void rt_shrink(rt *r)
 		return;
 	if (g->stkbarlen > g->stkbarpos)
 		return; /* not while live barriers are installed */
+	/* hit entries stay in the array until mark termination and move
+	** with it; a smaller stack's array may not hold them (Go's copystack
+	** would overrun newstkbar: Go only shrank before a scan installed) */
+	if (g->stkbarlen > rt_max_barriers(r, newsize))
+		return;
 	if (g->hi - g->sched.sp >= g->stksize / 4)
 		return;
 	if (!rt_copyable(r))

@@ -208,6 +208,19 @@ rt_addr rt_barrier_hit(rt *r, rt_addr lrptr)
 	return pc;
 }
 
+rt_addr rt_barrier_saved_lr(const rt *r, rt_addr slot)
+{
+	for (uint32_t i = r->g.stkbarpos; i < r->g.stkbarlen; i++) {
+		rt_word p, v;
+		if (rt_peek(&r->mem, entry(r, i) + 8 * SB_LRPTR, &p) ||
+		    rt_peek(&r->mem, entry(r, i) + 8 * SB_LRVAL, &v))
+			return 0;
+		if (p == slot)
+			return v;
+	}
+	return 0;
+}
+
 void rt_unwind_barriers(rt *r, rt_addr sp)
 {
 	rt_g *g = &r->g;
