@@ -32,6 +32,8 @@ typedef struct hs_options {
 	int full_checks;     /* 1: no incremental reuse; 2: verify it */
 	int barriers_set;    /* override the program's barrier mode */
 	uint32_t barriers;
+	int target_set;      /* override the program's target */
+	uint32_t target;     /* prog_target */
 } hs_options;
 
 typedef struct hs_result {

@@ -541,7 +541,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		.stress = p->cfg.stress || (o && o->stress),
 		.bugs = o && o->bugs_set ? o->bugs : p->cfg.bugs,
 		.poison = 1,
-		.windows = p->cfg.target == TARGET_WINDOWS_386,
+		.windows = (o && o->target_set ? o->target : p->cfg.target) ==
+			   TARGET_WINDOWS_386,
 		.barriers = o && o->barriers_set ? o->barriers : p->cfg.barriers,
 	};
 	rt_init(&h->rt, &cfg);
