@@ -151,16 +151,16 @@ rel() { echo "${1#"$SF_ROOT"/}"; }
 # crash artifacts so far (slow-unit-* files are libFuzzer's notes, not crashes)
 ncrashes() { find "$crashes" -maxdepth 1 -type f ! -name 'slow-unit-*' ! -name '*.log' | wc -l; }
 # The fuzzing processes at work: every process running $bin (libFuzzer's
-# process, or its -jobs parent and workers; AFL++'s persistent
-# targets), one "pid own all" line each: CPU clock ticks of the process
-# itself (utime + stime, /proc/PID/stat fields 14-15), and with its
-# finished children (+ cutime + cstime, 16-17), where the time of
-# libFuzzer's finished jobs and of AFL++'s restarted targets lands.
+# process, or its -jobs parent and workers; AFL++'s fork servers and
+# persistent targets), one "pid ppid all" line each: CPU clock ticks of
+# the process and its finished children (utime + stime + cutime + cstime,
+# /proc/PID/stat fields 14-17), where the time of libFuzzer's finished
+# jobs and of AFL++'s restarted targets lands.
 bin_procs() {
   local p
   for p in /proc/[0-9]*; do
     [[ $(readlink "$p/exe" 2>/dev/null) == "$bin" ]] || continue
-    awk -v pid="${p#/proc/}" '{ sub(/^.*\) /, ""); print pid, $12 + $13, $12 + $13 + $14 + $15 }' "$p/stat" 2>/dev/null || true
+    awk -v pid="${p#/proc/}" '{ sub(/^.*\) /, ""); print pid, $2, $12 + $13 + $14 + $15 }' "$p/stat" 2>/dev/null || true
   done
 }
 hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -214,28 +214,31 @@ sample_afl() {
   echo "$e $c $q $v"
 }
 monitor() {
-  local t pe=0 pt=0 e c q v rate np cores pid own tot all pall=0
+  local t pe=0 pt=0 e c q v rate np cores pid ppid tot all pall=0
   local -A prev=()
   while :; do
     sleep "$every"
     t=$(elapsed "$start")
     read -r e c q v <<<"$("sample_$engine")"
     rate=$(awk -v e="$e" -v pe="$pe" -v t="$t" -v pt="$pt" 'BEGIN { printf "%d", (t > pt ? (e - pe) / (t - pt) : 0) }')
-    # fuzzing processes now (those that used CPU since the last sample:
-    # not libFuzzer's idle -jobs parent) and the cores that all of them,
-    # finished children included, kept busy in that time
+    # fuzzing processes now: those whose parent is not one of them (AFL++'s
+    # fork servers, libFuzzer's processes) and which, with their children,
+    # used CPU since the last sample; and the cores all of them kept busy
     np=0 all=0
-    local -A cur=()
-    while read -r pid own tot; do
+    local -A cur=() par=()
+    while read -r pid ppid tot; do
       [[ -n $pid ]] || continue
-      cur[$pid]=$own
+      cur[$pid]=$tot par[$pid]=$ppid
       all=$((all + tot))
-      awk -v d="$((own - ${prev[$pid]:-0}))" -v hz="$hz" -v dt="$(awk -v t="$t" -v pt="$pt" 'BEGIN { print t - pt }')" \
-        'BEGIN { exit !(dt > 0 && d / hz / dt >= 0.05) }' && np=$((np + 1))
     done < <(bin_procs)
+    for pid in "${!cur[@]}"; do
+      [[ -n ${cur[${par[$pid]}]:-} ]] && continue
+      awk -v d="$((cur[$pid] - ${prev[$pid]:-0}))" -v hz="$hz" -v t="$t" -v pt="$pt" \
+        'BEGIN { exit !(t > pt && d / hz / (t - pt) >= 0.05) }' && np=$((np + 1))
+    done
     prev=()
     for pid in "${!cur[@]}"; do prev[$pid]=${cur[$pid]}; done
-    unset cur
+    unset cur par
     cores=$(awk -v k="$((all - pall))" -v hz="$hz" -v t="$t" -v pt="$pt" 'BEGIN { if (k < 0) k = 0; printf "%.2f", (t > pt ? k / hz / (t - pt) : 0) }')
     pall=$all
     pe=$e pt=$t
