@@ -242,7 +242,9 @@ monitor() {
     cores=$(awk -v k="$((all - pall))" -v hz="$hz" -v t="$t" -v pt="$pt" 'BEGIN { if (k < 0) k = 0; printf "%.2f", (t > pt ? k / hz / (t - pt) : 0) }')
     pall=$all
     pe=$e pt=$t
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$e" "$rate" "$c" "$q" "$v" "$jobs" "$np" "$cores" >>"$progress_tsv"
+    # (no numbers yet, e.g. AFL++ still loading its input: no sample)
+    [[ $e -gt 0 ]] &&
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$e" "$rate" "$c" "$q" "$v" "$jobs" "$np" "$cores" >>"$progress_tsv"
     [[ ${FUZZ_QUIET:-0} == 1 ]] ||
       printf 'fuzz: [%6ss] execs %s (%s/s)  coverage %s  corpus %s  violations %s  processes %s (%s cores busy)\n' \
         "$t" "$e" "$rate" "$c" "$q" "$v" "$np" "$cores" >&2
@@ -440,7 +442,10 @@ wait "$monitor_pid" 2>/dev/null || true
 read -r procs cpu < <(awk -F '\t' '!/^#/ && $8 > 0 { n++; p += $8; c += $9 } END { printf "%.1f %.2f\n", (n ? p / n : 0), (n ? c / n : 0) }' "$progress_tsv")
 # the last sample: the engine's own final numbers
 nviol=$(ncrashes)
-printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\t0\n' "$total" "$execs" "$eps" "${cov/-/0}" "$corpus_n" "$nviol" "$jobs" >>"$progress_tsv"
+# (exec/s since the last sample, as in the others)
+last_rate=$(awk -F '\t' -v e="$execs" -v t="$total" '!/^#/ { le = $2; lt = $1 } END { printf "%d", (t > lt ? (e - le) / (t - lt) : 0) }' "$progress_tsv")
+[[ $last_rate -lt 0 ]] && last_rate=0
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\t0\n' "$total" "$execs" "$last_rate" "${cov/-/0}" "$corpus_n" "$nviol" "$jobs" >>"$progress_tsv"
 
 # ---- crashes by ID, findings ----
 declare -A count=() done_id=()

@@ -17,10 +17,8 @@ data="$run/progress.tsv"
 command -v gnuplot >/dev/null || { echo "gnuplot missing (apt-get install gnuplot-nox, or make fuzz-report)" >&2; exit 1; }
 [[ $(grep -vc '^#' "$data") -ge 1 ]] || { echo "no samples in $data" >&2; exit 1; }
 title="$(basename "$(dirname "$run")") $(basename "$run")"
-if [[ -f $run/summary.env ]]; then
-  jobs=$(sed -n 's/^jobs=//p' "$run/summary.env")
-  title+=" ($jobs job$([[ ${jobs:-1} != 1 ]] && echo s || true))"
-fi
+jobs=$(awk -F '\t' '!/^#/ && $7 != "" { j = $7 } END { print j }' "$data")
+[[ -n $jobs ]] && title+=" ($jobs job$([[ $jobs != 1 ]] && echo s || true))"
 out="$run/plot.svg"
 gnuplot <<GP
 set terminal svg size 900,800 dynamic enhanced font 'sans,11' background rgb 'white'
