@@ -231,14 +231,22 @@ monitor() {
       cur[$pid]=$tot par[$pid]=$ppid
       all=$((all + tot))
     done < <(bin_procs)
+    # each process's CPU since the last sample goes to its root (an AFL++
+    # target to its fork server, a libFuzzer job to itself)
+    local -A acc=()
+    local r
     for pid in "${!cur[@]}"; do
-      [[ -n ${cur[${par[$pid]}]:-} ]] && continue
-      awk -v d="$((cur[$pid] - ${prev[$pid]:-0}))" -v hz="$hz" -v t="$t" -v pt="$pt" \
+      r=$pid
+      while [[ -n ${cur[${par[$r]}]:-} ]]; do r=${par[$r]}; done
+      acc[$r]=$(( ${acc[$r]:-0} + cur[$pid] - ${prev[$pid]:-0} ))
+    done
+    for r in "${!acc[@]}"; do
+      awk -v d="${acc[$r]}" -v hz="$hz" -v t="$t" -v pt="$pt" \
         'BEGIN { exit !(t > pt && d / hz / (t - pt) >= 0.05) }' && np=$((np + 1))
     done
     prev=()
     for pid in "${!cur[@]}"; do prev[$pid]=${cur[$pid]}; done
-    unset cur par
+    unset cur par acc
     cores=$(awk -v k="$((all - pall))" -v hz="$hz" -v t="$t" -v pt="$pt" 'BEGIN { if (k < 0) k = 0; printf "%.2f", (t > pt ? k / hz / (t - pt) : 0) }')
     pall=$all
     pe=$e pt=$t
@@ -470,7 +478,7 @@ done
 plot="$run/plot.svg"
 plotmsg=$(rel "$plot")
 "$SF_ROOT/scripts/fuzz_plot.sh" "$run" >/dev/null 2>"$run/plot.err" || plotmsg="none ($(head -1 "$run/plot.err"))"
-[[ -s $run/plot.err ]] || rm -f "$run/plot.err"
+[[ $plotmsg == none* ]] || rm -f "$run/plot.err"
 
 {
 echo
