@@ -5,13 +5,17 @@
 #   make test       build + ctest (dev preset)
 #   make asan       configure/build/test the ASan+UBSan preset  -> build-asan/
 #   make fuzz       build and fuzz (FUZZ_ENGINE=libfuzzer|afl, FUZZ_SECONDS=60,
-#                   STACKFUZZ_BUGS=7695 ...), report, minimize findings/
+#                   FUZZ_JOBS=1, STACKFUZZ_BUGS=7695 ...), report, minimize
+#                   findings/; each run in out/<engine>/<UTC time>/
+#   make fuzz-report redraw the plot of a run and print its summary
+#                   (RUN=out/<engine>/<time>, default the newest run)
 #   make fuzz-find  fuzz until the first violation, report the time to it
 #   make fuzz-merge prune the fuzzing corpus (libFuzzer -merge=1 / afl-cmin)
 #   make fuzz-smoke the CI smoke run: 60 s libFuzzer + 60 s AFL++, bugs off
 #   make coverage   llvm-cov HTML report of runtime-under-test/ over corpus/
 #   make cflite-test run .clusterfuzzlite/build.sh locally, try each target
-#   make clean      remove every build directory
+#   make clean      remove every build directory (never out/ or findings/:
+#                   those are results)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -25,8 +29,10 @@ DEPS      := cmake gcc clang-14 libclang-rt-14-dev pkg-config libcmocka-dev make
 # Fuzzing (`make deps-fuzz`): libFuzzer always, AFL++ for FUZZ_ENGINE=afl.
 FUZZ_ENGINE  ?= libfuzzer
 FUZZ_SECONDS ?= 60
-export FUZZ_ENGINE FUZZ_SECONDS
-FUZZ_DEPS := clang-14 libclang-rt-14-dev $(if $(filter afl,$(FUZZ_ENGINE)),afl++)
+FUZZ_JOBS    ?= 1
+export FUZZ_ENGINE FUZZ_SECONDS FUZZ_JOBS
+# gnuplot-nox draws each run's plot.svg
+FUZZ_DEPS := clang-14 libclang-rt-14-dev gnuplot-nox $(if $(filter afl,$(FUZZ_ENGINE)),afl++)
 # Coverage report (llvm-profdata-14, llvm-cov-14) and the ClusterFuzzLite test (zip).
 COV_DEPS  := clang-14 llvm-14
 CFL_DEPS  := clang-14 libclang-rt-14-dev zip
@@ -58,7 +64,7 @@ define preset_build
 	cmake --build --preset $(1) -j$(JOBS)
 endef
 
-.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-smoke coverage cflite-test clean
+.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-report fuzz-smoke coverage cflite-test clean
 
 deps:
 	$(call ensure_pkgs,$(DEPS))
@@ -87,6 +93,11 @@ fuzz-find: build deps-fuzz
 fuzz-merge: build deps-fuzz
 	scripts/fuzz_merge.sh
 
+# RUN=out/<engine>/<time> (default: out/$(FUZZ_ENGINE)/latest)
+fuzz-report:
+	$(call ensure_pkgs,gnuplot-nox)
+	scripts/fuzz_report.sh $(RUN)
+
 fuzz-smoke: build
 	$(call ensure_pkgs,clang-14 libclang-rt-14-dev afl++)
 	scripts/fuzz_smoke.sh
@@ -99,5 +110,6 @@ cflite-test: deps
 	$(call ensure_pkgs,$(CFL_DEPS))
 	scripts/cflite_test.sh
 
+# Build products only: out/ and findings/ hold results and are kept.
 clean:
-	rm -rf build build-asan build-release build-libfuzzer build-afl
+	rm -rf build build-asan build-release build-libfuzzer build-afl build-coverage

@@ -114,16 +114,16 @@ for bug in $bugs; do
           { tail -20 "$work/run.log" >&2; sf_die "fuzz.sh failed (switch $bug, $engine, run $i)"; }
         v=$(sed -n 's/^violations=//p' "$sum")
         t=$(sed -n 's/^ttfc=//p' "$sum")
-        crash=$(ls "$work/out/crashes" 2>/dev/null | grep -v '^slow-unit-\|\.log$' | head -1) || true
+        crash=$(ls "$work/out/latest/crashes" 2>/dev/null | grep -v '^slow-unit-\|\.log$' | head -1) || true
         first=${v%%:*}
         if [[ -n $t && -n $crash ]] &&
-           [[ $(STACKFUZZ_BUGS='' STACKFUZZ_TARGET=$tgt sf_classify "$engine" "$bin" "$work/out/crashes/$crash") == UNREPRODUCED ]]; then
+           [[ $(STACKFUZZ_BUGS='' STACKFUZZ_TARGET=$tgt sf_classify "$engine" "$bin" "$work/out/latest/crashes/$crash") == UNREPRODUCED ]]; then
           # the crash goes away with the switch off: the switch caused it
           times+=("$t"); shown+=("$t($first)"); found=$((found + 1))
         elif [[ -n $t ]]; then
           times+=(inf); shown+=("$first!")   # crashes with every switch off too
           mkdir -p "$SF_ROOT/out/fuzz_ttb"
-          cp "$work/out/crashes/$crash" "$SF_ROOT/out/fuzz_ttb/$first-$bug-$engine-run$i.bin"
+          cp "$work/out/latest/crashes/$crash" "$SF_ROOT/out/fuzz_ttb/$first-$bug-$engine-run$i.bin"
           echo "fuzz_ttb: a crash without the switch (runtime bug?) kept as out/fuzz_ttb/$first-$bug-$engine-run$i.bin" >&2
         else
           times+=(inf); shown+=("-")

@@ -66,17 +66,13 @@ int cli_explore(int argc, char **argv)
 			if (cli_parse_bugs("stackfuzz explore", optarg, &o.bugs) < 0)
 				return 2;
 			break;
-		case 't':
-			if (!strcmp(optarg, "linux/amd64")) {
-				o.target = TARGET_LINUX_AMD64;
-			} else if (!strcmp(optarg, "windows/386")) {
-				o.target = TARGET_WINDOWS_386;
-			} else {
-				fprintf(stderr, "stackfuzz explore: --target: linux/amd64 or "
-					"windows/386, not '%s'\n", optarg);
+		case 't': {
+			uint32_t t;
+			if (cli_parse_target("stackfuzz explore", optarg, &t) < 0)
 				return 2;
-			}
+			o.target = (int)t;
 			break;
+		}
 		case 's':
 			o.stress = 1;
 			break;

@@ -1,13 +1,14 @@
 /*
-** cli_minimize.c: `stackfuzz minimize IN [-o OUT] [--bugs LIST] [--stress]
-** [--binary]`, the command-line face of hs_minimize (hs_minimize.c).
+** cli_minimize.c: `stackfuzz minimize IN [-o OUT] [--bugs LIST] [--target T]
+** [--stress] [--binary]`, the command-line face of hs_minimize (hs_minimize.c).
 **
 ** IN is a text program, or with --binary any byte string (decoded the way
 ** the fuzzers decode it). It must end in a violation; the output is the
 ** canonical text of the reduced program with its config (bug switches
-** and stress from the command line folded in) and `# expect: violation
-** ID`, so it replays with a plain `stackfuzz run`. Exit: 0 reduced,
-** 1 the input does not end in a violation, 2 usage / read / parse error.
+** target and stress from the command line folded in) and `# expect:
+** violation ID`, so it replays with a plain `stackfuzz run`. Exit: 0
+** reduced; 2 nothing to minimize (the input does not end in a
+** violation), usage, I/O or parse error.
 */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +18,8 @@
 #include "hs_minexp.h"
 
 static const char usage[] =
-	"usage: stackfuzz minimize IN [-o OUT] [--bugs LIST] [--stress] [--binary]\n"
+	"usage: stackfuzz minimize IN [-o OUT] [--bugs LIST] [--target T] [--stress]\n"
+	"                          [--binary]\n"
 	"\n"
 	"Reduce a program that ends in a violation to a 1-minimal program that\n"
 	"ends in the same violation ID (drop functions, statement chunks,\n"
@@ -27,9 +29,13 @@ static const char usage[] =
 	"\n"
 	"  -o FILE        output file\n"
 	"  --bugs LIST    bug switches, overriding the program's config\n"
+	"  --target T     linux/amd64 or windows/386, overriding the program's config\n"
 	"  --stress       move the stack at every safe point\n"
 	"  --binary       IN is a binary (fuzzer) input: decode it first\n"
-	"  -h, --help     this text\n";
+	"  -h, --help     this text\n"
+	"\n"
+	"exit status: 0 reduced, 2 nothing to minimize (the run does not end in a\n"
+	"violation), usage, I/O or parse error\n";
 
 static int load_binary(const char *path, prog *p)
 {
@@ -54,6 +60,7 @@ int cli_minimize(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"bugs", required_argument, 0, 'b'},
+		{"target", required_argument, 0, 't'},
 		{"stress", no_argument, 0, 's'},
 		{"binary", no_argument, 0, 'B'},
 		{"help", no_argument, 0, 'h'},
@@ -62,7 +69,8 @@ int cli_minimize(int argc, char **argv)
 	hs_options o;
 	memset(&o, 0, sizeof o);
 	const char *outpath = NULL;
-	int binary = 0, ch;
+	int binary = 0, target_set = 0, ch;
+	uint32_t target = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -72,6 +80,11 @@ int cli_minimize(int argc, char **argv)
 		case 'b':
 			o.bugs_set = 1;
 			if (cli_parse_bugs("stackfuzz minimize", optarg, &o.bugs) < 0)
+				return 2;
+			break;
+		case 't':
+			target_set = 1;
+			if (cli_parse_target("stackfuzz minimize", optarg, &target) < 0)
 				return 2;
 			break;
 		case 's':
@@ -100,24 +113,25 @@ int cli_minimize(int argc, char **argv)
 	if (!p || !out)
 		goto done;
 	if (binary) {
-		if (load_binary(in, p) < 0)
+		if (cli_check_readable(in) < 0 || load_binary(in, p) < 0)
 			goto done;
-	} else {
-		char err[512];
-		if (prog_parse_file(in, p, err, sizeof err) < 0) {
-			fprintf(stderr, "%s\n", err);
-			goto done;
-		}
+	} else if (cli_load(in, p) < 0) {
+		goto done;
+	}
+	/* folded into the program, so the output replays on its own */
+	if (target_set) {
+		p->cfg.target = (uint8_t)target;
+		p->cfg.has_target = 1;
 	}
 	hs_minstats st;
 	if (hs_minimize(p, &o, out, &st) < 0) {
 		if (st.inv < 0)
-			fprintf(stderr, "%s: the run does not end in a violation "
-				"(%llu steps); nothing to minimize\n", in,
+			fprintf(stderr, "%s: nothing to minimize: the run does not "
+				"end in a violation (%llu steps)\n", in,
 				(unsigned long long)st.steps_before);
 		else
 			fprintf(stderr, "%s: minimizing failed\n", in);
-		rc = 1;
+		rc = 2;
 		goto done;
 	}
 	char *text = prog_print(out);

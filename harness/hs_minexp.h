@@ -83,5 +83,14 @@ int cli_explore(int argc, char **argv);
 /* --bugs LIST for every subcommand: 0, or -1 after naming the bad switch
 ** on stderr (the caller exits 2). cmd prefixes the message. */
 int cli_parse_bugs(const char *cmd, const char *arg, uint32_t *bugs);
+/* --target linux/amd64|windows/386 (TARGET_*): 0, or -1 after a message. */
+int cli_parse_target(const char *cmd, const char *arg, uint32_t *target);
+/* 0 if path opens for reading and is not a directory; else -1 after
+** naming the I/O error on stderr ("PATH: cannot open: Permission denied"). */
+int cli_check_readable(const char *path);
+/* Read and parse a text program: 0, or CLI_LOAD_IO / CLI_LOAD_PARSE after
+** the error (I/O errors named as such; parse errors as file:line:col). */
+enum { CLI_LOAD_IO = -2, CLI_LOAD_PARSE = -1 };
+int cli_load(const char *path, prog *p);
 
 #endif

@@ -9,6 +9,10 @@
 **   stackfuzz minimize IN -o OUT     op-level reduction (cli_minimize.c)
 **   stackfuzz explore --depth K      bounded-exhaustive search (cli_explore.c)
 **
+** Each command has its own --help. run/check/encode/decode/show share one
+** option parser; the table `commands` says which options each takes, and
+** an option given to a command that does not take it is a usage error.
+**
 ** Exit codes: 0 ok, 1 violation or failed expectation, 2 usage or parse
 ** error. Results go to stdout, diagnostics to stderr.
 */
@@ -37,25 +41,51 @@ static const char usage[] =
 	"                       after step N; --dot FILE also writes it as Graphviz\n"
 	"                       (and FILE.svg when `dot` is installed)\n"
 	"  minimize IN -o OUT   reduce a violating program to a 1-minimal one with\n"
-	"                       the same violation (see 'minimize --help')\n"
+	"                       the same violation\n"
 	"  explore --depth K    enumerate programs breadth first up to K statements;\n"
-	"                       print the first violating one (see 'explore --help')\n"
+	"                       print the first violating one\n"
 	"\n"
-	"options:\n"
-	"  -v, --verbose        print a trace of every step (run)\n"
-	"  --bugs LIST          bug switches, overriding the program's config:\n"
-	"                       comma-separated from 7695,7470,12238; '' = none\n"
-	"  --stress             move the stack at every safe point\n"
-	"  --expect-clean       check: pass iff no violation (ignore 'expect')\n"
-	"  --json               machine-readable results (run, check)\n"
-	"  --barriers MODE      GC stack barriers off|spaced|every, overriding config\n"
-	"  --full-checks        walk every frame at every step (no incremental reuse)\n"
-	"  --verify-incremental check each step both ways; abort if they differ\n"
-	"  --step N             show: the step to stop after\n"
-	"  -o FILE              output file (encode, decode)\n"
-	"  -h, --help           this text\n"
+	"'stackfuzz COMMAND --help' lists the options of each command.\n"
 	"\n"
 	"exit status: 0 ok, 1 violation or failed expectation, 2 usage or parse error\n";
+
+/* Option texts, one per flag; a command's help lists the ones it takes. */
+enum {
+	F_VERBOSE = 1u << 0,
+	F_BUGS = 1u << 1,
+	F_STRESS = 1u << 2,
+	F_EXPECT_CLEAN = 1u << 3,
+	F_JSON = 1u << 4,
+	F_FULL_CHECKS = 1u << 5,
+	F_BARRIERS = 1u << 6,
+	F_DOT = 1u << 7,
+	F_VERIFY = 1u << 8,
+	F_STEP = 1u << 9,
+	F_OUT = 1u << 10,
+	F_TARGET = 1u << 11,
+};
+
+static const struct {
+	unsigned flag;
+	const char *name; /* as the user writes it */
+	const char *help;
+} flag_help[] = {
+	{F_VERBOSE, "-v", "  -v, --verbose        print a trace of every step\n"},
+	{F_BUGS, "--bugs", "  --bugs LIST          bug switches, overriding the program's config:\n"
+			   "                       comma-separated from 7695,7470,12238; '' = none\n"},
+	{F_TARGET, "--target", "  --target T           linux/amd64 or windows/386 (SEH on), overriding\n"
+			       "                       the program's config\n"},
+	{F_BARRIERS, "--barriers", "  --barriers MODE      GC stack barriers off|spaced|every, overriding config\n"},
+	{F_STRESS, "--stress", "  --stress             move the stack at every safe point\n"},
+	{F_EXPECT_CLEAN, "--expect-clean", "  --expect-clean       pass iff no violation (ignore 'expect')\n"},
+	{F_JSON, "--json", "  --json               print only JSON, one object per line\n"},
+	{F_FULL_CHECKS, "--full-checks", "  --full-checks        walk every frame at every step (no incremental reuse)\n"},
+	{F_VERIFY, "--verify-incremental", "  --verify-incremental check each step both ways; abort if they differ\n"},
+	{F_STEP, "--step", "  --step N             the step to stop after (1 or more)\n"},
+	{F_DOT, "--dot", "  --dot FILE           also write the state as Graphviz DOT (FILE.svg\n"
+			 "                       too where `dot` is installed)\n"},
+	{F_OUT, "-o", "  -o FILE              output file\n"},
+};
 
 typedef struct cli {
 	hs_options ho;
@@ -65,11 +95,36 @@ typedef struct cli {
 	const char *dot;
 } cli;
 
-static int die_usage(const char *msg)
+typedef struct command command;
+struct command {
+	const char *name;
+	int (*fn)(const command *, cli *, int, char **);
+	unsigned flags; /* F_*: the options this command takes */
+	const char *synopsis, *what;
+};
+
+static void print_command_help(const command *k, FILE *f)
+{
+	fprintf(f, "usage: stackfuzz %s\n\n%s\noptions:\n", k->synopsis, k->what);
+	for (size_t i = 0; i < sizeof flag_help / sizeof flag_help[0]; i++)
+		if (k->flags & flag_help[i].flag)
+			fputs(flag_help[i].help, f);
+	fputs("  -h, --help           this text\n"
+	      "\nexit status: 0 ok, 1 violation or failed expectation, 2 usage or "
+	      "parse error\n", f);
+}
+
+/* A usage error of command k (NULL: none yet): the message, then the
+** command's synopsis (or the general usage), on stderr; exit status 2. */
+static int usage_error(const command *k, const char *msg)
 {
 	if (msg)
-		fprintf(stderr, "stackfuzz: %s\n", msg);
-	fputs(usage, stderr);
+		fprintf(stderr, "stackfuzz%s%s: %s\n", k ? " " : "", k ? k->name : "", msg);
+	if (k)
+		fprintf(stderr, "usage: stackfuzz %s\n('stackfuzz %s --help' lists "
+			"the options)\n", k->synopsis, k->name);
+	else
+		fputs(usage, stderr);
 	return 2;
 }
 
@@ -92,27 +147,30 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int load(const char *path, prog *p)
-{
-	char err[512];
-	if (prog_parse_file(path, p, err, sizeof err) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
 static int run_one(cli *c, const char *path, int *violated)
 {
 	static prog p;
 	static hs_result r;
-	if (load(path, &p) < 0)
+	if (cli_load(path, &p) < 0)
 		return 2;
 	hs_options o = c->ho;
 	o.file = path;
-	o.trace = c->verbose ? stdout : NULL;
+	/* with --json the trace becomes a field, so stdout stays JSON */
+	char *trace = NULL;
+	size_t tracelen = 0;
+	FILE *tf = NULL;
+	if (c->verbose && c->json) {
+		tf = open_memstream(&trace, &tracelen);
+		if (!tf) {
+			perror("stackfuzz run");
+			return 2;
+		}
+	}
+	o.trace = c->verbose ? (tf ? tf : stdout) : NULL;
 	hs_verdict v;
 	hs_run_judged(&p, &o, &r, NULL, &v);
+	if (tf)
+		fclose(tf);
 	char out[600];
 	hs_outcome_str(&r, out, sizeof out);
 	if (c->json) {
@@ -123,7 +181,8 @@ static int run_one(cli *c, const char *path, int *violated)
 		if (r.kind == OUT_VIOLATION) {
 			printf(",\"id\":\"%s\",\"message\":", inv_catalogue[r.inv].id);
 			json_str(stdout, r.text);
-			printf(",\"line\":%u", r.line);
+			printf(",\"line\":%u,\"report\":", r.line);
+			json_str(stdout, r.report);
 		}
 		printf(",\"finding\":%s", hs_is_finding(&v) ? "true" : "false");
 		if (v.kind != JV_NONE) {
@@ -134,8 +193,13 @@ static int run_one(cli *c, const char *path, int *violated)
 			printf(",\"panic\":");
 			json_str(stdout, r.text);
 		}
-		printf(",\"copies\":%llu,\"segments\":%llu}\n",
+		printf(",\"copies\":%llu,\"segments\":%llu",
 		       (unsigned long long)r.copies, (unsigned long long)r.segments);
+		if (trace) {
+			printf(",\"trace\":");
+			json_str(stdout, trace);
+		}
+		printf("}\n");
 	} else {
 		printf("%s: %s (%llu steps, %llu copies, %llu segments)\n", path, out,
 		       (unsigned long long)r.steps, (unsigned long long)r.copies,
@@ -145,15 +209,16 @@ static int run_one(cli *c, const char *path, int *violated)
 		if (r.kind == OUT_VIOLATION)
 			fputs(r.report, stdout);
 	}
+	free(trace);
 	if (hs_is_finding(&v))
 		*violated = 1;
 	return 0;
 }
 
-static int cmd_run(cli *c, int argc, char **argv)
+static int cmd_run(const command *k, cli *c, int argc, char **argv)
 {
 	if (argc < 1)
-		return die_usage("run: no program given");
+		return usage_error(k, "no program given");
 	int violated = 0, rc = 0;
 	for (int i = 0; i < argc; i++)
 		if (run_one(c, argv[i], &violated) == 2)
@@ -168,14 +233,20 @@ typedef struct filelist {
 	size_t n, cap;
 } filelist;
 
+static void *grow(void *v, size_t *cap, size_t n, size_t elt)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? 2 * *cap : 64;
+	v = realloc(v, *cap * elt);
+	if (!v)
+		abort();
+	return v;
+}
+
 static void fl_add(filelist *l, const char *s)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = realloc(l->v, l->cap * sizeof *l->v);
-		if (!l->v)
-			abort();
-	}
+	l->v = grow(l->v, &l->cap, l->n, sizeof *l->v);
 	l->v[l->n++] = strdup(s);
 }
 
@@ -184,20 +255,56 @@ static int cmpstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int collect(filelist *l, const char *path)
+/* Files and directories already seen, by device and inode: a directory
+** reached again (a symlink loop, `ln -s . x`) is not entered again, and a
+** file reached through two names is run once. */
+typedef struct seen {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} *v;
+	size_t n, cap;
+} seen;
+
+static int seen_add(seen *s, const struct stat *st)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].dev == st->st_dev && s->v[i].ino == st->st_ino)
+			return 0;
+	s->v = grow(s->v, &s->cap, s->n, sizeof *s->v);
+	s->v[s->n].dev = st->st_dev;
+	s->v[s->n].ino = st->st_ino;
+	s->n++;
+	return 1;
+}
+
+static int is_prog_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && !strcmp(name + n - 5, ".prog");
+}
+
+static int collect(filelist *l, seen *sn, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
+		/* a dangling link or unreadable entry: still a file to report */
+		if (lstat(path, &st) == 0) {
+			fl_add(l, path);
+			return 0;
+		}
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
+	if (!seen_add(sn, &st))
+		return 0;
 	if (!S_ISDIR(st.st_mode)) {
 		fl_add(l, path);
 		return 0;
 	}
 	DIR *d = opendir(path);
 	if (!d) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: cannot open directory: %s\n", path, strerror(errno));
 		return -1;
 	}
 	filelist sub = {0};
@@ -208,17 +315,16 @@ static int collect(filelist *l, const char *path)
 		char buf[4096];
 		snprintf(buf, sizeof buf, "%s/%s", path, e->d_name);
 		struct stat s2;
-		if (stat(buf, &s2) == 0 &&
-		    (S_ISDIR(s2.st_mode) ||
-		     (strlen(e->d_name) > 5 &&
-		      !strcmp(e->d_name + strlen(e->d_name) - 5, ".prog"))))
+		if (is_prog_name(e->d_name) ||
+		    (stat(buf, &s2) == 0 && S_ISDIR(s2.st_mode)))
 			fl_add(&sub, buf);
 	}
 	closedir(d);
-	qsort(sub.v, sub.n, sizeof *sub.v, cmpstr);
+	if (sub.n)
+		qsort(sub.v, sub.n, sizeof *sub.v, cmpstr);
 	int rc = 0;
 	for (size_t i = 0; i < sub.n; i++) {
-		if (collect(l, sub.v[i]) < 0)
+		if (collect(l, sn, sub.v[i]) < 0)
 			rc = -1;
 		free(sub.v[i]);
 	}
@@ -226,25 +332,35 @@ static int collect(filelist *l, const char *path)
 	return rc;
 }
 
-static int cmd_check(cli *c, int argc, char **argv)
+static int cmd_check(const command *k, cli *c, int argc, char **argv)
 {
 	if (argc < 1)
-		return die_usage("check: no path given");
+		return usage_error(k, "no path given");
 	filelist l = {0};
+	seen sn = {0};
 	int rc = 0;
 	for (int i = 0; i < argc; i++)
-		if (collect(&l, argv[i]) < 0)
+		if (collect(&l, &sn, argv[i]) < 0)
 			rc = 2;
+	free(sn.v);
+	if (l.n == 0) {
+		fprintf(stderr, "stackfuzz check: no .prog files under");
+		for (int i = 0; i < argc; i++)
+			fprintf(stderr, " %s", argv[i]);
+		fputc('\n', stderr);
+		return 2;
+	}
 	static prog p;
 	static hs_result r;
 	unsigned passed = 0, failed = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		const char *path = l.v[i];
 		char why[1400] = "";
-		int ok;
-		if (load(path, &p) < 0) {
+		int ok, lr;
+		memset(&r, 0, sizeof r);
+		if ((lr = cli_load(path, &p)) < 0) {
 			ok = 0;
-			snprintf(why, sizeof why, "parse error");
+			snprintf(why, sizeof why, "%s", lr == CLI_LOAD_IO ? "I/O error" : "parse error");
 			rc = 2;
 		} else {
 			hs_options o = c->ho;
@@ -281,7 +397,10 @@ static int cmd_check(cli *c, int argc, char **argv)
 		free(l.v[i]);
 	}
 	free(l.v);
-	printf("%u passed, %u failed\n", passed, failed);
+	if (c->json)
+		printf("{\"passed\":%u,\"failed\":%u}\n", passed, failed);
+	else
+		printf("%u passed, %u failed\n", passed, failed);
 	if (rc)
 		return rc;
 	return failed ? 1 : 0;
@@ -293,21 +412,23 @@ static int write_out(const char *path, const void *buf, size_t n)
 {
 	FILE *f = path ? fopen(path, "wb") : stdout;
 	if (!f) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return 2;
 	}
 	fwrite(buf, 1, n, f);
-	if (path)
-		fclose(f);
+	if (path && fclose(f) != 0) {
+		fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+		return 2;
+	}
 	return 0;
 }
 
-static int cmd_encode(cli *c, int argc, char **argv)
+static int cmd_encode(const command *k, cli *c, int argc, char **argv)
 {
 	if (argc != 1)
-		return die_usage("encode: one input file");
+		return usage_error(k, "one input file");
 	static prog p;
-	if (load(argv[0], &p) < 0)
+	if (cli_load(argv[0], &p) < 0)
 		return 2;
 	static uint8_t buf[PROG_BIN_MAX];
 	size_t n = prog_bin_encode(&p, buf, sizeof buf);
@@ -316,24 +437,31 @@ static int cmd_encode(cli *c, int argc, char **argv)
 		return 2;
 	}
 	if (!c->out) {
-		fprintf(stderr, "encode: -o OUT is required (binary output)\n");
+		fprintf(stderr, "stackfuzz encode: -o OUT is required (binary output)\n");
 		return 2;
 	}
 	return write_out(c->out, buf, n);
 }
 
-static int cmd_decode(cli *c, int argc, char **argv)
+static int cmd_decode(const command *k, cli *c, int argc, char **argv)
 {
 	if (argc != 1)
-		return die_usage("decode: one input file");
+		return usage_error(k, "one input file");
+	if (cli_check_readable(argv[0]) < 0)
+		return 2;
 	FILE *f = fopen(argv[0], "rb");
 	if (!f) {
-		fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+		fprintf(stderr, "%s: cannot open: %s\n", argv[0], strerror(errno));
 		return 2;
 	}
 	static uint8_t buf[1 << 20];
 	size_t n = fread(buf, 1, sizeof buf, f);
+	int e = ferror(f) ? errno : 0;
 	fclose(f);
+	if (e) {
+		fprintf(stderr, "%s: cannot read: %s\n", argv[0], strerror(e));
+		return 2;
+	}
 	static prog p;
 	prog_bin_decode(buf, n, &p);
 	char *t = prog_print(&p);
@@ -342,15 +470,15 @@ static int cmd_decode(cli *c, int argc, char **argv)
 	return rc;
 }
 
-static int cmd_show(cli *c, int argc, char **argv)
+static int cmd_show(const command *k, cli *c, int argc, char **argv)
 {
 	if (argc != 1)
-		return die_usage("show: one program");
+		return usage_error(k, "one program");
 	if (!c->step)
-		return die_usage("show: --step N is required (N >= 1)");
+		return usage_error(k, "--step N is required (N >= 1)");
 	static prog p;
 	static hs_result r;
-	if (load(argv[0], &p) < 0)
+	if (cli_load(argv[0], &p) < 0)
 		return 2;
 	hs_options o = c->ho;
 	o.file = argv[0];
@@ -358,7 +486,7 @@ static int cmd_show(cli *c, int argc, char **argv)
 	o.show_step = c->step;
 	FILE *dot = NULL;
 	if (c->dot && !(dot = fopen(c->dot, "w"))) {
-		fprintf(stderr, "%s: %s\n", c->dot, strerror(errno));
+		fprintf(stderr, "%s: cannot open: %s\n", c->dot, strerror(errno));
 		return 2;
 	}
 	o.dot = dot;
@@ -383,25 +511,36 @@ static int cmd_show(cli *c, int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+#define RUN_FLAGS (F_BUGS | F_TARGET | F_BARRIERS | F_STRESS | F_FULL_CHECKS | F_VERIFY)
+
+static const command commands[] = {
+	{"run", cmd_run, F_VERBOSE | F_JSON | RUN_FLAGS, "run PROG... [options]",
+	 "Run each program with every invariant check after every step; print its\n"
+	 "outcome, and the report of a violation.\n"},
+	{"check", cmd_check, F_EXPECT_CLEAN | F_JSON | RUN_FLAGS, "check PATH... [options]",
+	 "Run every .prog file under each PATH (directories recursively, symlinks\n"
+	 "followed, each file once) and compare its outcome with its '# expect:'\n"
+	 "line (no line: expect no violation). Ends with 'N passed, N failed';\n"
+	 "no .prog file at all is an error.\n"},
+	{"encode", cmd_encode, F_OUT, "encode IN -o OUT",
+	 "Text program IN -> its binary form (what the fuzzers mutate) in OUT.\n"},
+	{"decode", cmd_decode, F_OUT, "decode IN [-o OUT]",
+	 "Any byte string IN -> the program it decodes to, as canonical text\n"
+	 "(stdout, or OUT).\n"},
+	{"show", cmd_show, F_STEP | F_DOT | RUN_FLAGS, "show PROG --step N [--dot FILE] [options]",
+	 "Run PROG and print the state after step N: the G's stack, frames and\n"
+	 "slots, defers, panics, the M's OS stack and its SEH chain; then the\n"
+	 "outcome.\n"},
+};
+
+/* Parses the options of command k into c; returns -1 to go on, else an
+** exit status (help printed, or a usage error). */
+static int parse_options(const command *k, cli *c, int argc, char **argv)
 {
-	if (argc < 2)
-		return die_usage(NULL);
-	const char *cmd = argv[1];
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	/* these two parse their own options (cli_minimize.c, cli_explore.c) */
-	if (!strcmp(cmd, "minimize"))
-		return cli_minimize(argc - 1, argv + 1);
-	if (!strcmp(cmd, "explore"))
-		return cli_explore(argc - 1, argv + 1);
-	cli c;
-	memset(&c, 0, sizeof c);
 	static const struct option opts[] = {
 		{"verbose", no_argument, 0, 'v'},
 		{"bugs", required_argument, 0, 'b'},
+		{"target", required_argument, 0, 't'},
 		{"stress", no_argument, 0, 's'},
 		{"expect-clean", no_argument, 0, 'e'},
 		{"json", no_argument, 0, 'j'},
@@ -413,76 +552,123 @@ int main(int argc, char **argv)
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
-	optind = 2;
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "stackfuzz %s", k->name);
+	unsigned given = 0;
 	int ch;
+	optind = 2;
 	while ((ch = getopt_long(argc, argv, "vo:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'v':
-			c.verbose = 1;
+			given |= F_VERBOSE;
+			c->verbose = 1;
 			break;
 		case 'o':
-			c.out = optarg;
+			given |= F_OUT;
+			c->out = optarg;
 			break;
 		case 'b':
-			c.ho.bugs_set = 1;
-			if (cli_parse_bugs("stackfuzz", optarg, &c.ho.bugs) < 0)
+			given |= F_BUGS;
+			c->ho.bugs_set = 1;
+			if (cli_parse_bugs(prefix, optarg, &c->ho.bugs) < 0)
+				return 2;
+			break;
+		case 't':
+			given |= F_TARGET;
+			c->ho.target_set = 1;
+			if (cli_parse_target(prefix, optarg, &c->ho.target) < 0)
 				return 2;
 			break;
 		case 's':
-			c.ho.stress = 1;
+			given |= F_STRESS;
+			c->ho.stress = 1;
 			break;
 		case 'e':
-			c.expect_clean = 1;
+			given |= F_EXPECT_CLEAN;
+			c->expect_clean = 1;
 			break;
 		case 'j':
-			c.json = 1;
+			given |= F_JSON;
+			c->json = 1;
 			break;
 		case 'F':
-			c.ho.full_checks = 1;
+			given |= F_FULL_CHECKS;
+			c->ho.full_checks = 1;
 			break;
 		case 'D':
-			c.dot = optarg;
+			given |= F_DOT;
+			c->dot = optarg;
 			break;
 		case 'B':
-			c.ho.barriers_set = 1;
+			given |= F_BARRIERS;
+			c->ho.barriers_set = 1;
 			if (!strcmp(optarg, "off"))
-				c.ho.barriers = BARRIERS_OFF;
+				c->ho.barriers = BARRIERS_OFF;
 			else if (!strcmp(optarg, "spaced"))
-				c.ho.barriers = BARRIERS_SPACED;
+				c->ho.barriers = BARRIERS_SPACED;
 			else if (!strcmp(optarg, "every"))
-				c.ho.barriers = BARRIERS_EVERY;
+				c->ho.barriers = BARRIERS_EVERY;
 			else
-				return die_usage("--barriers wants off, spaced or every");
+				return usage_error(k, "--barriers wants off, spaced or every");
 			break;
 		case 'V':
-			c.ho.full_checks = 2;
+			given |= F_VERIFY;
+			c->ho.full_checks = 2;
 			break;
 		case 'n': {
+			/* digits only: strtoull would take "-1" and wrap it */
 			char *end;
-			c.step = strtoull(optarg, &end, 10);
-			if (*end || !c.step)
-				return die_usage("--step wants a positive number");
+			errno = 0;
+			c->step = strtoull(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno == ERANGE ||
+			    !c->step)
+				return usage_error(k, "--step wants a number from 1 to "
+						   "18446744073709551615");
+			given |= F_STEP;
 			break;
 		}
 		case 'h':
-			fputs(usage, stdout);
+			print_command_help(k, stdout);
 			return 0;
 		default:
-			return die_usage(NULL);
+			return usage_error(k, NULL);
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (!strcmp(cmd, "run"))
-		return cmd_run(&c, argc, argv);
-	if (!strcmp(cmd, "check"))
-		return cmd_check(&c, argc, argv);
-	if (!strcmp(cmd, "encode"))
-		return cmd_encode(&c, argc, argv);
-	if (!strcmp(cmd, "decode"))
-		return cmd_decode(&c, argc, argv);
-	if (!strcmp(cmd, "show"))
-		return cmd_show(&c, argc, argv);
+	for (size_t i = 0; i < sizeof flag_help / sizeof flag_help[0]; i++)
+		if (given & ~k->flags & flag_help[i].flag) {
+			char msg[128];
+			snprintf(msg, sizeof msg, "%s does not apply to %s",
+				 flag_help[i].name, k->name);
+			return usage_error(k, msg);
+		}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error(NULL, NULL);
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	/* these two parse their own options (cli_minimize.c, cli_explore.c) */
+	if (!strcmp(cmd, "minimize"))
+		return cli_minimize(argc - 1, argv + 1);
+	if (!strcmp(cmd, "explore"))
+		return cli_explore(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		const command *k = &commands[i];
+		if (strcmp(cmd, k->name))
+			continue;
+		cli c;
+		memset(&c, 0, sizeof c);
+		int rc = parse_options(k, &c, argc, argv);
+		if (rc >= 0)
+			return rc;
+		return k->fn(k, &c, argc - optind, argv + optind);
+	}
 	fprintf(stderr, "stackfuzz: unknown command '%s'\n", cmd);
-	return die_usage(NULL);
+	return usage_error(NULL, NULL);
 }

@@ -31,6 +31,7 @@
 ** is an ordinary comment.
 */
 #include "prog.h"
+#include "inv.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -962,6 +963,11 @@ static int expect_line(parser *ps, const char *s, size_t len, uint32_t col0)
 					    "unexpected '%.*s'", (int)w[2].len,
 					    w[2].s);
 			memcpy(x->id, w[1].s, w[1].len);
+			x->id[w[1].len] = 0;
+			if (inv_lookup(x->id) < 0)
+				return perr(ps, ps->line, w[1].col,
+					    "unknown invariant id '%.*s'",
+					    (int)w[1].len, w[1].s);
 			return 0;
 		}
 		/* panic: the rest of the line, trimmed */

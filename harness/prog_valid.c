@@ -19,7 +19,8 @@
 **    out of range are reduced modulo their range; cfg enums out of range
 **    get their default; unknown bug bits and flags are dropped;
 **  - an expect id/text is cut at its first bad char (and trimmed); if
-**    nothing is left the expectation becomes EXPECT_NONE;
+**    nothing is left, or the id is not in the invariant catalogue, the
+**    expectation becomes EXPECT_NONE;
 **  - a wrong slot becomes the (slot % n)-th slot of the right type; a
 **    wrong expression becomes its type's zero (EX_CONST 0 or EX_NIL);
 **  - a callee index is taken modulo nfuncs, then a wrong callee kind
@@ -271,12 +272,24 @@ static int validate_cfg(const prog *p, prog_error *err)
 	return 0;
 }
 
+/* An expected violation must name an invariant of the catalogue
+** (invariants/inv.c), as the parser requires. The AFL++ mutator library
+** is built from this file without the checkers (its programs come from
+** binary inputs, which carry no expectation): there the reference is weak
+** and null, and any well-formed ID passes. */
+extern int inv_lookup(const char *id) __attribute__((weak));
+static int id_known(const char *id)
+{
+	return !inv_lookup || inv_lookup(id) >= 0;
+}
+
 static int validate_expect(const prog *p, prog_error *err)
 {
 	const prog_expect *x = &p->expect;
 	if (x->kind >= EXPECT__COUNT)
 		return fail(err, -1, -1, "bad expect kind %u", x->kind);
-	if (x->kind == EXPECT_VIOLATION ? !id_ok(x->id, sizeof x->id)
+	if (x->kind == EXPECT_VIOLATION ? !id_ok(x->id, sizeof x->id) ||
+						  !id_known(x->id)
 					: x->id[0] != 0)
 		return fail(err, -1, -1, "bad expect violation id");
 	if (x->kind == EXPECT_PANIC ? !text_ok(x->text, sizeof x->text)
@@ -494,11 +507,12 @@ static void repair_expect(prog_expect *x)
 	if (x->kind >= EXPECT__COUNT)
 		x->kind = EXPECT_NONE;
 	if (x->kind == EXPECT_VIOLATION) {
-		if (cut_string(x->id, sizeof x->id, id_char) == 0)
+		if (cut_string(x->id, sizeof x->id, id_char) == 0 ||
+		    !id_known(x->id))
 			x->kind = EXPECT_NONE;
-	} else {
-		memset(x->id, 0, sizeof x->id);
 	}
+	if (x->kind != EXPECT_VIOLATION)
+		memset(x->id, 0, sizeof x->id);
 	if (x->kind == EXPECT_PANIC) {
 		size_t n = cut_string(x->text, sizeof x->text, text_char);
 		size_t lead = 0;

@@ -15,13 +15,23 @@
 #                            invariant ID (DEF2, STK1, ...), or ASAN-<kind>,
 #                            UBSAN, LEAK, TIMEOUT, OOM, TEXT, or UNREPRODUCED
 #   sf_finding FILE ID ENGINE BIN  decode + config header + op-level minimize
-#                            into findings/<ID>-<n>.prog; prints its path
+#                            into findings/<ID>-<n>.prog; prints its path,
+#                            or "PATH (already found)" when findings/ has
+#                            the same minimized program for ID already
+#   sf_finding_raw FILE ID   copy a non-program crash to findings/<ID>-<n>.bin
+#                            (deduplicated by content the same way)
+#   sf_config_line           the `# config:` line of a finding
+#   sf_config_env            the environment assignments for replaying a raw
+#                            input on a fuzz binary
 #   sf_filter_seeds SRC DST  copy the seeds in SRC that do not already fail
 #                            with STACKFUZZ_BUGS/TARGET on (a full run) to
 #                            DST; prints how many were left out
 #   SF_MAX_LEN               largest canonical program (PROG_BIN_MAX)
 # Configuration in effect (read by the fuzz binaries themselves):
 #   STACKFUZZ_BUGS, STACKFUZZ_TARGET, STACKFUZZ_BUDGET, STACKFUZZ_MAXSTACK
+# This file is the one place the scripts know that configuration: the
+# defaults below, sf_config_line (findings), sf_config_desc (summaries),
+# sf_config_env (replay commands).
 
 SF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SF_MAX_LEN=12417          # PROG_BIN_MAX = 1 + 16 * (8 + 48 * 16), harness/prog.h
@@ -55,7 +65,7 @@ sf_build() {
   esac
   # the dev CLI (findings, decode, minimize) and the dev replayer
   (cd "$SF_ROOT" && { [[ -f build/CMakeCache.txt ]] || cmake --preset dev >/dev/null; } &&
-    cmake --build --preset dev -j"${JOBS:-2}" --target stackfuzz fuzz_prog_replay >/dev/null) ||
+    cmake --build --preset dev -j"${JOBS:-2}" --target stackfuzz fuzz_prog_replay fuzz_statsd_sink >/dev/null) ||
     sf_die "building build/bin/stackfuzz (dev preset) failed"
   if [[ ! -f $dir/CMakeCache.txt ]]; then
     sf_say "configuring the $engine preset -> ${dir#"$SF_ROOT"/}"
@@ -106,12 +116,25 @@ sf_classify() {
 }
 
 # The `# config:` line that makes `stackfuzz run` replay exactly what the
-# fuzz binary ran (see fuzz/fuzz_entry.h for the defaults).
+# fuzz binary ran (see fuzz/fuzz_entry.h for the defaults): every setting
+# the fuzz binary takes from its environment, stated, so that a bare
+# `stackfuzz run FINDING` needs no flags.
 sf_config_line() {
   local bugs=${STACKFUZZ_BUGS:-} target=${STACKFUZZ_TARGET:-linux/amd64}
+  [[ -z $target ]] && target=linux/amd64
   local line="# config: target=$target maxstack=$SF_MAXSTACK budget=$SF_BUDGET"
   [[ -n $bugs && $bugs != none ]] && line+=" bug=$bugs"
   echo "$line"
+}
+
+# Environment assignments that make a fuzz binary run what it ran here.
+sf_config_env() {
+  local e=""
+  [[ -n ${STACKFUZZ_BUGS:-} && ${STACKFUZZ_BUGS:-} != none ]] && e+="STACKFUZZ_BUGS=$STACKFUZZ_BUGS "
+  [[ -n ${STACKFUZZ_TARGET:-} && ${STACKFUZZ_TARGET:-} != linux/amd64 ]] && e+="STACKFUZZ_TARGET=$STACKFUZZ_TARGET "
+  [[ -n ${STACKFUZZ_BUDGET:-} ]] && e+="STACKFUZZ_BUDGET=$STACKFUZZ_BUDGET "
+  [[ -n ${STACKFUZZ_MAXSTACK:-} ]] && e+="STACKFUZZ_MAXSTACK=$STACKFUZZ_MAXSTACK "
+  echo "$e"
 }
 
 # One line for summaries: what the fuzz binaries run.
@@ -123,12 +146,28 @@ sf_config_desc() {
   echo "bugs=$bugs target=${STACKFUZZ_TARGET:-linux/amd64} budget=$SF_BUDGET maxstack=$SF_MAXSTACK$only"
 }
 
+# What identifies a finding: the program with its config and expect lines,
+# without the other comments (provenance, the minimizer's note).
+sf_finding_key() { grep -v '^#' "$1" | grep -v '^[[:space:]]*$'; grep '^# \(config\|expect\):' "$1"; }
+
+# An existing findings/<ID>-*.prog (other than NEW) with the same key, if any.
+sf_finding_same() {
+  local new=$1 id=$2 f
+  for f in "$SF_ROOT/findings/$id"-*.prog; do
+    [[ -f $f && $f != "$new" ]] || continue
+    if cmp -s <(sf_finding_key "$f") <(sf_finding_key "$new"); then echo "$f"; return 0; fi
+  done
+  return 1
+}
+
 # Decode, add the config header, minimize (op level, same ID) into
 # findings/<ID>-<n>.prog. Prints the path. Falls back to the decoded
 # program when `stackfuzz minimize` is missing or fails, or when its
 # result no longer crashes the fuzz binary BIN (the fuzz entry is
 # stricter than `stackfuzz run`: a DEF4 must not be the program's own
-# false `check`, see fuzz/fuzz_entry.c).
+# false `check`, see fuzz/fuzz_entry.c). findings/ only grows: when an
+# earlier run found the same minimized program, nothing is written and
+# the earlier file is printed as "PATH (already found)".
 sf_finding() {
   local file=$1 id=$2 engine=$3 bin=$4 dir="$SF_ROOT/findings" n=1 tmp out
   mkdir -p "$dir"
@@ -161,7 +200,27 @@ sf_finding() {
     cp "$tmp" "$out"
   fi
   rm -f "$tmp" "$tmp.log" "$out.tmp"
+  local same
+  if same=$(sf_finding_same "$out" "$id"); then
+    rm -f "$out"
+    sf_say "$id: the same minimized program as ${same#"$SF_ROOT"/}; not written again"
+    echo "$same (already found)"
+    return 0
+  fi
   echo "$out"
+}
+
+# A crash that is not a program violation (sanitizer, text target...):
+# the raw input as findings/<ID>-<n>.bin, unless the same bytes are there.
+sf_finding_raw() {
+  local file=$1 id=$2 dir="$SF_ROOT/findings" n=1 f
+  mkdir -p "$dir"
+  for f in "$dir/$id"-*.bin; do
+    [[ -f $f ]] && cmp -s "$f" "$file" && { echo "$f (already found)"; return 0; }
+  done
+  while [[ -e $dir/$id-$n.bin ]]; do n=$((n + 1)); done
+  cp "$file" "$dir/$id-$n.bin"
+  echo "$dir/$id-$n.bin"
 }
 
 # Seeds that do not already fail with the switches on -> DST (the same

@@ -3,12 +3,14 @@
 # (`make fuzz-merge`).
 #
 #   scripts/fuzz_merge.sh                  libFuzzer: out/libfuzzer/corpus
-#   FUZZ_ENGINE=afl scripts/fuzz_merge.sh  AFL++: out/afl/afl-out/default/queue
+#   FUZZ_ENGINE=afl scripts/fuzz_merge.sh  AFL++: out/afl/corpus
 #
+# The shared corpus of `make fuzz` (the one that grows from run to run).
 # libFuzzer: `fuzz_prog -merge=1 NEW OLD SEEDS`, then NEW replaces OLD.
-# AFL++: afl-cmin over the queue into out/afl/cmin (a seed directory for
-# the next campaign: FUZZ_AFL_INPUT=out/afl/cmin). The binary reads its
-# input from stdin there (afl-cmin without @@), see the toolchain notes.
+# AFL++: afl-cmin over it into out/afl/cmin, which then replaces it. The
+# binary reads its input from stdin there (afl-cmin without @@), see the
+# toolchain notes. The old corpus is kept as <corpus>.before-merge.<time>
+# (remove it yourself once the merged one has served you).
 #   FUZZ_CORPUS    corpus to prune (default as above)
 #   FUZZ_NO_BUILD  1: do not build first
 set -euo pipefail
@@ -31,17 +33,21 @@ if [[ $engine == libfuzzer ]]; then
     -merge_control_file="$new.ctl" "$new" "$corpus" "$(sf_seed_dir libfuzzer prog)" \
     >"$new.log" 2>&1 || { tail -20 "$new.log" >&2; rm -rf "$new" "$new.ctl"; sf_die "merge failed (log: $new.log)"; }
   grep 'MERGE-OUTER: [0-9]* new files' "$new.log" | tail -1 >&2 || true
-  rm -rf "$corpus.old"
-  mv "$corpus" "$corpus.old" && mv "$new" "$corpus" && rm -rf "$corpus.old" "$new.ctl" "$new.log"
+  old="$corpus.before-merge.$(date -u +%Y%m%dT%H%M%SZ)"
+  mv "$corpus" "$old" && mv "$new" "$corpus" && rm -f "$new.ctl" "$new.log"
+  sf_say "the corpus before the merge: ${old#"$SF_ROOT"/}"
   echo "fuzz-merge: $corpus: $before -> $(count "$corpus") inputs, $(size "$corpus")"
 else
-  queue=${FUZZ_CORPUS:-$SF_ROOT/out/afl/afl-out/default/queue}
-  [[ -d $queue ]] || sf_die "no AFL++ queue at $queue (run FUZZ_ENGINE=afl make fuzz first)"
-  dest="$SF_ROOT/out/afl/cmin"
-  rm -rf "$dest"
-  sf_say "afl-cmin over $queue ($(count "$queue") inputs)"
-  env -u ASAN_OPTIONS AFL_ALLOW_TMP=1 AFL_SKIP_BIN_CHECK=0 afl-cmin -i "$queue" -o "$dest" \
-    -t 5000 -- "$bin" >"$SF_ROOT/out/afl/cmin.log" 2>&1 ||
-    { tail -20 "$SF_ROOT/out/afl/cmin.log" >&2; sf_die "afl-cmin failed"; }
-  echo "fuzz-merge: $queue: $(count "$queue") -> $dest: $(count "$dest") inputs"
+  corpus=${FUZZ_CORPUS:-$SF_ROOT/out/afl/corpus}
+  [[ -d $corpus ]] || sf_die "no AFL++ corpus at $corpus (run FUZZ_ENGINE=afl make fuzz first)"
+  dest="$corpus.cmin.$$"
+  sf_say "afl-cmin over $corpus ($(count "$corpus") inputs)"
+  env -u ASAN_OPTIONS AFL_ALLOW_TMP=1 AFL_SKIP_BIN_CHECK=0 afl-cmin -i "$corpus" -o "$dest" \
+    -t 5000 -- "$bin" >"$dest.log" 2>&1 ||
+    { tail -20 "$dest.log" >&2; sf_die "afl-cmin failed (log: $dest.log)"; }
+  before=$(count "$corpus")
+  old="$corpus.before-merge.$(date -u +%Y%m%dT%H%M%SZ)"
+  mv "$corpus" "$old" && mv "$dest" "$corpus" && rm -f "$dest.log"
+  sf_say "the corpus before the merge: ${old#"$SF_ROOT"/}"
+  echo "fuzz-merge: $corpus: $before -> $(count "$corpus") inputs"
 fi

@@ -97,7 +97,12 @@ static int setup(void **state)
 {
 	(void)state;
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/sfcli-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	/* the tests' own files (mkdir, symlink) are made in the temp dir too,
+	** so the source root must be absolute */
+	static char root[PATH_MAX];
+	if (!realpath(src_root(), root) || setenv("STACKFUZZ_SRC", root, 1))
+		return -1;
+	return mkdtemp(tmpdir) && chdir(tmpdir) == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -133,6 +138,9 @@ static const errcase errcases[] = {
 	 "1:17: bad value '4097' for config key 'stack'"},
 	/* unknown statement: at its first word */
 	{"func main()\n  jump x\nend\n", "2:3: unknown statement 'jump'"},
+	/* an ID the catalogue does not have: at the ID */
+	{"# expect: violation FOO9\nfunc main()\nend\n",
+	 "1:21: unknown invariant id 'FOO9'"},
 };
 
 static void test_parse_errors(void **state)
@@ -364,6 +372,294 @@ static void test_show(void **state)
 	assert_int_equal(cli("show '%s' --step x", path), 2);
 }
 
+
+/* ---- per-command help, options that do not apply ---- */
+
+static void test_command_help(void **state)
+{
+	(void)state;
+	const char *cmds[] = {"run", "check", "encode", "decode", "show",
+			      "minimize", "explore"};
+	char want[64];
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		snprintf(want, sizeof want, "usage: stackfuzz %s ", cmds[i]);
+		assert_int_equal(cli("%s --help", cmds[i]), 0);
+		if (strncmp(out, want, strlen(want)))
+			print_error("%s --help: %s\n", cmds[i], out);
+		assert_memory_equal(out, want, strlen(want));
+		assert_string_equal(err, "");
+		assert_int_equal(cli("%s -h", cmds[i]), 0);
+		assert_memory_equal(out, want, strlen(want));
+	}
+	/* each help lists its own options only */
+	assert_int_equal(cli("run --help"), 0);
+	assert_non_null(strstr(out, "--target T"));
+	assert_null(strstr(out, "--dot"));
+	assert_int_equal(cli("show --help"), 0);
+	assert_non_null(strstr(out, "--step N"));
+	assert_null(strstr(out, "--json"));
+}
+
+static void test_flag_not_applying(void **state)
+{
+	(void)state;
+	char path[512];
+	regression(path, sizeof path);
+	static const struct {
+		const char *args, *msg;
+	} cases[] = {
+		{"run --dot x.dot", "--dot does not apply to run"},
+		{"run --step 3", "--step does not apply to run"},
+		{"run -o x", "-o does not apply to run"},
+		{"check -v", "-v does not apply to check"},
+		{"check --dot x.dot", "--dot does not apply to check"},
+		{"show --step 2 --json", "--json does not apply to show"},
+		{"show --step 2 --expect-clean", "--expect-clean does not apply to show"},
+		{"encode -o x.bin --bugs 7695", "--bugs does not apply to encode"},
+		{"decode --target windows/386", "--target does not apply to decode"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(cli("%s '%s'", cases[i].args, path), 2);
+		if (!strstr(err, cases[i].msg))
+			print_error("%s: %s", cases[i].args, err);
+		assert_non_null(strstr(err, cases[i].msg));
+		assert_non_null(strstr(err, "--help' lists the options"));
+		assert_string_equal(out, "");
+	}
+	assert_false(access("x.dot", F_OK) == 0);
+}
+
+/* ---- --json: only JSON on stdout ---- */
+
+/* Every line of s is one JSON object (a rough check: {...} per line,
+** balanced quotes); returns the number of lines. */
+static int json_lines(const char *s)
+{
+	int n = 0;
+	while (*s) {
+		const char *e = strchr(s, '\n');
+		assert_non_null(e);
+		if (s[0] != '{' || e[-1] != '}')
+			print_error("not a JSON line: %.*s\n", (int)(e - s), s);
+		assert_true(s[0] == '{' && e[-1] == '}');
+		int q = 0;
+		for (const char *p = s; p < e; p++) {
+			if (*p == '\\') {
+				p++;
+				continue;
+			}
+			assert_true((unsigned char)*p >= 0x20);
+			q ^= *p == '"';
+		}
+		assert_int_equal(q, 0);
+		n++;
+		s = e + 1;
+	}
+	return n;
+}
+
+static void test_json_only(void **state)
+{
+	(void)state;
+	char path[512];
+	regression(path, sizeof path);
+	/* run -v: the trace is a field, not text around the JSON */
+	assert_int_equal(cli("run --json -v '%s'", path), 1);
+	assert_int_equal(json_lines(out), 1);
+	assert_non_null(strstr(out, "\"trace\":\""));
+	assert_non_null(strstr(out, "enter main"));
+	assert_non_null(strstr(out, "\"report\":\""));
+	assert_int_equal(cli("run -v --json '%s' '%s'", path, path), 1);
+	assert_int_equal(json_lines(out), 2);
+	/* check: the closing count is JSON too */
+	assert_int_equal(mkdir("j", 0700), 0);
+	write_file("j/ok.prog", "func main()\nend\n", 16);
+	write_file("j/bad.prog", "# expect: panic 1\nfunc main()\nend\n", 34);
+	assert_int_equal(cli("check --json j"), 1);
+	assert_int_equal(json_lines(out), 3);
+	assert_non_null(strstr(out, "{\"passed\":1,\"failed\":1}\n"));
+	assert_null(strstr(out, "passed,"));
+	/* a parse error stays on stderr; stdout is still JSON */
+	write_file("j/broken.prog", "func main(\n", 11);
+	assert_int_equal(cli("check --json j"), 2);
+	assert_int_equal(json_lines(out), 4);
+	assert_non_null(strstr(err, "broken.prog:"));
+	assert_int_equal(system("rm -rf j"), 0);
+}
+
+/* ---- show --step ---- */
+
+static void test_step_validated(void **state)
+{
+	(void)state;
+	char path[512];
+	regression(path, sizeof path);
+	const char *bad[] = {"-1", "0", "x", "1x", "' 3'", "+3", "''",
+			     "99999999999999999999", "18446744073709551616"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(cli("show '%s' --step %s", path, bad[i]), 2);
+		assert_non_null(strstr(err, "--step wants a number"));
+		assert_string_equal(out, "");
+	}
+	/* the largest step is valid: the run ends first */
+	assert_int_equal(cli("show '%s' --step 18446744073709551615", path), 0);
+	assert_non_null(strstr(out, "outcome: violation DEF2"));
+}
+
+/* ---- check: symlink loops, files once, empty trees ---- */
+
+static void test_check_tree(void **state)
+{
+	(void)state;
+	char ll[256];
+	assert_int_equal(mkdir("t", 0700), 0);
+	assert_int_equal(mkdir("t/a", 0700), 0);
+	/* loops: a link to the directory itself and to its parent */
+	assert_int_equal(symlink(".", "t/self"), 0);
+	assert_int_equal(symlink("..", "t/a/up"), 0);
+	/* an empty tree (and one with loops only) is an error */
+	assert_int_equal(cli("check t"), 2);
+	assert_non_null(strstr(err, "no .prog files under t"));
+	assert_string_equal(out, "");
+	write_file("t/a/x.prog", "func main()\nend\n", 16);
+	/* one file, reached as t/a/x.prog, t/self/a/x.prog, t/y.prog, t/a/up/a/x.prog */
+	assert_int_equal(symlink("a/x.prog", "t/y.prog"), 0);
+	assert_int_equal(cli("check t"), 0);
+	assert_string_equal(last_line(out, ll, sizeof ll), "1 passed, 0 failed");
+	assert_int_equal(count(out, "PASS "), 1);
+	/* named twice on the command line: still once */
+	assert_int_equal(cli("check t t/a/x.prog t/self"), 0);
+	assert_string_equal(last_line(out, ll, sizeof ll), "1 passed, 0 failed");
+	/* a directory of non-.prog files */
+	assert_int_equal(mkdir("e", 0700), 0);
+	write_file("e/readme.txt", "x\n", 2);
+	assert_int_equal(cli("check e"), 2);
+	assert_non_null(strstr(err, "no .prog files under e"));
+	assert_int_equal(system("rm -rf t e"), 0);
+}
+
+/* ---- I/O errors are named, not parse errors ---- */
+
+static void test_io_errors(void **state)
+{
+	(void)state;
+	char ll[256];
+	assert_int_equal(mkdir("io", 0700), 0);
+	/* decode, run, encode, minimize of a directory */
+	assert_int_equal(cli("decode io"), 2);
+	assert_string_equal(err, "io: cannot read: Is a directory\n");
+	assert_string_equal(out, "");
+	assert_int_equal(cli("run io"), 2);
+	assert_string_equal(err, "io: cannot read: Is a directory\n");
+	assert_int_equal(cli("encode io -o x.bin"), 2);
+	assert_string_equal(err, "io: cannot read: Is a directory\n");
+	assert_int_equal(cli("minimize io"), 2);
+	assert_string_equal(err, "io: cannot read: Is a directory\n");
+	assert_int_equal(cli("minimize --binary io"), 2);
+	assert_string_equal(err, "io: cannot read: Is a directory\n");
+	/* a missing file */
+	assert_int_equal(cli("run io/none.prog"), 2);
+	assert_string_equal(err, "io/none.prog: cannot open: No such file or directory\n");
+	/* check: a .prog that cannot be read is an I/O error, not a parse error */
+	assert_int_equal(symlink("nowhere", "io/dangling.prog"), 0);
+	write_file("io/ok.prog", "func main()\nend\n", 16);
+	assert_int_equal(cli("check io"), 2);
+	assert_non_null(strstr(out, "FAIL io/dangling.prog: I/O error\n"));
+	assert_null(strstr(out, "parse error"));
+	assert_non_null(strstr(err, "io/dangling.prog: cannot open: No such file"));
+	assert_string_equal(last_line(out, ll, sizeof ll), "1 passed, 1 failed");
+	/* permission denied (root reads anything: then as nobody, if setpriv works) */
+	write_file("io/secret.prog", "func main()\nend\n", 16);
+	assert_int_equal(chmod("io/secret.prog", 0), 0);
+	if (geteuid() != 0) {
+		assert_int_equal(cli("run io/secret.prog"), 2);
+		assert_string_equal(err, "io/secret.prog: cannot open: Permission denied\n");
+		assert_int_equal(cli("check io/secret.prog"), 2);
+		assert_non_null(strstr(out, "FAIL io/secret.prog: I/O error\n"));
+	} else {
+		/* as root: run it as nobody where setpriv can */
+		char cmd[2048], p2[600];
+		snprintf(cmd, sizeof cmd,
+			 "chmod 755 '%s' io && command -v setpriv >/dev/null && setpriv "
+			 "--reuid=65534 --regid=65534 --clear-groups test -x '%s'",
+			 tmpdir, bin());
+		if (system(cmd) == 0) {
+			snprintf(cmd, sizeof cmd,
+				 "cd '%s' && setpriv --reuid=65534 --regid=65534 "
+				 "--clear-groups '%s' check io/secret.prog >'%s/out' "
+				 "2>'%s/err' </dev/null", tmpdir, bin(), tmpdir, tmpdir);
+			int st = system(cmd);
+			assert_true(WIFEXITED(st));
+			assert_int_equal(WEXITSTATUS(st), 2);
+			snprintf(p2, sizeof p2, "%s/out", tmpdir);
+			slurp(p2, out);
+			snprintf(p2, sizeof p2, "%s/err", tmpdir);
+			slurp(p2, err);
+			assert_non_null(strstr(out, "FAIL io/secret.prog: I/O error\n"));
+			assert_non_null(strstr(err, "io/secret.prog: cannot open: Permission denied\n"));
+		} else {
+			print_message("permission test skipped (root, no setpriv)\n");
+		}
+	}
+	assert_int_equal(system("rm -rf io"), 0);
+}
+
+/* ---- minimize: nothing to minimize ---- */
+
+static void test_minimize_nothing(void **state)
+{
+	(void)state;
+	write_file("fine.prog", "func main()\nend\n", 16);
+	assert_int_equal(cli("minimize fine.prog -o m.prog"), 2);
+	assert_non_null(strstr(err, "fine.prog: nothing to minimize: the run does not end in a violation"));
+	assert_string_equal(out, "");
+	assert_false(access("m.prog", F_OK) == 0);
+	char path[512];
+	regression(path, sizeof path);
+	assert_int_equal(cli("minimize --bugs '' '%s'", path), 2);
+	assert_non_null(strstr(err, "nothing to minimize"));
+	/* a violation: 0 and the result */
+	assert_int_equal(cli("minimize '%s' -o m.prog", path), 0);
+	assert_int_equal(cli("run m.prog"), 1);
+}
+
+/* ---- --target overrides the program's config ---- */
+
+static void test_target(void **state)
+{
+	(void)state;
+	char rel[PATH_MAX], path[PATH_MAX], cmd[PATH_MAX + 600];
+	snprintf(rel, sizeof rel, "%s/corpus/regressions/bug-7470.prog", src_root());
+	assert_non_null(realpath(rel, path));
+	/* the same program stated for linux/amd64 */
+	snprintf(cmd, sizeof cmd, "sed 's,target=windows/386,target=linux/amd64,' '%s' >'%s/lin.prog'",
+		 path, tmpdir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(cli("run '%s'", path), 1);
+	assert_non_null(strstr(out, "violation SEH1"));
+	assert_int_equal(cli("run --target linux/amd64 '%s'", path), 0);
+	assert_int_equal(cli("run lin.prog"), 0);
+	assert_int_equal(cli("run --target windows/386 lin.prog"), 1);
+	assert_non_null(strstr(out, "violation SEH1"));
+	/* check: the expectation is met only on the target it was written for */
+	assert_int_equal(cli("check lin.prog"), 1);
+	assert_int_equal(cli("check --target windows/386 lin.prog"), 0);
+	/* show */
+	assert_int_equal(cli("show --target windows/386 lin.prog --step 2"), 0);
+	assert_non_null(strstr(out, "outcome: violation SEH1"));
+	assert_int_equal(cli("show lin.prog --step 2"), 0);
+	assert_null(strstr(out, "violation"));
+	/* minimize: folded into the output's config */
+	assert_int_equal(cli("minimize lin.prog"), 2);
+	assert_int_equal(cli("minimize --target windows/386 lin.prog -o m.prog"), 0);
+	assert_int_equal(cli("run m.prog"), 1);
+	assert_non_null(strstr(out, "violation SEH1"));
+	/* a bad target */
+	assert_int_equal(cli("run --target windows/amd64 lin.prog"), 2);
+	assert_non_null(strstr(err, "--target: linux/amd64 or windows/386, not 'windows/amd64'"));
+	assert_int_equal(cli("minimize --target x lin.prog"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +670,14 @@ int main(void)
 		cmocka_unit_test(test_decode_random),
 		cmocka_unit_test(test_encode_regression),
 		cmocka_unit_test(test_show),
+		cmocka_unit_test(test_command_help),
+		cmocka_unit_test(test_flag_not_applying),
+		cmocka_unit_test(test_json_only),
+		cmocka_unit_test(test_step_validated),
+		cmocka_unit_test(test_check_tree),
+		cmocka_unit_test(test_io_errors),
+		cmocka_unit_test(test_minimize_nothing),
+		cmocka_unit_test(test_target),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
