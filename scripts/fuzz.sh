@@ -72,7 +72,8 @@
 # exec/s, coverage, corpus size, crashes by ID, time to first crash, the
 # run directory and its plot) and, per violation ID, a minimized program
 # findings/<ID>-<n>.prog whose `# config:` line replays it with a bare
-# `stackfuzz run`. Exit 0, or 1 (FUZZ_FAIL_ON_CRASH), 2 on usage.
+# `stackfuzz run`. Exit 0; 1 when anything is found with every switch off
+# (a runtime or truth bug) or, with FUZZ_FAIL_ON_CRASH=1, at all; 2 on usage.
 set -euo pipefail
 # shellcheck source=fuzz_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/fuzz_common.sh"
@@ -552,6 +553,12 @@ printf 'engine=%s\ntarget=%s\nmutator=%s\njobs=%s\nprocesses=%s\ncpu_cores=%s\ns
 [[ -n ${FUZZ_SUMMARY_FILE:-} ]] && cp "$run/summary.env" "$FUZZ_SUMMARY_FILE"
 if [[ ${FUZZ_FAIL_ON_CRASH:-0} == 1 && ${#count[@]} -gt 0 ]]; then
   echo; echo "fuzz: FAILED: the run crashed (see above)" >&2
+  exit 1
+fi
+# with every switch off the runtime must be correct: anything found is a
+# bug of the runtime or of the truth, and the run says so by its status
+if [[ -z ${STACKFUZZ_BUGS:-} || ${STACKFUZZ_BUGS:-} == none ]] && [[ ${#count[@]} -gt 0 ]]; then
+  echo; echo "fuzz: found with every bug switch off: a runtime or truth bug (exit 1)" >&2
   exit 1
 fi
 exit 0

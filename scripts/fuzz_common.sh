@@ -120,11 +120,22 @@ sf_classify() {
 # the fuzz binary takes from its environment, stated, so that a bare
 # `stackfuzz run FINDING` needs no flags.
 sf_config_line() {
-  local bugs=${STACKFUZZ_BUGS:-} target=${STACKFUZZ_TARGET:-linux/amd64}
-  [[ -z $target ]] && target=linux/amd64
-  local line="# config: target=$target maxstack=$SF_MAXSTACK budget=$SF_BUDGET"
+  # the input itself carries target, barriers and stress (prog_bin.c byte
+  # 0; `decode` prints them); STACKFUZZ_TARGET, when set, overrides it
+  local bugs=${STACKFUZZ_BUGS:-} target=${STACKFUZZ_TARGET:-}
+  local line="# config: maxstack=$SF_MAXSTACK budget=$SF_BUDGET"
+  [[ -n $target ]] && line+=" target=$target"
   [[ -n $bugs && $bugs != none ]] && line+=" bug=$bugs"
   echo "$line"
+}
+
+# The decoded input DECODED (text) with one `# config:` line: the fuzz
+# binary's (sf_config_line) merged with the input's own keys.
+sf_merge_config() {
+  local dec=$1 own
+  own=$(grep -m1 '^# config:' <<<"$dec" | sed 's/^# config://') || true
+  [[ -n ${STACKFUZZ_TARGET:-} ]] && own=$(sed 's/ target=[^ ]*//' <<<"$own")
+  echo "$(sf_config_line)$own"
 }
 
 # Environment assignments that make a fuzz binary run what it ran here.
@@ -143,7 +154,7 @@ sf_config_desc() {
   [[ -z $bugs ]] && bugs=none
   local only=""
   [[ $bugs != none && ${STACKFUZZ_SWITCHED_ONLY:-0} == 1 ]] && only=" (only violations the switches cause)"
-  echo "bugs=$bugs target=${STACKFUZZ_TARGET:-linux/amd64} budget=$SF_BUDGET maxstack=$SF_MAXSTACK$only"
+  echo "bugs=$bugs target=${STACKFUZZ_TARGET:-per input} budget=$SF_BUDGET maxstack=$SF_MAXSTACK$only"
 }
 
 # What identifies a finding: the program with its config and expect lines,
@@ -177,9 +188,11 @@ sf_finding() {
   {
     echo "# Found by $(basename "$0") (${FUZZ_ENGINE_NAME:-fuzz}) on $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "# from ${file#"$SF_ROOT"/}"
-    sf_config_line
+    local dec
+    dec=$("$SF_CLI" decode "$file") || exit 1
+    sf_merge_config "$dec"
     echo "# expect: violation $id"
-    "$SF_CLI" decode "$file"
+    grep -v '^# config:' <<<"$dec"
   } >"$tmp" || { rm -f "$tmp"; sf_say "cannot decode $file"; return 1; }
   local bugs=()
   [[ -n ${STACKFUZZ_BUGS:-} ]] && bugs=(--bugs "$STACKFUZZ_BUGS")
