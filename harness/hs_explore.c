@@ -31,15 +31,14 @@
 **  - dynamic, sentinels: a state (a program whose last statement went to
 **    function c) is extended by appending to c, or by opening a later
 **    helper j's body. Each is worth trying only if execution ever reaches
-**    that point. The program runs with a sentinel `check x == 32767` (no
-**    letter stores 32767) at the end of c's body and at the start of each
-**    later Go helper's body; the run stops at the first reached one, which
-**    is marked and removed, and the program runs again, until a run
-**    stops at none. Unreached points take no extensions: every such
-**    extension runs exactly the same statements. The last run, having
-**    reached no sentinel, ran the same statements as the program itself
-**    (only PC layout differs), so it stands for the program's own run; a
-**    violation it shows is confirmed by a clean run without sentinels.
+**    that point: unreached points take no extensions, since every such
+**    extension runs exactly the same statements. After the program's own
+**    run (main returning normally shows main's end reached), one more run
+**    has a sentinel `check x == 32767` (no letter stores 32767) at each
+**    point still in doubt: the end of c's body, the start of each later
+**    Go helper's body. If it stops at none, none is reached; if it stops
+**    at one, the others stay in doubt and are extended (one extra run per
+**    state at most: measured, a run per point cost more than it pruned).
 **    C bodies have no sentinel (C cannot check) and are always extended.
 **
 ** At start each fixed letter runs alone; if the runtime or parser rejects
@@ -153,7 +152,13 @@ static const char *const shape_name[SH__N] = {"go", "go pad 1024", "cgowrapper",
 static int shape_is_rec(int sh) { return sh == SH_RPRE || sh == SH_RPOST; }
 
 /* Reference ops, in letter codes: XREF + op * 4 + target (1..3). */
-enum { RF_CALL, RF_DEFER, RF_CGO, RF_CALLBACK, RF__N };
+enum {
+	RF_CALL = HS_REF_CALL,
+	RF_DEFER = HS_REF_DEFER,
+	RF_CGO = HS_REF_CGO,
+	RF_CALLBACK = HS_REF_CALLBACK,
+	RF__N
+};
 static const uint8_t ref_op[RF__N] = {ST_CALL, ST_DEFER, ST_CGO, ST_CALLBACK};
 
 /* ---- states ---- */
@@ -633,13 +638,21 @@ static void report(xs *x, const xstate *s, prog *found, hs_result *res)
 		 inv_catalogue[inv >= 0 ? inv : res->inv].id);
 }
 
-/* Which of s's extension points are reached: reach bit f. Runs s with
-** sentinels (see the top). Returns 1 if s itself violates (then
-** nothing else is valid), 0 otherwise; *ran says the last run stands for
-** s's own run: wanted says s is o->want. */
+/* Which of s's extension points are reached: reach bit f (see the top).
+** Runs s itself first; returns 1 if it violates (nothing else is then
+** valid), else 0; *wanted says s is o->want. Main returning normally
+** means (but for a recovered panic: then extending is merely wasted)
+** that main's end was reached; the other points need one sentinel run.
+** A run that stops at a sentinel proves that point reached and says
+** nothing of the others, so they are kept (conservative); a run that
+** stops at none proves none reached. */
 static int reach_of(xs *x, const xstate *s, unsigned *reach, int *wanted)
 {
-	unsigned cand = 0, unknown = 0;
+	if (violates(x, s))
+		return 1;
+	*wanted = ran_program(x, s);
+	unsigned cand = 0;
+	*reach = 0;
 	int cterm = s->n > 0 && code_is_term(x, s, s->n - 1);
 	for (int f = s->cur; f <= s->nh; f++) {
 		if (f == s->cur && cterm)
@@ -647,43 +660,22 @@ static int reach_of(xs *x, const xstate *s, unsigned *reach, int *wanted)
 		if (is_go_fn(s, f))
 			cand |= 1u << f;
 		else
-			unknown |= 1u << f;
+			*reach |= 1u << f; /* C: no sentinel, always extended */
 	}
-	*reach = unknown;
-	*wanted = 0;
-	unsigned left = cand;
-	for (;;) {
-		build(x, s, left, x->work);
-		run(x, x->work);
-		const hs_result *r = x->res;
-		int hit = -1;
-		if (r->kind == OUT_VIOLATION && r->inv == INV_DEF4)
-			for (int f = 0; f <= s->nh; f++)
-				if ((left & (1u << f)) && r->func == helper_fi(x, f) &&
-				    r->stmt == x->sent_at[f])
-					hit = f;
-		if (hit < 0)
-			break;
-		*reach |= 1u << hit;
-		left &= ~(1u << hit);
+	if ((cand & 1u) && x->res->kind == OUT_OK) {
+		*reach |= 1u;
+		cand &= ~1u;
 	}
-	/* the last run reached no sentinel: it ran what s runs */
-	int bad = 0;
-	if (left != 0 && x->res->kind == OUT_VIOLATION)
-		bad = violates(x, s); /* confirm without sentinels */
-	else if (left == 0) {
-		hs_verdict v;
-		bad = hs_judge(x->work, &x->ho, x->res, NULL, &v) == JV_VIOLATION;
-	}
-	if (!bad && left != 0) {
-		/* the result to write is the program's own: run it if -o wants
-		** an exact outcome (the sentinel run may end at a check only) */
-		if (x->o->outdir)
-			violates(x, s);
-	}
-	if (bad)
-		return 1;
-	*wanted = ran_program(x, s);
+	if (cand == 0)
+		return 0;
+	build(x, s, cand, x->work);
+	run(x, x->work);
+	const hs_result *r = x->res;
+	if (r->kind == OUT_VIOLATION && r->inv == INV_DEF4)
+		for (int f = 0; f <= s->nh; f++)
+			if ((cand & (1u << f)) && r->func == helper_fi(x, f) &&
+			    r->stmt == x->sent_at[f])
+				*reach |= cand;
 	return 0;
 }
 
@@ -723,6 +715,8 @@ static int children(const xs *x, const xstate *s, int f, xstate **v, size_t *n,
 		int isnew = t == s->nh + 1;
 		for (int op = 0; op < RF__N; op++) {
 			if (go ? op == RF_CALLBACK : op != RF_CALLBACK)
+				continue;
+			if (x->o->refs && !(x->o->refs & (1u << op)))
 				continue;
 			int wantc = op == RF_CGO;
 			for (int sh = 0; sh < SH__N; sh++) {

@@ -60,6 +60,8 @@ enum {
 	HS_SH_C,     /* cfunc fN() */
 	HS_SH__N
 };
+/* Helper references (hs_explore_opts.refs takes 1u << ref). */
+enum { HS_REF_CALL, HS_REF_DEFER, HS_REF_CGO, HS_REF_CALLBACK };
 
 typedef struct hs_explore_opts {
 	int depth;	    /* longest body of main tried */
@@ -76,6 +78,7 @@ typedef struct hs_explore_opts {
 	** in hs_explore.c), only these helper shapes (bit per shape; 0: all) */
 	const char *const *only;
 	unsigned shapes;
+	unsigned refs; /* bit per helper reference: HS_REF_*; 0: all */
 } hs_explore_opts;
 
 typedef struct hs_explore_stats {

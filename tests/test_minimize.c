@@ -359,10 +359,10 @@ static void explore_clean_without_bugs(void **state)
 
 /* The wider explorer builds the composite shapes issue 12 names: each is
 ** run (o.want) within its depth. A focus (o.only, o.shapes) keeps the
-** debug-build search short; it drops letters, never the programs built
-** from the letters kept. */
+** debug-build search short; it drops letters, shapes and kinds of
+** reference, never the programs built from those kept. */
 static void explore_builds(const char *text, int depth, const char *const *only,
-			   unsigned shapes)
+			   unsigned shapes, unsigned refs)
 {
 	prog *want = new_prog();
 	char err[256];
@@ -374,6 +374,7 @@ static void explore_builds(const char *text, int depth, const char *const *only,
 	o.want = want;
 	o.only = only;
 	o.shapes = shapes;
+	o.refs = refs;
 	prog *found = new_prog();
 	hs_result *res = calloc(1, sizeof *res);
 	assert_non_null(res);
@@ -396,7 +397,7 @@ static void explore_deep_scan_then_grow(void **state)
 	explore_builds("func main()\n  call f1(12)\nend\n"
 		       "func f1(n int) pad 256\n  if n == 0 return\n  call f1(n-1)\n"
 		       "  gc scan\n  grow 4096\nend\n",
-		       3, only, 1u << HS_SH_RPOST);
+		       3, only, 1u << HS_SH_RPOST, 1u << HS_REF_CALL);
 }
 
 static void explore_gc_in_c_after_callback(void **state)
@@ -406,7 +407,8 @@ static void explore_gc_in_c_after_callback(void **state)
 	explore_builds("func main()\n  cgo f1()\nend\n"
 		       "cfunc f1()\n  callback f2()\n  gc scan\nend\n"
 		       "func f2()\nend\n",
-		       3, only, 1u << HS_SH_GO | 1u << HS_SH_C);
+		       3, only, 1u << HS_SH_GO | 1u << HS_SH_C,
+		       1u << HS_REF_CGO | 1u << HS_REF_CALLBACK);
 }
 
 static void explore_defer_needs_segment(void **state)
@@ -416,7 +418,7 @@ static void explore_defer_needs_segment(void **state)
 	explore_builds("func main()\n  var x int\n  defer cset(&x, 42)\n  defer f1()\nend\n"
 		       "func cset(p *int, v int) cgowrapper\n  *p = v\nend\n"
 		       "func f1()\n  grow 4096\nend\n",
-		       3, only, 1u << HS_SH_GO);
+		       3, only, 1u << HS_SH_GO, 1u << HS_REF_DEFER);
 }
 
 static void explore_panic_through_barriers(void **state)
@@ -428,7 +430,7 @@ static void explore_panic_through_barriers(void **state)
 		       "func f1()\n  defer rec()\n  call f2(12)\nend\n"
 		       "func f2(n int) pad 256\n  if n == 0 return\n  call f2(n-1)\n"
 		       "  gc scan\n  panic 1\nend\n",
-		       5, only, 1u << HS_SH_GO | 1u << HS_SH_RPOST);
+		       5, only, 1u << HS_SH_GO | 1u << HS_SH_RPOST, 1u << HS_REF_CALL);
 }
 
 /* ---- the subcommands ---- */
