@@ -517,7 +517,7 @@ static void progress(xs *x, int depth, size_t frontier, int force)
 		s = 1e-9;
 	fprintf(x->o->progress,
 		"explore: depth %d%s: %llu programs (%llu states pruned), %.0f programs/s, "
-		"%.0f runs/s, %.0f steps/s, frontier %zu, %.1fs\n",
+		"%.0f runs/s, %.0f steps/s, %zu states left at this depth, %.1fs\n",
 		depth, force ? " done" : "", (unsigned long long)x->st->programs,
 		(unsigned long long)x->st->pruned, (double)x->st->programs / s,
 		(double)x->st->runs / s, (double)x->st->steps / s, frontier, s);
@@ -616,7 +616,15 @@ static int violates(xs *x, const xstate *s)
 	build(x, s, 0, x->work);
 	run(x, x->work);
 	hs_verdict v;
-	return hs_judge(x->work, &x->ho, x->res, NULL, &v) == JV_VIOLATION;
+	if (hs_judge(x->work, &x->ho, x->res, NULL, &v) != JV_VIOLATION)
+		return 0;
+	/* the search ends here: this program counts (and is written) too */
+	x->st->programs++;
+	if (x->o->outdir) {
+		x->res->inv = v.inv;
+		write_program(x, s, x->res);
+	}
+	return 1;
 }
 
 /* s violates: build the reported program in *found. */
@@ -755,6 +763,7 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 	x.scratch = malloc(sizeof *x.scratch);
 	x.res = calloc(1, sizeof *x.res);
 	xstate *cur = NULL, *next = NULL;
+	uint8_t *reachv = NULL; /* last level: reach of each state */
 	size_t ncur = 0, capcur = 0, nnext = 0, capnext = 0;
 	int rc = -1;
 	if (!x.lib || !x.work || !x.scratch || !x.res || o->depth < 0 || o->depth > XMAX_K)
@@ -781,6 +790,14 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 	for (int d = 1; d <= o->depth && ncur > 0; d++) {
 		int last = d == o->depth;
 		nnext = 0;
+		if (last) {
+			free(reachv);
+			reachv = malloc(ncur);
+			if (!reachv) {
+				rc = -1;
+				goto done;
+			}
+		}
 		for (size_t i = 0; i < ncur; i++) {
 			const xstate *s = &cur[i];
 			/* the extension points of s worth trying */
@@ -806,6 +823,10 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 				if (reach == 0)
 					st->pruned++;
 			}
+			if (last) {
+				reachv[i] = (uint8_t)reach;
+				continue;
+			}
 			for (int f = s->cur; f <= s->nh; f++) {
 				if (!(reach & (1u << f)))
 					continue;
@@ -815,9 +836,9 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 				}
 			}
 		}
+		st->depth_done = d - 1;
 		if (!last) {
 			/* the children are the next level's states, run there */
-			st->depth_done = d - 1;
 			xstate *t = cur;
 			cur = next;
 			next = t;
@@ -827,21 +848,32 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 			ncur = nnext;
 			continue;
 		}
-		/* last level: run each leaf once, no sentinels */
-		for (size_t i = 0; i < nnext; i++) {
-			if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
-				st->timed_out = 1;
-				goto done;
-			}
-			progress(&x, d, nnext - i, 0);
-			if (violates(&x, &next[i])) {
-				report(&x, &next[i], found, res);
-				rc = 1;
-				goto done;
-			}
-			if (ran_program(&x, &next[i])) {
-				rc = 2;
-				goto done;
+		/* last level: every shorter program has run (breadth first);
+		** the leaves are generated state by state and run once, no
+		** sentinels, so they are never all in memory */
+		for (size_t i = 0; i < ncur; i++) {
+			nnext = 0;
+			for (int f = cur[i].cur; f <= cur[i].nh; f++)
+				if ((reachv[i] & (1u << f)) &&
+				    children(&x, &cur[i], f, &next, &nnext, &capnext) < 0) {
+					rc = -1;
+					goto done;
+				}
+			for (size_t j = 0; j < nnext; j++) {
+				if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
+					st->timed_out = 1;
+					goto done;
+				}
+				progress(&x, d, ncur - i, 0);
+				if (violates(&x, &next[j])) {
+					report(&x, &next[j], found, res);
+					rc = 1;
+					goto done;
+				}
+				if (ran_program(&x, &next[j])) {
+					rc = 2;
+					goto done;
+				}
 			}
 		}
 		st->depth_done = d;
@@ -856,6 +888,7 @@ done:
 out:
 	free(cur);
 	free(next);
+	free(reachv);
 	free(x.lib);
 	free(x.work);
 	free(x.scratch);
