@@ -156,11 +156,11 @@ int cli_explore(int argc, char **argv)
 		rc = 1;
 	} else {
 		fprintf(stderr, "explore: no violation; every program up to depth %d "
-			"run%s: %llu programs (%llu runs), %llu states pruned, %.3fs "
+			"run%s: %llu programs (%llu runs, %llu twins skipped), %llu states pruned, %.3fs "
 			"(%.0f programs/s, %.0f runs/s, %.0f steps/s)\n",
 			st.depth_done, st.timed_out ? " (stopped by --max-seconds)" : "",
 			(unsigned long long)st.programs, (unsigned long long)st.runs,
-			(unsigned long long)st.pruned, st.seconds, (double)st.programs / s,
+			(unsigned long long)st.twins, (unsigned long long)st.pruned, st.seconds, (double)st.programs / s,
 			(double)st.runs / s, (double)st.steps / s);
 		rc = 0;
 	}

@@ -40,6 +40,12 @@
 **    at one, the others stay in doubt and are extended (one extra run per
 **    state at most: measured, a run per point cost more than it pruned).
 **    C bodies have no sentinel (C cannot check) and are always extended.
+**    Every program of a depth runs before the sentinel runs that decide
+**    the next depth's programs, so a depth is exhausted at one run per
+**    program.
+**  - twins: a recursive helper with an empty body is the same function
+**    whichever side of the recursive call its body goes; only the
+**    body-last one runs (the other is counted in stats.twins).
 **
 ** At start each fixed letter runs alone; if the runtime or parser rejects
 ** it (a statement a later issue adds) it is left out, so letters switch
@@ -647,20 +653,16 @@ static void report(xs *x, const xstate *s, prog *found, hs_result *res)
 }
 
 /* Which of s's extension points are reached: reach bit f (see the top).
-** Runs s itself first; returns 1 if it violates (nothing else is then
-** valid), else 0; *wanted says s is o->want. Main returning normally
-** means (but for a recovered panic: then extending is merely wasted)
-** that main's end was reached; the other points need one sentinel run.
-** A run that stops at a sentinel proves that point reached and says
-** nothing of the others, so they are kept (conservative); a run that
-** stops at none proves none reached. */
-static int reach_of(xs *x, const xstate *s, unsigned *reach, int *wanted)
+** s itself has run already (breadth first: every program of a depth
+** runs before any sentinel run for the next); main_ok says it ended with
+** main returning normally, which means (but for a recovered panic: then
+** extending is merely wasted) that main's end was reached. The other
+** points need one sentinel run. A run that stops at a sentinel proves
+** that point reached and says nothing of the others, so they are kept
+** (conservative); a run that stops at none proves none reached. */
+static unsigned reach_after(xs *x, const xstate *s, int main_ok)
 {
-	if (violates(x, s))
-		return 1;
-	*wanted = ran_program(x, s);
-	unsigned cand = 0;
-	*reach = 0;
+	unsigned cand = 0, reach = 0;
 	int cterm = s->n > 0 && code_is_term(x, s, s->n - 1);
 	for (int f = s->cur; f <= s->nh; f++) {
 		if (f == s->cur && cterm)
@@ -668,14 +670,14 @@ static int reach_of(xs *x, const xstate *s, unsigned *reach, int *wanted)
 		if (is_go_fn(s, f))
 			cand |= 1u << f;
 		else
-			*reach |= 1u << f; /* C: no sentinel, always extended */
+			reach |= 1u << f; /* C: no sentinel, always extended */
 	}
-	if ((cand & 1u) && x->res->kind == OUT_OK) {
-		*reach |= 1u;
+	if ((cand & 1u) && main_ok) {
+		reach |= 1u;
 		cand &= ~1u;
 	}
 	if (cand == 0)
-		return 0;
+		return reach;
 	build(x, s, cand, x->work);
 	run(x, x->work);
 	const hs_result *r = x->res;
@@ -683,8 +685,30 @@ static int reach_of(xs *x, const xstate *s, unsigned *reach, int *wanted)
 		for (int f = 0; f <= s->nh; f++)
 			if ((cand & (1u << f)) && r->func == helper_fi(x, f) &&
 			    r->stmt == x->sent_at[f])
-				*reach |= cand;
-	return 0;
+				reach |= cand;
+	return reach;
+}
+
+/* A recursive helper with an empty body is the same function in both
+** shapes (body first or last): the body-first one is a twin. Returns 0
+** (not a twin), 1 (a twin: do not run it, but a later statement may
+** still fill that body) or 2 (a twin for good: the body is closed). */
+static int twin(const xstate *s)
+{
+	int r = 0;
+	for (int j = 1; j <= s->nh; j++) {
+		if (s->shape[j] != SH_RPRE)
+			continue;
+		int empty = 1;
+		for (int i = 0; i < s->n && empty; i++)
+			empty = s->fn[i] != j;
+		if (!empty)
+			continue;
+		if (j < s->cur)
+			return 2;
+		r = 1;
+	}
+	return r;
 }
 
 static int push(xstate **v, size_t *n, size_t *cap, const xstate *s)
@@ -763,7 +787,7 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 	x.scratch = malloc(sizeof *x.scratch);
 	x.res = calloc(1, sizeof *x.res);
 	xstate *cur = NULL, *next = NULL;
-	uint8_t *reachv = NULL; /* last level: reach of each state */
+	uint8_t *okv = NULL; /* per state: its run ended with main returning */
 	size_t ncur = 0, capcur = 0, nnext = 0, capnext = 0;
 	int rc = -1;
 	if (!x.lib || !x.work || !x.scratch || !x.res || o->depth < 0 || o->depth > XMAX_K)
@@ -789,82 +813,70 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 	rc = 0;
 	for (int d = 1; d <= o->depth && ncur > 0; d++) {
 		int last = d == o->depth;
-		nnext = 0;
-		if (last) {
-			free(reachv);
-			reachv = malloc(ncur);
-			if (!reachv) {
-				rc = -1;
+		/* phase A: run every program of length d-1 (the root: none) */
+		free(okv);
+		okv = calloc(ncur, 1);
+		if (!okv) {
+			rc = -1;
+			goto done;
+		}
+		for (size_t i = 0; d > 1 && i < ncur; i++) {
+			if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
+				st->timed_out = 1;
+				goto done;
+			}
+			progress(&x, d - 1, ncur - i, 0);
+			if (twin(&cur[i])) {
+				st->twins++;
+				continue;
+			}
+			if (violates(&x, &cur[i])) {
+				report(&x, &cur[i], found, res);
+				rc = 1;
+				goto done;
+			}
+			okv[i] = x.res->kind == OUT_OK;
+			if (ran_program(&x, &cur[i])) {
+				rc = 2;
 				goto done;
 			}
 		}
+		st->depth_done = d - 1;
+		if (d > 1)
+			progress(&x, d - 1, 0, 1);
+		/* phase B: the points worth extending, then the children: the
+		** next level's states, or at the last level the leaves, made
+		** state by state and run at once (never all in memory) */
+		nnext = 0;
 		for (size_t i = 0; i < ncur; i++) {
 			const xstate *s = &cur[i];
-			/* the extension points of s worth trying */
-			unsigned reach;
-			if (d == 1) {
-				reach = 1;
-			} else {
-				if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
-					st->timed_out = 1;
-					goto done;
-				}
-				progress(&x, d - 1, ncur - i, 0);
-				int wanted = 0;
-				if (reach_of(&x, s, &reach, &wanted)) {
-					report(&x, s, found, res);
-					rc = 1;
-					goto done;
-				}
-				if (wanted) {
-					rc = 2;
-					goto done;
-				}
-				if (reach == 0)
-					st->pruned++;
+			if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
+				st->timed_out = 1;
+				goto done;
 			}
-			if (last) {
-				reachv[i] = (uint8_t)reach;
+			if (d > 1 && twin(s) == 2)
 				continue;
-			}
-			for (int f = s->cur; f <= s->nh; f++) {
-				if (!(reach & (1u << f)))
-					continue;
-				if (children(&x, s, f, &next, &nnext, &capnext) < 0) {
+			unsigned reach = d == 1 ? 1u : reach_after(&x, s, okv[i]);
+			if (reach == 0)
+				st->pruned++;
+			if (last)
+				nnext = 0;
+			for (int f = s->cur; f <= s->nh; f++)
+				if ((reach & (1u << f)) &&
+				    children(&x, s, f, &next, &nnext, &capnext) < 0) {
 					rc = -1;
 					goto done;
 				}
-			}
-		}
-		st->depth_done = d - 1;
-		if (!last) {
-			/* the children are the next level's states, run there */
-			xstate *t = cur;
-			cur = next;
-			next = t;
-			size_t tc = capcur;
-			capcur = capnext;
-			capnext = tc;
-			ncur = nnext;
-			continue;
-		}
-		/* last level: every shorter program has run (breadth first);
-		** the leaves are generated state by state and run once, no
-		** sentinels, so they are never all in memory */
-		for (size_t i = 0; i < ncur; i++) {
-			nnext = 0;
-			for (int f = cur[i].cur; f <= cur[i].nh; f++)
-				if ((reachv[i] & (1u << f)) &&
-				    children(&x, &cur[i], f, &next, &nnext, &capnext) < 0) {
-					rc = -1;
-					goto done;
-				}
-			for (size_t j = 0; j < nnext; j++) {
+			for (size_t j = 0; last && j < nnext; j++) {
 				if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
 					st->timed_out = 1;
 					goto done;
 				}
 				progress(&x, d, ncur - i, 0);
+				if (twin(&next[j])) {
+					st->twins++;
+					continue;
+				}
 				if (violates(&x, &next[j])) {
 					report(&x, &next[j], found, res);
 					rc = 1;
@@ -876,9 +888,19 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 				}
 			}
 		}
-		st->depth_done = d;
-		progress(&x, d, 0, 1);
-		ncur = 0;
+		if (last) {
+			st->depth_done = d;
+			progress(&x, d, 0, 1);
+			ncur = 0;
+			break;
+		}
+		xstate *t = cur;
+		cur = next;
+		next = t;
+		size_t tc = capcur;
+		capcur = capnext;
+		capnext = tc;
+		ncur = nnext;
 	}
 	/* depth reached with interior states only (depth 0 or ncur empty) */
 	if (rc == 0 && st->depth_done < o->depth && ncur == 0)
@@ -888,7 +910,7 @@ done:
 out:
 	free(cur);
 	free(next);
-	free(reachv);
+	free(okv);
 	free(x.lib);
 	free(x.work);
 	free(x.scratch);

@@ -87,6 +87,7 @@ typedef struct hs_explore_stats {
 	uint64_t steps;	    /* their steps */
 	uint64_t pruned;    /* states not extended (no point reached) */
 	uint64_t written;   /* programs written to outdir */
+	uint64_t twins;	    /* programs not run: the twin of one that is */
 	int alphabet;	    /* statements in use */
 	int unsupported;    /* statements the runtime does not support */
 	int depth_done;	    /* every program up to this depth was tried */
