@@ -69,7 +69,7 @@ done
 "$SF" explore --depth 6 --max-seconds "$SWEEP_SECONDS" >/dev/null 2>"$TMP/sweep" || true
 last=$(grep '^explore: no violation' "$TMP/sweep" || grep '^explore: violation' "$TMP/sweep" || true)
 sdepth=$(sed -n 's/.*every program up to depth \([0-9]*\) run.*/\1/p' <<<"$last")
-sprogs=$(sed -n 's/.* \([0-9]*\) programs (\([0-9]*\) runs).*/\1/p' <<<"$last")
+sprogs=$(sed -n 's/.* \([0-9]*\) programs (\([0-9]*\) runs.*/\1/p' <<<"$last")
 sps=$(sed -n 's/.*(\([0-9]*\) programs\/s, \([0-9]*\) runs\/s.*/\1/p' <<<"$last")
 srs=$(sed -n 's/.*(\([0-9]*\) programs\/s, \([0-9]*\) runs\/s.*/\2/p' <<<"$last")
 {
