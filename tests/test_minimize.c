@@ -464,6 +464,20 @@ static void cli(void **state)
 	assert_int_equal(sh("%s minimize 2>/dev/null%.0s", bin), 2);
 	assert_int_equal(sh("%s explore --depth 2 --bugs 7695 -q >/dev/null 2>&1%.0s", bin), 1);
 	assert_int_equal(sh("%s explore 2>/dev/null%.0s", bin), 2);
+	assert_int_equal(sh("%s explore --depth 1 --barriers sometimes 2>/dev/null%.0s", bin), 2);
+	/* -o: every program run is written, and each replays to its expect */
+	char dir[] = "/tmp/test_explore_o_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	snprintf(fmt, sizeof fmt, "%%s explore --depth 1 --barriers every -q -o %s 2>/dev/null%%.0s",
+		 dir);
+	assert_int_equal(sh(fmt, bin), 0);
+	snprintf(fmt, sizeof fmt, "%%s check %s >/dev/null%%.0s", dir);
+	assert_int_equal(sh(fmt, bin), 0);
+	snprintf(fmt, sizeof fmt, "test $(ls %s | wc -l) -gt 10 && grep -q barriers=every %s/*%%.0s%%.0s",
+		 dir, dir);
+	assert_int_equal(sh(fmt, bin), 0);
+	snprintf(fmt, sizeof fmt, "rm -rf %s%%.0s%%.0s", dir);
+	sh(fmt, bin);
 	close(fd);
 	unlink(tmp);
 }
