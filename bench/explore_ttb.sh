@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # explore_ttb.sh: time for `stackfuzz explore` to find each seed bug switch
 # at its shortest program (DESIGN.md 8: < 1 s), median over $RUNS runs
-# (default 5), wall time. Builds a Release tree in $BUILD (default
-# /tmp/build-rel) and writes bench/results/explore_ttb.md.
+# (default 5), wall time; then one sweep with every switch off,
+# `explore --depth 6 --max-seconds $SWEEP_SECONDS` (default 60): programs/s,
+# runs/s (sentinel runs included) and the depth it exhausts. Builds a
+# Release tree in $BUILD (default /tmp/build-rel) and writes
+# bench/results/explore_ttb.md.
 #
-#   bench/explore_ttb.sh            RUNS=5 DEPTH=4 MAX_SECONDS=60
+#   bench/explore_ttb.sh            RUNS=5 DEPTH=4 MAX_SECONDS=60 SWEEP_SECONDS=60
 #
 # A switch whose ingredients the runtime does not support yet (the
 # explorer leaves such statements out) is reported as not found.
@@ -14,6 +17,7 @@ BUILD=${BUILD:-/tmp/build-rel}
 RUNS=${RUNS:-5}
 DEPTH=${DEPTH:-4}
 MAX_SECONDS=${MAX_SECONDS:-60}
+SWEEP_SECONDS=${SWEEP_SECONDS:-60}
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" --target stackfuzz -j"${JOBS:-2}" >/dev/null
 SF="$BUILD/bin/stackfuzz"
@@ -61,7 +65,22 @@ for spec in "7695 linux/amd64" "7470 windows/386" "12238 linux/amd64"; do
     "$alln" "$progs" "$med" >> "$OUT"
 done
 
+# the sweep: every switch off, how deep in SWEEP_SECONDS
+"$SF" explore --depth 6 --max-seconds "$SWEEP_SECONDS" >/dev/null 2>"$TMP/sweep" || true
+last=$(grep '^explore: no violation' "$TMP/sweep" || grep '^explore: violation' "$TMP/sweep" || true)
+sdepth=$(sed -n 's/.*every program up to depth \([0-9]*\) run.*/\1/p' <<<"$last")
+sprogs=$(sed -n 's/.* \([0-9]*\) programs (\([0-9]*\) runs.*/\1/p' <<<"$last")
+sps=$(sed -n 's/.*(\([0-9]*\) programs\/s, \([0-9]*\) runs\/s.*/\1/p' <<<"$last")
+srs=$(sed -n 's/.*(\([0-9]*\) programs\/s, \([0-9]*\) runs\/s.*/\2/p' <<<"$last")
 {
+  echo
+  echo "Sweep with every switch off: \`stackfuzz explore --depth 6 --max-seconds $SWEEP_SECONDS\`:"
+  echo "depth exhausted ${sdepth:-?}, ${sprogs:-?} programs, ${sps:-?} programs/s, ${srs:-?} runs/s"
+  echo "(runs include the sentinel runs that decide which prefixes to extend)."
+  echo
+  echo '```'
+  echo "$last"
+  echo '```'
   echo
   for f in "$TMP"/found-*.prog; do
     [ -e "$f" ] || continue
@@ -74,6 +93,7 @@ done
     echo
   done
   echo "Machine: $(uname -m), $(nproc) CPUs; $(date -u +%Y-%m-%d). Command: \`bench/explore_ttb.sh\`"
-  echo "(RUNS=$RUNS DEPTH=$DEPTH MAX_SECONDS=$MAX_SECONDS)."
+  echo "(RUNS=$RUNS DEPTH=$DEPTH MAX_SECONDS=$MAX_SECONDS SWEEP_SECONDS=$SWEEP_SECONDS), load average"
+  echo "at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: wall times are upper bounds)."
 } >> "$OUT"
 cat "$OUT"

@@ -21,6 +21,14 @@
 ** the new size. Applies one to three edits chosen by seed. */
 size_t sf_mutate(uint8_t *data, size_t size, size_t max_size, uint32_t seed);
 
+/* The composite moves (mutator.c), one by name: the self-test shows each
+** builds its shape. Returns the new size, or 0 if the move could not
+** apply (data is then unspecified). */
+enum { SF_MOVE_SCAN_CHAIN, SF_MOVE_SHRINK, SF_MOVE_CGO_WRAP, SF_MOVE_DEFER_SEGMENT,
+       SF_MOVE__N };
+size_t sf_mutate_move(uint8_t *data, size_t size, size_t max_size, uint32_t seed,
+		      int move);
+
 /* Crossover: a program built from d1 with a function or a run of
 ** statements spliced in from d2; written to out (at most max_out bytes).
 ** Returns the size written. */

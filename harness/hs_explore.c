@@ -1,193 +1,355 @@
 /*
 ** hs_explore.c: the bounded-exhaustive explorer.
 **
-** Programs are enumerated breadth first by the length of main's body, so
-** the first violation found comes from a shortest program. To keep the
-** space finite and small, only main varies: its body is a sequence over a
-** fixed alphabet of statements (entries below) written over two locals,
-** `y int` and `q *int`, and a fixed library of helper functions. The
-** vocabulary holds the ingredients of the seed bugs: pointers into the
-** frame passed to deferred calls (plain and cgo-wrapper), stack growth
-** (deep recursion, grow), shrink, panic / recover / Goexit, panics inside
-** deferred calls, cgo calls and callbacks, SEH, GC scan/mark termination.
+** What it enumerates. A program is main plus up to XMAX_HELPERS helper
+** functions f1..f3 whose bodies are enumerated too, breadth first by the
+** number of enumerated statements in all (K), so the first violation
+** found comes from a shortest program. A helper has a *shape*, fixed
+** when it is first referenced: a plain Go frame, a 1 KiB Go frame (so
+** barrier spacing and growth line up in few statements), a cgo wrapper
+** (no locals map: its frame makes the segment uncopyable), a recursion
+** 12 levels deep of 256-byte frames (past the 2 KiB first stack, two
+** spaced barriers deep) with the body run before or after
+** the recursive call (`deep` and its innermost frame in one statement),
+** or a C function. Statements are letters over each function's own local
+** `x`: fixed ones (defers of small library helpers with &x, grow, gc,
+** panic, recover, Goexit, library cgo composites that carry the seed
+** bugs in one statement) and references to helpers (Go: call / defer a Go
+** helper, cgo a C one; C: callback a Go helper, gc). Library helpers keep
+** `check`s safe: a check must hold in Go whatever ran before it, or the
+** explorer would report its own vocabulary, so a check only comes right
+** after the store it checks (setchk).
 **
-** A `check` must hold in Go whatever ran before it, or the explorer would
-** report its own vocabulary: so checks only come inside helpers that set
-** the value first (setchk), and a failing one means the runtime moved or
-** lost the slot.
+** Reductions (each keeps "first found is shortest"):
+**  - symmetry: helpers are numbered in order of first reference, their
+**    bodies are enumerated in that order (main's first), and a function
+**    only references higher-numbered helpers. So each program equal up to
+**    renaming of helpers is generated once, and the call graph is a DAG
+**    (the only recursion is a recursive shape's own).
+**  - a letter marked TERM (panic, Goexit, a cgo call that panics) ends
+**    its function's body: nothing after it could run.
+**  - dynamic, sentinels: a state (a program whose last statement went to
+**    function c) is extended by appending to c, or by opening a later
+**    helper j's body. Each is worth trying only if execution ever reaches
+**    that point: unreached points take no extensions, since every such
+**    extension runs exactly the same statements. After the program's own
+**    run (main returning normally shows main's end reached), one more run
+**    has a sentinel `check x == 32767` (no letter stores 32767) at each
+**    point still in doubt: the end of c's body, the start of each later
+**    Go helper's body. If it stops at none, none is reached; if it stops
+**    at one, the others stay in doubt and are extended (one extra run per
+**    state at most: measured, a run per point cost more than it pruned).
+**    C bodies have no sentinel (C cannot check) and are always extended.
+**    Every program of a depth runs before the sentinel runs that decide
+**    the next depth's programs, so a depth is exhausted at one run per
+**    program.
+**  - twins: a recursive helper with an empty body is the same function
+**    whichever side of the recursive call its body goes; only the
+**    body-last one runs (the other is counted in stats.twins).
 **
-** Data-driven: a statement is one row of `entries` (its text and the
-** helpers it needs), a helper one row of `helpers`. At start each entry
-** runs alone; if the runtime answers "statement not supported" (a later
-** issue's statement) or the parser rejects it, the entry is left out, so
-** statements switch themselves on when the runtime learns them.
+** At start each fixed letter runs alone; if the runtime or parser rejects
+** it (a statement a later issue adds) it is left out, so letters switch
+** themselves on when the runtime learns them.
 **
-** Pruning (each keeps "first found is shortest"):
-**  - an entry marked TERM (panic, Goexit, a call that panics) ends main's
-**    body: nothing after it could run;
-**  - dynamically: a prefix is extended only if main's body runs to its
-**    end. The prefix runs once with a sentinel `check y == 32767` appended
-**    (no entry stores 32767); if that check is not the step the run stops
-**    at, the body never completed (a panic, an overflow, ...) and every
-**    extension would run exactly the same statements, so none is tried.
-**    The sentinel run also stands for the prefix's own run in that case:
-**    both execute the same statements (only main's PC layout differs), so
-**    a violation it shows is confirmed by running the prefix itself.
+** Options fold into every program's config (bugs, target, barrier mode,
+** stress), so a program written with -o or reported replays alone. With
+** o->outdir every program run is written there as text with its config
+** and its outcome as `# expect:` (`stackfuzz check DIR` replays them).
+** With o->want the search stops as soon as it ran that program (tests
+** use it to show a shape is in the enumeration).
 */
+#include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "hs_judge.h"
 #include "hs_minexp.h"
 
-typedef struct xhelper {
-	const char *name;
-	const char *deps; /* helpers it calls, comma separated */
-	const char *text;
-} xhelper;
-
-static const xhelper helpers[] = {
-	{"set", "", "func set(p *int, v int)\n  *p = v\nend\n"},
-	{"cset", "", "func cset(p *int, v int) cgowrapper\n  *p = v\nend\n"},
-	/* checks must hold in Go whatever runs before them: set, then check */
-	{"setchk", "", "func setchk(p *int)\n  *p = 7\n  check *p == 7\nend\n"},
-	{"deep", "", "func deep(n int) pad 128\n  if n == 0 return\n"
-		     "  call deep(n-1)\nend\n"},
-	{"pnc", "", "func pnc()\n  panic 1\nend\n"},
-	{"rec", "", "func rec()\n  recover()\nend\n"},
-	{"grower", "", "func grower()\n  grow 4096\nend\n"},
-	/* cgo and callbacks (the cgo/SEH issue) */
-	{"gpanic", "", "func gpanic()\n  panic 2\nend\n"},
-	{"cpanic", "gpanic", "cfunc cpanic()\n  callback gpanic()\nend\n"},
-	{"cseh", "gpanic", "cfunc cseh()\n  seh push\n  callback gpanic()\n"
-			   "  seh pop\nend\n"},
-	/* GC scans inside a callback, under a 1 KiB frame so the first
-	** barrier (1024 bytes up) can fall on cgocallback_gofunc's frame, and
-	** at every depth of a recursion (the barriers issue) */
-	{"gscan", "", "func gscan() pad 1024\n  gc scan\nend\n"},
-	{"cscan", "gscan", "cfunc cscan()\n  callback gscan()\nend\n"},
-	{"dscan", "cscan", "func dscan(n int) pad 64\n  if n == 0 return\n"
-			   "  call dscan(n-1)\n  cgo cscan()\nend\n"},
+enum {
+	XMAX_HELPERS = 3,
+	XMAX_K = 16,	  /* statements in all, enumerated */
+	XREC_DEPTH = 12,  /* levels of a recursive shape (256-byte frames) */
+	XSENTINEL = 32767,
+	XREF = 64,	  /* letter codes >= XREF reference a helper */
 };
-enum { NHELPERS = sizeof helpers / sizeof helpers[0] };
+
+/* Library: small leaf helpers and the one-statement composites. Index 0
+** is a dummy main; `cletters` (last) holds the C letters' templates. The
+** Go letters' templates are main's body, followed by the sentinel. */
+static const char lib_text[] =
+	"func main()\n  var x int\n%s  check x == 32767\nend\n"
+	"func set(p *int, v int)\n  *p = v\nend\n"
+	"func cset(p *int, v int) cgowrapper\n  *p = v\nend\n"
+	"func setchk(p *int)\n  *p = 7\n  check *p == 7\nend\n"
+	"func rec()\n  recover()\nend\n"
+	"func grower()\n  grow 4096\nend\n"
+	"func pnc()\n  panic 1\nend\n"
+	"func gpanic()\n  panic 2\nend\n"
+	"cfunc cpanic()\n  callback gpanic()\nend\n"
+	"cfunc cseh()\n  seh push\n  callback gpanic()\n  seh pop\nend\n"
+	/* a scan in a callback under a 1 KiB frame: the first barrier
+	** (1024 bytes up) can fall on cgocallback_gofunc's frame */
+	"func gscan() pad 1024\n  gc scan\nend\n"
+	"cfunc cscan()\n  callback gscan()\nend\n"
+	"cfunc cletters()\n%send\n";
 
 enum {
-	XF_TERM = 1,	/* nothing after it in main can run */
+	XF_TERM = 1,	/* nothing after it in its function can run */
 	XF_WINDOWS = 2, /* only for target windows/386 */
+	XF_MAIN = 4,	/* main only: a library composite (a seed bug in one
+			** statement); helpers spell it out */
 };
 
-typedef struct xentry {
-	const char *text; /* one statement of main */
-	const char *uses; /* helpers, comma separated */
+typedef struct xletter {
+	const char *text;
 	int flags;
-} xentry;
+} xletter;
 
-/* Order matters only for which of several shortest programs comes first. */
-static const xentry entries[] = {
-	{"defer set(&y, 42)", "set", 0},
-	{"defer cset(&y, 42)", "cset", 0},
-	{"grow 4096", "", 0},
-	{"call deep(40)", "deep", 0},
-	{"call deep(3)", "deep", 0},
-	{"defer setchk(&y)", "setchk", 0},
-	{"defer rec()", "rec", 0},
-	{"defer grower()", "grower", 0},
-	{"defer pnc()", "pnc", 0},
-	{"defer set(q, 7)", "set", 0},
-	{"gc shrink", "", 0},
-	{"q = &y", "", 0},
-	{"*q = 5", "", 0},
-	{"call setchk(&y)", "setchk", 0},
-	{"y = recover()", "", 0},
-	{"call cset(&y, 42)", "cset", 0},
-	{"panic 1", "", XF_TERM},
-	{"call pnc()", "pnc", XF_TERM},
-	{"goexit", "", XF_TERM},
-	/* later issues: kept out by the support probe until they exist */
-	{"gc scan", "", 0},
-	{"gc markterm", "", 0},
-	{"lock", "", 0},
-	{"unlock", "", 0},
-	{"cgo cpanic()", "cpanic", XF_TERM},
-	{"cgo cseh()", "cseh", XF_TERM | XF_WINDOWS},
-	{"cgo cscan()", "cscan", 0},
-	{"call dscan(8)", "dscan", 0},
-	{"fault", "", XF_TERM},
+/* Go letters; order matters only for which of several shortest programs
+** comes first. */
+static const xletter go_letters[] = {
+	{"defer set(&x, 42)", 0},
+	{"defer cset(&x, 42)", 0},
+	{"grow 4096", 0},
+	{"defer setchk(&x)", 0},
+	{"defer rec()", 0},
+	{"defer grower()", 0},
+	{"defer pnc()", 0},
+	{"gc shrink", 0},
+	{"gc scan", 0},
+	{"gc markterm", 0},
+	{"call setchk(&x)", 0},
+	{"x = recover()", 0},
+	{"call cset(&x, 42)", 0},
+	{"panic 1", XF_TERM},
+	{"goexit", XF_TERM},
+	{"cgo cpanic()", XF_TERM | XF_MAIN},
+	{"cgo cseh()", XF_TERM | XF_WINDOWS | XF_MAIN},
+	{"cgo cscan()", XF_MAIN},
+	{"fault", XF_TERM},
 };
-enum { NENTRIES = sizeof entries / sizeof entries[0] };
+enum { NGO = sizeof go_letters / sizeof go_letters[0] };
 
-static const char sentinel[] = "check y == 32767";
+static const xletter c_letters[] = {
+	{"gc scan", 0},
+	{"gc markterm", 0},
+	{"gc shrink", 0},
+};
+enum { NC = sizeof c_letters / sizeof c_letters[0] };
 
-/* ---- building the vocabulary ---- */
+/* ---- helper shapes ---- */
 
-typedef struct sbuf {
-	char *s;
-	size_t n, cap;
-} sbuf;
+enum {
+	SH_GO = HS_SH_GO,
+	SH_BIG = HS_SH_BIG,
+	SH_WRAP = HS_SH_WRAP,
+	SH_RPRE = HS_SH_RPRE,
+	SH_RPOST = HS_SH_RPOST,
+	SH_C = HS_SH_C,
+	SH__N = HS_SH__N
+};
+static const char *const shape_name[SH__N] = {"go", "go pad 1024", "cgowrapper",
+					       "recursive (body first)",
+					       "recursive (body last)", "C"};
 
-static void sb_add(sbuf *b, const char *t)
+static int shape_is_rec(int sh) { return sh == SH_RPRE || sh == SH_RPOST; }
+
+/* Reference ops, in letter codes: XREF + op * 4 + target (1..3). */
+enum {
+	RF_CALL = HS_REF_CALL,
+	RF_DEFER = HS_REF_DEFER,
+	RF_CGO = HS_REF_CGO,
+	RF_CALLBACK = HS_REF_CALLBACK,
+	RF__N
+};
+static const uint8_t ref_op[RF__N] = {ST_CALL, ST_DEFER, ST_CGO, ST_CALLBACK};
+
+/* ---- states ---- */
+
+typedef struct xstate {
+	uint8_t n;		       /* statements enumerated */
+	uint8_t nh;		       /* helpers referenced */
+	uint8_t cur;		       /* function the last statement went to */
+	uint8_t shape[XMAX_HELPERS + 1]; /* [1..nh] */
+	uint8_t fn[XMAX_K];	       /* function of each statement (ascending) */
+	uint8_t code[XMAX_K];	       /* letter code */
+} xstate;
+
+typedef struct xs {
+	const hs_explore_opts *o;
+	hs_options ho;
+	prog *lib;    /* parsed library + letter templates */
+	prog *work;   /* the program being run */
+	prog *scratch;
+	hs_result *res;
+	int go_alpha[NGO], ngo; /* supported Go letters (index into go_letters) */
+	int c_alpha[NC], nc;
+	int nlib;		/* library functions copied: indexes 1..nlib */
+	prog_stmt go_tmpl[NGO], c_tmpl[NC], sentinel;
+	hs_explore_stats *st;
+	struct timespec t0, last;
+	unsigned long long written;
+	/* where each function's user body starts and its sentinel sits, in
+	** the last built program (-1: none) */
+	int sent_at[XMAX_HELPERS + 1];
+} xs;
+
+static int helper_fi(const xs *x, int j) { return j == 0 ? 0 : x->nlib + j; }
+
+static int is_go_fn(const xstate *s, int f) { return f == 0 || s->shape[f] != SH_C; }
+
+static int code_is_term(const xs *x, const xstate *s, int i)
 {
-	size_t l = strlen(t);
-	if (b->n + l + 1 > b->cap) {
-		size_t nc = (b->n + l + 1) * 2;
-		char *ns = realloc(b->s, nc);
-		if (!ns)
-			abort();
-		b->s = ns;
-		b->cap = nc;
+	int c = s->code[i];
+	if (c >= XREF || !is_go_fn(s, s->fn[i]))
+		return 0;
+	return (go_letters[x->go_alpha[c]].flags & XF_TERM) != 0;
+}
+
+/* ---- building programs ---- */
+
+/* The x slot of function f (its only int local). */
+static int xslot(const xstate *s, int f) { return f > 0 && shape_is_rec(s->shape[f]) ? 1 : 0; }
+
+/* Template statements name x as slot 0; in a recursive shape it is 1. */
+static void remap(prog_stmt *t, int xs_)
+{
+	if (!xs_)
+		return;
+	switch (t->op) {
+	case ST_ASSIGN:
+	case ST_STORE:
+	case ST_CHECK:
+	case ST_RECOVER:
+	case ST_RETZ:
+		t->slot = (uint8_t)(t->slot + xs_);
+		break;
+	default:
+		break;
 	}
-	memcpy(b->s + b->n, t, l + 1);
-	b->n += l;
+	for (int i = 0; i < t->nargs; i++)
+		if (t->a[i].kind == EX_ADDR || t->a[i].kind == EX_SLOT || t->a[i].kind == EX_DEC)
+			t->a[i].v += xs_;
 }
 
-static int helper_index(const char *name, size_t len)
+static void letter_stmt(const xs *x, const xstate *s, int f, int code, prog_stmt *t)
 {
-	for (int i = 0; i < NHELPERS; i++)
-		if (strlen(helpers[i].name) == len &&
-		    !strncmp(helpers[i].name, name, len))
-			return i;
-	return -1;
+	if (code < XREF) {
+		*t = is_go_fn(s, f) ? x->go_tmpl[code] : x->c_tmpl[code];
+		remap(t, xslot(s, f));
+		return;
+	}
+	int op = (code - XREF) / 4, tg = (code - XREF) % 4;
+	memset(t, 0, sizeof *t);
+	t->op = ref_op[op];
+	t->fn = (uint8_t)helper_fi(x, tg);
+	if (shape_is_rec(s->shape[tg])) {
+		t->nargs = 1;
+		t->a[0].kind = EX_CONST;
+		t->a[0].v = XREC_DEPTH;
+	}
 }
 
-/* Mark the helpers named in list (and what they call) in need[]. */
-static void need_helpers(const char *list, uint8_t *need)
+static void set_header(const xs *x, const xstate *s, int j, prog_func *f)
 {
-	while (*list) {
-		const char *e = strchr(list, ',');
-		size_t len = e ? (size_t)(e - list) : strlen(list);
-		int h = helper_index(list, len);
-		if (h >= 0 && !need[h]) {
-			need[h] = 1;
-			need_helpers(helpers[h].deps, need);
+	memset(f, 0, offsetof(prog_func, stmts));
+	f->nstmts = 0;
+	f->line = 0;
+	if (j == 0) {
+		snprintf(f->name, sizeof f->name, "main");
+	} else {
+		snprintf(f->name, sizeof f->name, "f%d", j);
+		switch (s->shape[j]) {
+		case SH_BIG:
+			f->pad = 1024;
+			break;
+		case SH_WRAP:
+			f->flags = FF_CGOWRAPPER;
+			break;
+		case SH_RPRE:
+		case SH_RPOST:
+			f->pad = 256;
+			f->nparams = 1;
+			f->type[0] = TY_INT;
+			snprintf(f->slotname[0], sizeof f->slotname[0], "n");
+			break;
+		case SH_C:
+			f->kind = FK_C;
+			return;
+		default:
+			break;
 		}
-		list += len + (e != NULL);
+	}
+	int sl = f->nparams;
+	f->nlocals = 1;
+	f->type[sl] = TY_INT;
+	snprintf(f->slotname[sl], sizeof f->slotname[sl], "x");
+	(void)x;
+}
+
+static void add_stmt(prog_func *f, const prog_stmt *t)
+{
+	f->stmts[f->nstmts++] = *t;
+}
+
+static void rec_part(const xs *x, int j, prog_func *f)
+{
+	prog_stmt t;
+	memset(&t, 0, sizeof t);
+	t.op = ST_RETZ;
+	t.slot = 0;
+	add_stmt(f, &t);
+	memset(&t, 0, sizeof t);
+	t.op = ST_CALL;
+	t.fn = (uint8_t)helper_fi(x, j);
+	t.nargs = 1;
+	t.a[0].kind = EX_DEC;
+	t.a[0].v = 0;
+	add_stmt(f, &t);
+}
+
+/* Build s into p. sent: bit f set = a sentinel after f's user body. */
+static void build(xs *x, const xstate *s, unsigned sent, prog *p)
+{
+	p->nfuncs = (uint32_t)(1 + x->nlib + s->nh);
+	for (int j = 0; j <= s->nh; j++) {
+		prog_func *f = &p->funcs[helper_fi(x, j)];
+		set_header(x, s, j, f);
+		int rec = j > 0 && s->shape[j] == SH_RPOST;
+		if (rec)
+			rec_part(x, j, f);
+		for (int i = 0; i < s->n; i++)
+			if (s->fn[i] == j) {
+				prog_stmt t;
+				letter_stmt(x, s, j, s->code[i], &t);
+				add_stmt(f, &t);
+			}
+		x->sent_at[j] = -1;
+		if (sent & (1u << j)) {
+			prog_stmt t = x->sentinel;
+			remap(&t, xslot(s, j));
+			x->sent_at[j] = (int)f->nstmts;
+			add_stmt(f, &t);
+		}
+		if (j > 0 && s->shape[j] == SH_RPRE)
+			rec_part(x, j, f);
 	}
 }
 
-/* Text of a program: main's body from `body`, then the needed helpers. */
-static char *program_text(const char *const *body, int n, const uint8_t *need)
+static void fold_config(const xs *x, prog *p)
 {
-	sbuf b = {0};
-	sb_add(&b, "func main()\n  var y int\n  var q *int\n");
-	for (int i = 0; i < n; i++) {
-		sb_add(&b, "  ");
-		sb_add(&b, body[i]);
-		sb_add(&b, "\n");
-	}
-	sb_add(&b, "end\n");
-	for (int h = 0; h < NHELPERS; h++)
-		if (need[h])
-			sb_add(&b, helpers[h].text);
-	return b.s;
-}
-
-static void set_config(prog *p, const hs_explore_opts *o)
-{
+	const hs_explore_opts *o = x->o;
 	p->cfg.bugs = o->bugs;
 	p->cfg.has_bugs = o->bugs != 0;
 	p->cfg.target = (uint8_t)o->target;
 	p->cfg.has_target = o->target != TARGET_LINUX_AMD64;
+	if (o->barriers_set) {
+		p->cfg.barriers = (uint8_t)o->barriers;
+		p->cfg.has_barriers = o->barriers != BARRIERS_SPACED;
+	}
 	if (o->stress)
 		p->cfg.stress = p->cfg.has_stress = 1;
 }
@@ -198,64 +360,148 @@ static int unsupported(const hs_result *r)
 	return r->kind == OUT_INTERNAL || r->kind == OUT_LIMIT;
 }
 
-typedef struct xs {
-	const hs_explore_opts *o;
-	hs_options ho;
-	prog *tmpl;	   /* main's body = the alphabet + sentinel; helpers */
-	prog *work;	   /* the program being run */
-	hs_result *res;
-	int alpha[NENTRIES]; /* entry index of each alphabet letter */
-	int nalpha;
-	hs_explore_stats *st;
-	struct timespec t0, last;
-} xs;
+static char *go_body(const int *idx, int n)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(go_letters[idx[i]].text) + 4;
+	char *b = calloc(1, len);
+	if (!b)
+		abort();
+	for (int i = 0; i < n; i++) {
+		strcat(b, "  ");
+		strcat(b, go_letters[idx[i]].text);
+		strcat(b, "\n");
+	}
+	return b;
+}
 
-/* Probe every entry alone; build the template from the supported ones. */
+static char *c_body(const int *idx, int n)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(c_letters[idx[i]].text) + 4;
+	char *b = calloc(1, len);
+	if (!b)
+		abort();
+	for (int i = 0; i < n; i++) {
+		strcat(b, "  ");
+		strcat(b, c_letters[idx[i]].text);
+		strcat(b, "\n");
+	}
+	return b;
+}
+
+static int parse_lib(xs *x, const int *gi, int ng, const int *ci, int nc, prog *out)
+{
+	char *gb = go_body(gi, ng), *cb = c_body(ci, nc);
+	size_t len = sizeof lib_text + strlen(gb) + strlen(cb);
+	char *t = malloc(len);
+	char err[512];
+	if (!t)
+		abort();
+	snprintf(t, len, lib_text, gb, cb);
+	int rc = prog_parse("explore", t, strlen(t), out, err, sizeof err);
+	if (rc != 0 && x->o->progress)
+		fprintf(x->o->progress, "explore: %s\n", err);
+	free(t);
+	free(gb);
+	free(cb);
+	return rc;
+}
+
+/* Does this one-letter library program run (the runtime supports it)? */
+static int probe(xs *x, const int *gi, int ng, const int *ci, int nc)
+{
+	if (parse_lib(x, gi, ng, ci, nc, x->scratch) != 0)
+		return 0;
+	prog *p = x->scratch;
+	/* main runs its letter; the sentinel after it must not count */
+	p->funcs[0].nstmts--;
+	if (nc) { /* run the C letter: main calls cletters */
+		prog_func *m = &p->funcs[0];
+		memset(&m->stmts[0], 0, sizeof m->stmts[0]);
+		m->stmts[0].op = ST_CGO;
+		m->stmts[0].fn = (uint8_t)(p->nfuncs - 1);
+		m->nstmts = 1;
+	}
+	hs_explore_opts plain = *x->o;
+	plain.bugs = 0; /* support is a property of the runtime */
+	const hs_explore_opts *save = x->o;
+	x->o = &plain;
+	fold_config(x, p);
+	x->o = save;
+	hs_run(p, &x->ho, x->res);
+	return !unsupported(x->res);
+}
+
+static int in_focus(const xs *x, const char *text)
+{
+	if (!x->o->only)
+		return 1;
+	for (const char *const *l = x->o->only; *l; l++)
+		if (!strcmp(*l, text))
+			return 1;
+	return 0;
+}
+
 static int build_vocabulary(xs *x)
 {
-	uint8_t need[NHELPERS] = {0};
-	const char *body[NENTRIES + 1];
-	char err[512];
-	int rc = -1;
-	for (int e = 0; e < NENTRIES; e++) {
-		if ((entries[e].flags & XF_WINDOWS) && x->o->target != TARGET_WINDOWS_386)
+	int gi[NGO], ci[NC];
+	for (int e = 0; e < NGO; e++) {
+		if ((go_letters[e].flags & XF_WINDOWS) && x->o->target != TARGET_WINDOWS_386)
 			continue;
-		uint8_t own[NHELPERS] = {0};
-		need_helpers(entries[e].uses, own);
-		char *t = program_text(&entries[e].text, 1, own);
-		int ok = prog_parse("explore", t, strlen(t), x->work, err, sizeof err) == 0;
-		free(t);
-		if (ok) {
-			hs_explore_opts plain = *x->o;
-			plain.bugs = 0; /* support is a property of the runtime */
-			set_config(x->work, &plain);
-			hs_run(x->work, &x->ho, x->res);
-			ok = !unsupported(x->res);
-		}
-		if (!ok) {
+		if (!in_focus(x, go_letters[e].text))
+			continue;
+		if (!probe(x, &e, 1, NULL, 0)) {
 			x->st->unsupported++;
 			if (x->o->progress)
 				fprintf(x->o->progress, "explore: left out (not supported): %s\n",
-					entries[e].text);
+					go_letters[e].text);
 			continue;
 		}
-		for (int h = 0; h < NHELPERS; h++)
-			need[h] |= own[h];
-		body[x->nalpha] = entries[e].text;
-		x->alpha[x->nalpha++] = e;
+		gi[x->ngo] = e;
+		x->go_alpha[x->ngo++] = e;
 	}
-	if (x->nalpha + 1 > PROG_MAX_STMTS)
+	for (int e = 0; e < NC; e++) {
+		if (!in_focus(x, c_letters[e].text))
+			continue;
+		if (!probe(x, NULL, 0, &e, 1)) {
+			x->st->unsupported++;
+			if (x->o->progress)
+				fprintf(x->o->progress, "explore: left out (not supported): C %s\n",
+					c_letters[e].text);
+			continue;
+		}
+		ci[x->nc] = e;
+		x->c_alpha[x->nc++] = e;
+	}
+	if (parse_lib(x, gi, x->ngo, ci, x->nc, x->lib) != 0)
 		return -1;
-	body[x->nalpha] = sentinel;
-	char *t = program_text(body, x->nalpha + 1, need);
-	if (prog_parse("explore", t, strlen(t), x->tmpl, err, sizeof err) == 0)
-		rc = 0;
-	else if (x->o->progress)
-		fprintf(x->o->progress, "explore: vocabulary does not parse: %s\n", err);
-	free(t);
-	set_config(x->tmpl, x->o);
-	x->st->alphabet = x->nalpha;
-	return rc;
+	const prog *l = x->lib;
+	for (int i = 0; i < x->ngo; i++)
+		x->go_tmpl[i] = l->funcs[0].stmts[i];
+	x->sentinel = l->funcs[0].stmts[x->ngo];
+	for (int i = 0; i < x->nc; i++)
+		x->c_tmpl[i] = l->funcs[l->nfuncs - 1].stmts[i];
+	for (int i = 0; i < x->ngo; i++)
+		x->go_tmpl[i].line = x->go_tmpl[i].col = 0;
+	for (int i = 0; i < x->nc; i++)
+		x->c_tmpl[i].line = x->c_tmpl[i].col = 0;
+	x->sentinel.line = x->sentinel.col = 0;
+	x->nlib = (int)l->nfuncs - 2;
+	/* the work program: config, library functions at 1..nlib */
+	prog_init(x->work);
+	x->work->nfuncs = 0;
+	for (int f = 1; f <= x->nlib; f++) {
+		x->work->funcs[f] = l->funcs[f];
+		x->work->funcs[f].line = 0;
+		for (uint32_t i = 0; i < x->work->funcs[f].nstmts; i++)
+			x->work->funcs[f].stmts[i].line = x->work->funcs[f].stmts[i].col = 0;
+	}
+	fold_config(x, x->work);
+	x->st->alphabet = x->ngo + x->nc;
+	return 0;
 }
 
 /* ---- the search ---- */
@@ -267,7 +513,7 @@ static double since(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static void progress(xs *x, int depth, int force)
+static void progress(xs *x, int depth, size_t frontier, int force)
 {
 	if (!x->o->progress || (!force && since(&x->last) < 1.0))
 		return;
@@ -276,70 +522,254 @@ static void progress(xs *x, int depth, int force)
 	if (s <= 0)
 		s = 1e-9;
 	fprintf(x->o->progress,
-		"explore: depth %d: %llu programs (%llu prefixes pruned), "
-		"%.0f programs/s, %.0f steps/s, %.1fs\n",
-		depth, (unsigned long long)x->st->programs,
+		"explore: depth %d%s: %llu programs (%llu states pruned), %.0f programs/s, "
+		"%.0f runs/s, %.0f steps/s, %zu states left at this depth, %.1fs\n",
+		depth, force ? " done" : "", (unsigned long long)x->st->programs,
 		(unsigned long long)x->st->pruned, (double)x->st->programs / s,
-		(double)x->st->steps / s, s);
+		(double)x->st->runs / s, (double)x->st->steps / s, frontier, s);
 }
 
-/* Run main's body seq[0..n) (plus the sentinel if with_sentinel). */
-static void run_seq(xs *x, const uint8_t *seq, int n, int with_sentinel)
+static void run(xs *x, const prog *p)
 {
-	prog_func *m = &x->work->funcs[0];
-	const prog_func *t = &x->tmpl->funcs[0];
-	for (int i = 0; i < n; i++)
-		m->stmts[i] = t->stmts[seq[i]];
-	if (with_sentinel)
-		m->stmts[n] = t->stmts[x->nalpha];
-	m->nstmts = (uint32_t)(n + with_sentinel);
-	hs_run(x->work, &x->ho, x->res);
-	x->st->programs++;
+	hs_run(p, &x->ho, x->res);
+	x->st->runs++;
 	x->st->steps += x->res->steps;
 }
 
-/* The last run (of x->work) is a finding, by the judge's rules. */
-static int violates(xs *x)
+/* Tidied copy of the program of s, with its config (no sentinels). */
+static void tidy_copy(xs *x, const xstate *s, prog *out)
 {
-	hs_verdict v;
-	return hs_judge(x->work, &x->ho, x->res, NULL, &v) == JV_VIOLATION;
+	build(x, s, 0, x->work);
+	*out = *x->work;
+	for (uint32_t f = out->nfuncs; f < PROG_MAX_FUNCS; f++)
+		memset(&out->funcs[f], 0, sizeof out->funcs[f]);
+	for (uint32_t f = 0; f < out->nfuncs; f++)
+		memset(&out->funcs[f].stmts[out->funcs[f].nstmts], 0,
+		       (PROG_MAX_STMTS - out->funcs[f].nstmts) * sizeof out->funcs[f].stmts[0]);
+	hs_prog_tidy(out);
 }
 
-/* The sentinel is the step the run stopped at: the body ran to its end. */
-static int reached_sentinel(const xs *x, int n)
+static void write_program(xs *x, const xstate *s, const hs_result *r)
 {
-	return x->res->kind == OUT_VIOLATION && x->res->inv == INV_DEF4 &&
-	       x->res->func == 0 && x->res->stmt == n;
-}
-
-/* seq violates: build the reported program in *found. */
-static void report(xs *x, const uint8_t *seq, int n, prog *found,
-		   hs_result *res)
-{
-	run_seq(x, seq, n, 0);
-	*found = *x->work;
-	/* no leftovers of longer runs past main's end; no text positions */
-	memset(&found->funcs[0].stmts[n], 0,
-	       (PROG_MAX_STMTS - (size_t)n) * sizeof found->funcs[0].stmts[0]);
-	for (uint32_t f = 0; f < found->nfuncs; f++) {
-		found->funcs[f].line = 0;
-		for (uint32_t i = 0; i < found->funcs[f].nstmts; i++)
-			found->funcs[f].stmts[i].line = found->funcs[f].stmts[i].col = 0;
+	prog *p = x->scratch;
+	tidy_copy(x, s, p);
+	memset(&p->expect, 0, sizeof p->expect);
+	switch (r->kind) {
+	case OUT_OK:
+		p->expect.kind = EXPECT_OK;
+		break;
+	case OUT_GOEXIT:
+		p->expect.kind = EXPECT_GOEXIT;
+		break;
+	case OUT_OVERFLOW:
+		p->expect.kind = EXPECT_OVERFLOW;
+		break;
+	case OUT_BUDGET:
+		p->expect.kind = EXPECT_BUDGET;
+		break;
+	case OUT_PANIC: {
+		/* "panic: V ..." -> V */
+		const char *v = r->text + (strncmp(r->text, "panic: ", 7) ? 0 : 7);
+		size_t l = strcspn(v, " \n");
+		if (l >= sizeof p->expect.text)
+			l = sizeof p->expect.text - 1;
+		p->expect.kind = EXPECT_PANIC;
+		memcpy(p->expect.text, v, l);
+		p->expect.text[l] = 0;
+		break;
 	}
+	case OUT_VIOLATION:
+		p->expect.kind = EXPECT_VIOLATION;
+		snprintf(p->expect.id, sizeof p->expect.id, "%s", inv_catalogue[r->inv].id);
+		break;
+	default:
+		break;
+	}
+	char *t = prog_print(p);
+	if (!t)
+		return;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/k%d-%08llu.prog", x->o->outdir, s->n,
+		 (unsigned long long)x->written++);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(t, f);
+		fclose(f);
+		x->st->written++;
+	}
+	free(t);
+}
+
+/* The program of s was run (x->res): count it, write it, and say whether
+** it is the wanted program. */
+static int ran_program(xs *x, const xstate *s)
+{
+	x->st->programs++;
+	if (x->o->outdir)
+		write_program(x, s, x->res);
+	if (x->o->want) {
+		prog *p = x->scratch;
+		tidy_copy(x, s, p);
+		if (prog_equal(p, x->o->want, 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* Run the program of s itself; 1 if it is a finding. */
+static int violates(xs *x, const xstate *s)
+{
+	build(x, s, 0, x->work);
+	run(x, x->work);
 	hs_verdict v;
-	hs_judge(x->work, &x->ho, x->res, NULL, &v);
-	int inv = v.inv;
-	found->expect.kind = EXPECT_VIOLATION;
-	snprintf(found->expect.id, sizeof found->expect.id, "%s", inv_catalogue[inv].id);
-	/* drop the helpers and locals it does not use, if that changes
-	** nothing (function indexes, hence PCs, move) */
-	*x->work = *found;
-	hs_prog_tidy(x->work);
-	if (hs_run_judged(x->work, &x->ho, res, NULL, &v) == JV_VIOLATION &&
-	    v.inv == inv)
+	if (hs_judge(x->work, &x->ho, x->res, NULL, &v) != JV_VIOLATION)
+		return 0;
+	/* the search ends here: this program counts (and is written) too */
+	x->st->programs++;
+	if (x->o->outdir) {
+		x->res->inv = v.inv;
+		write_program(x, s, x->res);
+	}
+	return 1;
+}
+
+/* s violates: build the reported program in *found. */
+static void report(xs *x, const xstate *s, prog *found, hs_result *res)
+{
+	tidy_copy(x, s, found);
+	hs_verdict v;
+	int inv = -1;
+	if (hs_run_judged(found, &x->ho, res, NULL, &v) == JV_VIOLATION)
+		inv = v.inv;
+	else { /* tidying moved PCs and lost it: report the untidied one */
+		build(x, s, 0, x->work);
 		*found = *x->work;
-	else
 		hs_run_judged(found, &x->ho, res, NULL, &v);
+		inv = v.inv;
+	}
+	found->expect.kind = EXPECT_VIOLATION;
+	snprintf(found->expect.id, sizeof found->expect.id, "%s",
+		 inv_catalogue[inv >= 0 ? inv : res->inv].id);
+}
+
+/* Which of s's extension points are reached: reach bit f (see the top).
+** s itself has run already (breadth first: every program of a depth
+** runs before any sentinel run for the next); main_ok says it ended with
+** main returning normally, which means (but for a recovered panic: then
+** extending is merely wasted) that main's end was reached. The other
+** points need one sentinel run. A run that stops at a sentinel proves
+** that point reached and says nothing of the others, so they are kept
+** (conservative); a run that stops at none proves none reached. */
+static unsigned reach_after(xs *x, const xstate *s, int main_ok)
+{
+	unsigned cand = 0, reach = 0;
+	int cterm = s->n > 0 && code_is_term(x, s, s->n - 1);
+	for (int f = s->cur; f <= s->nh; f++) {
+		if (f == s->cur && cterm)
+			continue;
+		if (is_go_fn(s, f))
+			cand |= 1u << f;
+		else
+			reach |= 1u << f; /* C: no sentinel, always extended */
+	}
+	if ((cand & 1u) && main_ok) {
+		reach |= 1u;
+		cand &= ~1u;
+	}
+	if (cand == 0)
+		return reach;
+	build(x, s, cand, x->work);
+	run(x, x->work);
+	const hs_result *r = x->res;
+	if (r->kind == OUT_VIOLATION && r->inv == INV_DEF4)
+		for (int f = 0; f <= s->nh; f++)
+			if ((cand & (1u << f)) && r->func == helper_fi(x, f) &&
+			    r->stmt == x->sent_at[f])
+				reach |= cand;
+	return reach;
+}
+
+/* A recursive helper with an empty body is the same function in both
+** shapes (body first or last): the body-first one is a twin. Returns 0
+** (not a twin), 1 (a twin: do not run it, but a later statement may
+** still fill that body) or 2 (a twin for good: the body is closed). */
+static int twin(const xstate *s)
+{
+	int r = 0;
+	for (int j = 1; j <= s->nh; j++) {
+		if (s->shape[j] != SH_RPRE)
+			continue;
+		int empty = 1;
+		for (int i = 0; i < s->n && empty; i++)
+			empty = s->fn[i] != j;
+		if (!empty)
+			continue;
+		if (j < s->cur)
+			return 2;
+		r = 1;
+	}
+	return r;
+}
+
+static int push(xstate **v, size_t *n, size_t *cap, const xstate *s)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 1024;
+		xstate *nv = realloc(*v, nc * sizeof **v);
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = *s;
+	return 0;
+}
+
+/* Children of s with one statement appended to function f. */
+static int children(const xs *x, const xstate *s, int f, xstate **v, size_t *n,
+		    size_t *cap)
+{
+	xstate c = *s;
+	c.n = (uint8_t)(s->n + 1);
+	c.cur = (uint8_t)f;
+	c.fn[s->n] = (uint8_t)f;
+	int go = is_go_fn(s, f);
+	int nplain = go ? x->ngo : x->nc;
+	for (int l = 0; l < nplain; l++) {
+		if (go && f > 0 && (go_letters[x->go_alpha[l]].flags & XF_MAIN))
+			continue;
+		c.code[s->n] = (uint8_t)l;
+		if (push(v, n, cap, &c) < 0)
+			return -1;
+	}
+	/* references: to existing helpers above f, then to a new one */
+	for (int t = f + 1; t <= s->nh + 1 && t <= XMAX_HELPERS; t++) {
+		int isnew = t == s->nh + 1;
+		for (int op = 0; op < RF__N; op++) {
+			if (go ? op == RF_CALLBACK : op != RF_CALLBACK)
+				continue;
+			if (x->o->refs && !(x->o->refs & (1u << op)))
+				continue;
+			int wantc = op == RF_CGO;
+			for (int sh = 0; sh < SH__N; sh++) {
+				if ((sh == SH_C) != wantc)
+					continue;
+				if (x->o->shapes && !(x->o->shapes & (1u << sh)))
+					continue;
+				if (!isnew && sh != s->shape[t])
+					continue;
+				c.nh = (uint8_t)(isnew ? t : s->nh);
+				c.shape[t] = (uint8_t)sh;
+				c.code[s->n] = (uint8_t)(XREF + op * 4 + t);
+				if (push(v, n, cap, &c) < 0)
+					return -1;
+			}
+		}
+		c.nh = s->nh;
+		if (isnew)
+			c.shape[t] = 0;
+	}
+	return 0;
 }
 
 int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
@@ -352,98 +782,138 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 	x.st = st;
 	clock_gettime(CLOCK_MONOTONIC, &x.t0);
 	x.last = x.t0;
-	x.tmpl = malloc(sizeof *x.tmpl);
+	x.lib = malloc(sizeof *x.lib);
 	x.work = malloc(sizeof *x.work);
+	x.scratch = malloc(sizeof *x.scratch);
 	x.res = calloc(1, sizeof *x.res);
-	uint8_t *cur = NULL, *next = NULL;
+	xstate *cur = NULL, *next = NULL;
+	uint8_t *okv = NULL; /* per state: its run ended with main returning */
+	size_t ncur = 0, capcur = 0, nnext = 0, capnext = 0;
 	int rc = -1;
-	if (!x.tmpl || !x.work || !x.res || o->depth < 0 ||
-	    o->depth >= PROG_MAX_STMTS)
+	if (!x.lib || !x.work || !x.scratch || !x.res || o->depth < 0 || o->depth > XMAX_K)
 		goto out;
+	if (o->outdir && mkdir(o->outdir, 0777) != 0 && errno != EEXIST) {
+		if (o->progress)
+			fprintf(o->progress, "explore: cannot create %s: %s\n", o->outdir,
+				strerror(errno));
+		goto out;
+	}
 	if (build_vocabulary(&x) < 0)
 		goto out;
-	*x.work = *x.tmpl;
 	if (o->progress)
-		fprintf(o->progress, "explore: alphabet of %d statements (%d left out), "
-			"depth %d\n", x.nalpha, st->unsupported, o->depth);
-	/* frontier: the prefixes of length d-1 worth extending */
-	size_t ncur = 1, nnext = 0, capnext = 0;
-	cur = calloc(1, 1);
-	if (!cur)
+		fprintf(o->progress, "explore: %d Go and %d C letters (%d left out), up to "
+			"%d helpers (shapes: %s, %s, %s, %s, %s, %s), depth %d\n",
+			x.ngo, x.nc, st->unsupported, XMAX_HELPERS, shape_name[0],
+			shape_name[1], shape_name[2], shape_name[3], shape_name[4],
+			shape_name[5], o->depth);
+	xstate root;
+	memset(&root, 0, sizeof root);
+	if (push(&cur, &ncur, &capcur, &root) < 0)
 		goto out;
 	rc = 0;
 	for (int d = 1; d <= o->depth && ncur > 0; d++) {
 		int last = d == o->depth;
-		uint8_t seq[PROG_MAX_STMTS];
+		/* phase A: run every program of length d-1 (the root: none) */
+		free(okv);
+		okv = calloc(ncur, 1);
+		if (!okv) {
+			rc = -1;
+			goto done;
+		}
+		for (size_t i = 0; d > 1 && i < ncur; i++) {
+			if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
+				st->timed_out = 1;
+				goto done;
+			}
+			progress(&x, d - 1, ncur - i, 0);
+			if (twin(&cur[i])) {
+				st->twins++;
+				continue;
+			}
+			if (violates(&x, &cur[i])) {
+				report(&x, &cur[i], found, res);
+				rc = 1;
+				goto done;
+			}
+			okv[i] = x.res->kind == OUT_OK;
+			if (ran_program(&x, &cur[i])) {
+				rc = 2;
+				goto done;
+			}
+		}
+		st->depth_done = d - 1;
+		if (d > 1)
+			progress(&x, d - 1, 0, 1);
+		/* phase B: the points worth extending, then the children: the
+		** next level's states, or at the last level the leaves, made
+		** state by state and run at once (never all in memory) */
 		nnext = 0;
-		for (size_t f = 0; f < ncur; f++) {
-			memcpy(seq, cur + f * (size_t)(d - 1), (size_t)(d - 1));
-			for (int a = 0; a < x.nalpha; a++) {
+		for (size_t i = 0; i < ncur; i++) {
+			const xstate *s = &cur[i];
+			if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
+				st->timed_out = 1;
+				goto done;
+			}
+			if (d > 1 && twin(s) == 2)
+				continue;
+			unsigned reach = d == 1 ? 1u : reach_after(&x, s, okv[i]);
+			if (reach == 0)
+				st->pruned++;
+			if (last)
+				nnext = 0;
+			for (int f = s->cur; f <= s->nh; f++)
+				if ((reach & (1u << f)) &&
+				    children(&x, s, f, &next, &nnext, &capnext) < 0) {
+					rc = -1;
+					goto done;
+				}
+			for (size_t j = 0; last && j < nnext; j++) {
 				if (o->max_seconds > 0 && since(&x.t0) > o->max_seconds) {
 					st->timed_out = 1;
 					goto done;
 				}
-				seq[d - 1] = (uint8_t)a;
-				progress(&x, d, 0);
-				int term = (entries[x.alpha[a]].flags & XF_TERM) != 0;
-				if (last || term) {
-					run_seq(&x, seq, d, 0);
-					if (violates(&x)) {
-						report(&x, seq, d, found, res);
-						rc = 1;
-						goto done;
-					}
+				progress(&x, d, ncur - i, 0);
+				if (twin(&next[j])) {
+					st->twins++;
 					continue;
 				}
-				run_seq(&x, seq, d, 1);
-				if (!reached_sentinel(&x, d)) {
-					st->pruned++;
-					if (x.res->kind != OUT_VIOLATION)
-						continue;
-					run_seq(&x, seq, d, 0); /* confirm */
-					if (violates(&x)) {
-						report(&x, seq, d, found, res);
-						rc = 1;
-						goto done;
-					}
-					continue;
-				}
-				run_seq(&x, seq, d, 0);
-				if (violates(&x)) {
-					report(&x, seq, d, found, res);
+				if (violates(&x, &next[j])) {
+					report(&x, &next[j], found, res);
 					rc = 1;
 					goto done;
 				}
-				if (nnext == capnext) {
-					capnext = capnext ? 2 * capnext : 256;
-					uint8_t *nn = realloc(next, capnext * (size_t)d);
-					if (!nn) {
-						rc = -1;
-						goto done;
-					}
-					next = nn;
+				if (ran_program(&x, &next[j])) {
+					rc = 2;
+					goto done;
 				}
-				memcpy(next + nnext * (size_t)d, seq, (size_t)d);
-				nnext++;
 			}
 		}
-		st->depth_done = d;
-		progress(&x, d, 1);
-		uint8_t *t = cur;
+		if (last) {
+			st->depth_done = d;
+			progress(&x, d, 0, 1);
+			ncur = 0;
+			break;
+		}
+		xstate *t = cur;
 		cur = next;
 		next = t;
+		size_t tc = capcur;
+		capcur = capnext;
+		capnext = tc;
 		ncur = nnext;
-		capnext = 0;
-		free(next);
-		next = NULL;
 	}
+	/* depth reached with interior states only (depth 0 or ncur empty) */
+	if (rc == 0 && st->depth_done < o->depth && ncur == 0)
+		st->depth_done = o->depth;
 done:
 	st->seconds = since(&x.t0);
 out:
 	free(cur);
 	free(next);
-	free(x.tmpl);
+	free(okv);
+	free(x.lib);
 	free(x.work);
+	free(x.scratch);
 	hs_result_free(x.res);
 	free(x.res);
 	return rc;

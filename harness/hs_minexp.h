@@ -50,19 +50,44 @@ void hs_prog_tidy(prog *p);
 
 /* ---- explorer ---- */
 
+/* Helper shapes (hs_explore.c); hs_explore_opts.shapes takes 1u << shape. */
+enum {
+	HS_SH_GO,    /* func fN()                 var x int */
+	HS_SH_BIG,   /* func fN() pad 1024        var x int */
+	HS_SH_WRAP,  /* func fN() cgowrapper      var x int */
+	HS_SH_RPRE,  /* func fN(n int) pad 256: body; if n == 0 return; call fN(n-1) */
+	HS_SH_RPOST, /* func fN(n int) pad 256: if n == 0 return; call fN(n-1); body */
+	HS_SH_C,     /* cfunc fN() */
+	HS_SH__N
+};
+/* Helper references (hs_explore_opts.refs takes 1u << ref). */
+enum { HS_REF_CALL, HS_REF_DEFER, HS_REF_CGO, HS_REF_CALLBACK };
+
 typedef struct hs_explore_opts {
 	int depth;	    /* longest body of main tried */
 	uint32_t bugs;	    /* BUG_* for every program */
 	int target;	    /* prog_target */
 	int stress;
+	int barriers_set;   /* 1: barriers (prog_barriers) for every program */
+	int barriers;
 	double max_seconds; /* 0: no limit */
 	FILE *progress;	    /* progress lines, or NULL */
+	const char *outdir; /* write every program run here, or NULL */
+	const prog *want;   /* stop (return 2) once this program has run */
+	/* focus (tests): only these fixed letters (NULL-terminated texts as
+	** in hs_explore.c), only these helper shapes (bit per shape; 0: all) */
+	const char *const *only;
+	unsigned shapes;
+	unsigned refs; /* bit per helper reference: HS_REF_*; 0: all */
 } hs_explore_opts;
 
 typedef struct hs_explore_stats {
 	uint64_t programs;  /* programs run (probes excluded) */
+	uint64_t runs;	    /* runs, sentinel runs included */
 	uint64_t steps;	    /* their steps */
-	uint64_t pruned;    /* prefixes not extended */
+	uint64_t pruned;    /* states not extended (no point reached) */
+	uint64_t written;   /* programs written to outdir */
+	uint64_t twins;	    /* programs not run: the twin of one that is */
 	int alphabet;	    /* statements in use */
 	int unsupported;    /* statements the runtime does not support */
 	int depth_done;	    /* every program up to this depth was tried */
@@ -70,10 +95,12 @@ typedef struct hs_explore_stats {
 	int timed_out;
 } hs_explore_stats;
 
-/* Breadth-first over main's body length 1..depth. Returns 1 with the
-** first (hence shortest) violating program in *found (tidied, with its
-** config and `# expect: violation ID`) and its result in *res; 0 if none;
-** -1 on an internal error. found/res may be large: pass heap objects. */
+/* Breadth-first over programs of 1..depth enumerated statements (main
+** and up to 3 helpers, see hs_explore.c). Returns 1 with the first
+** (hence shortest) violating program in *found (tidied, with its config
+** and `# expect: violation ID`) and its result in *res; 0 if none; 2 if
+** o->want ran; -1 on an internal error. found/res may be large: pass
+** heap objects. */
 int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 	       hs_explore_stats *st);
 

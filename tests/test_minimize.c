@@ -357,6 +357,82 @@ static void explore_clean_without_bugs(void **state)
 	free(found);
 }
 
+/* The wider explorer builds the composite shapes issue 12 names: each is
+** run (o.want) within its depth. A focus (o.only, o.shapes) keeps the
+** debug-build search short; it drops letters, shapes and kinds of
+** reference, never the programs built from those kept. */
+static void explore_builds(const char *text, int depth, const char *const *only,
+			   unsigned shapes, unsigned refs)
+{
+	prog *want = new_prog();
+	char err[256];
+	assert_int_equal(prog_parse("want", text, strlen(text), want, err, sizeof err), 0);
+	hs_prog_tidy(want);
+	hs_explore_opts o;
+	memset(&o, 0, sizeof o);
+	o.depth = depth;
+	o.want = want;
+	o.only = only;
+	o.shapes = shapes;
+	o.refs = refs;
+	prog *found = new_prog();
+	hs_result *res = calloc(1, sizeof *res);
+	assert_non_null(res);
+	hs_explore_stats st;
+	int rc = hs_explore(&o, found, res, &st);
+	if (rc != 2)
+		fprintf(stderr, "not built (rc %d, %llu programs):\n%s", rc,
+			(unsigned long long)st.programs, text);
+	assert_int_equal(rc, 2);
+	hs_result_free(res);
+	free(res);
+	free(found);
+	free(want);
+}
+
+static void explore_deep_scan_then_grow(void **state)
+{
+	(void)state;
+	static const char *const only[] = {"gc scan", "grow 4096", NULL};
+	explore_builds("func main()\n  call f1(12)\nend\n"
+		       "func f1(n int) pad 256\n  if n == 0 return\n  call f1(n-1)\n"
+		       "  gc scan\n  grow 4096\nend\n",
+		       3, only, 1u << HS_SH_RPOST, 1u << HS_REF_CALL);
+}
+
+static void explore_gc_in_c_after_callback(void **state)
+{
+	(void)state;
+	static const char *const only[] = {"gc scan", NULL};
+	explore_builds("func main()\n  cgo f1()\nend\n"
+		       "cfunc f1()\n  callback f2()\n  gc scan\nend\n"
+		       "func f2()\nend\n",
+		       3, only, 1u << HS_SH_GO | 1u << HS_SH_C,
+		       1u << HS_REF_CGO | 1u << HS_REF_CALLBACK);
+}
+
+static void explore_defer_needs_segment(void **state)
+{
+	(void)state;
+	static const char *const only[] = {"defer cset(&x, 42)", "grow 4096", NULL};
+	explore_builds("func main()\n  var x int\n  defer cset(&x, 42)\n  defer f1()\nend\n"
+		       "func cset(p *int, v int) cgowrapper\n  *p = v\nend\n"
+		       "func f1()\n  grow 4096\nend\n",
+		       3, only, 1u << HS_SH_GO, 1u << HS_REF_DEFER);
+}
+
+static void explore_panic_through_barriers(void **state)
+{
+	(void)state;
+	static const char *const only[] = {"defer rec()", "gc scan", "panic 1", NULL};
+	explore_builds("func main()\n  call f1()\nend\n"
+		       "func rec()\n  recover()\nend\n"
+		       "func f1()\n  defer rec()\n  call f2(12)\nend\n"
+		       "func f2(n int) pad 256\n  if n == 0 return\n  call f2(n-1)\n"
+		       "  gc scan\n  panic 1\nend\n",
+		       5, only, 1u << HS_SH_GO | 1u << HS_SH_RPOST, 1u << HS_REF_CALL);
+}
+
 /* ---- the subcommands ---- */
 
 static int sh(const char *fmt, const char *bin)
@@ -388,6 +464,20 @@ static void cli(void **state)
 	assert_int_equal(sh("%s minimize 2>/dev/null%.0s", bin), 2);
 	assert_int_equal(sh("%s explore --depth 2 --bugs 7695 -q >/dev/null 2>&1%.0s", bin), 1);
 	assert_int_equal(sh("%s explore 2>/dev/null%.0s", bin), 2);
+	assert_int_equal(sh("%s explore --depth 1 --barriers sometimes 2>/dev/null%.0s", bin), 2);
+	/* -o: every program run is written, and each replays to its expect */
+	char dir[] = "/tmp/test_explore_o_XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	snprintf(fmt, sizeof fmt, "%%s explore --depth 1 --barriers every -q -o %s 2>/dev/null%%.0s",
+		 dir);
+	assert_int_equal(sh(fmt, bin), 0);
+	snprintf(fmt, sizeof fmt, "%%s check %s >/dev/null%%.0s", dir);
+	assert_int_equal(sh(fmt, bin), 0);
+	snprintf(fmt, sizeof fmt, "test $(ls %s | wc -l) -gt 10 && grep -q barriers=every %s/*%%.0s%%.0s",
+		 dir, dir);
+	assert_int_equal(sh(fmt, bin), 0);
+	snprintf(fmt, sizeof fmt, "rm -rf %s%%.0s%%.0s", dir);
+	sh(fmt, bin);
 	close(fd);
 	unlink(tmp);
 }
@@ -407,6 +497,10 @@ int main(void)
 		cmocka_unit_test(drop_func_and_tidy),
 		cmocka_unit_test(explore_finds_7695),
 		cmocka_unit_test(explore_clean_without_bugs),
+		cmocka_unit_test(explore_deep_scan_then_grow),
+		cmocka_unit_test(explore_gc_in_c_after_callback),
+		cmocka_unit_test(explore_defer_needs_segment),
+		cmocka_unit_test(explore_panic_through_barriers),
 		cmocka_unit_test(cli),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
