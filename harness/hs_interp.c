@@ -325,6 +325,9 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 		rt_call(r, leaf_for(h, (uint32_t)s->n), rt_retpc(f, k));
 		return;
 	case ST_GC:
+		if (s->n != GC_SHRINK) /* what the scan must visit: GC1 */
+			inv_truth_gc(&h->truth, r, s->n != GC_SCAN,
+				     pf->kind == FK_C);
 		if (s->n == GC_SHRINK)
 			rt_shrink(r);
 		else if (s->n == GC_SCAN)

@@ -41,8 +41,9 @@ void inv_truth_init(inv_truth *t)
 void inv_truth_free(inv_truth *t)
 {
 	free(t->frames);
-	free(t->cgoseh);
+	free(t->cgo);
 	free(t->cb);
+	free(t->bars);
 	free(t->panics);
 	free(t->facts);
 	memset(t, 0, sizeof *t);
@@ -103,7 +104,13 @@ static void on_enter(inv_truth *t, rt *r, int fi)
 	const rt_func *f = &r->funcs[fi];
 	rt_addr sp = rt_sp(r);
 	uint32_t cell = rt_cell_new(&r->mem, sp + f->framesize);
+	if (fi == RTF_CGOCALL && t->ncgo && !t->cgo[t->ncgo - 1].spcell)
+		/* the call's frame: syscallsp must name its sp word */
+		t->cgo[t->ncgo - 1].spcell =
+			f->framesize ? rt_cell_new(&r->mem, sp) : cell;
 	if (f->user >= 0) {
+		if (f->kind == RF_C && t->ncgo > t->ncb)
+			t->cgo[t->ncgo - 1].cdepth++; /* the G is in C */
 		if (f->kind == RF_GO)
 			inv_truth_push(t, fi, cell);
 		rt_addr fp = sp + f->framesize + RT_WORD;
@@ -127,6 +134,44 @@ static void on_return(inv_truth *t, const rt *r, int fi)
 {
 	if (r->funcs[fi].user >= 0 && r->funcs[fi].kind == RF_GO && t->nframes)
 		inv_truth_pop_to(t, t->nframes - 1);
+	if (r->funcs[fi].user >= 0 && r->funcs[fi].kind == RF_C && t->ncgo > t->ncb &&
+	    t->cgo[t->ncgo - 1].cdepth)
+		t->cgo[t->ncgo - 1].cdepth--;
+}
+
+/* ---- GC stack barriers, as the truth sees them ---- */
+
+/* A barrier went over the return-PC slot at lrptr: name it by the
+** slot's identity (cgocallback_gofunc's slot has none until now). */
+static void on_barrier(inv_truth *t, rt *r, rt_addr lrptr)
+{
+	uint32_t cell = rt_cell_at(&r->mem, lrptr);
+	if (!cell)
+		cell = rt_cell_new(&r->mem, lrptr);
+	t->bars = inv_grow(t->bars, &t->capbars, t->nbars + 1, sizeof *t->bars);
+	t->bars[t->nbars].cell = cell;
+	t->bars[t->nbars++].hit = 0;
+}
+
+/* A frame returned through the barrier over its slot at lrptr. */
+static void on_barrier_hit(inv_truth *t, const rt *r, rt_addr lrptr)
+{
+	uint32_t cell = lrptr ? rt_cell_at(&r->mem, lrptr) : 0;
+	for (uint32_t i = 0; cell && i < t->nbars; i++)
+		if (t->bars[i].cell == cell)
+			t->bars[i].hit = 1;
+}
+
+/* A recovery resumed the frame whose return slot has identity `cell`:
+** every frame below it is gone, and so are the barriers over them. */
+static void bars_unwound(inv_truth *t, const rt *r, uint32_t cell)
+{
+	rt_addr top = rt_cell_addr(&r->mem, cell);
+	for (uint32_t i = 0; top && i < t->nbars; i++) {
+		rt_addr a = rt_cell_addr(&r->mem, t->bars[i].cell);
+		if (a && a < top)
+			t->bars[i].hit = 1;
+	}
 }
 
 /* Recovery resumed frame fi: drop the true frames inner to it. */
@@ -134,6 +179,7 @@ static void on_recovery(inv_truth *t, const rt *r, int fi)
 {
 	const rt_func *f = &r->funcs[fi];
 	uint32_t cell = rt_cell_at(&r->mem, rt_sp(r) + f->framesize);
+	bars_unwound(t, r, cell);
 	if (f->user < 0) { /* back into Goexit's loop */
 		for (uint32_t i = t->npanics; i-- > 0;)
 			if (t->panics[i].cell == cell) {
@@ -150,6 +196,8 @@ static void on_recovery(inv_truth *t, const rt *r, int fi)
 	/* gopanic frames called from the resumed frame or deeper are gone */
 	truncate_panics(t, t->nframes, 0);
 }
+
+static void on_cbframe(inv_truth *t, rt *r, rt_addr sp);
 
 void inv_truth_events(inv_truth *t, rt *r)
 {
@@ -172,6 +220,18 @@ void inv_truth_events(inv_truth *t, rt *r)
 		case EV_UNWINDM:
 			inv_truth_callback_end(t, r, e->kind == EV_CBRETURN);
 			break;
+		case EV_CBFRAME:
+			on_cbframe(t, r, (rt_addr)e->a);
+			break;
+		case EV_BARRIER:
+			on_barrier(t, r, (rt_addr)e->a);
+			break;
+		case EV_BARRIERHIT:
+			on_barrier_hit(t, r, (rt_addr)e->a);
+			break;
+		case EV_MARKTERM: /* every barrier removed */
+			t->nbars = 0;
+			break;
 		default:
 			break;
 		}
@@ -179,6 +239,7 @@ void inv_truth_events(inv_truth *t, rt *r)
 }
 
 /* ---- panics and recover ---- */
+
 
 void inv_truth_panic_value(inv_truth *t, int kind, int64_t val)
 {
@@ -270,8 +331,10 @@ void inv_truth_check(inv_truth *t, const char *fn, const char *slot, int deref,
 
 void inv_truth_cgo_call(inv_truth *t, const rt *r)
 {
-	t->cgoseh = inv_grow(t->cgoseh, &t->capcgo, t->ncgo + 1, sizeof *t->cgoseh);
-	t->cgoseh[t->ncgo++] = r->m.seh;
+	t->cgo = inv_grow(t->cgo, &t->capcgo, t->ncgo + 1, sizeof *t->cgo);
+	t->cgo[t->ncgo].seh = r->m.seh;
+	t->cgo[t->ncgo].spcell = 0; /* its frame is entered next (on_enter) */
+	t->cgo[t->ncgo++].cdepth = 0;
 }
 
 void inv_truth_cgo_return(inv_truth *t, const rt *r)
@@ -279,15 +342,41 @@ void inv_truth_cgo_return(inv_truth *t, const rt *r)
 	if (!t->ncgo)
 		return;
 	inv_fact *x = fact(t, IF_CGORET);
-	x->want[0] = (int64_t)t->cgoseh[--t->ncgo];
+	x->want[0] = (int64_t)t->cgo[--t->ncgo].seh;
 	x->got[0] = (int64_t)r->m.seh;
+}
+
+rt_addr inv_truth_syscallsp(const inv_truth *t, const rt *r, uint32_t i)
+{
+	if (i >= t->ncgo || !t->cgo[i].spcell)
+		return 0;
+	return rt_cell_addr(&r->mem, t->cgo[i].spcell);
 }
 
 void inv_truth_callback(inv_truth *t, const rt *r)
 {
 	t->cb = inv_grow(t->cb, &t->capcb, t->ncb + 1, sizeof *t->cb);
 	t->cb[t->ncb].g0sp = r->m.g0sp;
+	t->cb[t->ncb].slotcell = 0;
 	t->cb[t->ncb++].gpc = r->g.sched.pc;
+}
+
+/* cgocallback_gofunc's frame is built at sp: its saved-syscallsp word
+** is a runtime-written stack pointer. It gets an identity (CGO3 finds it
+** by it, wherever copies move it) and the truth tag of the slot it must
+** point at, cgocall's sp word of the cgo call this callback returns to
+** (the truth's own, not the value the runtime wrote), so STK3 sees it
+** go stale the step a copy forgets it. */
+static void on_cbframe(inv_truth *t, rt *r, rt_addr sp)
+{
+	if (!t->ncb)
+		return;
+	struct inv_cbtruth *cb = &t->cb[t->ncb - 1];
+	rt_addr slot = sp + 8 * CBG_SYSCALLSP;
+	cb->slotcell = rt_cell_new(&r->mem, slot);
+	uint32_t i = t->ncb - 1;
+	if (i < t->ncgo && t->cgo[i].spcell)
+		rt_ptag_set(&r->mem, slot, t->cgo[i].spcell);
 }
 
 void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
@@ -295,10 +384,57 @@ void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
 	if (!t->ncb)
 		return;
 	const struct inv_cbtruth *want = &t->cb[--t->ncb];
+	/* unwound by a panic: its cgo call's C frames are abandoned */
+	if (!normal && t->ncb < t->ncgo)
+		t->cgo[t->ncb].cdepth = 0;
 	inv_fact *x = fact(t, IF_CBEND);
 	x->normal = (uint8_t)(normal != 0);
 	x->want[0] = (int64_t)want->g0sp;
 	x->got[0] = (int64_t)r->m.g0sp;
 	x->want[1] = (int64_t)want->gpc;
 	x->got[1] = (int64_t)r->g.sched.pc;
+}
+
+/* ---- GC scans ---- */
+
+/* Go's rule (1.6/1.7 scanstack): a scan in the mark phase visits every
+** frame of the G, from sp (syscallsp when the G is in C) to the
+** outermost; mark termination rescans from sp up to and including the
+** frame whose return slot holds the lowest barrier not yet hit, or the
+** whole stack when every barrier was hit or none was installed;
+** outside the mark phase it visits nothing. Worked out here from the
+** true frames (their slots' identities) and the truth's own barrier
+** record, before the runtime runs: GC1 compares r->scanrep. */
+void inv_truth_gc(inv_truth *t, const rt *r, int markterm, int fromc)
+{
+	if (!t->nframes)
+		return; /* the G is gone: there is nothing to scan */
+	int visit = !markterm || t->gcmark;
+	t->gcmark = !markterm;
+	inv_fact *x = fact(t, IF_GCSCAN);
+	x->normal = markterm ? RT_SCAN_MARKTERM : RT_SCAN_MARK;
+	if (!visit)
+		return; /* want: nothing visited */
+	const inv_shadow_frame *in = &t->frames[t->nframes - 1];
+	rt_addr lr = rt_cell_addr(&r->mem, in->cell);
+	if (fromc)
+		x->want[0] = (int64_t)inv_truth_syscallsp(t, r, t->ncgo ? t->ncgo - 1 : 0);
+	else if (lr)
+		x->want[0] = (int64_t)(lr - r->funcs[in->fn].framesize);
+	rt_addr stop = 0;
+	for (uint32_t i = 0; markterm && i < t->nbars; i++) {
+		rt_addr a = rt_cell_addr(&r->mem, t->bars[i].cell);
+		if (!t->bars[i].hit && a && (!stop || a < stop))
+			stop = a;
+	}
+	if (!stop) { /* the whole stack: up to main's frame */
+		x->want[1] = (int64_t)rt_cell_addr(&r->mem, t->frames[0].cell);
+		x->want[2] = t->nframes;
+		return;
+	}
+	x->want[1] = (int64_t)stop;
+	for (uint32_t i = 0; i < t->nframes; i++) {
+		rt_addr a = rt_cell_addr(&r->mem, t->frames[i].cell);
+		x->want[2] += a && a <= stop;
+	}
 }

@@ -235,6 +235,9 @@ static void callback_body(rt *r, const rt_func *f)
 	st(r, sp + 8 * CBG_RESTORE, 1);
 	st(r, sp + 8 * CBG_SYSCALLSP, g->syscallsp);
 	st(r, sp + 8 * CBG_SYSCALLPC, g->syscallpc);
+	/* the frame holds a stack pointer the runtime wrote: say where, so
+	** the harness can give it its truth tag */
+	rt_event_add(r, EV_CBFRAME, (int64_t)sp, 0);
 	g->syscallsp = g->syscallpc = 0; /* exitsyscall */
 	g->sched.sp = sp;
 	g->sched.pc = rt_site_pc(cb, 0);

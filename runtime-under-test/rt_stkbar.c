@@ -95,10 +95,25 @@ static int install(rt *r, const rt_frame *fr)
 	return 1;
 }
 
+/* Scanning a frame: the model's GC has no heap, so the walk is the work,
+** and what it visited is reported (r->scanrep, for GC1). As Go's
+** scanframe, the frame is scanned first and the barrier rule applied
+** after: at mark termination the frame whose return slot holds the
+** lowest unhit barrier is rescanned, and the walk stops there. */
+static void visit(rt *r, const rt_frame *fr)
+{
+	rt_scanrep *rep = &r->scanrep;
+	if (rep->nframes++ == 0)
+		rep->first_sp = fr->sp;
+	rep->last_lrptr = fr->lrptr;
+	if (fr->fn->user >= 0 && fr->fn->kind == RF_GO)
+		rep->nprog++;
+}
+
 static int scanframe(rt *r, const rt_frame *fr, void *arg)
 {
 	scanstate *s = arg;
-	/* scanning a frame: the model's GC has no heap, the walk is the work */
+	visit(r, fr);
 	if (fr->fp > s->next) {
 		if (s->marktermstop) {
 			return 0; /* this frame never returned: stop rescanning */
@@ -153,6 +168,8 @@ void rt_gc_scan(rt *r)
 	rt_addr sp = g->syscallsp ? g->syscallsp : g->sched.sp;
 	rt_addr pc = g->syscallsp ? g->syscallpc : g->sched.pc;
 	r->scansp = sp;
+	memset(&r->scanrep, 0, sizeof r->scanrep);
+	r->scanrep.kind = RT_SCAN_MARK;
 	scanstate s = {.sp = sp, .offset = rt_first_barrier_offset(r)};
 	s.next = sp + s.offset;
 	if (r->cfg.barriers == 0 || g->nsegs != 1)
@@ -169,6 +186,8 @@ void rt_gc_scan(rt *r)
 void rt_gc_markterm(rt *r)
 {
 	rt_g *g = &r->g;
+	memset(&r->scanrep, 0, sizeof r->scanrep);
+	r->scanrep.kind = RT_SCAN_MARKTERM; /* nothing visited outside the mark phase */
 	if (g->dead || r->gcphase != GC_MARK) {
 		r->gcphase = GC_OFF;
 		return;
