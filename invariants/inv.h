@@ -52,6 +52,7 @@ typedef struct inv_fact {
 	uint8_t deref;	/* IF_CHECK: `check *p == N` */
 	const char *fn, *slot; /* program names, for messages */
 	rt_addr addr;	       /* IF_CHECK: the word read */
+	uint64_t stepno;       /* IF_GCSCAN: r->stepno of the scan's step */
 	int64_t want[3], got[3];
 } inv_fact;
 

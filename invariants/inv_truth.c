@@ -413,6 +413,7 @@ void inv_truth_gc(inv_truth *t, const rt *r, int markterm, int fromc)
 	t->gcmark = !markterm;
 	inv_fact *x = fact(t, IF_GCSCAN);
 	x->normal = markterm ? RT_SCAN_MARKTERM : RT_SCAN_MARK;
+	x->stepno = r->stepno; /* the report it is judged against is this step's */
 	if (!visit)
 		return; /* want: nothing visited */
 	const inv_shadow_frame *in = &t->frames[t->nframes - 1];

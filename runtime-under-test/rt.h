@@ -436,6 +436,7 @@ typedef struct rt {
 	uint8_t gcphase;   /* rt_gcphase */
 	rt_addr scansp;	   /* where the last scan started */
 	rt_scanrep scanrep; /* this step's scan, if any (GC1) */
+	uint64_t stepno;    /* rt_begin_step calls: names "this step" */
 	rt_throwcode throwcode;
 	char throwmsg[200];
 	/* an unrecovered panic's message, Go's whole nested chain (heap) */
