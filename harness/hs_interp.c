@@ -548,6 +548,9 @@ out:
 	res->segments = h->rt.nsegments;
 	res->shrinks = h->rt.nshrinks;
 	res->maxdepth = h->truth.maxdepth;
+	res->reached = h->ctx.reached;
+	if (res->kind == OUT_VIOLATION)
+		res->reached |= 1u << res->inv;
 	if (!res->text)
 		set_text(res, "%s", "");
 	if (!res->report) {

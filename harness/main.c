@@ -48,6 +48,8 @@ static const char usage[] =
 	"  --stress             move the stack at every safe point\n"
 	"  --expect-clean       check: pass iff no violation (ignore 'expect')\n"
 	"  --json               machine-readable results (run, check)\n"
+	"  --stats              check: then one line per invariant, 'ID reached N\n"
+	"                       violated M' (N, M: programs)\n"
 	"  --barriers MODE      GC stack barriers off|spaced|every, overriding config\n"
 	"  --full-checks        walk every frame at every step (no incremental reuse)\n"
 	"  --verify-incremental check each step both ways; abort if they differ\n"
@@ -59,7 +61,7 @@ static const char usage[] =
 
 typedef struct cli {
 	hs_options ho;
-	int verbose, json, expect_clean;
+	int verbose, json, expect_clean, stats;
 	uint64_t step;
 	const char *out;
 	const char *dot;
@@ -237,6 +239,7 @@ static int cmd_check(cli *c, int argc, char **argv)
 			rc = 2;
 	static prog p;
 	static hs_result r;
+	static hs_stats st;
 	unsigned passed = 0, failed = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		const char *path = l.v[i];
@@ -251,6 +254,7 @@ static int cmd_check(cli *c, int argc, char **argv)
 			o.file = path;
 			hs_verdict v;
 			hs_run_judged(&p, &o, &r, NULL, &v);
+			hs_stats_add(&st, &r);
 			if (c->expect_clean) {
 				ok = !hs_is_finding(&v);
 				if (!ok)
@@ -282,6 +286,8 @@ static int cmd_check(cli *c, int argc, char **argv)
 	}
 	free(l.v);
 	printf("%u passed, %u failed\n", passed, failed);
+	if (c->stats)
+		hs_stats_print(stdout, &st);
 	if (rc)
 		return rc;
 	return failed ? 1 : 0;
@@ -405,6 +411,7 @@ int main(int argc, char **argv)
 		{"stress", no_argument, 0, 's'},
 		{"expect-clean", no_argument, 0, 'e'},
 		{"json", no_argument, 0, 'j'},
+		{"stats", no_argument, 0, 'S'},
 		{"full-checks", no_argument, 0, 'F'},
 		{"barriers", required_argument, 0, 'B'},
 		{"dot", required_argument, 0, 'D'},
@@ -436,6 +443,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			c.json = 1;
+			break;
+		case 'S':
+			c.stats = 1;
 			break;
 		case 'F':
 			c.ho.full_checks = 1;

@@ -389,6 +389,7 @@ int inv_check(inv_ctx *c, inv_violation *v)
 	inv_dchain_collect(c, 0);
 	int bad = run_checkers(c, v);
 	dchain_keep(c, bad);
+	inv_reach(c, bad ? v->id : INV__COUNT - 1);
 	if (c->full == 2)
 		bad = verify_incremental(c, v, bad);
 	return bad;

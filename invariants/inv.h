@@ -258,6 +258,9 @@ static inline uint32_t inv_dchain_endcgo(const inv_dchain *dc)
 void inv_ctx_free(inv_ctx *c);
 /* Runs the checkers; returns 1 and fills *v on a violation. */
 int inv_check(inv_ctx *c, inv_violation *v);
+/* Marks in c->reached the checkers [0, upto] whose non-trivial
+** condition holds after this check (inv_reach.c). */
+void inv_reach(inv_ctx *c, int upto);
 
 /* The checkers, one per file group; each returns 1 on a violation. */
 int inv_mem1(inv_ctx *c, inv_violation *v);

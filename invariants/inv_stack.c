@@ -148,6 +148,7 @@ int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 	uint32_t tag = rt_ptag_at(m, w);
 	if (!tag)
 		return 0;
+	c->reached |= 1u << id; /* a true stack pointer was compared */
 	rt_word val;
 	rt_peek(m, w, &val);
 	rt_addr want = rt_cell_addr(m, tag);
