@@ -99,6 +99,96 @@ static void truncate_panics(inv_truth *t, uint32_t depth, int keep_equal)
 	}
 }
 
+/* ---- truth tags of stack pointers the runtime writes ----
+**
+** The runtime's own pointers into the G stack (defer record sp/argp,
+** panic links, Stktop links, barrier slots, the saved syscallsp) get the
+** truth tag of the word they point at when they are written, as the
+** interpreter tags the program's `&y`: then a copy that forgets one
+** leaves a tag whose cell moved and a value that did not, and STK3
+** (frame words, Stktops, barrier entries) or DEF1/DEF2 (records) name
+** it at that step. The target is the truth's own where the truth knows
+** it (the deferring frame, cgocall's sp word), else the value written:
+** a wrong value at the write is then for the other checkers, a value
+** that goes stale afterwards is caught here. */
+
+/* The identity of the G-stack word at a (one is given if it has none). */
+static uint32_t cell_of(rt *r, rt_addr a)
+{
+	const rt_region *rg = rt_mem_find(&r->mem, a);
+	if (!rg || !rg->live || rg->kind != RG_STACK || (a & 7))
+		return 0;
+	uint32_t c = rt_cell_at(&r->mem, a);
+	return c ? c : rt_cell_new(&r->mem, a);
+}
+
+/* Word w (a runtime-written pointer) truly points at the word at a. */
+static void tag(rt *r, rt_addr w, rt_addr a)
+{
+	uint32_t c = a ? cell_of(r, a) : 0;
+	if (c)
+		rt_ptag_set(&r->mem, w, c);
+}
+
+/* A defer record's sp and argp name the frame that deferred it. */
+static void tag_record(rt *r, rt_addr d, rt_addr sp, rt_addr argp)
+{
+	tag(r, d + 8 * D_SP, sp);
+	tag(r, d + 8 * D_ARGP, argp);
+}
+
+/* A program defer: the record (the chain's head) belongs to the true
+** innermost frame, wherever the runtime put its sp. */
+static void on_defer(inv_truth *t, rt *r)
+{
+	if (!t->nframes || !r->g.defer)
+		return;
+	const inv_shadow_frame *in = &t->frames[t->nframes - 1];
+	rt_addr lr = rt_cell_addr(&r->mem, in->cell);
+	if (lr)
+		tag_record(r, r->g.defer, lr - r->funcs[in->fn].framesize, lr + RT_WORD);
+}
+
+/* cgocall registered endcgo for its own frame (the chain's head). */
+static void on_cgocall(inv_truth *t, rt *r)
+{
+	rt_addr sp = inv_truth_syscallsp(t, r, t->ncgo ? t->ncgo - 1 : 0);
+	if (sp && r->g.defer)
+		tag_record(r, r->g.defer, sp,
+			   sp + r->funcs[RTF_CGOCALL].framesize + RT_WORD);
+}
+
+/* A panic record's link to the older record (value written). */
+static void on_panic(rt *r)
+{
+	rt_addr rec = r->g.panic;
+	rt_word link;
+	if (rec && !rt_peek(&r->mem, rec + 8 * P_LINK, &link) && link)
+		tag(r, rec + 8 * P_LINK, link);
+}
+
+/* A new segment's Stktop: where lessstack returns in the old one. */
+static void on_segment(rt *r)
+{
+	rt_addr hi = r->g.hi;
+	rt_word sp, argp;
+	if (!rt_peek(&r->mem, hi + 8 * STKTOP_SP, &sp))
+		tag(r, hi + 8 * STKTOP_SP, sp);
+	if (!rt_peek(&r->mem, hi + 8 * STKTOP_ARGP, &argp))
+		tag(r, hi + 8 * STKTOP_ARGP, argp);
+}
+
+/* The barrier entry saving the slot at lrptr: its savedLRPtr. */
+static void tag_barrier(rt *r, rt_addr lrptr)
+{
+	for (uint32_t i = r->g.stkbarpos; i < r->g.stkbarlen; i++) {
+		rt_addr e = rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * i + 8 * SB_LRPTR;
+		rt_word v;
+		if (!rt_peek(&r->mem, e, &v) && v == lrptr)
+			tag(r, e, lrptr);
+	}
+}
+
 static void on_enter(inv_truth *t, rt *r, int fi)
 {
 	const rt_func *f = &r->funcs[fi];
@@ -225,6 +315,20 @@ void inv_truth_events(inv_truth *t, rt *r)
 			break;
 		case EV_BARRIER:
 			on_barrier(t, r, (rt_addr)e->a);
+			tag_barrier(r, (rt_addr)e->a);
+			break;
+		case EV_DEFER:
+			on_defer(t, r);
+			break;
+		case EV_CGOCALL:
+			on_cgocall(t, r);
+			break;
+		case EV_PANIC:
+		case EV_GOEXIT:
+			on_panic(r);
+			break;
+		case EV_SEGMENT:
+			on_segment(r);
 			break;
 		case EV_BARRIERHIT:
 			on_barrier_hit(t, r, (rt_addr)e->a);
@@ -377,6 +481,14 @@ static void on_cbframe(inv_truth *t, rt *r, rt_addr sp)
 	uint32_t i = t->ncb - 1;
 	if (i < t->ncgo && t->cgo[i].spcell)
 		rt_ptag_set(&r->mem, slot, t->cgo[i].spcell);
+	/* unwindm's record (the chain's head) for this frame, and its
+	** argument &restore */
+	rt_addr d = r->g.defer;
+	if (d) {
+		const rt_func *cb = &r->funcs[RTF_CGOCB_GOFUNC];
+		tag_record(r, d, sp, sp + cb->framesize + RT_WORD);
+		tag(r, d + 8 * RT_DEFER_HDR_WORDS, sp + 8 * CBG_RESTORE);
+	}
 }
 
 void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
