@@ -11,9 +11,17 @@
 **    recovered;
 **  - what must hold again when a cgo call or callback ends (the SEH head,
 **    g0.sched.sp, curg.sched.pc at its start);
+**  - per cgo call, the identity of cgocall's sp word (where syscallsp
+**    must point, CGO3) and whether its C frames run (the G is in C); per
+**    callback, the identity of the syscallsp copy its frame saved;
+**  - the GC's mark phase and the barriers the scans installed, each hit
+**    or not (GC1), and, at each `gc` statement, what the scan must visit;
+**  - the truth tags of the stack pointers the runtime writes itself
+**    (records, links, Stktops, barrier entries: see "truth tags" below);
 **  - this step's facts (inv_fact): what the program saw next to what Go's
 **    semantics say it must see. The recorder never judges a fact: DEF4,
-**    PAN1, SEH2 and CGO1 compare them (inv_defer.c, inv_cgo.c).
+**    PAN1, SEH2, CGO1 and GC1 compare them (inv_defer.c, inv_cgo.c,
+**    inv_gc.c).
 **
 ** The interpreter and the tests both record through here: there is no
 ** second copy of these rules.
@@ -24,7 +32,10 @@
 **    change who called it, as Go 1.5-1.7's gorecover compares argp only;
 **  - a deferred call on a new segment has lessstack as its return PC: its
 **    caller is in the segment's Stktop record;
-**  - every table grows: no count of panics, frames or facts is a limit.
+**  - every table grows: no count of panics, frames or facts is a limit;
+**  - a cell given to a word that had none (a tag's target, a barrier over
+**    cgocallback_gofunc's slot) must be one nothing re-cells while the
+**    pointer lives: the targets are words of frames outer to the writer.
 */
 #include <stdio.h>
 #include <stdlib.h>

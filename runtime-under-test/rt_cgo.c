@@ -31,7 +31,9 @@
 ** Gotchas: the G is "in C" (syscallsp set) between asmcgocall and its
 ** return, and not during a callback: the callback's frame saves and
 ** restores syscallsp (a pointer into the G stack, so it is adjusted if
-** the stack moves during the callback). Bug 7470 switches off both SEH
+** the stack moves during the callback; EV_CBFRAME says where the frame
+** is, so the harness can tag that word with the slot it must point at).
+** Bug 7470 switches off both SEH
 ** restorations on the panic path, as Go before 1249d3a5 had neither.
 */
 #include <string.h>

@@ -25,6 +25,12 @@
 ** path moves it into g.sched.pc (seed 000). The offset doubles only when
 ** a barrier was installed (the fix of golang/go#12238).
 **
+** What a scan visited is reported (r->scanrep: frames, program frames,
+** the first frame's sp and the last one's return slot), for GC1: as in
+** Go's scanstack the frame is scanned before the barrier rule is
+** applied, so a rescan includes the frame whose return slot holds the
+** lowest unhit barrier and stops after it.
+**
 ** Gotchas: barriers only on a contiguous stack (a documented model
 ** decision: Go never had both segments and barriers); with bug 12238 the
 ** cgocallback_gofunc frame is not skipped and the offset always doubles.
