@@ -162,6 +162,8 @@ static void test_determinism(void **state)
 			assert_string_equal(r1->report, r2->report);
 			lib_free(b1);
 			lib_free(b2);
+			hs_result_free(r1); /* its strings, then itself */
+			hs_result_free(r2);
 			free(r1);
 			free(r2);
 		}
