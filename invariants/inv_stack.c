@@ -12,7 +12,7 @@
 ** STK3  every word of a live frame that truly points into a stack holds
 **       the current address of the slot it was made to point at; so do
 **       the runtime's own pointers outside frames: the live barrier
-**       entries' savedLRPtr and every segment's Stktop sp/argp (their
+**       entries' savedLRPtr and the top segment's Stktop sp/argp (their
 **       truth tags: inv_truth.c).
 */
 #include <string.h>
@@ -180,23 +180,20 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 	if (r->g.dead)
 		return 0;
 	/* runtime-written stack pointers outside frames: the live barrier
-	** entries' saved slots, and each segment's Stktop links */
+	** entries' saved slots, and the Stktop links */
 	const rt_g *g = &r->g;
 	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++)
 		if (inv_ptrword(c, v, INV_STK3, rt_stkbar_base(r) +
 				8ull * (RT_STKBAR_WORDS * i + SB_LRPTR),
 				"barrier entry", NULL, ""))
 			return 1;
-	rt_addr hi = g->hi;
-	for (uint32_t s = 1; s < g->nsegs && hi; s++) {
-		if (inv_ptrword(c, v, INV_STK3, hi + 8 * STKTOP_SP, "Stktop", NULL, " sp") ||
-		    inv_ptrword(c, v, INV_STK3, hi + 8 * STKTOP_ARGP, "Stktop", NULL, " argp"))
-			return 1;
-		rt_word prev;
-		if (rt_peek(&r->mem, hi + 8 * STKTOP_PREV_HI, &prev))
-			break;
-		hi = prev;
-	}
+	/* only the top segment's Stktop can move (only the top segment is
+	** copied); an older one was checked while it was on top and is
+	** never written again: O(1) a step however many segments */
+	if (g->nsegs > 1 &&
+	    (inv_ptrword(c, v, INV_STK3, g->hi + 8 * STKTOP_SP, "Stktop", NULL, " sp") ||
+	     inv_ptrword(c, v, INV_STK3, g->hi + 8 * STKTOP_ARGP, "Stktop", NULL, " argp")))
+		return 1;
 	if (c->fr.tb != TB_OK) { /* fall back to the top segment's used part */
 		for (rt_addr w = r->g.sched.sp; w < r->g.hi; w += 8)
 			if (inv_ptrword(c, v, INV_STK3, w, "stack", NULL, ""))
