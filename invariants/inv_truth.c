@@ -189,14 +189,23 @@ static void on_segment(rt *r)
 		tag(r, hi + 8 * STKTOP_ARGP, argp);
 }
 
-/* The barrier entry saving the slot at lrptr: its savedLRPtr. */
-static void tag_barrier(rt *r, rt_addr lrptr)
+/* The barrier entry saving the slot at lrptr: its savedLRPtr. Installs
+** append, so it is entry `guess` (the truth's own count before this
+** one) unless the runtime's array says otherwise: then it is looked up
+** (O(1) a barrier normally; scans install hundreds). */
+static void tag_barrier(rt *r, rt_addr lrptr, uint32_t guess)
 {
-	for (uint32_t i = r->g.stkbarpos; i < r->g.stkbarlen; i++) {
-		rt_addr e = rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * i + 8 * SB_LRPTR;
-		rt_word v;
-		if (!rt_peek(&r->mem, e, &v) && v == lrptr)
+	rt_word v;
+	rt_addr base = rt_stkbar_base(r);
+	for (uint32_t k = 0; k <= r->g.stkbarlen; k++) {
+		uint32_t i = k ? k - 1 : guess;
+		if (i < r->g.stkbarpos || i >= r->g.stkbarlen || (k && i == guess))
+			continue;
+		rt_addr e = base + 8ull * RT_STKBAR_WORDS * i + 8 * SB_LRPTR;
+		if (!rt_peek(&r->mem, e, &v) && v == lrptr) {
 			tag(r, e, lrptr);
+			return;
+		}
 	}
 }
 
@@ -325,8 +334,8 @@ void inv_truth_events(inv_truth *t, rt *r)
 			on_cbframe(t, r, (rt_addr)e->a);
 			break;
 		case EV_BARRIER:
+			tag_barrier(r, (rt_addr)e->a, t->nbars);
 			on_barrier(t, r, (rt_addr)e->a);
-			tag_barrier(r, (rt_addr)e->a);
 			break;
 		case EV_DEFER:
 			on_defer(t, r);
