@@ -169,6 +169,18 @@ static void on_cgocall(inv_truth *t, rt *r)
 			   sp + r->funcs[RTF_CGOCALL].framesize + RT_WORD);
 }
 
+/* gopanic started the record at the chain's head: its _panic names the
+** record of the running (newest true) gopanic/goexit1 frame. */
+static void on_panic_defercall(inv_truth *t, rt *r)
+{
+	rt_addr d = r->g.defer;
+	if (!d || !t->npanics)
+		return;
+	rt_addr lr = rt_cell_addr(&r->mem, t->panics[t->npanics - 1].cell);
+	if (lr)
+		tag(r, d + 8 * D_PANIC, lr - r->funcs[RTF_GOPANIC].framesize);
+}
+
 /* A panic record's link to the older record (value written). */
 static void on_panic(rt *r)
 {
@@ -339,6 +351,10 @@ void inv_truth_events(inv_truth *t, rt *r)
 			break;
 		case EV_DEFER:
 			on_defer(t, r);
+			break;
+		case EV_DEFERCALL:
+			if (e->b) /* run by a panic */
+				on_panic_defercall(t, r);
 			break;
 		case EV_CGOCALL:
 			on_cgocall(t, r);

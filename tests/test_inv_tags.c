@@ -3,7 +3,7 @@
 ** itself, each kind broken the way a runtime mistake breaks it.
 **
 ** The truth recorder (inv_truth.c) tags, when they are written: a defer
-** record's sp/argp (DEF1), unwindm's &restore argument (DEF2), a panic
+** record's sp/argp and _panic (DEF1), unwindm's &restore argument (DEF2), a panic
 ** record's link (STK3, a gopanic frame word), a barrier entry's
 ** savedLRPtr and a segment's Stktop sp/argp (STK3, outside frames); the
 ** saved syscallsp in cgocallback_gofunc's frame is test_inv_cgo3.c's.
@@ -164,6 +164,18 @@ static void test_panic_link(void **state)
 	stale(w, rec + 8 * P_LINK, link + 8);
 	w->c.mask = 1u << INV_STK3;
 	expect(w, INV_STK3, "frame gopanic: word");
+	w->c.mask = (1u << INV__COUNT) - 1;
+	stale(w, rec + 8 * P_LINK, link);
+	assert_clean(w);
+	/* d1's record, started by the first panic: its _panic names the
+	** first gopanic's record. Aimed at the second one (a live gopanic
+	** record too, so DEF1's frame rule holds), its tag says otherwise */
+	rt_addr d = w->r.g.defer;
+	assert_int_equal(cw_ld(w, d + 8 * D_PANIC), link);
+	stale(w, d + 8 * D_PANIC, rec);
+	expect(w, INV_DEF1, "defer main _panic word");
+	w->c.mask = (1u << INV__COUNT) - 1 - (1u << INV_DEF1);
+	assert_clean(w); /* nobody else sees it */
 	cw_free(w);
 }
 
