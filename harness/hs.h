@@ -79,5 +79,8 @@ typedef struct hs_stats {
 void hs_stats_add(hs_stats *s, const hs_result *r);
 /* One line per ID, "ID reached N violated M", catalogue order. */
 void hs_stats_print(FILE *out, const hs_stats *s);
+/* The same as one JSON line: {"stats":{"runs":N,"MEM1":{"reached":N,
+** "violated":M},...}}. */
+void hs_stats_print_json(FILE *out, const hs_stats *s);
 
 #endif

@@ -29,3 +29,13 @@ void hs_stats_print(FILE *out, const hs_stats *s)
 			(unsigned long long)s->reached[i],
 			(unsigned long long)s->violated[i]);
 }
+
+void hs_stats_print_json(FILE *out, const hs_stats *s)
+{
+	fprintf(out, "{\"stats\":{\"runs\":%llu", (unsigned long long)s->runs);
+	for (int i = 0; i < INV__COUNT; i++)
+		fprintf(out, ",\"%s\":{\"reached\":%llu,\"violated\":%llu}",
+			inv_catalogue[i].id, (unsigned long long)s->reached[i],
+			(unsigned long long)s->violated[i]);
+	fprintf(out, "}}\n");
+}

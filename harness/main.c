@@ -286,7 +286,9 @@ static int cmd_check(cli *c, int argc, char **argv)
 	}
 	free(l.v);
 	printf("%u passed, %u failed\n", passed, failed);
-	if (c->stats)
+	if (c->stats && c->json)
+		hs_stats_print_json(stdout, &st);
+	else if (c->stats)
 		hs_stats_print(stdout, &st);
 	if (rc)
 		return rc;

@@ -119,6 +119,13 @@ static void test_stats_table(void **state)
 	assert_non_null(strstr(buf, "MEM1 reached 1 violated 0\n"));
 	assert_non_null(strstr(buf, "CGO3 reached 0 violated 0\n"));
 	lib_free(buf);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	hs_stats_print_json(f, &st);
+	fclose(f);
+	assert_non_null(strstr(buf, "{\"stats\":{\"runs\":2,\"MEM1\":{\"reached\":1,"));
+	assert_non_null(strstr(buf, "\"GC1\":{\"reached\":2,\"violated\":1}"));
+	lib_free(buf);
 }
 
 int main(void)
