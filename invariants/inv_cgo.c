@@ -208,7 +208,8 @@ int inv_seh3(inv_ctx *c, inv_violation *v)
 ** CGO3  while the G is in C (a C frame of its innermost cgo call is
 **       running and no callback is above it), g.syscallsp and syscallpc
 **       are the sp of that call's cgocall frame and cgocall's return
-**       point into asmcgocall; whenever syscallsp is set at all it names
+**       point into asmcgocall, and so are the G's saved sched.sp/pc;
+**       whenever syscallsp is set at all it names
 **       the innermost cgo call; inside each active callback, the copies
 **       cgocallback_gofunc saved are those of the cgo call the callback
 **       returns to. The truth (inv_truth.c) names cgocall's sp word by an
@@ -240,6 +241,18 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 				 inc ? "in C" : "in a cgo call",
 				 inv_addr(c, g->syscallsp, a, sizeof a),
 				 (unsigned long long)g->syscallpc,
+				 inv_addr(c, want, b, sizeof b), (unsigned long long)wantpc);
+			return 1;
+		}
+		/* in C the G's saved context is the call's too: sched.sp is a
+		** register, not memory, so it has no truth tag; this is where a
+		** saved one is held to the truth (a copy during a callback
+		** moves it, and the callback's return restores it) */
+		if (inc && want && (g->sched.sp != want || g->sched.pc != wantpc)) {
+			inv_fail(v, INV_CGO3, "in C: the G's saved sched.sp %s, sched.pc "
+				 "%#llx; its cgo call's frame is at %s, return point %#llx",
+				 inv_addr(c, g->sched.sp, a, sizeof a),
+				 (unsigned long long)g->sched.pc,
 				 inv_addr(c, want, b, sizeof b), (unsigned long long)wantpc);
 			return 1;
 		}

@@ -104,6 +104,19 @@ static void test_in_c(void **state)
 	g->syscallsp = sp;
 	g->syscallpc = pc;
 	assert_clean(w);
+	/* the G's saved context (a register, no truth tag): one word off,
+	** the walk from it fails first; CGO3 names it */
+	assert_int_equal(g->sched.sp, sp);
+	g->sched.sp = sp + 8;
+	assert_true(inv_check(&w->c, &w->v));
+	w->c.mask = 1u << INV_CGO3;
+	expect(w, INV_CGO3, "the G's saved sched.sp");
+	g->sched.sp = sp;
+	g->sched.pc = rt_retpc(&w->r.funcs[RTF_CGOCALL], 1);
+	expect(w, INV_CGO3, "the G's saved sched.sp");
+	g->sched.pc = pc;
+	w->c.mask = (1u << INV__COUNT) - 1;
+	assert_clean(w);
 	/* and after the call returns, nothing is set */
 	cw_return(w);
 	cw_leave(w);
