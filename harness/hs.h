@@ -52,6 +52,9 @@ typedef struct hs_result {
 	uint32_t line;
 	char *report;	   /* violation report: location, message, state */
 	uint64_t copies, segments, shrinks, maxdepth;
+	/* bit i: invariant i was reached in this run (inv_reach.c: its
+	** checker judged non-trivial state), or violated */
+	uint32_t reached;
 } hs_result;
 
 /* res must be zeroed before its first use (static, calloc, = {0}); a
@@ -65,5 +68,19 @@ void hs_outcome_str(const hs_result *r, char *buf, size_t len);
 /* Does the result meet the program's `# expect:`? No expect = no
 ** violation. Returns 1 if met, else 0 with a reason. */
 int hs_expect_met(const prog *p, const hs_result *r, char *why, size_t len);
+
+/* Reached/violated counts over many runs (hs_stats.c): the corpus check
+** (`check --stats`) and fuzz summaries print the same table. */
+typedef struct hs_stats {
+	uint64_t runs;
+	uint64_t reached[INV__COUNT];  /* runs that reached invariant i */
+	uint64_t violated[INV__COUNT]; /* runs whose outcome was violation i */
+} hs_stats;
+void hs_stats_add(hs_stats *s, const hs_result *r);
+/* One line per ID, "ID reached N violated M", catalogue order. */
+void hs_stats_print(FILE *out, const hs_stats *s);
+/* The same as one JSON line: {"stats":{"runs":N,"MEM1":{"reached":N,
+** "violated":M},...}}. */
+void hs_stats_print_json(FILE *out, const hs_stats *s);
 
 #endif

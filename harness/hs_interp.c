@@ -325,6 +325,9 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 		rt_call(r, leaf_for(h, (uint32_t)s->n), rt_retpc(f, k));
 		return;
 	case ST_GC:
+		if (s->n != GC_SHRINK) /* what the scan must visit: GC1 */
+			inv_truth_gc(&h->truth, r, s->n != GC_SCAN,
+				     pf->kind == FK_C);
 		if (s->n == GC_SHRINK)
 			rt_shrink(r);
 		else if (s->n == GC_SCAN)
@@ -549,6 +552,9 @@ out:
 	res->segments = h->rt.nsegments;
 	res->shrinks = h->rt.nshrinks;
 	res->maxdepth = h->truth.maxdepth;
+	res->reached = h->ctx.reached;
+	if (res->kind == OUT_VIOLATION)
+		res->reached |= 1u << res->inv;
 	if (!res->text)
 		set_text(res, "%s", "");
 	if (!res->report) {

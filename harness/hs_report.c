@@ -168,6 +168,12 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 	case EV_LOCK:
 		snprintf(b, n, "LockOSThread count %lld", (long long)e->a);
 		break;
+	case EV_CBFRAME: {
+		char a[64];
+		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		snprintf(b, n, "cgocallback_gofunc frame at %s", a);
+		break;
+	}
 	default:
 		snprintf(b, n, "event %d", e->kind);
 	}

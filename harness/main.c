@@ -63,6 +63,7 @@ enum {
 	F_STEP = 1u << 9,
 	F_OUT = 1u << 10,
 	F_TARGET = 1u << 11,
+	F_STATS = 1u << 12,
 };
 
 static const struct {
@@ -85,11 +86,13 @@ static const struct {
 	{F_DOT, "--dot", "  --dot FILE           also write the state as Graphviz DOT (FILE.svg\n"
 			 "                       too where `dot` is installed)\n"},
 	{F_OUT, "-o", "  -o FILE              output file\n"},
+	{F_STATS, "--stats", "  --stats              then one line per invariant, 'ID reached N violated M'\n"
+			     "                       (N, M: programs; README: reached counts)\n"},
 };
 
 typedef struct cli {
 	hs_options ho;
-	int verbose, json, expect_clean;
+	int verbose, json, expect_clean, stats;
 	uint64_t step;
 	const char *out;
 	const char *dot;
@@ -352,6 +355,7 @@ static int cmd_check(const command *k, cli *c, int argc, char **argv)
 	}
 	static prog p;
 	static hs_result r;
+	static hs_stats st;
 	unsigned passed = 0, failed = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		const char *path = l.v[i];
@@ -367,6 +371,7 @@ static int cmd_check(const command *k, cli *c, int argc, char **argv)
 			o.file = path;
 			hs_verdict v;
 			hs_run_judged(&p, &o, &r, NULL, &v);
+			hs_stats_add(&st, &r);
 			if (c->expect_clean) {
 				ok = !hs_is_finding(&v);
 				if (!ok)
@@ -397,6 +402,10 @@ static int cmd_check(const command *k, cli *c, int argc, char **argv)
 		free(l.v[i]);
 	}
 	free(l.v);
+	if (c->stats && c->json)
+		hs_stats_print_json(stdout, &st);
+	else if (c->stats)
+		hs_stats_print(stdout, &st);
 	if (c->json)
 		printf("{\"passed\":%u,\"failed\":%u}\n", passed, failed);
 	else
@@ -517,7 +526,7 @@ static const command commands[] = {
 	{"run", cmd_run, F_VERBOSE | F_JSON | RUN_FLAGS, "run PROG... [options]",
 	 "Run each program with every invariant check after every step; print its\n"
 	 "outcome, and the report of a violation.\n"},
-	{"check", cmd_check, F_EXPECT_CLEAN | F_JSON | RUN_FLAGS, "check PATH... [options]",
+	{"check", cmd_check, F_EXPECT_CLEAN | F_JSON | F_STATS | RUN_FLAGS, "check PATH... [options]",
 	 "Run every .prog file under each PATH (directories recursively, symlinks\n"
 	 "followed, each file once) and compare its outcome with its '# expect:'\n"
 	 "line (no line: expect no violation). Ends with 'N passed, N failed';\n"
@@ -544,6 +553,7 @@ static int parse_options(const command *k, cli *c, int argc, char **argv)
 		{"stress", no_argument, 0, 's'},
 		{"expect-clean", no_argument, 0, 'e'},
 		{"json", no_argument, 0, 'j'},
+		{"stats", no_argument, 0, 'S'},
 		{"full-checks", no_argument, 0, 'F'},
 		{"barriers", required_argument, 0, 'B'},
 		{"dot", required_argument, 0, 'D'},
@@ -590,6 +600,10 @@ static int parse_options(const command *k, cli *c, int argc, char **argv)
 		case 'j':
 			given |= F_JSON;
 			c->json = 1;
+			break;
+		case 'S':
+			given |= F_STATS;
+			c->stats = 1;
 			break;
 		case 'F':
 			given |= F_FULL_CHECKS;

@@ -32,6 +32,8 @@ const inv_info inv_catalogue[INV__COUNT] = {
 	[INV_BAR3] = {"BAR3", "barrier placement follows the offset rule"},
 	[INV_BAR4] = {"BAR4", "no barriers outside the mark phase"},
 	[INV_BAR5] = {"BAR5", "no live barrier below sched.sp after a recovery"},
+	[INV_GC1] = {"GC1", "a scan visits every frame; a rescan up to the lowest unhit barrier"},
+	[INV_CGO3] = {"CGO3", "syscallsp/pc (and their saved copies) name the true cgo call"},
 };
 
 int inv_lookup(const char *id)
@@ -310,7 +312,7 @@ typedef int (*checker)(inv_ctx *, inv_violation *);
 static const checker checkers[INV__COUNT] = {
 	inv_mem1, inv_stk1, inv_stk2, inv_stk3, inv_def1, inv_def2, inv_def3,
 	inv_def4, inv_pan1, inv_cgo1, inv_cgo2, inv_seh1, inv_seh2, inv_seh3,
-	inv_bar1, inv_bar2, inv_bar3, inv_bar4, inv_bar5,
+	inv_bar1, inv_bar2, inv_bar3, inv_bar4, inv_bar5, inv_gc1, inv_cgo3,
 };
 
 static int run_checkers(inv_ctx *c, inv_violation *v)
@@ -387,6 +389,7 @@ int inv_check(inv_ctx *c, inv_violation *v)
 	inv_dchain_collect(c, 0);
 	int bad = run_checkers(c, v);
 	dchain_keep(c, bad);
+	inv_reach(c, bad ? v->id : INV__COUNT - 1);
 	if (c->full == 2)
 		bad = verify_incremental(c, v, bad);
 	return bad;

@@ -41,6 +41,9 @@ typedef enum {
 	IF_RECOVER,   /* PAN1: {answered?, kind, value}, got and Go's */
 	IF_CGORET,    /* SEH2: the SEH head after a cgo call / at its entry */
 	IF_CBEND,     /* CGO1: {g0.sched.sp, curg.sched.pc} after / before */
+	IF_GCSCAN,    /* GC1: a scan (normal = RT_SCAN_*) must visit want[]:
+			 {first sp or 0 = unknown, last return-PC slot or 0 =
+			 nothing at all, program frames} */
 } inv_factkind;
 
 typedef struct inv_fact {
@@ -49,6 +52,7 @@ typedef struct inv_fact {
 	uint8_t deref;	/* IF_CHECK: `check *p == N` */
 	const char *fn, *slot; /* program names, for messages */
 	rt_addr addr;	       /* IF_CHECK: the word read */
+	uint64_t stepno;       /* IF_GCSCAN: r->stepno of the scan's step */
 	int64_t want[3], got[3];
 } inv_fact;
 
@@ -72,10 +76,24 @@ typedef struct inv_truth {
 	/* what must hold again when they end: the SEH head at each active
 	** cgo call's entry; g0.sched.sp and the G's sched.pc before each
 	** active callback */
-	rt_addr *cgoseh;
+	struct inv_cgotruth {
+		rt_addr seh;	 /* SEH head at the call's entry */
+		uint32_t spcell; /* cgocall's sp word: where syscallsp must point */
+		uint32_t cdepth; /* C frames of this call running (0: not in C) */
+	} *cgo;
 	uint32_t ncgo, capcgo;
-	struct inv_cbtruth { rt_addr g0sp, gpc; } *cb;
+	struct inv_cbtruth {
+		rt_addr g0sp, gpc;
+		uint32_t slotcell; /* saved-syscallsp word of its
+				      cgocallback_gofunc frame (0: not built) */
+	} *cb;
 	uint32_t ncb, capcb;
+	/* GC1: the mark phase as the program started it, and the barriers
+	** the scans installed (identity cells of their return-PC slots) and
+	** whether each was hit: a return through it, or a recovery past it */
+	uint8_t gcmark;
+	struct inv_bartruth { uint32_t cell; uint8_t hit; } *bars;
+	uint32_t nbars, capbars;
 } inv_truth;
 
 /* The truth recorder (inv_truth.c), used by the interpreter and tests. */
@@ -103,6 +121,12 @@ void inv_truth_cgo_call(inv_truth *t, const rt *r);
 void inv_truth_cgo_return(inv_truth *t, const rt *r);
 void inv_truth_callback(inv_truth *t, const rt *r);
 void inv_truth_callback_end(inv_truth *t, const rt *r, int normal);
+/* A `gc scan` (markterm 0) or `gc markterm` statement starts, run from
+** a C function (fromc) or a Go one: records what the scan must visit. */
+void inv_truth_gc(inv_truth *t, const rt *r, int markterm, int fromc);
+/* GC1/CGO3 helpers: the current sp of the innermost true frame (0 if
+** none), and where g.syscallsp must point for cgo call i (0: unknown). */
+rt_addr inv_truth_syscallsp(const inv_truth *t, const rt *r, uint32_t i);
 
 typedef enum {
 	INV_MEM1 = 0,
@@ -124,6 +148,8 @@ typedef enum {
 	INV_BAR3,
 	INV_BAR4,
 	INV_BAR5,
+	INV_GC1,
+	INV_CGO3,
 	INV__COUNT
 } inv_id;
 
@@ -214,6 +240,10 @@ typedef struct inv_ctx {
 	int have_nbar;
 	uint32_t nbar;
 	rt_addr nbar_first;
+	/* bit i: checker i judged non-trivial state at least once since
+	** inv_ctx_init (one meaningful condition per ID, see README's
+	** catalogue; "reached" in Magma's sense). Accumulates over steps. */
+	uint32_t reached;
 } inv_ctx;
 
 void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);
@@ -228,6 +258,9 @@ static inline uint32_t inv_dchain_endcgo(const inv_dchain *dc)
 void inv_ctx_free(inv_ctx *c);
 /* Runs the checkers; returns 1 and fills *v on a violation. */
 int inv_check(inv_ctx *c, inv_violation *v);
+/* Marks in c->reached the checkers [0, upto] whose non-trivial
+** condition holds after this check (inv_reach.c). */
+void inv_reach(inv_ctx *c, int upto);
 
 /* The checkers, one per file group; each returns 1 on a violation. */
 int inv_mem1(inv_ctx *c, inv_violation *v);
@@ -249,6 +282,8 @@ int inv_bar2(inv_ctx *c, inv_violation *v);
 int inv_bar3(inv_ctx *c, inv_violation *v);
 int inv_bar4(inv_ctx *c, inv_violation *v);
 int inv_bar5(inv_ctx *c, inv_violation *v);
+int inv_gc1(inv_ctx *c, inv_violation *v);
+int inv_cgo3(inv_ctx *c, inv_violation *v);
 
 /* The i-th frame of the G, innermost first. */
 static inline const rt_frame *inv_fr(const inv_ctx *c, uint32_t i)

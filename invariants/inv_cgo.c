@@ -203,3 +203,84 @@ int inv_seh3(inv_ctx *c, inv_violation *v)
 		}
 	return 0;
 }
+
+/*
+** CGO3  while the G is in C (a C frame of its innermost cgo call is
+**       running and no callback is above it), g.syscallsp and syscallpc
+**       are the sp of that call's cgocall frame and cgocall's return
+**       point into asmcgocall, and so are the G's saved sched.sp/pc;
+**       whenever syscallsp is set at all it names
+**       the innermost cgo call; inside each active callback, the copies
+**       cgocallback_gofunc saved are those of the cgo call the callback
+**       returns to. The truth (inv_truth.c) names cgocall's sp word by an
+**       identity cell when the call's frame is entered, and the saved
+**       copy's word by one when the callback frame is built, so copies
+**       and shrinks carry both.
+*/
+int inv_cgo3(inv_ctx *c, inv_violation *v)
+{
+	const inv_truth *t = c->t;
+	rt *r = c->r;
+	const rt_g *g = &r->g;
+	if (!t || g->dead)
+		return 0;
+	char a[64], b[64], d[64];
+	rt_addr wantpc = rt_retpc(&r->funcs[RTF_CGOCALL], 0);
+	int inc = t->ncgo && t->ncb < t->ncgo && t->cgo[t->ncgo - 1].cdepth;
+	if (g->syscallsp || g->syscallpc || inc) {
+		if (!t->ncgo) {
+			inv_fail(v, INV_CGO3, "syscallsp %s / syscallpc %#llx set, but "
+				 "the G made no cgo call", inv_addr(c, g->syscallsp, a, sizeof a),
+				 (unsigned long long)g->syscallpc);
+			return 1;
+		}
+		rt_addr want = inv_truth_syscallsp(t, r, t->ncgo - 1);
+		if (want && (g->syscallsp != want || g->syscallpc != wantpc)) {
+			inv_fail(v, INV_CGO3, "%s: syscallsp %s, syscallpc %#llx; its cgo "
+				 "call's frame is at %s, return point %#llx",
+				 inc ? "in C" : "in a cgo call",
+				 inv_addr(c, g->syscallsp, a, sizeof a),
+				 (unsigned long long)g->syscallpc,
+				 inv_addr(c, want, b, sizeof b), (unsigned long long)wantpc);
+			return 1;
+		}
+		/* in C the G's saved context is the call's too: sched.sp is a
+		** register, not memory, so it has no truth tag; this is where a
+		** saved one is held to the truth (a copy during a callback
+		** moves it, and the callback's return restores it) */
+		if (inc && want && (g->sched.sp != want || g->sched.pc != wantpc)) {
+			inv_fail(v, INV_CGO3, "in C: the G's saved sched.sp %s, sched.pc "
+				 "%#llx; its cgo call's frame is at %s, return point %#llx",
+				 inv_addr(c, g->sched.sp, a, sizeof a),
+				 (unsigned long long)g->sched.pc,
+				 inv_addr(c, want, b, sizeof b), (unsigned long long)wantpc);
+			return 1;
+		}
+		if (inc)
+			c->reached |= 1u << INV_CGO3;
+	}
+	for (uint32_t i = 0; i < t->ncb; i++) {
+		if (!t->cb[i].slotcell)
+			continue; /* its frame is not built yet */
+		rt_addr slot = rt_cell_addr(&r->mem, t->cb[i].slotcell);
+		rt_word sp = 0, pc = 0;
+		rt_addr want = inv_truth_syscallsp(t, r, i);
+		if (!slot || rt_peek(&r->mem, slot, &sp) ||
+		    rt_peek(&r->mem, slot + 8 * (CBG_SYSCALLPC - CBG_SYSCALLSP), &pc)) {
+			inv_fail(v, INV_CGO3, "callback %u: the syscallsp saved in its "
+				 "cgocallback_gofunc frame is gone", i + 1);
+			return 1;
+		}
+		if ((want && sp != want) || pc != wantpc) {
+			inv_fail(v, INV_CGO3, "callback %u: cgocallback_gofunc saved "
+				 "syscallsp %s, syscallpc %#llx at %s; the cgo call it returns "
+				 "to has its frame at %s, return point %#llx", i + 1,
+				 inv_addr(c, sp, a, sizeof a), (unsigned long long)pc,
+				 inv_addr(c, slot, b, sizeof b),
+				 inv_addr(c, want, d, sizeof d), (unsigned long long)wantpc);
+			return 1;
+		}
+		c->reached |= 1u << INV_CGO3;
+	}
+	return 0;
+}

@@ -95,6 +95,17 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 				 inv_addr(c, dpanic, b, sizeof b));
 			return 1;
 		}
+		/* its sp/argp words carry the truth tag of the frame that
+		** deferred it (inv_truth.c): the same frame, not another
+		** instance of the same function; _panic that of the gopanic
+		** record that started it */
+		if (inv_ptrword(c, v, INV_DEF1, d + 8 * D_SP, "defer", df ? df->name : "?",
+				" sp") ||
+		    inv_ptrword(c, v, INV_DEF1, d + 8 * D_ARGP, "defer",
+				df ? df->name : "?", " argp") ||
+		    inv_ptrword(c, v, INV_DEF1, d + 8 * D_PANIC, "defer",
+				df ? df->name : "?", " _panic"))
+			return 1;
 		lastk = (uint32_t)k;
 		if (d == c->dc.stop) /* the outer part is verified, unchanged */
 			break;

@@ -10,7 +10,10 @@
 ** STK2  every return-PC slot holds a return point (the unwinder rejects
 **       anything else).
 ** STK3  every word of a live frame that truly points into a stack holds
-**       the current address of the slot it was made to point at.
+**       the current address of the slot it was made to point at; so do
+**       the runtime's own pointers outside frames: the live barrier
+**       entries' savedLRPtr and the top segment's Stktop sp/argp (their
+**       truth tags: inv_truth.c).
 */
 #include <string.h>
 
@@ -148,6 +151,8 @@ int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 	uint32_t tag = rt_ptag_at(m, w);
 	if (!tag)
 		return 0;
+	if (id == INV_STK3 || id == INV_DEF2) /* their reached condition */
+		c->reached |= 1u << id;
 	rt_word val;
 	rt_peek(m, w, &val);
 	rt_addr want = rt_cell_addr(m, tag);
@@ -174,6 +179,21 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 	rt *r = c->r;
 	if (r->g.dead)
 		return 0;
+	/* runtime-written stack pointers outside frames: the live barrier
+	** entries' saved slots, and the Stktop links */
+	const rt_g *g = &r->g;
+	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++)
+		if (inv_ptrword(c, v, INV_STK3, rt_stkbar_base(r) +
+				8ull * (RT_STKBAR_WORDS * i + SB_LRPTR),
+				"barrier entry", NULL, ""))
+			return 1;
+	/* only the top segment's Stktop can move (only the top segment is
+	** copied); an older one was checked while it was on top and is
+	** never written again: O(1) a step however many segments */
+	if (g->nsegs > 1 &&
+	    (inv_ptrword(c, v, INV_STK3, g->hi + 8 * STKTOP_SP, "Stktop", NULL, " sp") ||
+	     inv_ptrword(c, v, INV_STK3, g->hi + 8 * STKTOP_ARGP, "Stktop", NULL, " argp")))
+		return 1;
 	if (c->fr.tb != TB_OK) { /* fall back to the top segment's used part */
 		for (rt_addr w = r->g.sched.sp; w < r->g.hi; w += 8)
 			if (inv_ptrword(c, v, INV_STK3, w, "stack", NULL, ""))

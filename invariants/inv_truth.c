@@ -11,9 +11,17 @@
 **    recovered;
 **  - what must hold again when a cgo call or callback ends (the SEH head,
 **    g0.sched.sp, curg.sched.pc at its start);
+**  - per cgo call, the identity of cgocall's sp word (where syscallsp
+**    must point, CGO3) and whether its C frames run (the G is in C); per
+**    callback, the identity of the syscallsp copy its frame saved;
+**  - the GC's mark phase and the barriers the scans installed, each hit
+**    or not (GC1), and, at each `gc` statement, what the scan must visit;
+**  - the truth tags of the stack pointers the runtime writes itself
+**    (records, links, Stktops, barrier entries: see "truth tags" below);
 **  - this step's facts (inv_fact): what the program saw next to what Go's
 **    semantics say it must see. The recorder never judges a fact: DEF4,
-**    PAN1, SEH2 and CGO1 compare them (inv_defer.c, inv_cgo.c).
+**    PAN1, SEH2, CGO1 and GC1 compare them (inv_defer.c, inv_cgo.c,
+**    inv_gc.c).
 **
 ** The interpreter and the tests both record through here: there is no
 ** second copy of these rules.
@@ -24,7 +32,10 @@
 **    change who called it, as Go 1.5-1.7's gorecover compares argp only;
 **  - a deferred call on a new segment has lessstack as its return PC: its
 **    caller is in the segment's Stktop record;
-**  - every table grows: no count of panics, frames or facts is a limit.
+**  - every table grows: no count of panics, frames or facts is a limit;
+**  - a cell given to a word that had none (a tag's target, a barrier over
+**    cgocallback_gofunc's slot) must be one nothing re-cells while the
+**    pointer lives: the targets are words of frames outer to the writer.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +52,9 @@ void inv_truth_init(inv_truth *t)
 void inv_truth_free(inv_truth *t)
 {
 	free(t->frames);
-	free(t->cgoseh);
+	free(t->cgo);
 	free(t->cb);
+	free(t->bars);
 	free(t->panics);
 	free(t->facts);
 	memset(t, 0, sizeof *t);
@@ -98,12 +110,129 @@ static void truncate_panics(inv_truth *t, uint32_t depth, int keep_equal)
 	}
 }
 
+/* ---- truth tags of stack pointers the runtime writes ----
+**
+** The runtime's own pointers into the G stack (defer record sp/argp,
+** panic links, Stktop links, barrier slots, the saved syscallsp) get the
+** truth tag of the word they point at when they are written, as the
+** interpreter tags the program's `&y`: then a copy that forgets one
+** leaves a tag whose cell moved and a value that did not, and STK3
+** (frame words, Stktops, barrier entries) or DEF1/DEF2 (records) name
+** it at that step. The target is the truth's own where the truth knows
+** it (the deferring frame, cgocall's sp word), else the value written:
+** a wrong value at the write is then for the other checkers, a value
+** that goes stale afterwards is caught here. */
+
+/* The identity of the G-stack word at a (one is given if it has none). */
+static uint32_t cell_of(rt *r, rt_addr a)
+{
+	const rt_region *rg = rt_mem_find(&r->mem, a);
+	if (!rg || !rg->live || rg->kind != RG_STACK || (a & 7))
+		return 0;
+	uint32_t c = rt_cell_at(&r->mem, a);
+	return c ? c : rt_cell_new(&r->mem, a);
+}
+
+/* Word w (a runtime-written pointer) truly points at the word at a. */
+static void tag(rt *r, rt_addr w, rt_addr a)
+{
+	uint32_t c = a ? cell_of(r, a) : 0;
+	if (c)
+		rt_ptag_set(&r->mem, w, c);
+}
+
+/* A defer record's sp and argp name the frame that deferred it. */
+static void tag_record(rt *r, rt_addr d, rt_addr sp, rt_addr argp)
+{
+	tag(r, d + 8 * D_SP, sp);
+	tag(r, d + 8 * D_ARGP, argp);
+}
+
+/* A program defer: the record (the chain's head) belongs to the true
+** innermost frame, wherever the runtime put its sp. */
+static void on_defer(inv_truth *t, rt *r)
+{
+	if (!t->nframes || !r->g.defer)
+		return;
+	const inv_shadow_frame *in = &t->frames[t->nframes - 1];
+	rt_addr lr = rt_cell_addr(&r->mem, in->cell);
+	if (lr)
+		tag_record(r, r->g.defer, lr - r->funcs[in->fn].framesize, lr + RT_WORD);
+}
+
+/* cgocall registered endcgo for its own frame (the chain's head). */
+static void on_cgocall(inv_truth *t, rt *r)
+{
+	rt_addr sp = inv_truth_syscallsp(t, r, t->ncgo ? t->ncgo - 1 : 0);
+	if (sp && r->g.defer)
+		tag_record(r, r->g.defer, sp,
+			   sp + r->funcs[RTF_CGOCALL].framesize + RT_WORD);
+}
+
+/* gopanic started the record at the chain's head: its _panic names the
+** record of the running (newest true) gopanic/goexit1 frame. */
+static void on_panic_defercall(inv_truth *t, rt *r)
+{
+	rt_addr d = r->g.defer;
+	if (!d || !t->npanics)
+		return;
+	rt_addr lr = rt_cell_addr(&r->mem, t->panics[t->npanics - 1].cell);
+	if (lr)
+		tag(r, d + 8 * D_PANIC, lr - r->funcs[RTF_GOPANIC].framesize);
+}
+
+/* A panic record's link to the older record (value written). */
+static void on_panic(rt *r)
+{
+	rt_addr rec = r->g.panic;
+	rt_word link;
+	if (rec && !rt_peek(&r->mem, rec + 8 * P_LINK, &link) && link)
+		tag(r, rec + 8 * P_LINK, link);
+}
+
+/* A new segment's Stktop: where lessstack returns in the old one. */
+static void on_segment(rt *r)
+{
+	rt_addr hi = r->g.hi;
+	rt_word sp, argp;
+	if (!rt_peek(&r->mem, hi + 8 * STKTOP_SP, &sp))
+		tag(r, hi + 8 * STKTOP_SP, sp);
+	if (!rt_peek(&r->mem, hi + 8 * STKTOP_ARGP, &argp))
+		tag(r, hi + 8 * STKTOP_ARGP, argp);
+}
+
+/* The barrier entry saving the slot at lrptr: its savedLRPtr. Installs
+** append, so it is entry `guess` (the truth's own count before this
+** one) unless the runtime's array says otherwise: then it is looked up
+** (O(1) a barrier normally; scans install hundreds). */
+static void tag_barrier(rt *r, rt_addr lrptr, uint32_t guess)
+{
+	rt_word v;
+	rt_addr base = rt_stkbar_base(r);
+	for (uint32_t k = 0; k <= r->g.stkbarlen; k++) {
+		uint32_t i = k ? k - 1 : guess;
+		if (i < r->g.stkbarpos || i >= r->g.stkbarlen || (k && i == guess))
+			continue;
+		rt_addr e = base + 8ull * RT_STKBAR_WORDS * i + 8 * SB_LRPTR;
+		if (!rt_peek(&r->mem, e, &v) && v == lrptr) {
+			tag(r, e, lrptr);
+			return;
+		}
+	}
+}
+
 static void on_enter(inv_truth *t, rt *r, int fi)
 {
 	const rt_func *f = &r->funcs[fi];
 	rt_addr sp = rt_sp(r);
 	uint32_t cell = rt_cell_new(&r->mem, sp + f->framesize);
+	if (fi == RTF_CGOCALL && t->ncgo && !t->cgo[t->ncgo - 1].spcell)
+		/* the call's frame: syscallsp must name its sp word */
+		t->cgo[t->ncgo - 1].spcell =
+			f->framesize ? rt_cell_new(&r->mem, sp) : cell;
 	if (f->user >= 0) {
+		if (f->kind == RF_C && t->ncgo > t->ncb)
+			t->cgo[t->ncgo - 1].cdepth++; /* the G is in C */
 		if (f->kind == RF_GO)
 			inv_truth_push(t, fi, cell);
 		rt_addr fp = sp + f->framesize + RT_WORD;
@@ -127,6 +256,44 @@ static void on_return(inv_truth *t, const rt *r, int fi)
 {
 	if (r->funcs[fi].user >= 0 && r->funcs[fi].kind == RF_GO && t->nframes)
 		inv_truth_pop_to(t, t->nframes - 1);
+	if (r->funcs[fi].user >= 0 && r->funcs[fi].kind == RF_C && t->ncgo > t->ncb &&
+	    t->cgo[t->ncgo - 1].cdepth)
+		t->cgo[t->ncgo - 1].cdepth--;
+}
+
+/* ---- GC stack barriers, as the truth sees them ---- */
+
+/* A barrier went over the return-PC slot at lrptr: name it by the
+** slot's identity (cgocallback_gofunc's slot has none until now). */
+static void on_barrier(inv_truth *t, rt *r, rt_addr lrptr)
+{
+	uint32_t cell = rt_cell_at(&r->mem, lrptr);
+	if (!cell)
+		cell = rt_cell_new(&r->mem, lrptr);
+	t->bars = inv_grow(t->bars, &t->capbars, t->nbars + 1, sizeof *t->bars);
+	t->bars[t->nbars].cell = cell;
+	t->bars[t->nbars++].hit = 0;
+}
+
+/* A frame returned through the barrier over its slot at lrptr. */
+static void on_barrier_hit(inv_truth *t, const rt *r, rt_addr lrptr)
+{
+	uint32_t cell = lrptr ? rt_cell_at(&r->mem, lrptr) : 0;
+	for (uint32_t i = 0; cell && i < t->nbars; i++)
+		if (t->bars[i].cell == cell)
+			t->bars[i].hit = 1;
+}
+
+/* A recovery resumed the frame whose return slot has identity `cell`:
+** every frame below it is gone, and so are the barriers over them. */
+static void bars_unwound(inv_truth *t, const rt *r, uint32_t cell)
+{
+	rt_addr top = rt_cell_addr(&r->mem, cell);
+	for (uint32_t i = 0; top && i < t->nbars; i++) {
+		rt_addr a = rt_cell_addr(&r->mem, t->bars[i].cell);
+		if (a && a < top)
+			t->bars[i].hit = 1;
+	}
 }
 
 /* Recovery resumed frame fi: drop the true frames inner to it. */
@@ -134,6 +301,7 @@ static void on_recovery(inv_truth *t, const rt *r, int fi)
 {
 	const rt_func *f = &r->funcs[fi];
 	uint32_t cell = rt_cell_at(&r->mem, rt_sp(r) + f->framesize);
+	bars_unwound(t, r, cell);
 	if (f->user < 0) { /* back into Goexit's loop */
 		for (uint32_t i = t->npanics; i-- > 0;)
 			if (t->panics[i].cell == cell) {
@@ -150,6 +318,8 @@ static void on_recovery(inv_truth *t, const rt *r, int fi)
 	/* gopanic frames called from the resumed frame or deeper are gone */
 	truncate_panics(t, t->nframes, 0);
 }
+
+static void on_cbframe(inv_truth *t, rt *r, rt_addr sp);
 
 void inv_truth_events(inv_truth *t, rt *r)
 {
@@ -172,6 +342,36 @@ void inv_truth_events(inv_truth *t, rt *r)
 		case EV_UNWINDM:
 			inv_truth_callback_end(t, r, e->kind == EV_CBRETURN);
 			break;
+		case EV_CBFRAME:
+			on_cbframe(t, r, (rt_addr)e->a);
+			break;
+		case EV_BARRIER:
+			tag_barrier(r, (rt_addr)e->a, t->nbars);
+			on_barrier(t, r, (rt_addr)e->a);
+			break;
+		case EV_DEFER:
+			on_defer(t, r);
+			break;
+		case EV_DEFERCALL:
+			if (e->b) /* run by a panic */
+				on_panic_defercall(t, r);
+			break;
+		case EV_CGOCALL:
+			on_cgocall(t, r);
+			break;
+		case EV_PANIC:
+		case EV_GOEXIT:
+			on_panic(r);
+			break;
+		case EV_SEGMENT:
+			on_segment(r);
+			break;
+		case EV_BARRIERHIT:
+			on_barrier_hit(t, r, (rt_addr)e->a);
+			break;
+		case EV_MARKTERM: /* every barrier removed */
+			t->nbars = 0;
+			break;
 		default:
 			break;
 		}
@@ -179,6 +379,7 @@ void inv_truth_events(inv_truth *t, rt *r)
 }
 
 /* ---- panics and recover ---- */
+
 
 void inv_truth_panic_value(inv_truth *t, int kind, int64_t val)
 {
@@ -262,8 +463,10 @@ void inv_truth_check(inv_truth *t, const char *fn, const char *slot, int deref,
 
 void inv_truth_cgo_call(inv_truth *t, const rt *r)
 {
-	t->cgoseh = inv_grow(t->cgoseh, &t->capcgo, t->ncgo + 1, sizeof *t->cgoseh);
-	t->cgoseh[t->ncgo++] = r->m.seh;
+	t->cgo = inv_grow(t->cgo, &t->capcgo, t->ncgo + 1, sizeof *t->cgo);
+	t->cgo[t->ncgo].seh = r->m.seh;
+	t->cgo[t->ncgo].spcell = 0; /* its frame is entered next (on_enter) */
+	t->cgo[t->ncgo++].cdepth = 0;
 }
 
 void inv_truth_cgo_return(inv_truth *t, const rt *r)
@@ -271,15 +474,49 @@ void inv_truth_cgo_return(inv_truth *t, const rt *r)
 	if (!t->ncgo)
 		return;
 	inv_fact *x = fact(t, IF_CGORET);
-	x->want[0] = (int64_t)t->cgoseh[--t->ncgo];
+	x->want[0] = (int64_t)t->cgo[--t->ncgo].seh;
 	x->got[0] = (int64_t)r->m.seh;
+}
+
+rt_addr inv_truth_syscallsp(const inv_truth *t, const rt *r, uint32_t i)
+{
+	if (i >= t->ncgo || !t->cgo[i].spcell)
+		return 0;
+	return rt_cell_addr(&r->mem, t->cgo[i].spcell);
 }
 
 void inv_truth_callback(inv_truth *t, const rt *r)
 {
 	t->cb = inv_grow(t->cb, &t->capcb, t->ncb + 1, sizeof *t->cb);
 	t->cb[t->ncb].g0sp = r->m.g0sp;
+	t->cb[t->ncb].slotcell = 0;
 	t->cb[t->ncb++].gpc = r->g.sched.pc;
+}
+
+/* cgocallback_gofunc's frame is built at sp: its saved-syscallsp word
+** is a runtime-written stack pointer. It gets an identity (CGO3 finds it
+** by it, wherever copies move it) and the truth tag of the slot it must
+** point at, cgocall's sp word of the cgo call this callback returns to
+** (the truth's own, not the value the runtime wrote), so STK3 sees it
+** go stale the step a copy forgets it. */
+static void on_cbframe(inv_truth *t, rt *r, rt_addr sp)
+{
+	if (!t->ncb)
+		return;
+	struct inv_cbtruth *cb = &t->cb[t->ncb - 1];
+	rt_addr slot = sp + 8 * CBG_SYSCALLSP;
+	cb->slotcell = rt_cell_new(&r->mem, slot);
+	uint32_t i = t->ncb - 1;
+	if (i < t->ncgo && t->cgo[i].spcell)
+		rt_ptag_set(&r->mem, slot, t->cgo[i].spcell);
+	/* unwindm's record (the chain's head) for this frame, and its
+	** argument &restore */
+	rt_addr d = r->g.defer;
+	if (d) {
+		const rt_func *cb = &r->funcs[RTF_CGOCB_GOFUNC];
+		tag_record(r, d, sp, sp + cb->framesize + RT_WORD);
+		tag(r, d + 8 * RT_DEFER_HDR_WORDS, sp + 8 * CBG_RESTORE);
+	}
 }
 
 void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
@@ -287,10 +524,58 @@ void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
 	if (!t->ncb)
 		return;
 	const struct inv_cbtruth *want = &t->cb[--t->ncb];
+	/* unwound by a panic: its cgo call's C frames are abandoned */
+	if (!normal && t->ncb < t->ncgo)
+		t->cgo[t->ncb].cdepth = 0;
 	inv_fact *x = fact(t, IF_CBEND);
 	x->normal = (uint8_t)(normal != 0);
 	x->want[0] = (int64_t)want->g0sp;
 	x->got[0] = (int64_t)r->m.g0sp;
 	x->want[1] = (int64_t)want->gpc;
 	x->got[1] = (int64_t)r->g.sched.pc;
+}
+
+/* ---- GC scans ---- */
+
+/* Go's rule (1.6/1.7 scanstack): a scan in the mark phase visits every
+** frame of the G, from sp (syscallsp when the G is in C) to the
+** outermost; mark termination rescans from sp up to and including the
+** frame whose return slot holds the lowest barrier not yet hit, or the
+** whole stack when every barrier was hit or none was installed;
+** outside the mark phase it visits nothing. Worked out here from the
+** true frames (their slots' identities) and the truth's own barrier
+** record, before the runtime runs: GC1 compares r->scanrep. */
+void inv_truth_gc(inv_truth *t, const rt *r, int markterm, int fromc)
+{
+	if (!t->nframes)
+		return; /* the G is gone: there is nothing to scan */
+	int visit = !markterm || t->gcmark;
+	t->gcmark = !markterm;
+	inv_fact *x = fact(t, IF_GCSCAN);
+	x->normal = markterm ? RT_SCAN_MARKTERM : RT_SCAN_MARK;
+	x->stepno = r->stepno; /* the report it is judged against is this step's */
+	if (!visit)
+		return; /* want: nothing visited */
+	const inv_shadow_frame *in = &t->frames[t->nframes - 1];
+	rt_addr lr = rt_cell_addr(&r->mem, in->cell);
+	if (fromc)
+		x->want[0] = (int64_t)inv_truth_syscallsp(t, r, t->ncgo ? t->ncgo - 1 : 0);
+	else if (lr)
+		x->want[0] = (int64_t)(lr - r->funcs[in->fn].framesize);
+	rt_addr stop = 0;
+	for (uint32_t i = 0; markterm && i < t->nbars; i++) {
+		rt_addr a = rt_cell_addr(&r->mem, t->bars[i].cell);
+		if (!t->bars[i].hit && a && (!stop || a < stop))
+			stop = a;
+	}
+	if (!stop) { /* the whole stack: up to main's frame */
+		x->want[1] = (int64_t)rt_cell_addr(&r->mem, t->frames[0].cell);
+		x->want[2] = t->nframes;
+		return;
+	}
+	x->want[1] = (int64_t)stop;
+	for (uint32_t i = 0; i < t->nframes; i++) {
+		rt_addr a = rt_cell_addr(&r->mem, t->frames[i].cell);
+		x->want[2] += a && a <= stop;
+	}
 }

@@ -396,9 +396,24 @@ typedef enum {
 	EV_BARRIERHIT,	  /* a = slot, b = saved return PC             */
 	EV_MARKTERM,	  /* a = barriers removed                       */
 	EV_BARRIERUNWIND, /* a = barriers passed by a recovery          */
+	EV_CBFRAME,	  /* a = sp of cgocallback_gofunc's frame (built) */
 } rt_evkind;
 
 typedef enum { GC_OFF = 0, GC_MARK = 1 } rt_gcphase;
+
+/* What the step's stack scan visited (GC1 compares it with what Go's
+** rule says it must visit): the frames its walk handed to scanframe,
+** innermost first. Real data of the walk, not a flag: a scan that skips
+** the innermost frame shows another first_sp, a rescan that stops one
+** frame early another last_lrptr and nprog. Cleared by rt_begin_step. */
+enum { RT_SCAN_NONE = 0, RT_SCAN_MARK = 1, RT_SCAN_MARKTERM = 2 };
+typedef struct rt_scanrep {
+	uint8_t kind;	      /* RT_SCAN_* */
+	uint32_t nframes;     /* frames visited */
+	uint32_t nprog;	      /* program (Go) frames among them */
+	rt_addr first_sp;     /* sp of the innermost visited frame */
+	rt_addr last_lrptr;   /* return-PC slot of the outermost one */
+} rt_scanrep;
 
 typedef struct rt_event {
 	uint8_t kind;
@@ -420,6 +435,8 @@ typedef struct rt {
 	rt_status status;
 	uint8_t gcphase;   /* rt_gcphase */
 	rt_addr scansp;	   /* where the last scan started */
+	rt_scanrep scanrep; /* this step's scan, if any (GC1) */
+	uint64_t stepno;    /* rt_begin_step calls: names "this step" */
 	rt_throwcode throwcode;
 	char throwmsg[200];
 	/* an unrecovered panic's message, Go's whole nested chain (heap) */

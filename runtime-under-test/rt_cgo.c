@@ -31,7 +31,9 @@
 ** Gotchas: the G is "in C" (syscallsp set) between asmcgocall and its
 ** return, and not during a callback: the callback's frame saves and
 ** restores syscallsp (a pointer into the G stack, so it is adjusted if
-** the stack moves during the callback). Bug 7470 switches off both SEH
+** the stack moves during the callback; EV_CBFRAME says where the frame
+** is, so the harness can tag that word with the slot it must point at).
+** Bug 7470 switches off both SEH
 ** restorations on the panic path, as Go before 1249d3a5 had neither.
 */
 #include <string.h>
@@ -235,6 +237,9 @@ static void callback_body(rt *r, const rt_func *f)
 	st(r, sp + 8 * CBG_RESTORE, 1);
 	st(r, sp + 8 * CBG_SYSCALLSP, g->syscallsp);
 	st(r, sp + 8 * CBG_SYSCALLPC, g->syscallpc);
+	/* the frame holds a stack pointer the runtime wrote: say where, so
+	** the harness can give it its truth tag */
+	rt_event_add(r, EV_CBFRAME, (int64_t)sp, 0);
 	g->syscallsp = g->syscallpc = 0; /* exitsyscall */
 	g->sched.sp = sp;
 	g->sched.pc = rt_site_pc(cb, 0);

@@ -47,6 +47,8 @@ void rt_begin_step(rt *r)
 {
 	r->nev = 0;
 	r->copied = NULL;
+	memset(&r->scanrep, 0, sizeof r->scanrep);
+	r->stepno++;
 }
 
 void rt_event_add(rt *r, int kind, int64_t a, int64_t b)

@@ -195,11 +195,12 @@ static void adjuststkbar(rt *r, const adjinfo *a, rt_addr oldbar)
 	for (uint32_t i = 0; i < g->stkbarlen; i++) {
 		rt_addr oe = oldbar + 8ull * RT_STKBAR_WORDS * i;
 		rt_addr ne = nb + 8ull * RT_STKBAR_WORDS * i;
+		/* a value copy (the words keep what they are), then the
+		** adjustment of a live slot pointer */
+		rt_mem_copy(&r->mem, ne, oe, 8 * RT_STKBAR_WORDS);
 		rt_word p = ld(r, oe + 8 * SB_LRPTR);
 		if (i >= g->stkbarpos && p >= a->oldlo && p < a->oldhi)
-			p += (rt_word)a->delta;
-		rt_store(&r->mem, ne + 8 * SB_LRPTR, p);
-		rt_store(&r->mem, ne + 8 * SB_LRVAL, ld(r, oe + 8 * SB_LRVAL));
+			rt_store_adjust(&r->mem, ne + 8 * SB_LRPTR, p + (rt_word)a->delta);
 	}
 }
 

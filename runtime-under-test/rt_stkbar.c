@@ -25,6 +25,12 @@
 ** path moves it into g.sched.pc (seed 000). The offset doubles only when
 ** a barrier was installed (the fix of golang/go#12238).
 **
+** What a scan visited is reported (r->scanrep: frames, program frames,
+** the first frame's sp and the last one's return slot), for GC1: as in
+** Go's scanstack the frame is scanned before the barrier rule is
+** applied, so a rescan includes the frame whose return slot holds the
+** lowest unhit barrier and stops after it.
+**
 ** Gotchas: barriers only on a contiguous stack (a documented model
 ** decision: Go never had both segments and barriers); with bug 12238 the
 ** cgocallback_gofunc frame is not skipped and the offset always doubles.
@@ -95,10 +101,25 @@ static int install(rt *r, const rt_frame *fr)
 	return 1;
 }
 
+/* Scanning a frame: the model's GC has no heap, so the walk is the work,
+** and what it visited is reported (r->scanrep, for GC1). As Go's
+** scanframe, the frame is scanned first and the barrier rule applied
+** after: at mark termination the frame whose return slot holds the
+** lowest unhit barrier is rescanned, and the walk stops there. */
+static void visit(rt *r, const rt_frame *fr)
+{
+	rt_scanrep *rep = &r->scanrep;
+	if (rep->nframes++ == 0)
+		rep->first_sp = fr->sp;
+	rep->last_lrptr = fr->lrptr;
+	if (fr->fn->user >= 0 && fr->fn->kind == RF_GO)
+		rep->nprog++;
+}
+
 static int scanframe(rt *r, const rt_frame *fr, void *arg)
 {
 	scanstate *s = arg;
-	/* scanning a frame: the model's GC has no heap, the walk is the work */
+	visit(r, fr);
 	if (fr->fp > s->next) {
 		if (s->marktermstop) {
 			return 0; /* this frame never returned: stop rescanning */
@@ -153,6 +174,8 @@ void rt_gc_scan(rt *r)
 	rt_addr sp = g->syscallsp ? g->syscallsp : g->sched.sp;
 	rt_addr pc = g->syscallsp ? g->syscallpc : g->sched.pc;
 	r->scansp = sp;
+	memset(&r->scanrep, 0, sizeof r->scanrep);
+	r->scanrep.kind = RT_SCAN_MARK;
 	scanstate s = {.sp = sp, .offset = rt_first_barrier_offset(r)};
 	s.next = sp + s.offset;
 	if (r->cfg.barriers == 0 || g->nsegs != 1)
@@ -169,6 +192,8 @@ void rt_gc_scan(rt *r)
 void rt_gc_markterm(rt *r)
 {
 	rt_g *g = &r->g;
+	memset(&r->scanrep, 0, sizeof r->scanrep);
+	r->scanrep.kind = RT_SCAN_MARKTERM; /* nothing visited outside the mark phase */
 	if (g->dead || r->gcphase != GC_MARK) {
 		r->gcphase = GC_OFF;
 		return;
