@@ -637,6 +637,24 @@ static void test_stack_shrink_refusals(void **state)
 	assert_int_equal(r->nshrinks, 0);
 	assert_clean(w);
 	tw_free(w);
+
+	/* hit barrier entries that a smaller stack's array cannot hold (4 fit
+	** 8K's array, not 4K's 3): they move with the stack until mark
+	** termination empties the array */
+	w = tw_std(0, 0);
+	r = &w->r;
+	start_with_ptr(w);
+	rt_copystack(r, 16384);
+	r->g.stkbarpos = r->g.stkbarlen = 4;
+	rt_shrink(r);
+	assert_int_equal(r->g.stksize, 8192);
+	rt_shrink(r);
+	assert_int_equal(r->g.stksize, 8192);
+	r->g.stkbarpos = r->g.stkbarlen = 0;
+	rt_shrink(r);
+	assert_int_equal(r->g.stksize, 4096);
+	assert_clean(w);
+	tw_free(w);
 }
 
 static void test_stack_overflow(void **state)
