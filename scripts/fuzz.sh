@@ -62,6 +62,7 @@
 #                    measures); by default they stay, and a crash that is
 #                    a seed as it stands is named as such in the summary
 #   FUZZ_SUMMARY_FILE  also write the summary as key=value lines there
+#   FUZZ_REACHED     0: leave out the reached counts over the corpus
 #   STACKFUZZ_BUGS, STACKFUZZ_TARGET, STACKFUZZ_BUDGET, STACKFUZZ_MAXSTACK,
 #   STACKFUZZ_SWITCHED_ONLY: what the fuzz binaries run (fuzz/fuzz_entry.h;
 #                    scripts/fuzz_common.sh keeps this configuration in one
@@ -500,6 +501,13 @@ else
   printf '%-22s %s\n' "coverage:" "$cov edges ($extra)"
 fi
 printf '%-22s %s\n' "corpus:" "$corpus_n inputs ($(rel "$corpus")$([[ $fresh == 1 ]] && echo ", this run's own"))"
+if [[ $target == prog && ${FUZZ_REACHED:-1} == 1 ]]; then
+  mapfile -t reached < <(sf_reached "$corpus")
+  if ((${#reached[@]} == 2)); then
+    printf '%-22s %s\n' "reached (corpus):" "${reached[0]}"
+    printf '%-22s %s\n' "" "${reached[1]}"
+  fi
+fi
 if [[ ${#count[@]} -eq 0 ]]; then
   printf '%-22s %s\n' "violations:" "none"
 else

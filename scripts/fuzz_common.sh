@@ -129,6 +129,30 @@ sf_config_line() {
   echo "$line"
 }
 
+# Reached counts (README: reached counts) over a directory of binary
+# inputs: each decoded with its one `# config:` line and run once by the
+# CLI with every check; prints `ID N` pairs on one line, then the IDs
+# no input reached. The campaign's corpus is what it explored, so this is
+# what the campaign exercised, as Magma counts bugs reached.
+sf_reached() {
+  local dir=$1 tmp f n=0
+  [[ -d $dir && -x $SF_CLI ]] || return 0
+  tmp=$(mktemp -d)
+  for f in "$dir"/*; do
+    [[ -f $f ]] || continue
+    local dec
+    dec=$("$SF_CLI" decode "$f" 2>/dev/null) || continue
+    { sf_merge_config "$dec"; grep -v '^# config:' <<<"$dec"; } >"$tmp/$n.prog"
+    n=$((n + 1))
+  done
+  if ((n)); then
+    "$SF_CLI" check "$tmp" --expect-clean --stats 2>/dev/null |
+      awk '$2 == "reached" { line = line $1 " " $3 "  "; if ($3 == 0) cold = cold " " $1 }
+           END { print line; print (cold == "" ? "every invariant reached" : "not reached:" cold) }'
+  fi
+  rm -rf "$tmp"
+}
+
 # The decoded input DECODED (text) with one `# config:` line: the fuzz
 # binary's (sf_config_line) merged with the input's own keys.
 sf_merge_config() {
