@@ -32,6 +32,9 @@ typedef struct hs_options {
 	int full_checks;     /* 1: no incremental reuse; 2: verify it */
 	int barriers_set;    /* override the program's barrier mode */
 	uint32_t barriers;
+	int no_checks;	     /* 1: run no checker (--checks none): the runtime
+				and the truth recording only */
+	uint64_t budget;     /* nonzero: overrides the program's step budget */
 } hs_options;
 
 typedef struct hs_result {

@@ -50,6 +50,10 @@ static const char usage[] =
 	"  --barriers MODE      GC stack barriers off|spaced|every, overriding config\n"
 	"  --full-checks        walk every frame at every step (no incremental reuse)\n"
 	"  --verify-incremental check each step both ways; abort if they differ\n"
+	"  --checks all|none    run/check: every checker (default), or none (the\n"
+	"                       runtime and the truth recording only)\n"
+	"  --budget N           run/check: step budget, overriding each program's\n"
+	"                       '# config: budget='\n"
 	"  --step N             show: the step to stop after\n"
 	"  -o FILE              output file (encode, decode)\n"
 	"  -h, --help           this text\n"
@@ -401,6 +405,8 @@ int main(int argc, char **argv)
 		{"dot", required_argument, 0, 'D'},
 		{"verify-incremental", no_argument, 0, 'V'},
 		{"step", required_argument, 0, 'n'},
+		{"checks", required_argument, 0, 'C'},
+		{"budget", required_argument, 0, 'U'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -453,6 +459,21 @@ int main(int argc, char **argv)
 			c.step = strtoull(optarg, &end, 10);
 			if (*end || !c.step)
 				return die_usage("--step wants a positive number");
+			break;
+		}
+		case 'C':
+			if (!strcmp(optarg, "all"))
+				c.ho.no_checks = 0;
+			else if (!strcmp(optarg, "none"))
+				c.ho.no_checks = 1;
+			else
+				return die_usage("--checks wants all or none");
+			break;
+		case 'U': {
+			char *end;
+			c.ho.budget = strtoull(optarg, &end, 10);
+			if (*end || !c.ho.budget || optarg[0] == '-')
+				return die_usage("--budget wants a positive number");
 			break;
 		}
 		case 'h':
