@@ -122,10 +122,15 @@ typedef struct rt_memfault {
 enum { RT_PAGECACHE = 256 };
 
 typedef struct rt_mem {
-	struct {
+	struct rt_area {
 		rt_region **r; /* sorted by base (bump allocation) */
 		uint32_t n, cap;
 		rt_addr next;
+		/* page table: page p of the area (from its base) -> index + 1
+		** of the region on it, 0 if none (every region starts on a page
+		** of its own); covers pages [0, ptlim), the rest is searched */
+		uint32_t *pt;
+		uint32_t npt, cappt, ptlim;
 	} area[RG__KINDS];
 	uint32_t nregions;
 	/* Lookup cache by page: regions are never unmapped within a run
