@@ -40,11 +40,31 @@ enum { PAGE = 4096, PAGE_SHIFT = 12 };
 ** back to the binary search. */
 enum { PT_MAX = 1u << 22 };
 
+/* The per-region high-water mark of writes to G stack r. */
+static void dirty_rg(rt_mem *m, const rt_region *r, rt_addr hi)
+{
+	for (uint32_t i = 0; i < m->ndirtyrg && i < RT_DIRTYRG; i++)
+		if (m->dirtyrg[i].lo == r->base) {
+			if (hi > m->dirtyrg[i].hi)
+				m->dirtyrg[i].hi = hi;
+			return;
+		}
+	if (m->ndirtyrg < RT_DIRTYRG) {
+		m->dirtyrg[m->ndirtyrg].lo = r->base;
+		m->dirtyrg[m->ndirtyrg].end = r->base + r->size;
+		m->dirtyrg[m->ndirtyrg].hi = hi;
+	}
+	if (m->ndirtyrg <= RT_DIRTYRG)
+		m->ndirtyrg++;
+}
+
 /* Incremental checking: note a bulk write to a G stack ([.., hi]). */
 static void dirty(rt_mem *m, const rt_region *r, rt_addr hi)
 {
 	if (r->kind == RG_STACK && hi > m->dirty_hi)
 		m->dirty_hi = hi;
+	if (r->kind == RG_STACK)
+		dirty_rg(m, r, hi);
 	if (r->kind == RG_HEAP && r->base < m->heap_wlo)
 		m->heap_wlo = r->base;
 }
@@ -57,10 +77,13 @@ static void dirty1(rt_mem *m, const rt_region *r, rt_addr a)
 		m->heap_wlo = a;
 	if (r->kind != RG_STACK)
 		return;
-	if (m->ndirtyw < sizeof m->dirtyw / sizeof m->dirtyw[0])
+	if (m->ndirtyw < sizeof m->dirtyw / sizeof m->dirtyw[0]) {
 		m->dirtyw[m->ndirtyw++] = a;
-	else if (a > m->dirty_hi)
+		return;
+	}
+	if (a > m->dirty_hi)
 		m->dirty_hi = a;
+	dirty_rg(m, r, a);
 }
 
 static void *xcalloc(size_t n, size_t sz)
