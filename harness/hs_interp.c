@@ -621,6 +621,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		/* the checkers have seen this step's changes */
 		r->mem.dirty_hi = 0;
 		r->mem.ndirtyw = 0;
+		r->mem.ndirtyrg = 0;
 		r->mem.heap_wlo = RT_ADDR_MAX;
 		h->truth.lowmod = UINT32_MAX;
 		if (bad) {

@@ -132,6 +132,14 @@ typedef struct inv_frames {
 	/* data words written in reused frames: rechecked one by one */
 	rt_addr rechk[64];
 	uint32_t nrechk;
+	/* several segments: stored order is (segment address ascending, sp
+	** descending) (newer segments lie higher: addresses are never
+	** reused), so frames are found by sp with segordered set; the walk
+	** reuses frames per segment, under each region's write limit */
+	int segordered;
+	struct inv_seglim { rt_addr lo, end, hi; } seglim[RT_DIRTYRG + 64];
+	uint32_t nseglim;
+	int multiseg; /* this walk: the per-segment rules apply */
 } inv_frames;
 
 /* The defer chain's incremental view (inv_dchain.c). */
