@@ -169,6 +169,7 @@ static void frames_free(inv_frames *fs)
 	free(fs->f);
 	free(fs->nprog);
 	free(fs->nendcgo);
+	free(fs->nbarw);
 	free(fs->tmp);
 	free(fs->bysp);
 }
@@ -185,10 +186,11 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 {
 	if (need <= fs->cap)
 		return;
-	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap;
+	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap, c4 = fs->cap;
 	fs->f = inv_grow(fs->f, &cap, need, sizeof *fs->f);
 	fs->nprog = inv_grow(fs->nprog, &c2, need, sizeof *fs->nprog);
 	fs->nendcgo = inv_grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
+	fs->nbarw = inv_grow(fs->nbarw, &c4, need, sizeof *fs->nbarw);
 	fs->cap = cap;
 }
 
@@ -320,16 +322,38 @@ static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
 	return 1;
 }
 
+/* Words of frame f, [sp, fp + argsize), holding the barrier PC bpc. */
+static uint32_t frame_barrier_words(rt *r, const rt_frame *f, rt_addr bpc)
+{
+	uint32_t n = 0;
+	rt_addr end = f->fp + f->fn->argsize;
+	const rt_region *rg = rt_mem_find(&r->mem, f->sp);
+	if (rg && rg->live && !(f->sp & 7) && end <= rg->base + rg->size) {
+		for (rt_addr w = f->sp; w < end; w += 8)
+			n += rg->w[(w - rg->base) / 8] == bpc;
+	} else {
+		for (rt_addr w = f->sp; w < end; w += 8) {
+			rt_word v;
+			rt_peek(&r->mem, w, &v);
+			n += v == bpc;
+		}
+	}
+	return n;
+}
+
 /* Prefix counts for stored frames [from, n). */
 static void summarise(rt *r, inv_frames *fs, uint32_t from)
 {
+	rt_addr bpc = rt_barrier_pc(r);
 	for (uint32_t s = from; s < fs->n; s++) {
 		const rt_frame *f = &fs->f[s];
 		uint32_t np = s ? fs->nprog[s - 1] : 0;
 		uint32_t ne = s ? fs->nendcgo[s - 1] : 0;
+		uint32_t nb = s ? fs->nbarw[s - 1] : 0;
 		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
 				     !(f->pc == f->fn->entry && s == fs->n - 1));
 		fs->nendcgo[s] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
+		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc);
 	}
 }
 
@@ -380,7 +404,8 @@ static int cache_usable(const inv_ctx *c)
 	return c->full != 1 && fs->valid && fs->tb == TB_OK && fs->gen == r->mem.stackgen &&
 	       (r->g.nsegs == 1 ||
 		(fs->segordered && r->mem.ndirtyrg <= RT_DIRTYRG)) &&
-	       r->g.stkbarlen == 0 && fs->stkbarlen == 0;
+	       ((r->g.stkbarlen == 0 && fs->stkbarlen == 0) ||
+		(r->g.nsegs == 1 && fs->stkbarlen == r->g.stkbarlen));
 }
 
 /* The incremental walk on several segments (the cache is usable and
@@ -481,8 +506,11 @@ static void walk(inv_ctx *c)
 			else if (w > fs->limit)
 				fs->limit = w;
 		}
-		fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
-				      collect_fresh, fs, fs->why, sizeof fs->why);
+		/* live barriers: the reused frames' barrier words are counted
+		** as they were (nbarw), so none of their words may have changed */
+		if (!(r->g.stkbarlen && fs->nrechk))
+			fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
+					      collect_fresh, fs, fs->why, sizeof fs->why);
 		/* the program frames of the reused part must still be the
 		** true ones: no shadow frame among them may have changed */
 		if (fs->tb == TB_OK && fs->splice >= 0 &&

@@ -112,6 +112,7 @@ typedef struct inv_frames {
 	rt_frame *f;	   /* stored outermost first */
 	uint32_t *nprog;   /* program frames in stored [0, s] */
 	uint32_t *nendcgo; /* endcgo frames in stored [0, s] */
+	uint32_t *nbarw;   /* words holding the barrier PC in stored [0, s] */
 	uint32_t n, cap, fresh;
 	int sorted; /* one segment: sp ascends with the index */
 	rt_tbresult tb;
