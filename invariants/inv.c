@@ -179,6 +179,7 @@ void inv_ctx_free(inv_ctx *c)
 	frames_free(&c->fr);
 	frames_free(&c->fr0);
 	inv_dchain_free(&c->dc);
+	free(c->sehrecs);
 	memset(c, 0, sizeof *c);
 }
 

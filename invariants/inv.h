@@ -180,6 +180,8 @@ typedef struct inv_ctx {
 	int have_nbar;
 	uint32_t nbar;
 	rt_addr nbar_first;
+	rt_addr *sehrecs; /* SEH2 scratch: the chain's records */
+	uint32_t capsehrecs;
 } inv_ctx;
 
 void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);
