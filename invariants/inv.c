@@ -647,11 +647,33 @@ int inv_check(inv_ctx *c, inv_violation *v)
 {
 	rt *r = c->r;
 	walk(c);
-	c->fr0.n = 0;
-	c->fr0.why[0] = 0;
-	c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, collect,
-				    &c->fr0, c->fr0.why, sizeof c->fr0.why);
-	c->fr0.fresh = c->fr0.n;
+	rt_addr key[5] = {r->g0.sched.pc, r->g0.sched.sp, r->g0.lo, r->g0.hi,
+			  r->m.mstartsp};
+	if (c->full || !c->fr0valid || c->fr0gen != r->mem.osgen ||
+	    memcmp(key, c->fr0key, sizeof key) != 0) {
+		c->fr0.n = 0;
+		c->fr0.why[0] = 0;
+		c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
+					    collect, &c->fr0, c->fr0.why,
+					    sizeof c->fr0.why);
+		c->fr0.fresh = c->fr0.n;
+		c->fr0valid = 1;
+		c->fr0gen = r->mem.osgen;
+		memcpy(c->fr0key, key, sizeof key);
+	}
+#ifdef SF_CHECK_FR0_CACHE
+	{
+		inv_frames t = {0};
+		char why[200];
+		rt_tbresult tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
+						 collect, &t, why, sizeof why);
+		if (tb != c->fr0.tb || t.n != c->fr0.n ||
+		    (t.n && memcmp(t.f, c->fr0.f, t.n * sizeof *t.f)) ||
+		    (tb != TB_OK && strcmp(why, c->fr0.why)))
+			abort();
+		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw);
+	}
+#endif
 	inv_dchain_collect(c, 0);
 	int bad = run_checkers(c, v);
 	dchain_keep(c, bad);

@@ -180,6 +180,11 @@ typedef struct inv_ctx {
 	int have_nbar;
 	uint32_t nbar;
 	rt_addr nbar_first;
+	/* fr0 is reused while nothing it was walked from changed: no write
+	** to an OS stack (mem.osgen), same g0 sched and bounds, mstartsp */
+	int fr0valid;
+	uint64_t fr0gen;
+	rt_addr fr0key[5];
 	rt_addr *sehrecs; /* SEH2 scratch: the chain's records */
 	uint32_t capsehrecs;
 } inv_ctx;

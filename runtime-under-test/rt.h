@@ -158,6 +158,7 @@ typedef struct rt_mem {
 	struct rt_dirtyrg { rt_addr lo, end, hi; } dirtyrg[8];
 	uint32_t ndirtyrg;
 	uint64_t stackgen;
+	uint64_t osgen; /* bumped by every write to an OS stack */
 	/* lowest heap address written (or region released) since the last
 	** check; the harness resets it to RT_ADDR_MAX, init 0 = "all" */
 	rt_addr heap_wlo;

@@ -61,6 +61,8 @@ static void dirty_rg(rt_mem *m, const rt_region *r, rt_addr hi)
 /* Incremental checking: note a bulk write to a G stack ([.., hi]). */
 static void dirty(rt_mem *m, const rt_region *r, rt_addr hi)
 {
+	if (r->kind == RG_OSSTACK)
+		m->osgen++;
 	if (r->kind == RG_STACK && hi > m->dirty_hi)
 		m->dirty_hi = hi;
 	if (r->kind == RG_STACK)
@@ -73,6 +75,8 @@ static void dirty(rt_mem *m, const rt_region *r, rt_addr hi)
 ** data does not make the checkers re-walk every frame above it. */
 static void dirty1(rt_mem *m, const rt_region *r, rt_addr a)
 {
+	if (r->kind == RG_OSSTACK)
+		m->osgen++;
 	if (r->kind == RG_HEAP && a < m->heap_wlo)
 		m->heap_wlo = a;
 	if (r->kind != RG_STACK)
@@ -186,6 +190,7 @@ rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
 	pt_add(&m->area[kind], r->base - area_base[kind], size, m->area[kind].n);
 	if (kind == RG_STACK)
 		m->stackgen++;
+	m->osgen += kind == RG_OSSTACK;
 	return r;
 }
 
