@@ -38,6 +38,8 @@ typedef struct hs_options {
 	uint32_t target;     /* prog_target */
 	int budget_set;	     /* override the program's step budget */
 	uint32_t budget;
+	int no_checks;	     /* 1: run no checker (--checks none): the runtime
+				and the truth recording only */
 } hs_options;
 
 typedef struct hs_result {

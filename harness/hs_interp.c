@@ -460,6 +460,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 	uint64_t budget = o && o->budget_set ? o->budget : p->cfg.budget;
 	if (!budget)
 		budget = 200000;
+	int checking = !(o && o->no_checks);
 	rt *r = &h->rt;
 	for (;;) {
 		if (r->status != RT_RUNNING) {
@@ -518,10 +519,11 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			break;
 		}
 		inv_violation v;
-		int bad = inv_check(&h->ctx, &v);
+		int bad = checking && inv_check(&h->ctx, &v);
 		/* the checkers have seen this step's changes */
 		r->mem.dirty_hi = 0;
 		r->mem.ndirtyw = 0;
+		r->mem.ndirtyrg = 0;
 		r->mem.heap_wlo = RT_ADDR_MAX;
 		inv_truth_step_done(&h->truth);
 		if (bad) {

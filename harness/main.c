@@ -64,6 +64,8 @@ enum {
 	F_OUT = 1u << 10,
 	F_TARGET = 1u << 11,
 	F_STATS = 1u << 12,
+	F_CHECKS = 1u << 13,
+	F_BUDGET = 1u << 14,
 };
 
 static const struct {
@@ -86,6 +88,9 @@ static const struct {
 	{F_DOT, "--dot", "  --dot FILE           also write the state as Graphviz DOT (FILE.svg\n"
 			 "                       too where `dot` is installed)\n"},
 	{F_OUT, "-o", "  -o FILE              output file\n"},
+	{F_CHECKS, "--checks", "  --checks all|none    every checker (default), or none: the runtime and\n"
+			       "                       the truth recording only (to measure checking)\n"},
+	{F_BUDGET, "--budget", "  --budget N           step budget, overriding each program's config\n"},
 	{F_STATS, "--stats", "  --stats              then one line per invariant, 'ID reached N violated M'\n"
 			     "                       (N, M: programs; README: reached counts)\n"},
 };
@@ -523,10 +528,10 @@ static int cmd_show(const command *k, cli *c, int argc, char **argv)
 #define RUN_FLAGS (F_BUGS | F_TARGET | F_BARRIERS | F_STRESS | F_FULL_CHECKS | F_VERIFY)
 
 static const command commands[] = {
-	{"run", cmd_run, F_VERBOSE | F_JSON | RUN_FLAGS, "run PROG... [options]",
+	{"run", cmd_run, F_VERBOSE | F_JSON | F_CHECKS | F_BUDGET | RUN_FLAGS, "run PROG... [options]",
 	 "Run each program with every invariant check after every step; print its\n"
 	 "outcome, and the report of a violation.\n"},
-	{"check", cmd_check, F_EXPECT_CLEAN | F_JSON | F_STATS | RUN_FLAGS, "check PATH... [options]",
+	{"check", cmd_check, F_EXPECT_CLEAN | F_JSON | F_STATS | F_CHECKS | F_BUDGET | RUN_FLAGS, "check PATH... [options]",
 	 "Run every .prog file under each PATH (directories recursively, symlinks\n"
 	 "followed, each file once) and compare its outcome with its '# expect:'\n"
 	 "line (no line: expect no violation). Ends with 'N passed, N failed';\n"
@@ -554,6 +559,8 @@ static int parse_options(const command *k, cli *c, int argc, char **argv)
 		{"expect-clean", no_argument, 0, 'e'},
 		{"json", no_argument, 0, 'j'},
 		{"stats", no_argument, 0, 'S'},
+		{"checks", required_argument, 0, 'C'},
+		{"budget", required_argument, 0, 'U'},
 		{"full-checks", no_argument, 0, 'F'},
 		{"barriers", required_argument, 0, 'B'},
 		{"dot", required_argument, 0, 'D'},
@@ -605,6 +612,27 @@ static int parse_options(const command *k, cli *c, int argc, char **argv)
 			given |= F_STATS;
 			c->stats = 1;
 			break;
+		case 'C':
+			given |= F_CHECKS;
+			if (!strcmp(optarg, "all"))
+				c->ho.no_checks = 0;
+			else if (!strcmp(optarg, "none"))
+				c->ho.no_checks = 1;
+			else
+				return usage_error(k, "--checks wants all or none");
+			break;
+		case 'U': {
+			char *end;
+			errno = 0;
+			unsigned long long b = strtoull(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || errno == ERANGE ||
+			    !b || b > 100000000ull)
+				return usage_error(k, "--budget wants a number from 1 to 100000000");
+			given |= F_BUDGET;
+			c->ho.budget_set = 1;
+			c->ho.budget = (uint32_t)b;
+			break;
+		}
 		case 'F':
 			given |= F_FULL_CHECKS;
 			c->ho.full_checks = 1;

@@ -86,6 +86,7 @@ static void frames_free(inv_frames *fs)
 	free(fs->f);
 	free(fs->nprog);
 	free(fs->nendcgo);
+	free(fs->nbarw);
 	free(fs->tmp);
 	free(fs->bysp);
 }
@@ -95,6 +96,7 @@ void inv_ctx_free(inv_ctx *c)
 	frames_free(&c->fr);
 	frames_free(&c->fr0);
 	inv_dchain_free(&c->dc);
+	free(c->sehrecs);
 	memset(c, 0, sizeof *c);
 }
 
@@ -102,10 +104,11 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 {
 	if (need <= fs->cap)
 		return;
-	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap;
+	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap, c4 = fs->cap;
 	fs->f = inv_grow(fs->f, &cap, need, sizeof *fs->f);
 	fs->nprog = inv_grow(fs->nprog, &c2, need, sizeof *fs->nprog);
 	fs->nendcgo = inv_grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
+	fs->nbarw = inv_grow(fs->nbarw, &c4, need, sizeof *fs->nbarw);
 	fs->cap = cap;
 }
 
@@ -133,6 +136,91 @@ static int stored_at(const inv_frames *fs, rt_addr sp)
 	return lo < fs->n && fs->f[lo].sp == sp ? (int)lo : -1;
 }
 
+/* Several segments (fs->segordered): stored frames are ordered by
+** (segment address ascending, sp descending). <0 if stored frame f comes
+** before address a's place in that order, 0 if it is at a, >0 after. */
+static int seg_cmp(const rt_frame *f, rt_addr a)
+{
+	if (a < f->seglo)
+		return 1;
+	if (a > f->seghi)
+		return -1;
+	return f->sp > a ? -1 : f->sp < a;
+}
+
+/* First stored index s with seg_cmp(f[s], a) >= 0. */
+static uint32_t seg_lower_bound(const inv_frames *fs, rt_addr a)
+{
+	uint32_t lo = 0, hi = fs->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (seg_cmp(&fs->f[mid], a) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Do stored frames [from, n) keep that order (with their predecessor)? */
+static int seg_ordered(const inv_frames *fs, uint32_t from)
+{
+	for (uint32_t s = from ? from : 1; s < fs->n; s++) {
+		const rt_frame *p = &fs->f[s - 1], *q = &fs->f[s];
+		if (q->seglo == p->seglo && q->seghi == p->seghi) {
+			if (q->sp >= p->sp)
+				return 0;
+		} else if (q->seglo <= p->seghi) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The write limit of the region holding sp (0: nothing written there). */
+static rt_addr seg_limit(const inv_frames *fs, rt_addr sp)
+{
+	for (uint32_t i = 0; i < fs->nseglim; i++)
+		if (sp >= fs->seglim[i].lo && sp < fs->seglim[i].end)
+			return fs->seglim[i].hi;
+	return 0;
+}
+
+static void seg_limit_add(inv_frames *fs, rt_addr lo, rt_addr end, rt_addr hi)
+{
+	for (uint32_t i = 0; i < fs->nseglim; i++)
+		if (fs->seglim[i].lo == lo) {
+			if (hi > fs->seglim[i].hi)
+				fs->seglim[i].hi = hi;
+			return;
+		}
+	if (fs->nseglim < sizeof fs->seglim / sizeof fs->seglim[0]) {
+		fs->seglim[fs->nseglim].lo = lo;
+		fs->seglim[fs->nseglim].end = end;
+		fs->seglim[fs->nseglim++].hi = hi;
+	}
+}
+
+/* The incremental walk on several segments: as collect_fresh, with each
+** frame's limit the writes to its own segment's region. */
+static int collect_fresh_seg(rt *r, const rt_frame *fr, void *arg)
+{
+	(void)r;
+	inv_frames *fs = arg;
+	if (fr->sp > seg_limit(fs, fr->sp)) {
+		uint32_t s = seg_lower_bound(fs, fr->sp);
+		if (s < fs->n && seg_cmp(&fs->f[s], fr->sp) == 0 &&
+		    fs->f[s].pc == fr->pc && fs->f[s].seglo == fr->seglo &&
+		    fs->f[s].seghi == fr->seghi) {
+			fs->splice = (int32_t)s;
+			return 0;
+		}
+	}
+	fs->tmp = inv_grow(fs->tmp, &fs->captmp, fs->ntmp + 1, sizeof *fs->tmp);
+	fs->tmp[fs->ntmp++] = *fr;
+	return 1;
+}
+
 /* The incremental walk: collect fresh frames into tmp until one is
 ** provably the same as a cached frame (same pc and sp, nothing written
 ** at or above its sp since the last check but logged data words). */
@@ -152,16 +240,38 @@ static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
 	return 1;
 }
 
+/* Words of frame f, [sp, fp + argsize), holding the barrier PC bpc. */
+static uint32_t frame_barrier_words(rt *r, const rt_frame *f, rt_addr bpc)
+{
+	uint32_t n = 0;
+	rt_addr end = f->fp + f->fn->argsize;
+	const rt_region *rg = rt_mem_find(&r->mem, f->sp);
+	if (rg && rg->live && !(f->sp & 7) && end <= rg->base + rg->size) {
+		for (rt_addr w = f->sp; w < end; w += 8)
+			n += rg->w[(w - rg->base) / 8] == bpc;
+	} else {
+		for (rt_addr w = f->sp; w < end; w += 8) {
+			rt_word v;
+			rt_peek(&r->mem, w, &v);
+			n += v == bpc;
+		}
+	}
+	return n;
+}
+
 /* Prefix counts for stored frames [from, n). */
 static void summarise(rt *r, inv_frames *fs, uint32_t from)
 {
+	rt_addr bpc = rt_barrier_pc(r);
 	for (uint32_t s = from; s < fs->n; s++) {
 		const rt_frame *f = &fs->f[s];
 		uint32_t np = s ? fs->nprog[s - 1] : 0;
 		uint32_t ne = s ? fs->nendcgo[s - 1] : 0;
+		uint32_t nb = s ? fs->nbarw[s - 1] : 0;
 		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
 				     !(f->pc == f->fn->entry && s == fs->n - 1));
 		fs->nendcgo[s] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
+		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc);
 	}
 }
 
@@ -199,7 +309,8 @@ static void walk_full(inv_ctx *c)
 	}
 	fs->fresh = fs->n;
 	summarise(r, fs, 0);
-	if (!fs->sorted)
+	fs->segordered = 0;
+	if (!fs->sorted && !(fs->segordered = seg_ordered(fs, 0)))
 		index_by_sp(fs);
 	c->nfull++;
 }
@@ -209,7 +320,69 @@ static int cache_usable(const inv_ctx *c)
 	const rt *r = c->r;
 	const inv_frames *fs = &c->fr;
 	return c->full != 1 && fs->valid && fs->tb == TB_OK && fs->gen == r->mem.stackgen &&
-	       r->g.nsegs == 1 && r->g.stkbarlen == 0 && fs->stkbarlen == 0;
+	       (r->g.nsegs == 1 ||
+		(fs->segordered && r->mem.ndirtyrg <= RT_DIRTYRG)) &&
+	       ((r->g.stkbarlen == 0 && fs->stkbarlen == 0) ||
+		(r->g.nsegs == 1 && fs->stkbarlen == r->g.stkbarlen));
+}
+
+/* The incremental walk on several segments (the cache is usable and
+** ordered); 1 if it spliced, 0 if a full walk is needed. */
+static int walk_segs(inv_ctx *c)
+{
+	rt *r = c->r;
+	inv_frames *fs = &c->fr;
+	fs->ntmp = 0;
+	fs->splice = -1;
+	fs->nrechk = 0;
+	fs->nseglim = 0;
+	for (uint32_t i = 0; i < r->mem.ndirtyrg; i++)
+		seg_limit_add(fs, r->mem.dirtyrg[i].lo, r->mem.dirtyrg[i].end,
+			      r->mem.dirtyrg[i].hi);
+	for (uint32_t i = 0; i < r->mem.ndirtyw; i++) {
+		rt_addr w = r->mem.dirtyw[i];
+		uint32_t s = seg_lower_bound(fs, w);
+		const rt_frame *k = s < fs->n ? &fs->f[s] : NULL;
+		if (k && w >= k->seglo && w <= k->seghi &&
+		    w < k->fp + k->fn->argsize && w != k->lrptr && fs->nrechk < 64) {
+			fs->rechk[fs->nrechk++] = w;
+		} else {
+			const rt_region *rg = rt_mem_find(&r->mem, w);
+			if (!rg || rg->kind != RG_STACK)
+				return 0;
+			seg_limit_add(fs, rg->base, rg->base + rg->size, w);
+		}
+	}
+	if (fs->nseglim >= sizeof fs->seglim / sizeof fs->seglim[0])
+		return 0;
+	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
+			      collect_fresh_seg, fs, fs->why, sizeof fs->why);
+	if (fs->tb != TB_OK || fs->splice < 0 ||
+	    (c->t && c->t->lowmod < fs->nprog[fs->splice]))
+		return 0;
+	/* the reused part spans the splice frame's segment from its sp out,
+	** and every older segment: none of those may have been written
+	** (but the rechecked words, all in the splice frame's segment) */
+	const rt_frame *sf = &fs->f[fs->splice];
+	for (uint32_t i = 0; i < fs->nseglim; i++)
+		if (fs->seglim[i].end <= sf->seglo)
+			return 0;
+	for (uint32_t i = 0; i < fs->nrechk; i++)
+		if (fs->rechk[i] < sf->seglo || fs->rechk[i] > sf->seghi)
+			return 0;
+	uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
+	frames_reserve(fs, keep + k);
+	for (uint32_t i = 0; i < k; i++) /* innermost last */
+		fs->f[keep + i] = fs->tmp[k - 1 - i];
+	fs->n = keep + k;
+	fs->fresh = k;
+	if (!seg_ordered(fs, keep)) {
+		fs->fresh = fs->n; /* cannot happen: unwinding keeps the order */
+		return 0;
+	}
+	summarise(r, fs, keep - 1);
+	c->nincr++;
+	return 1;
 }
 
 static void walk(inv_ctx *c)
@@ -224,7 +397,10 @@ static void walk(inv_ctx *c)
 		fs->valid = 0;
 		return;
 	}
-	if (cache_usable(c)) {
+	if (cache_usable(c) && r->g.nsegs != 1) {
+		if (walk_segs(c))
+			goto done;
+	} else if (cache_usable(c)) {
 		fs->ntmp = 0;
 		fs->splice = -1;
 		fs->nrechk = 0;
@@ -248,8 +424,11 @@ static void walk(inv_ctx *c)
 			else if (w > fs->limit)
 				fs->limit = w;
 		}
-		fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
-				      collect_fresh, fs, fs->why, sizeof fs->why);
+		/* live barriers: the reused frames' barrier words are counted
+		** as they were (nbarw), so none of their words may have changed */
+		if (!(r->g.stkbarlen && fs->nrechk))
+			fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
+					      collect_fresh, fs, fs->why, sizeof fs->why);
 		/* the program frames of the reused part must still be the
 		** true ones: no shadow frame among them may have changed */
 		if (fs->tb == TB_OK && fs->splice >= 0 &&
@@ -286,7 +465,11 @@ int inv_frame_at(const inv_ctx *c, rt_addr sp)
 {
 	const inv_frames *fs = &c->fr;
 	int s = -1;
-	if (!fs->sorted) { /* the innermost frame with this sp */
+	if (!fs->sorted && fs->segordered) {
+		uint32_t lo = seg_lower_bound(fs, sp);
+		if (lo < fs->n && seg_cmp(&fs->f[lo], sp) == 0)
+			s = (int)lo;
+	} else if (!fs->sorted) { /* the innermost frame with this sp */
 		uint32_t lo = 0, hi = fs->n;
 		while (lo < hi) { /* first entry past sp */
 			uint32_t mid = (lo + hi) / 2;
@@ -381,11 +564,33 @@ int inv_check(inv_ctx *c, inv_violation *v)
 {
 	rt *r = c->r;
 	walk(c);
-	c->fr0.n = 0;
-	c->fr0.why[0] = 0;
-	c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, collect,
-				    &c->fr0, c->fr0.why, sizeof c->fr0.why);
-	c->fr0.fresh = c->fr0.n;
+	rt_addr key[5] = {r->g0.sched.pc, r->g0.sched.sp, r->g0.lo, r->g0.hi,
+			  r->m.mstartsp};
+	if (c->full || !c->fr0valid || c->fr0gen != r->mem.osgen ||
+	    memcmp(key, c->fr0key, sizeof key) != 0) {
+		c->fr0.n = 0;
+		c->fr0.why[0] = 0;
+		c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
+					    collect, &c->fr0, c->fr0.why,
+					    sizeof c->fr0.why);
+		c->fr0.fresh = c->fr0.n;
+		c->fr0valid = 1;
+		c->fr0gen = r->mem.osgen;
+		memcpy(c->fr0key, key, sizeof key);
+	}
+#ifdef SF_CHECK_FR0_CACHE
+	{
+		inv_frames t = {0};
+		char why[200];
+		rt_tbresult tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
+						 collect, &t, why, sizeof why);
+		if (tb != c->fr0.tb || t.n != c->fr0.n ||
+		    (t.n && memcmp(t.f, c->fr0.f, t.n * sizeof *t.f)) ||
+		    (tb != TB_OK && strcmp(why, c->fr0.why)))
+			abort();
+		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw);
+	}
+#endif
 	inv_dchain_collect(c, 0);
 	int bad = run_checkers(c, v);
 	dchain_keep(c, bad);

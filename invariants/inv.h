@@ -181,6 +181,7 @@ typedef struct inv_frames {
 	rt_frame *f;	   /* stored outermost first */
 	uint32_t *nprog;   /* program frames in stored [0, s] */
 	uint32_t *nendcgo; /* endcgo frames in stored [0, s] */
+	uint32_t *nbarw;   /* words holding the barrier PC in stored [0, s] */
 	uint32_t n, cap, fresh;
 	int sorted; /* one segment: sp ascends with the index */
 	rt_tbresult tb;
@@ -201,6 +202,14 @@ typedef struct inv_frames {
 	/* data words written in reused frames: rechecked one by one */
 	rt_addr rechk[64];
 	uint32_t nrechk;
+	/* several segments: stored order is (segment address ascending, sp
+	** descending) (newer segments lie higher: addresses are never
+	** reused), so frames are found by sp with segordered set; the walk
+	** reuses frames per segment, under each region's write limit */
+	int segordered;
+	struct inv_seglim { rt_addr lo, end, hi; } seglim[RT_DIRTYRG + 64];
+	uint32_t nseglim;
+	int multiseg; /* this walk: the per-segment rules apply */
 } inv_frames;
 
 /* The defer chain's incremental view (inv_dchain.c). */
@@ -244,6 +253,13 @@ typedef struct inv_ctx {
 	** inv_ctx_init (one meaningful condition per ID, see README's
 	** catalogue; "reached" in Magma's sense). Accumulates over steps. */
 	uint32_t reached;
+	/* fr0 is reused while nothing it was walked from changed: no write
+	** to an OS stack (mem.osgen), same g0 sched and bounds, mstartsp */
+	int fr0valid;
+	uint64_t fr0gen;
+	rt_addr fr0key[5];
+	rt_addr *sehrecs; /* SEH2 scratch: the chain's records */
+	uint32_t capsehrecs;
 } inv_ctx;
 
 void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);

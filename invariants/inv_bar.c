@@ -32,8 +32,10 @@ static rt_word pk(const rt *r, rt_addr a)
 }
 
 /* Words of the live stack that hold the barrier PC. The frames tile it;
-** reused frames (inv_frames) held none when they were checked and have
-** not been written since, so only fresh frames are scanned. */
+** every stored frame's count was taken when it was fresh (inv_frames
+** nbarw), and reused frames have not been written since but for the
+** rechecked words, which they reuse only while no barrier is live, when
+** the last check found none in them. */
 static uint32_t scan_barrier_words(const inv_ctx *c, rt_addr *first)
 {
 	const rt *r = c->r;
@@ -46,30 +48,50 @@ static uint32_t scan_barrier_words(const inv_ctx *c, rt_addr *first)
 				*first = w;
 		return n;
 	}
-	for (uint32_t i = 0; i < c->fr.fresh; i++) {
-		const rt_frame *fr = inv_fr(c, i);
-		rt_addr end = fr->fp + fr->fn->argsize;
-		const rt_region *rg = inv_span(c, fr->sp, end);
-		for (rt_addr w = fr->sp; w < end; w += 8)
-			if ((rg ? rg->w[inv_span_word(rg, w)] : pk(r, w)) == bpc && !n++)
-				*first = w;
-	}
+	n = c->fr.n ? c->fr.nbarw[c->fr.n - 1] : 0;
 	const rt_addr *rw; /* written words of reused frames */
 	uint32_t nrw = inv_rechecks(c, &rw);
 	for (uint32_t i = 0; i < nrw; i++)
-		if (rw[i] >= inv_fr(c, c->fr.fresh)->sp && pk(r, rw[i]) == bpc && !n++)
-			*first = rw[i];
+		if (rw[i] >= inv_fr(c, c->fr.fresh)->sp && pk(r, rw[i]) == bpc)
+			n++;
 	return n;
 }
 
+/* The first word holding the barrier PC, in the order the messages name
+** it: fresh frames innermost first, the rechecked words, reused frames. */
+static rt_addr barrier_first(const inv_ctx *c)
+{
+	const rt *r = c->r;
+	rt_addr bpc = rt_barrier_pc(r);
+	if (c->fr.tb != TB_OK)
+		return c->nbar_first;
+	for (uint32_t i = 0; i <= c->fr.n; i++) {
+		if (i == c->fr.fresh) { /* between fresh and reused frames */
+			const rt_addr *rw;
+			uint32_t nrw = inv_rechecks(c, &rw);
+			for (uint32_t k = 0; k < nrw; k++)
+				if (rw[k] >= inv_fr(c, c->fr.fresh)->sp &&
+				    pk(r, rw[k]) == bpc)
+					return rw[k];
+		}
+		if (i == c->fr.n)
+			break;
+		const rt_frame *fr = inv_fr(c, i);
+		rt_addr end = fr->fp + fr->fn->argsize;
+		for (rt_addr w = fr->sp; w < end; w += 8)
+			if (pk(r, w) == bpc)
+				return w;
+	}
+	return 0;
+}
+
 /* BAR1 and BAR4 share the count. */
-static uint32_t count_barrier_words(inv_ctx *c, rt_addr *first)
+static uint32_t count_barrier_words(inv_ctx *c)
 {
 	if (!c->have_nbar) {
 		c->nbar = scan_barrier_words(c, &c->nbar_first);
 		c->have_nbar = 1;
 	}
-	*first = c->nbar_first;
 	return c->nbar;
 }
 
@@ -108,9 +130,9 @@ int inv_bar1(inv_ctx *c, inv_violation *v)
 		}
 		prev = slot;
 	}
-	rt_addr first;
-	uint32_t n = count_barrier_words(c, &first);
+	uint32_t n = count_barrier_words(c);
 	if (n != g->stkbarlen - g->stkbarpos - below) {
+		rt_addr first = barrier_first(c);
 		inv_fail(v, INV_BAR1, "%u stack words hold the barrier PC (first %s), "
 			 "but len - pos = %u - %u = %u (%u below sp)", n,
 			 first ? inv_addr(c, first, a, sizeof a) : "-", g->stkbarlen,
@@ -206,10 +228,10 @@ int inv_bar4(inv_ctx *c, inv_violation *v)
 	rt *r = c->r;
 	if (r->gcphase == GC_MARK || r->g.dead)
 		return 0;
-	rt_addr first;
-	uint32_t n = count_barrier_words(c, &first);
+	uint32_t n = count_barrier_words(c);
 	if (r->g.stkbarlen || n) {
 		char a[64];
+		rt_addr first = barrier_first(c);
 		inv_fail(v, INV_BAR4, "outside the mark phase: %u barrier entries, "
 			 "%u stack words hold the barrier PC (first %s)",
 			 r->g.stkbarlen, n,

@@ -140,20 +140,6 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 	return 1;
 }
 
-static int in_chain(const rt *r, rt_addr rec)
-{
-	rt_addr h = r->m.seh;
-	for (uint32_t n = 0; n < CHAIN_MAX && h && h != RT_SEH_END; n++) {
-		if (h == rec)
-			return 1;
-		rt_word prev;
-		if (rt_peek(&r->mem, h, &prev) || prev <= h)
-			return 0;
-		h = prev;
-	}
-	return 0;
-}
-
 int inv_seh2(inv_ctx *c, inv_violation *v)
 {
 	rt *r = c->r;
@@ -172,6 +158,11 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 	}
 	if (c->fr0.tb != TB_OK)
 		return 0;
+	/* the chain's records from the head while each link lies above its
+	** record (so they ascend), walked once: a callback frame's record is
+	** in the chain iff a binary search finds it (not one walk per frame) */
+	uint32_t nrecs = 0;
+	int walked = 0;
 	for (uint32_t i = 0; i < c->fr0.n; i++) {
 		const rt_frame *fr = &c->fr0.f[i];
 		/* the record exists once the body ran: g0 rests at its return
@@ -179,8 +170,29 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 		if (fr->fn != &r->funcs[RTF_CGOCALLBACK] ||
 		    fr->pc != rt_retpc(fr->fn, 0))
 			continue;
+		if (!walked) {
+			rt_addr h = r->m.seh;
+			for (uint32_t n = 0; n < CHAIN_MAX && h && h != RT_SEH_END; n++) {
+				c->sehrecs = inv_grow(c->sehrecs, &c->capsehrecs,
+						      nrecs + 1, sizeof *c->sehrecs);
+				c->sehrecs[nrecs++] = h;
+				rt_word prev;
+				if (rt_peek(&r->mem, h, &prev) || prev <= h)
+					break;
+				h = prev;
+			}
+			walked = 1;
+		}
 		rt_addr rec = fr->sp + 8 * CB_SEH_PREV;
-		if (!in_chain(r, rec)) {
+		uint32_t lo = 0, hi = nrecs;
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (c->sehrecs[mid] < rec)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!(lo < nrecs && c->sehrecs[lo] == rec)) {
 			char a[64];
 			inv_fail(v, INV_SEH2, "callbackasm1 frame's SEH record %s is not "
 				 "in the chain", inv_addr(c, rec, a, sizeof a));

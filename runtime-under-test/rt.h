@@ -119,13 +119,19 @@ typedef struct rt_memfault {
 	uint8_t nil;
 } rt_memfault;
 
-enum { RT_PAGECACHE = 256 };
+enum { RT_DIRTYRG = 8 };
+enum { RT_PAGECACHE_BITS = 11, RT_PAGECACHE = 1 << RT_PAGECACHE_BITS };
 
 typedef struct rt_mem {
-	struct {
+	struct rt_area {
 		rt_region **r; /* sorted by base (bump allocation) */
 		uint32_t n, cap;
 		rt_addr next;
+		/* page table: page p of the area (from its base) -> index + 1
+		** of the region on it, 0 if none (every region starts on a page
+		** of its own); covers pages [0, ptlim), the rest is searched */
+		uint32_t *pt;
+		uint32_t npt, cappt, ptlim;
 	} area[RG__KINDS];
 	uint32_t nregions;
 	/* Lookup cache by page: regions are never unmapped within a run
@@ -146,7 +152,13 @@ typedef struct rt_mem {
 	rt_addr dirty_hi;	 /* bulk writes, and single ones past the log */
 	rt_addr dirtyw[64];	 /* single-word writes since the last check */
 	uint32_t ndirtyw;
+	/* the same per G-stack region (segmented stacks): [lo, end) and the
+	** highest address bulk-written in it (or single-written past the
+	** log); ndirtyrg > RT_DIRTYRG means "more regions than that" */
+	struct rt_dirtyrg { rt_addr lo, end, hi; } dirtyrg[8];
+	uint32_t ndirtyrg;
 	uint64_t stackgen;
+	uint64_t osgen; /* bumped by every write to an OS stack */
 	/* lowest heap address written (or region released) since the last
 	** check; the harness resets it to RT_ADDR_MAX, init 0 = "all" */
 	rt_addr heap_wlo;
@@ -164,7 +176,9 @@ rt_region *rt_mem_find_slow(rt_mem *m, rt_addr a);
 ** and nearly every lookup hits the page cache. */
 static inline uint32_t rt_page_slot(rt_addr a)
 {
-	return (uint32_t)((a >> 12) ^ (a >> 32)) & (RT_PAGECACHE - 1);
+	/* multiplicative: heap records sit two pages apart, so the low page
+	** bits alone would leave half the slots unused */
+	return (uint32_t)(((a >> 12) ^ (a >> 32)) * 0x9E3779B1u) >> (32 - RT_PAGECACHE_BITS);
 }
 static inline rt_region *rt_mem_find(rt_mem *m, rt_addr a)
 {

@@ -34,13 +34,39 @@ static const rt_addr area_base[RG__KINDS] = {
 	RT_OSSTACK_BASE,
 };
 
-enum { PAGE = 4096 };
+enum { PAGE = 4096, PAGE_SHIFT = 12 };
+/* Page-table entries per area at most (16 MiB of table): past that, a
+** run that has allocated more than 16 GiB of one kind of memory falls
+** back to the binary search. */
+enum { PT_MAX = 1u << 22 };
+
+/* The per-region high-water mark of writes to G stack r. */
+static void dirty_rg(rt_mem *m, const rt_region *r, rt_addr hi)
+{
+	for (uint32_t i = 0; i < m->ndirtyrg && i < RT_DIRTYRG; i++)
+		if (m->dirtyrg[i].lo == r->base) {
+			if (hi > m->dirtyrg[i].hi)
+				m->dirtyrg[i].hi = hi;
+			return;
+		}
+	if (m->ndirtyrg < RT_DIRTYRG) {
+		m->dirtyrg[m->ndirtyrg].lo = r->base;
+		m->dirtyrg[m->ndirtyrg].end = r->base + r->size;
+		m->dirtyrg[m->ndirtyrg].hi = hi;
+	}
+	if (m->ndirtyrg <= RT_DIRTYRG)
+		m->ndirtyrg++;
+}
 
 /* Incremental checking: note a bulk write to a G stack ([.., hi]). */
 static void dirty(rt_mem *m, const rt_region *r, rt_addr hi)
 {
+	if (r->kind == RG_OSSTACK)
+		m->osgen++;
 	if (r->kind == RG_STACK && hi > m->dirty_hi)
 		m->dirty_hi = hi;
+	if (r->kind == RG_STACK)
+		dirty_rg(m, r, hi);
 	if (r->kind == RG_HEAP && r->base < m->heap_wlo)
 		m->heap_wlo = r->base;
 }
@@ -49,14 +75,19 @@ static void dirty(rt_mem *m, const rt_region *r, rt_addr hi)
 ** data does not make the checkers re-walk every frame above it. */
 static void dirty1(rt_mem *m, const rt_region *r, rt_addr a)
 {
+	if (r->kind == RG_OSSTACK)
+		m->osgen++;
 	if (r->kind == RG_HEAP && a < m->heap_wlo)
 		m->heap_wlo = a;
 	if (r->kind != RG_STACK)
 		return;
-	if (m->ndirtyw < sizeof m->dirtyw / sizeof m->dirtyw[0])
+	if (m->ndirtyw < sizeof m->dirtyw / sizeof m->dirtyw[0]) {
 		m->dirtyw[m->ndirtyw++] = a;
-	else if (a > m->dirty_hi)
+		return;
+	}
+	if (a > m->dirty_hi)
 		m->dirty_hi = a;
+	dirty_rg(m, r, a);
 }
 
 static void *xcalloc(size_t n, size_t sz)
@@ -72,8 +103,10 @@ static void *xcalloc(size_t n, size_t sz)
 void rt_mem_init(rt_mem *m, int poison)
 {
 	memset(m, 0, sizeof *m);
-	for (int k = 0; k < RG__KINDS; k++)
+	for (int k = 0; k < RG__KINDS; k++) {
 		m->area[k].next = area_base[k];
+		m->area[k].ptlim = PT_MAX;
+	}
 	m->poison = (uint8_t)(poison != 0);
 	m->ncells = 1; /* cell 0 means "none" */
 }
@@ -89,9 +122,40 @@ void rt_mem_free(rt_mem *m)
 			free(r);
 		}
 		free(m->area[k].r);
+		free(m->area[k].pt);
 	}
 	free(m->cell_addr);
 	memset(m, 0, sizeof *m);
+}
+
+/* Enter region number idx (index + 1) for the pages of [off, off+size)
+** of area ar, off from the area's base (page aligned). */
+static void pt_add(struct rt_area *ar, rt_addr off, uint32_t size, uint32_t idx)
+{
+	rt_addr first = off >> PAGE_SHIFT;
+	rt_addr last = (off + (size ? size : 1) - 1) >> PAGE_SHIFT;
+	if (last >= ar->ptlim) {
+		if (first < ar->ptlim)
+			ar->ptlim = (uint32_t)first;
+		return;
+	}
+	if (last >= ar->cappt) {
+		uint32_t nc = ar->cappt ? ar->cappt : 1024;
+		while (nc <= last)
+			nc *= 2;
+		uint32_t *np = realloc(ar->pt, (size_t)nc * sizeof *np);
+		if (!np) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+		memset(np + ar->cappt, 0, (size_t)(nc - ar->cappt) * sizeof *np);
+		ar->pt = np;
+		ar->cappt = nc;
+	}
+	for (rt_addr p = first; p <= last; p++)
+		ar->pt[p] = idx;
+	if (last + 1 > ar->npt)
+		ar->npt = (uint32_t)(last + 1);
 }
 
 rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
@@ -123,8 +187,10 @@ rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
 		m->area[kind].cap = nc;
 	}
 	m->area[kind].r[m->area[kind].n++] = r;
+	pt_add(&m->area[kind], r->base - area_base[kind], size, m->area[kind].n);
 	if (kind == RG_STACK)
 		m->stackgen++;
+	m->osgen += kind == RG_OSSTACK;
 	return r;
 }
 
@@ -162,6 +228,15 @@ rt_region *rt_mem_find_slow(rt_mem *m, rt_addr a)
 	if (k < 0)
 		return NULL;
 	rt_region **v = m->area[k].r;
+	rt_addr pg = (a - area_base[k]) >> PAGE_SHIFT;
+	if (pg < m->area[k].ptlim) { /* O(1): the page table */
+		uint32_t i = pg < m->area[k].npt ? m->area[k].pt[pg] : 0;
+		rt_region *r = i ? v[i - 1] : NULL;
+		if (!r || a >= r->base + r->size)
+			return NULL;
+		m->pagecache[rt_page_slot(a)] = r;
+		return r;
+	}
 	uint32_t lo = 0, hi = m->area[k].n;
 	while (lo < hi) { /* first region with base > a */
 		uint32_t mid = (lo + hi) / 2;
