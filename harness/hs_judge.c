@@ -56,29 +56,38 @@ void hs_effective_config(const prog *p, const hs_options *o, prog_config *cfg)
 	}
 }
 
-/* p run in configuration cfg with no option overriding it. */
-static prog *with_config(const prog *p, const prog_config *cfg)
+typedef int (*runner)(const prog *, const hs_options *, hs_result *);
+
+/* The judge's own run: p in configuration cfg, no option overriding it
+** (how to run, not what: file name and checker mask are kept). Returns a
+** result the caller frees with drop(). */
+static hs_result *run_with(const prog *p, const prog_config *cfg,
+			   const hs_options *o, runner run)
 {
 	prog *q = malloc(sizeof *q);
-	if (!q) {
+	hs_result *r = calloc(1, sizeof *r);
+	if (!q || !r) {
 		fprintf(stderr, "stackfuzz: out of memory\n");
 		abort();
 	}
 	*q = *p;
 	q->cfg = *cfg;
-	return q;
-}
-
-static hs_options bare_options(const hs_options *o)
-{
 	hs_options b;
 	memset(&b, 0, sizeof b);
-	if (o) { /* how to run, not what: keep file names and masks */
+	if (o) {
 		b.file = o->file;
 		b.check_mask = o->check_mask;
 		b.full_checks = o->full_checks;
 	}
-	return b;
+	run(q, &b, r);
+	free(q);
+	return r;
+}
+
+static void drop(hs_result *r)
+{
+	hs_result_free(r);
+	free(r);
 }
 
 static void note_violation(hs_verdict *v, const hs_result *r)
@@ -93,8 +102,7 @@ int hs_judge(const prog *p, const hs_options *o, hs_result *res,
 {
 	memset(v, 0, sizeof *v);
 	hs_effective_config(p, o, &v->cfg);
-	int (*run)(const prog *, const hs_options *, hs_result *) =
-		jo && jo->run ? jo->run : hs_run;
+	runner run = jo && jo->run ? jo->run : hs_run;
 	if (res->kind == OUT_INTERNAL) {
 		v->kind = JV_INTERNAL;
 		snprintf(v->note, sizeof v->note, "internal error: %.160s", res->text);
@@ -111,13 +119,7 @@ int hs_judge(const prog *p, const hs_options *o, hs_result *res,
 		rc.stack = rc.maxstack < REF_STACK_MAX ? rc.maxstack : REF_STACK_MAX;
 		rc.stack = (rc.stack + 7u) & ~7u;
 		rc.has_stack = 1;
-		prog *q = with_config(p, &rc);
-		hs_options ro = bare_options(o);
-		hs_result *ref = calloc(1, sizeof *ref);
-		if (!ref)
-			abort();
-		run(q, &ro, ref);
-		free(q);
+		hs_result *ref = run_with(p, &rc, o, run);
 		if (ref->kind == OUT_VIOLATION && ref->inv == INV_DEF4) {
 			v->kind = JV_FALSE_BELIEF;
 			snprintf(v->note, sizeof v->note, "false belief: the check fails "
@@ -143,8 +145,7 @@ int hs_judge(const prog *p, const hs_options *o, hs_result *res,
 		} else {
 			note_violation(v, res);
 		}
-		hs_result_free(ref);
-		free(ref);
+		drop(ref);
 		if (v->kind != JV_VIOLATION)
 			return v->kind;
 	} else {
@@ -154,19 +155,19 @@ int hs_judge(const prog *p, const hs_options *o, hs_result *res,
 		prog_config uc = v->cfg;
 		uc.bugs = 0;
 		uc.has_bugs = 0;
-		prog *q = with_config(p, &uc);
-		hs_options uo = bare_options(o);
-		hs_result *u = calloc(1, sizeof *u);
-		if (!u)
+		hs_result *u = run_with(p, &uc, o, run);
+		/* judged as the program in that configuration */
+		prog *q = malloc(sizeof *q);
+		if (!q)
 			abort();
-		run(q, &uo, u);
+		*q = *p;
+		q->cfg = uc;
 		hs_verdict uv;
 		hs_judge_opts ujo = {.run = run};
-		hs_judge(q, &uo, u, &ujo, &uv);
+		hs_judge(q, NULL, u, &ujo, &uv);
 		v->unswitched = hs_is_finding(&uv);
-		hs_result_free(u);
-		free(u);
 		free(q);
+		drop(u);
 	}
 	return v->kind;
 }

@@ -557,6 +557,18 @@ static int faulty_reference(const prog *p, const hs_options *o, hs_result *r)
 	return rc;
 }
 
+/* Every run with the switches off breaks STK3: a runtime bug that the
+** switches did not cause. */
+static int faulty_unswitched(const prog *p, const hs_options *o, hs_result *r)
+{
+	int rc = hs_run(p, o, r);
+	if (p->cfg.bugs == 0) {
+		r->kind = OUT_VIOLATION;
+		r->inv = INV_STK3;
+	}
+	return rc;
+}
+
 static void test_judge(void **state)
 {
 	(void)state;
@@ -596,6 +608,19 @@ static void test_judge(void **state)
 	/* an internal error is always one */
 	r->kind = OUT_INTERNAL;
 	assert_int_equal(hs_judge(p, &o, r, NULL, &v), JV_INTERNAL);
+	/* rule 3: the switch's own bug goes away with every switch off; a
+	** violation that stays there is marked unswitched (a runtime bug) */
+	prog *b = calloc(1, sizeof *b);
+	char err[512];
+	assert_int_equal(prog_parse_file("corpus/regressions/bug-7695.prog", b, err,
+					 sizeof err), 0);
+	hs_judge_opts sw = {.switched = 1};
+	assert_int_equal(hs_run_judged(b, &o, r, &sw, &v), JV_VIOLATION);
+	assert_false(v.unswitched);
+	hs_judge_opts swf = {.switched = 1, .run = faulty_unswitched};
+	assert_int_equal(hs_run_judged(b, &o, r, &swf, &v), JV_VIOLATION);
+	assert_true(v.unswitched);
+	free(b);
 	hs_result_free(r);
 	free(r);
 	free(p);
