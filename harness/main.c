@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "hs.h"
+#include "hs_go.h"
 #include "hs_judge.h"
 #include "hs_minexp.h"
 
@@ -397,6 +398,10 @@ int main(int argc, char **argv)
 		return cli_minimize(argc - 1, argv + 1);
 	if (!strcmp(cmd, "explore"))
 		return cli_explore(argc - 1, argv + 1);
+	if (!strcmp(cmd, "go")) /* cli_go.c */
+		return cli_go(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cli_diff(argc - 1, argv + 1);
 	cli c;
 	memset(&c, 0, sizeof c);
 	static const struct option opts[] = {
