@@ -451,6 +451,17 @@ int cli_diff(int argc, char **argv)
 		gset_free(&s);
 		return 2;
 	}
+	/* what was compared: the model's outcome kinds and recover() count */
+	size_t kinds[OUT_INTERNAL + 2] = {0}, nrec = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		const hs_result *r = &s.v[i].res;
+		kinds[r->kind == OUT_VIOLATION ? OUT_INTERNAL + 1 : r->kind]++;
+		for (const char *t = r->observed; t && (t = strstr(t, "recover: ")); t++)
+			nrec++;
+	}
+	printf("compared: ok %zu, panic %zu, goexit %zu, overflow %zu, check failed %zu; "
+	       "%zu recover() values\n", kinds[OUT_OK], kinds[OUT_PANIC], kinds[OUT_GOEXIT],
+	       kinds[OUT_OVERFLOW], kinds[OUT_INTERNAL + 1], nrec);
 	size_t agree = 0, disagree = 0;
 	char outp[4200], errp[4200];
 	snprintf(outp, sizeof outp, "%s/run.out", dir);

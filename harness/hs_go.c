@@ -232,7 +232,8 @@ static void c_stmt(gsb *s, const prog *p, int k, int fi, uint32_t si)
 		gsb_printf(s, "return;");
 		break;
 	default: /* seh push/pop */
-		gsb_printf(s, "/* %s: nothing on linux/amd64 */", prog_op_name(st->op));
+		gsb_printf(s, "/* seh %s: nothing on linux/amd64 */",
+			   st->op == ST_SEHPUSH ? "push" : "pop");
 	}
 	gsb_printf(s, "\n");
 }
