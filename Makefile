@@ -11,6 +11,8 @@
 #   make fuzz-smoke the CI smoke run: 60 s libFuzzer + 60 s AFL++, bugs off
 #   make coverage   llvm-cov HTML report of runtime-under-test/ over corpus/
 #   make cflite-test run .clusterfuzzlite/build.sh locally, try each target
+#   make diff-go    the model against real Go: the seeds and DIFF_PROGRAMS=1000
+#                   random programs (installs golang-go on demand)
 #   make clean      remove every build directory
 
 SHELL := /bin/bash
@@ -58,7 +60,7 @@ define preset_build
 	cmake --build --preset $(1) -j$(JOBS)
 endef
 
-.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-smoke coverage cflite-test clean
+.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-smoke coverage cflite-test diff-go clean
 
 deps:
 	$(call ensure_pkgs,$(DEPS))
@@ -98,6 +100,12 @@ coverage: deps
 cflite-test: deps
 	$(call ensure_pkgs,$(CFL_DEPS))
 	scripts/cflite_test.sh
+
+# Differential runs against real Go (scripts/diff_go.sh installs golang-go).
+DIFF_PROGRAMS ?= 1000
+export DIFF_PROGRAMS
+diff-go: build
+	scripts/diff_go.sh
 
 clean:
 	rm -rf build build-asan build-release build-libfuzzer build-afl

@@ -16,8 +16,11 @@
 ** 2 usage, parse or build error.
 **
 ** Random programs are decoded from random bytes (prog_bin_decode is
-** total), so they cover every construct the binary form has; the PRNG is
-** seeded by --seed, so a run is reproducible.
+** total), so they cover every construct the binary form has; when PATHs
+** are given, every other one is a mutant of one of them instead (its
+** binary form with 1-4 bytes changed), which keeps cgo, defers and
+** recovers that random bytes seldom line up. The PRNG is seeded by
+** --seed, so a run is reproducible.
 **
 ** Go runs offline: GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local and a
 ** GOCACHE under /tmp unless the environment says otherwise.
@@ -83,11 +86,20 @@ static void gset_free(gset *s)
 	memset(s, 0, sizeof *s);
 }
 
-static void model_run(gprog *g)
+/* Random programs get at most this many steps on the model (--budget):
+** mutants of the deep seeds would otherwise cost seconds each; one that
+** needs more is skipped as budget. */
+static uint32_t random_budget = 20000;
+
+static void model_run(gprog *g, int is_random)
 {
 	hs_options o;
 	memset(&o, 0, sizeof o);
 	o.file = g->label;
+	if (is_random && g->p->cfg.budget > random_budget) {
+		o.budget_set = 1;
+		o.budget = random_budget;
+	}
 	hs_run_judged(g->p, &o, &g->res, NULL, &g->v);
 	g->model = hs_go_model_obs(g->p, &g->res, &g->v);
 }
@@ -287,7 +299,7 @@ int cli_go(int argc, char **argv)
 		return rc ? rc : usage_go();
 	}
 	for (size_t i = 0; i < s.n; i++)
-		model_run(&s.v[i]);
+		model_run(&s.v[i], 0);
 	hs_go_entry *e = calloc(s.n, sizeof *e);
 	if (!e)
 		abort();
@@ -313,7 +325,8 @@ static int usage_diff(void)
 	      "  runs each program (PATH: .prog files or directories) on the model\n"
 	      "  and on real Go, compares the outcome and every recover() value;\n"
 	      "  --random N adds N comparable programs decoded from random bytes\n"
-	      "  (seed S, default 1); --keep DIR keeps the Go module there.\n"
+	      "  (seed S, default 1; at most B model steps each, --budget B,\n"
+	      "  default 20000); --keep DIR keeps the Go module there.\n"
 	      "  Ends with 'N agree, M disagree'; exit 1 on a disagreement.\n",
 	      stderr);
 	return 2;
@@ -340,6 +353,8 @@ int cli_diff(int argc, char **argv)
 			keep = argv[++i];
 		else if (!strcmp(argv[i], "--random") && i + 1 < argc)
 			nrandom = strtol(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--budget") && i + 1 < argc)
+			random_budget = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
@@ -359,7 +374,7 @@ int cli_diff(int argc, char **argv)
 	char skipwhy[256] = "";
 	for (size_t i = 0; i < all.n; i++) {
 		gprog *g = &all.v[i];
-		model_run(g);
+		model_run(g, 0);
 		const char *why;
 		if (!hs_go_comparable(g->p, &g->res, &g->v, 1, &why)) {
 			printf("skip %s: %s\n", g->label, why);
@@ -376,21 +391,41 @@ int cli_diff(int argc, char **argv)
 	size_t nr = 0, tries = 0, why_n[6] = {0};
 	static const char *why_name[6] = {"windows/386", "budget", "limit",
 					  "violation", "overflow", "internal"};
+	/* the named programs are also the pool mutants are made from */
+	size_t npool = s.n;
+	const prog **pool = calloc(npool ? npool : 1, sizeof *pool);
+	if (!pool)
+		abort();
+	for (size_t i = 0; i < npool; i++)
+		pool[i] = s.v[i].p;
+	static uint8_t buf[PROG_BIN_MAX];
 	while ((long)nr < nrandom && tries < (size_t)nrandom * 50) {
 		tries++;
-		uint8_t buf[640];
-		size_t len = 16 + xorshift(&rs) % (sizeof buf - 16);
-		for (size_t j = 0; j < len; j++)
-			buf[j] = (uint8_t)(xorshift(&rs) >> 32);
+		size_t len;
+		char lab[160];
+		if (npool && (tries & 1)) {
+			/* a mutant: a named program's binary form, 1-4 bytes set at
+			** random (the decoder repairs whatever they break) */
+			size_t from = xorshift(&rs) % npool;
+			len = prog_bin_encode(pool[from], buf, sizeof buf);
+			int nflip = 1 + (int)(xorshift(&rs) % 4);
+			for (int j = 0; j < nflip && len; j++)
+				buf[xorshift(&rs) % len] = (uint8_t)(xorshift(&rs) >> 32);
+			snprintf(lab, sizeof lab, "random %zu: mutant of %s (seed %llu, try %zu)",
+				 nr, s.v[from].label, (unsigned long long)seed, tries);
+		} else {
+			len = 16 + xorshift(&rs) % (640 - 16);
+			for (size_t j = 0; j < len; j++)
+				buf[j] = (uint8_t)(xorshift(&rs) >> 32);
+			snprintf(lab, sizeof lab, "random %zu: decoded bytes (seed %llu, try %zu)",
+				 nr, (unsigned long long)seed, tries);
+		}
 		gprog *g = gset_add(&s);
 		prog_bin_decode(buf, len, g->p);
-		char lab[64];
-		snprintf(lab, sizeof lab, "random %zu (seed %llu, try %zu)", nr,
-			 (unsigned long long)seed, tries);
 		g->label = strdup(lab);
 		const char *why = NULL;
 		if (g->p->cfg.target == TARGET_LINUX_AMD64)
-			model_run(g);
+			model_run(g, 1);
 		if (g->p->cfg.target != TARGET_LINUX_AMD64 ||
 		    !hs_go_comparable(g->p, &g->res, &g->v, 0, &why)) {
 			if (!why)
@@ -408,6 +443,7 @@ int cli_diff(int argc, char **argv)
 		}
 		nr++;
 	}
+	free(pool);
 	if (tries) {
 		size_t o = 0;
 		for (int w = 0; w < 6; w++)
@@ -462,6 +498,16 @@ int cli_diff(int argc, char **argv)
 	printf("compared: ok %zu, panic %zu, goexit %zu, overflow %zu, check failed %zu; "
 	       "%zu recover() values\n", kinds[OUT_OK], kinds[OUT_PANIC], kinds[OUT_GOEXIT],
 	       kinds[OUT_OVERFLOW], kinds[OUT_INTERNAL + 1], nrec);
+	/* every statement should be in some compared program: say how often */
+	size_t ops[ST__COUNT] = {0};
+	for (size_t i = 0; i < s.n; i++)
+		for (uint32_t f = 0; f < s.v[i].p->nfuncs; f++)
+			for (uint32_t k = 0; k < s.v[i].p->funcs[f].nstmts; k++)
+				ops[s.v[i].p->funcs[f].stmts[k].op]++;
+	printf("statements compared:");
+	for (int op = 0; op < ST__COUNT; op++)
+		printf("%s %s %zu", op ? "," : "", prog_op_name(op), ops[op]);
+	printf("\n");
 	size_t agree = 0, disagree = 0;
 	char outp[4200], errp[4200];
 	snprintf(outp, sizeof outp, "%s/run.out", dir);
@@ -503,8 +549,8 @@ int cli_diff(int argc, char **argv)
 		}
 		rmdir(dir);
 	}
-	if (skipped && all.n == 0 && !tries)
-		printf("skipped %zu\n", skipped);
+	if (skipped)
+		printf("skipped %zu (not comparable)\n", skipped);
 	printf("%zu agree, %zu disagree\n", agree, disagree);
 	gset_free(&s);
 	return disagree ? 1 : 0;
