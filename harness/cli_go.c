@@ -266,6 +266,15 @@ static int build(const char *dir)
 	return 0;
 }
 
+static void print_indented(const char *t)
+{
+	while (*t) {
+		size_t len = strcspn(t, "\n");
+		printf("    %.*s\n", (int)len, t);
+		t += len + (t[len] == '\n');
+	}
+}
+
 /* ---- stackfuzz go ---- */
 
 static int usage_go(void)
@@ -330,15 +339,6 @@ static int usage_diff(void)
 	      "  Ends with 'N agree, M disagree'; exit 1 on a disagreement.\n",
 	      stderr);
 	return 2;
-}
-
-static void print_indented(const char *t)
-{
-	while (*t) {
-		size_t len = strcspn(t, "\n");
-		printf("    %.*s\n", (int)len, t);
-		t += len + (t[len] == '\n');
-	}
 }
 
 int cli_diff(int argc, char **argv)
@@ -430,6 +430,15 @@ int cli_diff(int argc, char **argv)
 		    !hs_go_comparable(g->p, &g->res, &g->v, 0, &why)) {
 			if (!why)
 				why = "windows/386";
+			if (!strcmp(why, "violation") || !strcmp(why, "internal")) {
+				/* not Go's business, but a finding of the model: show it */
+				char *text = prog_print(g->p);
+				char o[300];
+				hs_outcome_str(&g->res, o, sizeof o);
+				printf("=== model finding (not compared): %s: %s\n", g->label, o);
+				print_indented(text ? text : "");
+				free(text);
+			}
 			for (int w = 0; w < 6; w++)
 				if (!strcmp(why, why_name[w]))
 					why_n[w]++;
