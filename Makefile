@@ -14,6 +14,8 @@
 #   make fuzz-smoke the CI smoke run: 60 s libFuzzer + 60 s AFL++, bugs off
 #   make coverage   llvm-cov HTML report of runtime-under-test/ over corpus/
 #   make cflite-test run .clusterfuzzlite/build.sh locally, try each target
+#   make diff-go    the model against real Go: the seeds and DIFF_PROGRAMS=1000
+#                   random programs (installs golang-go on demand)
 #   make clean      remove every build directory (never out/ or findings/:
 #                   those are results)
 
@@ -64,7 +66,7 @@ define preset_build
 	cmake --build --preset $(1) -j$(JOBS)
 endef
 
-.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-report fuzz-smoke coverage cflite-test clean
+.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-report fuzz-smoke coverage cflite-test diff-go clean
 
 deps:
 	$(call ensure_pkgs,$(DEPS))
@@ -109,6 +111,12 @@ coverage: deps
 cflite-test: deps
 	$(call ensure_pkgs,$(CFL_DEPS))
 	scripts/cflite_test.sh
+
+# Differential runs against real Go (scripts/diff_go.sh installs golang-go).
+DIFF_PROGRAMS ?= 1000
+export DIFF_PROGRAMS
+diff-go: build
+	scripts/diff_go.sh
 
 # Build products only: out/ and findings/ hold results and are kept.
 clean:

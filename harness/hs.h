@@ -53,6 +53,10 @@ typedef struct hs_result {
 	int func, stmt;	   /* program location of the last step (-1: runtime) */
 	uint32_t line;
 	char *report;	   /* violation report: location, message, state */
+	/* observables Go would show (hs_go.c compares them with real Go):
+	** one "recover: V" line per recover() run, in order; V is nil (no
+	** panic to recover, or panic(nil)), the int, or "runtime error" */
+	char *observed;
 	uint64_t copies, segments, shrinks, maxdepth;
 	/* bit i: invariant i was reached in this run (inv_reach.c: its
 	** checker judged non-trivial state), or violated */

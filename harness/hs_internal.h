@@ -22,6 +22,9 @@ typedef struct hs {
 	uint64_t steps;
 	/* where the current step is */
 	int cur_func, cur_stmt, cur_rtfunc, cur_site;
+	/* res->observed while it grows (heap, length, capacity) */
+	char *obs;
+	size_t nobs, capobs;
 } hs;
 
 rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot);

@@ -40,7 +40,8 @@ void hs_result_free(hs_result *res)
 {
 	free(res->text);
 	free(res->report);
-	res->text = res->report = NULL;
+	free(res->observed);
+	res->text = res->report = res->observed = NULL;
 }
 
 static void set_text(hs_result *res, const char *fmt, ...)
@@ -237,6 +238,35 @@ static int64_t recovered_int(int kind, int64_t v)
 	return kind == PV_INT ? v : kind == PV_NIL ? 0 : -1; /* runtime errors */
 }
 
+/* Appends one observable line (see hs_result.observed). */
+static void observe(hs *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void observe(hs *h, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (h->nobs + (size_t)n + 1 > h->capobs) {
+		size_t cap = h->capobs ? h->capobs : 64;
+		while (cap < h->nobs + (size_t)n + 1)
+			cap *= 2;
+		char *b = realloc(h->obs, cap);
+		if (!b) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+		h->obs = b;
+		h->capobs = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(h->obs + h->nobs, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	h->nobs += (size_t)n;
+}
+
 /* ---- statements ---- */
 
 static void nilpanic(hs *h, uint32_t k)
@@ -311,6 +341,13 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 		inv_truth_recover_begin(&h->truth, r, f);
 		int got = rt_gorecover(r, f, &kind, &val);
 		inv_truth_recover(&h->truth, pf->name, got, kind, val);
+		/* the value as Go's recover() returns it (a fact, not a check) */
+		if (!got || kind == PV_NIL)
+			observe(h, "recover: nil\n");
+		else if (kind == PV_INT)
+			observe(h, "recover: %lld\n", (long long)val);
+		else
+			observe(h, "recover: runtime error\n");
 		if (s->n) {
 			rt_addr a = hs_slot_addr(h, pf, s->slot);
 			rt_store(&r->mem, a, (rt_word)(got ? recovered_int(kind, val) : 0));
@@ -559,6 +596,13 @@ out:
 		res->reached |= 1u << res->inv;
 	if (!res->text)
 		set_text(res, "%s", "");
+	/* the observables move into the result (never NULL) */
+	res->observed = h->obs ? h->obs : calloc(1, 1);
+	h->obs = NULL;
+	if (!res->observed) {
+		fprintf(stderr, "stackfuzz: out of memory\n");
+		abort();
+	}
 	if (!res->report) {
 		res->report = calloc(1, 1);
 		if (!res->report) {

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "hs.h"
+#include "hs_go.h"
 #include "hs_judge.h"
 #include "hs_minexp.h"
 
@@ -700,6 +701,10 @@ int main(int argc, char **argv)
 		return cli_minimize(argc - 1, argv + 1);
 	if (!strcmp(cmd, "explore"))
 		return cli_explore(argc - 1, argv + 1);
+	if (!strcmp(cmd, "go")) /* cli_go.c */
+		return cli_go(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cli_diff(argc - 1, argv + 1);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		const command *k = &commands[i];
 		if (strcmp(cmd, k->name))

@@ -1,0 +1,566 @@
+/*
+** cli_go.c: `stackfuzz go` (programs -> one Go module) and `stackfuzz
+** diff` (each program on the model and on real Go, compared).
+**
+**   stackfuzz go PROG... -o DIR
+**   stackfuzz diff [PATH...] [--random N] [--seed S] [--keep DIR]
+**
+** diff runs every program on the model (judged, as `run` does), keeps
+** the comparable ones (hs_go_comparable: no budget, limit, violation or
+** windows/386; overflow only for named files, by kind), emits them all
+** into ONE module (a cgo build costs a second or more, so builds are
+** batched), builds it once, runs the binary once per entry, normalises
+** both sides (hs_go.h) and compares the strings. It prints every
+** disagreement with the program and both sides, and ends with the line
+** `N agree, M disagree`. Exit status: 0 all agree, 1 a disagreement,
+** 2 usage, parse or build error.
+**
+** Random programs are decoded from random bytes (prog_bin_decode is
+** total), so they cover every construct the binary form has; when PATHs
+** are given, every other one is a mutant of one of them instead (its
+** binary form with 1-4 bytes changed), which keeps cgo, defers and
+** recovers that random bytes seldom line up. The PRNG is seeded by
+** --seed, so a run is reproducible.
+**
+** Go runs offline: GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local and a
+** GOCACHE under /tmp unless the environment says otherwise.
+*/
+#include <errno.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "hs_go.h"
+#include "hs_judge.h"
+#include "hs_minexp.h"
+
+enum { GO_RUN_TIMEOUT_MS = 10000 };
+
+typedef struct gprog {
+	prog *p;
+	char *label;
+	hs_result res;
+	hs_verdict v;
+	char *model; /* observables */
+} gprog;
+
+typedef struct gset {
+	gprog *v;
+	size_t n, cap;
+} gset;
+
+static gprog *gset_add(gset *s)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		gprog *nv = realloc(s->v, cap * sizeof *nv);
+		if (!nv)
+			abort();
+		s->v = nv;
+		s->cap = cap;
+	}
+	gprog *g = &s->v[s->n++];
+	memset(g, 0, sizeof *g);
+	g->p = calloc(1, sizeof *g->p);
+	if (!g->p)
+		abort();
+	return g;
+}
+
+static void gset_free(gset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].p);
+		free(s->v[i].label);
+		free(s->v[i].model);
+		hs_result_free(&s->v[i].res);
+	}
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* Random programs get at most this many steps on the model (--budget):
+** mutants of the deep seeds would otherwise cost seconds each; one that
+** needs more is skipped as budget. */
+static uint32_t random_budget = 20000;
+
+static void model_run(gprog *g, int is_random)
+{
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	o.file = g->label;
+	if (is_random && g->p->cfg.budget > random_budget) {
+		o.budget_set = 1;
+		o.budget = random_budget;
+	}
+	hs_run_judged(g->p, &o, &g->res, NULL, &g->v);
+	g->model = hs_go_model_obs(g->p, &g->res, &g->v);
+}
+
+/* Adds PATH (a .prog file, or a directory searched for them, sorted). */
+static int add_path(gset *s, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		struct dirent **ents;
+		int n = scandir(path, &ents, NULL, alphasort);
+		if (n < 0) {
+			fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		int rc = 0;
+		for (int i = 0; i < n; i++) {
+			const char *nm = ents[i]->d_name;
+			size_t l = strlen(nm);
+			char sub[4096];
+			snprintf(sub, sizeof sub, "%s/%s", path, nm);
+			struct stat ss;
+			if (nm[0] != '.' && stat(sub, &ss) == 0 &&
+			    (S_ISDIR(ss.st_mode) ||
+			     (l > 5 && !strcmp(nm + l - 5, ".prog"))))
+				if (add_path(s, sub) < 0)
+					rc = -1;
+			free(ents[i]);
+		}
+		free(ents);
+		return rc;
+	}
+	gprog *g = gset_add(s);
+	char err[512];
+	g->label = strdup(path);
+	if (prog_parse_file(path, g->p, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		s->n--;
+		free(g->p);
+		free(g->label);
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+static void setenv_default(const char *k, const char *v)
+{
+	const char *cur = getenv(k);
+	if (!cur || !*cur)
+		setenv(k, v, 1);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return strdup("");
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap);
+	if (!b)
+		abort();
+	size_t r;
+	while ((r = fread(b + n, 1, cap - n - 1, f)) > 0) {
+		n += r;
+		if (cap - n - 1 == 0) {
+			cap *= 2;
+			char *nb = realloc(b, cap);
+			if (!nb)
+				abort();
+			b = nb;
+		}
+	}
+	b[n] = 0;
+	fclose(f);
+	return b;
+}
+
+/* Runs argv in dir with stdout/stderr into files; the wait status, or -1
+** on a timeout (the child is killed), -2 if it could not start. */
+static int spawn(const char *dir, char *const argv[], const char *out,
+		 const char *err, int timeout_ms)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -2;
+	if (pid == 0) {
+		if (chdir(dir) < 0)
+			_exit(127);
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		int fi = open("/dev/null", O_RDONLY);
+		if (fo < 0 || fe < 0 || fi < 0)
+			_exit(127);
+		dup2(fi, 0);
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	for (int waited = 0;; waited += 2) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			return status;
+		if (w < 0)
+			return -2;
+		if (timeout_ms && waited >= timeout_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		struct timespec ts = {0, 2000000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void go_env(void)
+{
+	setenv_default("GOFLAGS", "-mod=mod");
+	setenv_default("GOPROXY", "off");
+	setenv_default("GOTOOLCHAIN", "local");
+	setenv_default("GOCACHE", "/tmp/stackfuzz-gocache");
+	setenv_default("CGO_ENABLED", "1");
+}
+
+static void entries_of(gset *s, hs_go_entry *e)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		e[i].p = s->v[i].p;
+		e[i].label = s->v[i].label;
+		/* overflow: Go's limit at the model's, so Go overflows soon too */
+		e[i].maxstack = s->v[i].res.kind == OUT_OVERFLOW ? s->v[i].p->cfg.maxstack : 0;
+	}
+}
+
+static int build(const char *dir)
+{
+	go_env();
+	char *argv[] = {"go", "build", "-o", "stackfuzzgo", ".", NULL};
+	char out[4200], err[4200];
+	snprintf(out, sizeof out, "%s/build.out", dir);
+	snprintf(err, sizeof err, "%s/build.log", dir);
+	int st = spawn(dir, argv, out, err, 0);
+	if (st == -2 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		char *log = slurp(err);
+		fprintf(stderr, "stackfuzz: go build in %s failed%s:\n%.4000s\n", dir,
+			st == -2 ? " (is go installed?)" : "", log);
+		free(log);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_indented(const char *t)
+{
+	while (*t) {
+		size_t len = strcspn(t, "\n");
+		printf("    %.*s\n", (int)len, t);
+		t += len + (t[len] == '\n');
+	}
+}
+
+/* ---- stackfuzz go ---- */
+
+static int usage_go(void)
+{
+	fputs("usage: stackfuzz go PROG... -o DIR\n"
+	      "  writes one Go module (Go + cgo) to DIR: go.mod, main.go, progs.c;\n"
+	      "  build it with `go build -o stackfuzzgo .` and run `./stackfuzzgo K`\n"
+	      "  for the K-th program (0-based, in argument order); it prints what\n"
+	      "  `stackfuzz diff` compares (see README, \"Real Go as the oracle\")\n",
+	      stderr);
+	return 2;
+}
+
+int cli_go(int argc, char **argv)
+{
+	const char *dir = NULL;
+	gset s = {0};
+	int rc = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage_go();
+		else if (argv[i][0] == '-')
+			return usage_go();
+		else if (add_path(&s, argv[i]) < 0)
+			rc = 2;
+	}
+	if (!dir || !s.n || rc) {
+		gset_free(&s);
+		return rc ? rc : usage_go();
+	}
+	for (size_t i = 0; i < s.n; i++)
+		model_run(&s.v[i], 0);
+	hs_go_entry *e = calloc(s.n, sizeof *e);
+	if (!e)
+		abort();
+	entries_of(&s, e);
+	char err[512];
+	if (hs_go_emit(dir, e, s.n, err, sizeof err) < 0) {
+		fprintf(stderr, "stackfuzz: %s\n", err);
+		rc = 2;
+	} else {
+		for (size_t i = 0; i < s.n; i++)
+			printf("%zu %s\n", i, s.v[i].label);
+	}
+	free(e);
+	gset_free(&s);
+	return rc;
+}
+
+/* ---- stackfuzz diff ---- */
+
+static int usage_diff(void)
+{
+	fputs("usage: stackfuzz diff [PATH...] [--random N] [--seed S] [--keep DIR]\n"
+	      "  runs each program (PATH: .prog files or directories) on the model\n"
+	      "  and on real Go, compares the outcome and every recover() value;\n"
+	      "  --random N adds N comparable programs decoded from random bytes\n"
+	      "  (seed S, default 1; at most B model steps each, --budget B,\n"
+	      "  default 20000); --keep DIR keeps the Go module there.\n"
+	      "  Ends with 'N agree, M disagree'; exit 1 on a disagreement.\n",
+	      stderr);
+	return 2;
+}
+
+int cli_diff(int argc, char **argv)
+{
+	const char *keep = NULL;
+	long nrandom = 0;
+	uint64_t seed = 1;
+	gset all = {0};
+	int rc = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--keep") && i + 1 < argc)
+			keep = argv[++i];
+		else if (!strcmp(argv[i], "--random") && i + 1 < argc)
+			nrandom = strtol(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--budget") && i + 1 < argc)
+			random_budget = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return usage_diff();
+		else if (argv[i][0] == '-')
+			return usage_diff();
+		else if (add_path(&all, argv[i]) < 0)
+			rc = 2;
+	}
+	if (rc || (!all.n && nrandom <= 0)) {
+		gset_free(&all);
+		return rc ? rc : usage_diff();
+	}
+	/* the model side; files keep overflow (compared by kind) */
+	gset s = {0};
+	size_t skipped = 0;
+	char skipwhy[256] = "";
+	for (size_t i = 0; i < all.n; i++) {
+		gprog *g = &all.v[i];
+		model_run(g, 0);
+		const char *why;
+		if (!hs_go_comparable(g->p, &g->res, &g->v, 1, &why)) {
+			printf("skip %s: %s\n", g->label, why);
+			skipped++;
+			continue;
+		}
+		gprog *d = gset_add(&s);
+		free(d->p);
+		*d = *g;
+		memset(g, 0, sizeof *g);
+	}
+	gset_free(&all);
+	uint64_t rs = seed * 0x9E3779B97F4A7C15ull + 1;
+	size_t nr = 0, tries = 0, why_n[6] = {0};
+	static const char *why_name[6] = {"windows/386", "budget", "limit",
+					  "violation", "overflow", "internal"};
+	/* the named programs are also the pool mutants are made from */
+	size_t npool = s.n;
+	const prog **pool = calloc(npool ? npool : 1, sizeof *pool);
+	if (!pool)
+		abort();
+	for (size_t i = 0; i < npool; i++)
+		pool[i] = s.v[i].p;
+	static uint8_t buf[PROG_BIN_MAX];
+	while ((long)nr < nrandom && tries < (size_t)nrandom * 50) {
+		tries++;
+		size_t len;
+		char lab[160];
+		if (npool && (tries & 1)) {
+			/* a mutant: a named program's binary form, 1-4 bytes set at
+			** random (the decoder repairs whatever they break) */
+			size_t from = xorshift(&rs) % npool;
+			len = prog_bin_encode(pool[from], buf, sizeof buf);
+			int nflip = 1 + (int)(xorshift(&rs) % 4);
+			for (int j = 0; j < nflip && len; j++)
+				buf[xorshift(&rs) % len] = (uint8_t)(xorshift(&rs) >> 32);
+			snprintf(lab, sizeof lab, "random %zu: mutant of %s (seed %llu, try %zu)",
+				 nr, s.v[from].label, (unsigned long long)seed, tries);
+		} else {
+			len = 16 + xorshift(&rs) % (640 - 16);
+			for (size_t j = 0; j < len; j++)
+				buf[j] = (uint8_t)(xorshift(&rs) >> 32);
+			snprintf(lab, sizeof lab, "random %zu: decoded bytes (seed %llu, try %zu)",
+				 nr, (unsigned long long)seed, tries);
+		}
+		gprog *g = gset_add(&s);
+		prog_bin_decode(buf, len, g->p);
+		g->label = strdup(lab);
+		const char *why = NULL;
+		if (g->p->cfg.target == TARGET_LINUX_AMD64)
+			model_run(g, 1);
+		if (g->p->cfg.target != TARGET_LINUX_AMD64 ||
+		    !hs_go_comparable(g->p, &g->res, &g->v, 0, &why)) {
+			if (!why)
+				why = "windows/386";
+			if (!strcmp(why, "violation") || !strcmp(why, "internal")) {
+				/* not Go's business, but a finding of the model: show it */
+				char *text = prog_print(g->p);
+				char o[300];
+				hs_outcome_str(&g->res, o, sizeof o);
+				printf("=== model finding (not compared): %s: %s\n", g->label, o);
+				print_indented(text ? text : "");
+				free(text);
+			}
+			for (int w = 0; w < 6; w++)
+				if (!strcmp(why, why_name[w]))
+					why_n[w]++;
+			skipped++;
+			free(g->p);
+			free(g->label);
+			free(g->model);
+			hs_result_free(&g->res);
+			s.n--;
+			continue;
+		}
+		nr++;
+	}
+	free(pool);
+	if (tries) {
+		size_t o = 0;
+		for (int w = 0; w < 6; w++)
+			if (why_n[w])
+				o += (size_t)snprintf(skipwhy + o, sizeof skipwhy - o, "%s%s %zu",
+						      o ? ", " : "", why_name[w], why_n[w]);
+		printf("random: %zu programs compared out of %zu decoded (skipped: %s)\n",
+		       nr, tries, o ? skipwhy : "none");
+	}
+	if (!s.n) {
+		printf("0 agree, 0 disagree\n");
+		gset_free(&s);
+		return 0;
+	}
+	/* the Go side: one module, one build */
+	char dir[4096];
+	if (keep) {
+		snprintf(dir, sizeof dir, "%s", keep);
+	} else {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(dir, sizeof dir, "%s/stackfuzz-diff.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(dir)) {
+			fprintf(stderr, "stackfuzz: mkdtemp: %s\n", strerror(errno));
+			gset_free(&s);
+			return 2;
+		}
+	}
+	hs_go_entry *e = calloc(s.n, sizeof *e);
+	if (!e)
+		abort();
+	entries_of(&s, e);
+	char err[512];
+	if (hs_go_emit(dir, e, s.n, err, sizeof err) < 0) {
+		fprintf(stderr, "stackfuzz: %s\n", err);
+		free(e);
+		gset_free(&s);
+		return 2;
+	}
+	free(e);
+	if (build(dir) < 0) {
+		gset_free(&s);
+		return 2;
+	}
+	/* what was compared: the model's outcome kinds and recover() count */
+	size_t kinds[OUT_INTERNAL + 2] = {0}, nrec = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		const hs_result *r = &s.v[i].res;
+		kinds[r->kind == OUT_VIOLATION ? OUT_INTERNAL + 1 : r->kind]++;
+		for (const char *t = r->observed; t && (t = strstr(t, "recover: ")); t++)
+			nrec++;
+	}
+	printf("compared: ok %zu, panic %zu, goexit %zu, overflow %zu, check failed %zu; "
+	       "%zu recover() values\n", kinds[OUT_OK], kinds[OUT_PANIC], kinds[OUT_GOEXIT],
+	       kinds[OUT_OVERFLOW], kinds[OUT_INTERNAL + 1], nrec);
+	/* every statement should be in some compared program: say how often */
+	size_t ops[ST__COUNT] = {0};
+	for (size_t i = 0; i < s.n; i++)
+		for (uint32_t f = 0; f < s.v[i].p->nfuncs; f++)
+			for (uint32_t k = 0; k < s.v[i].p->funcs[f].nstmts; k++)
+				ops[s.v[i].p->funcs[f].stmts[k].op]++;
+	printf("statements compared:");
+	for (int op = 0; op < ST__COUNT; op++)
+		printf("%s %s %zu", op ? "," : "", prog_op_name(op), ops[op]);
+	printf("\n");
+	size_t agree = 0, disagree = 0;
+	char outp[4200], errp[4200];
+	snprintf(outp, sizeof outp, "%s/run.out", dir);
+	snprintf(errp, sizeof errp, "%s/run.err", dir);
+	for (size_t i = 0; i < s.n; i++) {
+		gprog *g = &s.v[i];
+		char k[32];
+		snprintf(k, sizeof k, "%zu", i);
+		char *argvr[] = {"./stackfuzzgo", k, NULL};
+		int st = spawn(dir, argvr, outp, errp, GO_RUN_TIMEOUT_MS);
+		char *o = slurp(outp), *er = slurp(errp);
+		char *gn = hs_go_normalise(st, o, er);
+		/* overflow is compared by kind only: the sizes are not Go's */
+		if (!strcmp(gn, g->model)) {
+			agree++;
+		} else {
+			disagree++;
+			char *text = prog_print(g->p);
+			printf("=== disagreement: %s (entry %zu)\n--- program\n", g->label, i);
+			print_indented(text ? text : "");
+			printf("--- model\n");
+			print_indented(g->model);
+			printf("--- go\n");
+			print_indented(gn);
+			free(text);
+		}
+		free(gn);
+		free(o);
+		free(er);
+	}
+	if (!keep) {
+		/* the module is small; leave nothing behind */
+		const char *files[] = {"go.mod", "main.go", "progs.c", "stackfuzzgo",
+				       "build.out", "build.log", "run.out", "run.err"};
+		for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+			char f[4200];
+			snprintf(f, sizeof f, "%s/%s", dir, files[i]);
+			unlink(f);
+		}
+		rmdir(dir);
+	}
+	if (skipped)
+		printf("skipped %zu (not comparable)\n", skipped);
+	printf("%zu agree, %zu disagree\n", agree, disagree);
+	gset_free(&s);
+	return disagree ? 1 : 0;
+}

@@ -1,0 +1,591 @@
+/*
+** hs_go.c: the Go emitter and the observables' normal form (hs_go.h).
+**
+** Every program becomes Go and C code in one module: Go function f of
+** program k is pK_f, C function c is the C function pK_c (in progs.c),
+** a Go function that C calls back is also exported as pK_cb_f (//export
+** needs C types, so the wrapper takes long longs and calls pK_f). The
+** binary's argument picks the entry. What each statement becomes is the
+** README's "statement -> Go" table; the choices that matter:
+**  - recover() goes through sfRecover, which prints what Go returned
+**    (the model's hs_result.observed lines) and maps it to the int the
+**    model stores (0 for nil, -1 for a runtime error);
+**  - `check` prints the first failing check and exits 3: the model's
+**    DEF4 that the judge calls a false belief (it fails on the reference
+**    run too) is that same observable;
+**  - `fault` stores to an unmapped address under debug.SetPanicOnFault,
+**    which Go turns into a runtime-error panic, as the model does;
+**  - gc is runtime.GC() (from C through an exported helper: the stack is
+**    then scanned while the goroutine is in C, as in the model);
+**  - grow N and pad N are byte arrays that a non-inlined helper touches,
+**    so the frame really has them; seh is nothing on linux/amd64.
+** Gotchas: Go rejects unused locals (each gets `_ = v`); C code that
+** sits in a file with //export must be declarations only, so C bodies
+** live in progs.c, which includes _cgo_export.h for the callbacks.
+**
+** The normal form: Go prints an unrecovered panic to stderr with the
+** goroutine's trace, a "[signal ...]" line for faults and exit status 2;
+** only the "panic: " chain is kept. The model's fault text carries a
+** " (fault)" tag Go does not print: it is dropped (a model decision).
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hs_go.h"
+
+/* ---- a growing string ---- */
+
+typedef struct gsb {
+	char *b;
+	size_t n, cap;
+} gsb;
+
+static void gsb_printf(gsb *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void gsb_printf(gsb *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (s->n + (size_t)n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 256;
+		while (cap < s->n + (size_t)n + 1)
+			cap *= 2;
+		char *b = realloc(s->b, cap);
+		if (!b) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+		s->b = b;
+		s->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(s->b + s->n, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	s->n += (size_t)n;
+}
+
+static char *gsb_take(gsb *s)
+{
+	if (!s->b)
+		gsb_printf(s, "%s", "");
+	char *b = s->b;
+	s->b = NULL;
+	s->n = s->cap = 0;
+	return b;
+}
+
+/* ---- emitting one program ---- */
+
+static const char *slotname(const prog_func *f, uint32_t i, char *buf, size_t len)
+{
+	if (f->slotname[i][0])
+		snprintf(buf, len, "v_%s", f->slotname[i]);
+	else
+		snprintf(buf, len, "v_s%u", i);
+	return buf;
+}
+
+/* An expression in Go (c_side = 0) or C (1). */
+static void expr(gsb *s, const prog_func *f, const prog_expr *e, int c_side)
+{
+	char nb[PROG_MAX_NAME + 8];
+	switch (e->kind) {
+	case EX_CONST:
+		gsb_printf(s, "%d", (int)e->v);
+		break;
+	case EX_NIL:
+		gsb_printf(s, "%s", c_side ? "0" : "nil");
+		break;
+	case EX_ADDR:
+		gsb_printf(s, "&%s", slotname(f, (uint32_t)e->v, nb, sizeof nb));
+		break;
+	case EX_SLOT:
+		gsb_printf(s, "%s", slotname(f, (uint32_t)e->v, nb, sizeof nb));
+		break;
+	default: /* EX_DEC */
+		gsb_printf(s, "(%s - 1)", slotname(f, (uint32_t)e->v, nb, sizeof nb));
+	}
+}
+
+/* Arguments of a call. wrap: "C.longlong" for a cgo call, NULL else. */
+static void args(gsb *s, const prog_func *f, const prog_stmt *st, int c_side,
+		 const char *wrap)
+{
+	gsb_printf(s, "(");
+	for (uint32_t i = 0; i < st->nargs; i++) {
+		if (i)
+			gsb_printf(s, ", ");
+		if (wrap)
+			gsb_printf(s, "%s(", wrap);
+		expr(s, f, &st->a[i], c_side);
+		if (wrap)
+			gsb_printf(s, ")");
+	}
+	gsb_printf(s, ")");
+}
+
+static void go_stmt(gsb *s, const prog *p, int k, int fi, uint32_t si)
+{
+	const prog_func *f = &p->funcs[fi];
+	const prog_stmt *st = &f->stmts[si];
+	char nb[PROG_MAX_NAME + 8];
+	gsb_printf(s, "\t");
+	switch (st->op) {
+	case ST_ASSIGN:
+		gsb_printf(s, "%s = ", slotname(f, st->slot, nb, sizeof nb));
+		expr(s, f, &st->a[0], 0);
+		break;
+	case ST_STORE:
+		gsb_printf(s, "*%s = ", slotname(f, st->slot, nb, sizeof nb));
+		expr(s, f, &st->a[0], 0);
+		break;
+	case ST_CHECK:
+		gsb_printf(s, "if %s%s != %d { sfCheckFail(\"%s#%u\") }",
+			   st->n ? "*" : "", slotname(f, st->slot, nb, sizeof nb),
+			   (int)st->a[0].v, f->name, si + 1);
+		break;
+	case ST_CALL:
+		gsb_printf(s, "p%d_%s", k, p->funcs[st->fn].name);
+		args(s, f, st, 0, NULL);
+		break;
+	case ST_DEFER:
+		gsb_printf(s, "defer p%d_%s", k, p->funcs[st->fn].name);
+		args(s, f, st, 0, NULL);
+		break;
+	case ST_PANIC:
+		gsb_printf(s, "panic(");
+		expr(s, f, &st->a[0], 0);
+		gsb_printf(s, ")");
+		break;
+	case ST_RECOVER:
+		if (st->n)
+			gsb_printf(s, "%s = ", slotname(f, st->slot, nb, sizeof nb));
+		gsb_printf(s, "sfRecover(recover())");
+		break;
+	case ST_GOEXIT:
+		gsb_printf(s, "runtime.Goexit()");
+		break;
+	case ST_GROW:
+		gsb_printf(s, "sfGrow%d()", (int)st->n);
+		break;
+	case ST_GC:
+		gsb_printf(s, "runtime.GC() // gc %s", prog_gc_name((int)st->n));
+		break;
+	case ST_RETZ:
+		gsb_printf(s, "if %s == 0 { return }", slotname(f, st->slot, nb, sizeof nb));
+		break;
+	case ST_RETURN:
+		gsb_printf(s, "return");
+		break;
+	case ST_CGO:
+		gsb_printf(s, "C.p%d_%s", k, p->funcs[st->fn].name);
+		args(s, f, st, 0, "C.longlong");
+		break;
+	case ST_LOCK:
+		gsb_printf(s, "runtime.LockOSThread()");
+		break;
+	case ST_UNLOCK:
+		gsb_printf(s, "runtime.UnlockOSThread()");
+		break;
+	case ST_FAULT:
+		gsb_printf(s, "sfFault()");
+		break;
+	default: /* seh push/pop, and C-only statements, never valid here */
+		gsb_printf(s, "// %s: nothing on linux/amd64", prog_op_name(st->op));
+	}
+	gsb_printf(s, "\n");
+}
+
+static void c_stmt(gsb *s, const prog *p, int k, int fi, uint32_t si)
+{
+	const prog_func *f = &p->funcs[fi];
+	const prog_stmt *st = &f->stmts[si];
+	char nb[PROG_MAX_NAME + 8];
+	gsb_printf(s, "\t");
+	switch (st->op) {
+	case ST_CALL:
+		gsb_printf(s, "p%d_%s", k, p->funcs[st->fn].name);
+		args(s, f, st, 1, "(long long)");
+		gsb_printf(s, ";");
+		break;
+	case ST_CALLBACK:
+		gsb_printf(s, "p%d_cb_%s", k, p->funcs[st->fn].name);
+		args(s, f, st, 1, "(long long)");
+		gsb_printf(s, ";");
+		break;
+	case ST_GC:
+		gsb_printf(s, "sfGC(); /* gc %s */", prog_gc_name((int)st->n));
+		break;
+	case ST_RETZ:
+		gsb_printf(s, "if (%s == 0) return;", slotname(f, st->slot, nb, sizeof nb));
+		break;
+	case ST_RETURN:
+		gsb_printf(s, "return;");
+		break;
+	default: /* seh push/pop */
+		gsb_printf(s, "/* seh %s: nothing on linux/amd64 */",
+			   st->op == ST_SEHPUSH ? "push" : "pop");
+	}
+	gsb_printf(s, "\n");
+}
+
+static void c_proto(gsb *s, const prog_func *f, int k)
+{
+	char nb[PROG_MAX_NAME + 8];
+	gsb_printf(s, "void p%d_%s(", k, f->name);
+	for (uint32_t i = 0; i < f->nparams; i++)
+		gsb_printf(s, "%slong long %s", i ? ", " : "",
+			   slotname(f, i, nb, sizeof nb));
+	if (!f->nparams)
+		gsb_printf(s, "void");
+	gsb_printf(s, ")");
+}
+
+/* Is Go function fi of p the target of a callback? */
+static int called_back(const prog *p, uint32_t fi)
+{
+	for (uint32_t i = 0; i < p->nfuncs; i++)
+		for (uint32_t k = 0; k < p->funcs[i].nstmts; k++)
+			if (p->funcs[i].stmts[k].op == ST_CALLBACK &&
+			    p->funcs[i].stmts[k].fn == fi)
+				return 1;
+	return 0;
+}
+
+static void emit_prog(gsb *g, gsb *c, gsb *pre, const hs_go_entry *e, int k)
+{
+	const prog *p = e->p;
+	char nb[PROG_MAX_NAME + 8];
+	gsb_printf(g, "\n// ---- entry %d: %s ----\n", k, e->label ? e->label : "");
+	gsb_printf(c, "\n/* ---- entry %d: %s ---- */\n", k, e->label ? e->label : "");
+	for (uint32_t fi = 0; fi < p->nfuncs; fi++) {
+		const prog_func *f = &p->funcs[fi];
+		if (f->kind == FK_C) {
+			c_proto(pre, f, k);
+			gsb_printf(pre, ";\n");
+			c_proto(c, f, k);
+			gsb_printf(c, "\n{\n");
+			for (uint32_t si = 0; si < f->nstmts; si++)
+				c_stmt(c, p, k, (int)fi, si);
+			gsb_printf(c, "}\n");
+			continue;
+		}
+		gsb_printf(g, "\nfunc p%d_%s(", k, f->name);
+		for (uint32_t i = 0; i < f->nparams; i++)
+			gsb_printf(g, "%s%s %s", i ? ", " : "", slotname(f, i, nb, sizeof nb),
+				   f->type[i] == TY_PTR ? "*int" : "int");
+		gsb_printf(g, ") {%s\n", f->flags & FF_CGOWRAPPER ?
+			   " // cgowrapper: an ordinary Go function" : "");
+		for (uint32_t i = f->nparams; i < (uint32_t)f->nparams + f->nlocals; i++) {
+			slotname(f, i, nb, sizeof nb);
+			gsb_printf(g, "\tvar %s %s\n\t_ = %s\n", nb,
+				   f->type[i] == TY_PTR ? "*int" : "int", nb);
+		}
+		if (f->pad)
+			gsb_printf(g, "\tvar sfPad [%u]byte\n\tsfUse(sfPad[:])\n", f->pad);
+		for (uint32_t si = 0; si < f->nstmts; si++)
+			go_stmt(g, p, k, (int)fi, si);
+		gsb_printf(g, "}\n");
+		if (called_back(p, fi)) {
+			/* C passes ints; a *int parameter can only get nil */
+			gsb_printf(g, "\n//export p%d_cb_%s\nfunc p%d_cb_%s(", k, f->name,
+				   k, f->name);
+			for (uint32_t i = 0; i < f->nparams; i++)
+				gsb_printf(g, "%sa%u C.longlong", i ? ", " : "", i);
+			gsb_printf(g, ") {\n\tp%d_%s(", k, f->name);
+			for (uint32_t i = 0; i < f->nparams; i++) {
+				if (f->type[i] == TY_PTR)
+					gsb_printf(g, "%snil", i ? ", " : "");
+				else
+					gsb_printf(g, "%sint(a%u)", i ? ", " : "", i);
+			}
+			gsb_printf(g, ")\n}\n");
+		}
+	}
+}
+
+static const char go_runtime_part[] =
+	"\nvar sfIdx int // never changes: array indexes the compiler cannot fold\n"
+	"\n//go:noinline\n"
+	"func sfUse(b []byte) { b[sfIdx%len(b)]++ }\n"
+	"\nfunc sfOut(s string) { os.Stdout.WriteString(s) }\n"
+	"\n// What recover() returned, printed as the model's observable, and the\n"
+	"// int the model stores: 0 for nil, -1 for a runtime error.\n"
+	"func sfRecover(r interface{}) int {\n"
+	"\tswitch v := r.(type) {\n"
+	"\tcase nil:\n"
+	"\t\tsfOut(\"recover: nil\\n\")\n"
+	"\t\treturn 0\n"
+	"\tcase int:\n"
+	"\t\tv += sfInject\n"
+	"\t\tsfOut(\"recover: \" + strconv.Itoa(v) + \"\\n\")\n"
+	"\t\treturn v\n"
+	"\tcase runtime.Error:\n"
+	"\t\tsfOut(\"recover: runtime error\\n\")\n"
+	"\t\treturn -1\n"
+	"\t}\n"
+	"\tsfOut(\"recover: other\\n\")\n"
+	"\treturn -2\n"
+	"}\n"
+	"\nfunc sfCheckFail(where string) {\n"
+	"\tsfOut(\"check failed: \" + where + \"\\n\")\n"
+	"\tos.Exit(3)\n"
+	"}\n"
+	"\n// An address nothing maps: with SetPanicOnFault the fault is a panic.\n"
+	"var sfFaultAddr uintptr = 0x10008\n"
+	"\n//go:noinline\n"
+	"func sfFault() { *(*int)(unsafe.Pointer(sfFaultAddr)) = 1 }\n"
+	"\n//export sfGC\n"
+	"func sfGC() { runtime.GC() }\n"
+	"\n// Deferred by main: runs when the entry returns, panics or Goexits. A\n"
+	"// Goexit of the main goroutine would end in Go's \"no goroutines (main\n"
+	"// called runtime.Goexit) - deadlock!\", but a cgo binary never detects\n"
+	"// the deadlock (it hangs): say goexit when runtime.Goexit, not gopanic, is\n"
+	"// the nearest unwinder running this call.\n"
+	"func sfAtEnd() {\n"
+	"\tpcs := make([]uintptr, 256)\n"
+	"\tfr := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])\n"
+	"\tfor {\n"
+	"\t\tf, more := fr.Next()\n"
+	"\t\tif f.Function == \"runtime.gopanic\" {\n"
+	"\t\t\treturn\n"
+	"\t\t}\n"
+	"\t\tif f.Function == \"runtime.Goexit\" {\n"
+	"\t\t\tos.Stderr.WriteString(\"fatal error: no goroutines (main called runtime.Goexit) - deadlock!\\n\")\n"
+	"\t\t\tos.Exit(2)\n"
+	"\t\t}\n"
+	"\t\tif !more {\n"
+	"\t\t\treturn\n"
+	"\t\t}\n"
+	"\t}\n"
+	"}\n";
+
+static int write_file(const char *dir, const char *name, const char *text,
+		      char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int hs_go_emit(const char *dir, const hs_go_entry *e, size_t n, char *err,
+	       size_t errlen)
+{
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	const char *inj = getenv("STACKFUZZ_GO_INJECT");
+	int inject = inj && !strcmp(inj, "recover+1");
+	gsb g = {0}, c = {0}, pre = {0};
+	gsb_printf(&c, "/* Code generated by stackfuzz go; DO NOT EDIT. */\n"
+		       "#include \"_cgo_export.h\"\n");
+	/* every grow size used, once */
+	uint8_t growseen[PROG_MAX_GROW / 8 + 1];
+	memset(growseen, 0, sizeof growseen);
+	for (size_t k = 0; k < n; k++) {
+		emit_prog(&g, &c, &pre, &e[k], (int)k);
+		const prog *p = e[k].p;
+		for (uint32_t fi = 0; fi < p->nfuncs; fi++)
+			for (uint32_t si = 0; si < p->funcs[fi].nstmts; si++)
+				if (p->funcs[fi].stmts[si].op == ST_GROW)
+					growseen[p->funcs[fi].stmts[si].n / 8] = 1;
+	}
+	gsb m = {0};
+	gsb_printf(&m, "// Code generated by stackfuzz go; DO NOT EDIT.\n"
+		       "// Run: ./stackfuzzgo K (K = entry index, listed in sfEntries).\n"
+		       "package main\n\n/*\n%s*/\nimport \"C\"\n\n"
+		       "import (\n\t\"os\"\n\t\"runtime\"\n\t\"runtime/debug\"\n"
+		       "\t\"strconv\"\n\t\"unsafe\"\n)\n",
+		   pre.b ? pre.b : "");
+	gsb_printf(&m, "\nconst sfInject = %d // STACKFUZZ_GO_INJECT=recover+1\n",
+		   inject);
+	gsb_printf(&m, "%s", go_runtime_part);
+	for (uint32_t i = 1; i <= PROG_MAX_GROW / 8; i++)
+		if (growseen[i])
+			gsb_printf(&m, "\n//go:noinline\nfunc sfGrow%u() {\n\tvar b [%u]byte\n"
+				       "\tsfUse(b[:])\n}\n", 8 * i, 8 * i);
+	gsb_printf(&m, "\nvar sfEntries = []func(){");
+	for (size_t k = 0; k < n; k++)
+		gsb_printf(&m, "%sp%zu_%s", k ? ", " : "", k, e[k].p->funcs[0].name);
+	gsb_printf(&m, "}\n\nvar sfMaxStack = []int{");
+	for (size_t k = 0; k < n; k++)
+		gsb_printf(&m, "%s%u", k ? ", " : "", e[k].maxstack);
+	gsb_printf(&m, "}\n\nfunc main() {\n"
+		       "\tk, err := strconv.Atoi(os.Args[1])\n"
+		       "\tif err != nil || k < 0 || k >= len(sfEntries) {\n"
+		       "\t\tos.Stderr.WriteString(\"usage: stackfuzzgo ENTRY\\n\")\n"
+		       "\t\tos.Exit(64)\n\t}\n"
+		       "\tdebug.SetPanicOnFault(true)\n"
+		       "\tif sfMaxStack[k] > 0 {\n\t\tdebug.SetMaxStack(sfMaxStack[k])\n\t}\n"
+		       "\tdefer sfAtEnd()\n"
+		       "\tsfEntries[k]()\n"
+		       "\tsfOut(\"outcome: ok\\n\")\n}\n");
+	gsb_printf(&m, "%s", g.b ? g.b : "");
+	int rc = write_file(dir, "go.mod", "module stackfuzzgo\n\ngo 1.19\n", err, errlen);
+	if (!rc)
+		rc = write_file(dir, "main.go", m.b, err, errlen);
+	if (!rc)
+		rc = write_file(dir, "progs.c", c.b, err, errlen);
+	free(g.b);
+	free(c.b);
+	free(pre.b);
+	free(m.b);
+	return rc;
+}
+
+/* ---- the observables ---- */
+
+int hs_go_comparable(const prog *p, const hs_result *r, const hs_verdict *v,
+		     int allow_overflow, const char **why)
+{
+	const char *w = NULL;
+	if (p->cfg.target != TARGET_LINUX_AMD64)
+		w = "windows/386";
+	else if (r->kind == OUT_BUDGET)
+		w = "budget";
+	else if (r->kind == OUT_LIMIT)
+		w = "limit";
+	else if (r->kind == OUT_INTERNAL)
+		w = "internal";
+	else if (r->kind == OUT_OVERFLOW && !allow_overflow)
+		w = "overflow";
+	else if (r->kind == OUT_VIOLATION &&
+		 !(v && v->kind == JV_FALSE_BELIEF && r->inv == INV_DEF4))
+		w = "violation";
+	if (why)
+		*why = w;
+	return w == NULL;
+}
+
+char *hs_go_model_obs(const prog *p, const hs_result *r, const hs_verdict *v)
+{
+	gsb s = {0};
+	gsb_printf(&s, "%s", r->observed ? r->observed : "");
+	switch (r->kind) {
+	case OUT_OK:
+		gsb_printf(&s, "outcome: ok\n");
+		break;
+	case OUT_GOEXIT:
+		gsb_printf(&s, "outcome: goexit\n");
+		break;
+	case OUT_OVERFLOW:
+		gsb_printf(&s, "outcome: overflow\n");
+		break;
+	case OUT_PANIC: {
+		gsb_printf(&s, "outcome:\n");
+		/* one line per panic of the chain, tabs kept, " (fault)" dropped */
+		const char *t = r->text ? r->text : "";
+		while (*t) {
+			const char *nl = strchr(t, '\n');
+			size_t len = nl ? (size_t)(nl - t) : strlen(t);
+			char *line = strndup(t, len);
+			if (!line)
+				abort();
+			char *f;
+			while ((f = strstr(line, " (fault)")))
+				memmove(f, f + 8, strlen(f + 8) + 1);
+			gsb_printf(&s, "%s\n", line);
+			free(line);
+			t += len + (nl != NULL);
+		}
+		break;
+	}
+	case OUT_VIOLATION:
+		if (v && v->kind == JV_FALSE_BELIEF && r->func >= 0 &&
+		    (uint32_t)r->func < p->nfuncs) {
+			gsb_printf(&s, "outcome: check failed: %s#%d\n",
+				   p->funcs[r->func].name, r->stmt + 1);
+			break;
+		}
+		gsb_printf(&s, "outcome: violation %s\n", inv_catalogue[r->inv].id);
+		break;
+	default:
+		gsb_printf(&s, "outcome: %s\n", hs_outcome_name(r->kind));
+	}
+	return gsb_take(&s);
+}
+
+static int starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+char *hs_go_normalise(int status, const char *out, const char *err)
+{
+	gsb s = {0};
+	char check[200] = "";
+	int ok = 0;
+	/* stdout: the recover lines, then at most one ending line */
+	for (const char *t = out ? out : ""; *t;) {
+		const char *nl = strchr(t, '\n');
+		size_t len = nl ? (size_t)(nl - t) : strlen(t);
+		if (starts(t, "recover: "))
+			gsb_printf(&s, "%.*s\n", (int)len, t);
+		else if (starts(t, "check failed: "))
+			snprintf(check, sizeof check, "%.*s", (int)len, t);
+		else if (starts(t, "outcome: ok"))
+			ok = 1;
+		t += len + (nl != NULL);
+	}
+	if (status == -1) {
+		gsb_printf(&s, "outcome: timeout\n");
+		return gsb_take(&s);
+	}
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (code == 0 && ok) {
+		gsb_printf(&s, "outcome: ok\n");
+		return gsb_take(&s);
+	}
+	if (code == 3 && check[0]) {
+		gsb_printf(&s, "outcome: %s\n", check);
+		return gsb_take(&s);
+	}
+	/* stderr: the panic chain, or the fatal error */
+	const char *e = err ? err : "";
+	const char *fatal = NULL;
+	int inpanic = 0, done = 0;
+	for (const char *t = e; *t && !done;) {
+		const char *nl = strchr(t, '\n');
+		size_t len = nl ? (size_t)(nl - t) : strlen(t);
+		if (starts(t, "panic: ") || (inpanic && starts(t, "\tpanic: "))) {
+			if (!inpanic)
+				gsb_printf(&s, "outcome:\n");
+			inpanic = 1;
+			gsb_printf(&s, "%.*s\n", (int)len, t);
+		} else if (inpanic) {
+			done = 1; /* "[signal ...", "goroutine 1 [running]:", "" */
+		} else if (starts(t, "fatal error: ") && !fatal) {
+			fatal = t;
+		}
+		t += len + (nl != NULL);
+	}
+	if (inpanic)
+		return gsb_take(&s);
+	if (fatal) {
+		size_t len = strcspn(fatal, "\n");
+		if (starts(fatal, "fatal error: no goroutines (main called runtime.Goexit)"))
+			gsb_printf(&s, "outcome: goexit\n");
+		else if (starts(fatal, "fatal error: stack overflow"))
+			gsb_printf(&s, "outcome: overflow\n");
+		else
+			gsb_printf(&s, "outcome: %.*s\n", (int)len, fatal);
+		return gsb_take(&s);
+	}
+	gsb_printf(&s, "outcome: exit status %d\n", code);
+	return gsb_take(&s);
+}
