@@ -634,7 +634,7 @@ int hs_expect_met(const prog *p, const hs_result *r, char *why, size_t len)
 		ok = r->kind == OUT_VIOLATION && !strcmp(inv_catalogue[r->inv].id, e->id);
 		break;
 	case EXPECT_PANIC: {
-		char want[80];
+		char want[sizeof e->text + 8];
 		snprintf(want, sizeof want, "panic: %s", e->text);
 		ok = r->kind == OUT_PANIC && !strncmp(r->text, want, strlen(want)) &&
 		     (r->text[strlen(want)] == 0 || r->text[strlen(want)] == '\n' ||

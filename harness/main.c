@@ -210,7 +210,9 @@ static int run_one(cli *c, const char *path, int *violated)
 		}
 		printf("}\n");
 	} else {
-		printf("%s: %s (%llu steps, %llu copies, %llu segments)\n", path, out,
+		/* a panic's message is Go's whole chain: printed as it is */
+		printf("%s: %s (%llu steps, %llu copies, %llu segments)\n", path,
+		       r.kind == OUT_PANIC ? r.text : out,
 		       (unsigned long long)r.steps, (unsigned long long)r.copies,
 		       (unsigned long long)r.segments);
 		if (v.kind == JV_FALSE_BELIEF || v.from_ref)
@@ -520,7 +522,8 @@ static int cmd_show(const command *k, cli *c, int argc, char **argv)
 	}
 	char out[600];
 	hs_outcome_str(&r, out, sizeof out);
-	printf("outcome: %s after %llu steps\n", out, (unsigned long long)r.steps);
+	printf("outcome: %s after %llu steps\n", r.kind == OUT_PANIC ? r.text : out,
+	       (unsigned long long)r.steps);
 	if (r.kind == OUT_VIOLATION)
 		printf("  %s\n", r.text);
 	return 0;

@@ -163,7 +163,8 @@ typedef enum {
 typedef struct {
 	uint8_t kind;  /* prog_expectkind */
 	char id[8];    /* e.g. "DEF2" */
-	char text[64]; /* panic value text, e.g. "42" or "nil" */
+	char text[160]; /* panic value text, e.g. "42" or "nil" (Go's runtime
+			   error texts fit) */
 } prog_expect;
 
 typedef struct {
