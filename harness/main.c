@@ -369,6 +369,7 @@ static int cmd_check(const command *k, cli *c, int argc, char **argv)
 		const char *path = l.v[i];
 		char why[1400] = "";
 		int ok, lr;
+		hs_result_free(&r); /* the last file's strings */
 		memset(&r, 0, sizeof r);
 		if ((lr = cli_load(path, &p)) < 0) {
 			ok = 0;
