@@ -117,7 +117,7 @@ static double pass(const plist *l, uint64_t budget, int none, hs_result *r,
 {
 	hs_options o;
 	memset(&o, 0, sizeof o);
-	o.budget = budget;
+	o.budget = (uint32_t)budget; /* nonzero: overrides each program's */
 	o.no_checks = none;
 	uint64_t s = 0;
 	double t0 = cpu_now();

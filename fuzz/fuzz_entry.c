@@ -146,11 +146,10 @@ int sf_fuzz_one(const uint8_t *data, size_t len)
 	fprintf(stderr, "\n==stackfuzz== violation %s (%s%s)\n", inv_catalogue[v.inv].id,
 		cfg.desc, v.from_ref ? "; on the DEF4 reference run" : "");
 	/* the exact configuration, as a header `stackfuzz run` replays */
-	prog hdr;
-	prog_init(&hdr);
-	hdr.cfg = v.cfg;
-	hdr.nfuncs = 0;
-	char *t = prog_print(&hdr);
+	prog_init(&Q); /* a program of no function: only its header prints */
+	Q.cfg = v.cfg;
+	Q.nfuncs = 0;
+	char *t = prog_print(&Q);
 	if (t != NULL) {
 		char *nl = strchr(t, '\n');
 		if (strncmp(t, "# config:", 9) == 0 && nl != NULL)

@@ -97,7 +97,6 @@ static void model_run(gprog *g, int is_random)
 	memset(&o, 0, sizeof o);
 	o.file = g->label;
 	if (is_random && g->p->cfg.budget > random_budget) {
-		o.budget_set = 1;
 		o.budget = random_budget;
 	}
 	hs_run_judged(g->p, &o, &g->res, NULL, &g->v);

@@ -36,8 +36,7 @@ typedef struct hs_options {
 	uint32_t barriers;
 	int target_set;	     /* override the program's target */
 	uint32_t target;     /* prog_target */
-	int budget_set;	     /* override the program's step budget */
-	uint32_t budget;
+	uint32_t budget;     /* nonzero: overrides the program's step budget */
 	int no_checks;	     /* 1: run no checker (--checks none): the runtime
 				and the truth recording only */
 } hs_options;

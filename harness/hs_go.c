@@ -38,51 +38,6 @@
 
 #include "hs_go.h"
 
-/* ---- a growing string ---- */
-
-typedef struct gsb {
-	char *b;
-	size_t n, cap;
-} gsb;
-
-static void gsb_printf(gsb *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void gsb_printf(gsb *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (s->n + (size_t)n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 256;
-		while (cap < s->n + (size_t)n + 1)
-			cap *= 2;
-		char *b = realloc(s->b, cap);
-		if (!b) {
-			fprintf(stderr, "stackfuzz: out of memory\n");
-			abort();
-		}
-		s->b = b;
-		s->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(s->b + s->n, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	s->n += (size_t)n;
-}
-
-static char *gsb_take(gsb *s)
-{
-	if (!s->b)
-		gsb_printf(s, "%s", "");
-	char *b = s->b;
-	s->b = NULL;
-	s->n = s->cap = 0;
-	return b;
-}
-
 /* ---- emitting one program ---- */
 
 static const char *slotname(const prog_func *f, uint32_t i, char *buf, size_t len)
@@ -95,159 +50,159 @@ static const char *slotname(const prog_func *f, uint32_t i, char *buf, size_t le
 }
 
 /* An expression in Go (c_side = 0) or C (1). */
-static void expr(gsb *s, const prog_func *f, const prog_expr *e, int c_side)
+static void expr(rt_strbuf *s, const prog_func *f, const prog_expr *e, int c_side)
 {
 	char nb[PROG_MAX_NAME + 8];
 	switch (e->kind) {
 	case EX_CONST:
-		gsb_printf(s, "%d", (int)e->v);
+		rt_sb_printf(s, "%d", (int)e->v);
 		break;
 	case EX_NIL:
-		gsb_printf(s, "%s", c_side ? "0" : "nil");
+		rt_sb_printf(s, "%s", c_side ? "0" : "nil");
 		break;
 	case EX_ADDR:
-		gsb_printf(s, "&%s", slotname(f, (uint32_t)e->v, nb, sizeof nb));
+		rt_sb_printf(s, "&%s", slotname(f, (uint32_t)e->v, nb, sizeof nb));
 		break;
 	case EX_SLOT:
-		gsb_printf(s, "%s", slotname(f, (uint32_t)e->v, nb, sizeof nb));
+		rt_sb_printf(s, "%s", slotname(f, (uint32_t)e->v, nb, sizeof nb));
 		break;
 	default: /* EX_DEC */
-		gsb_printf(s, "(%s - 1)", slotname(f, (uint32_t)e->v, nb, sizeof nb));
+		rt_sb_printf(s, "(%s - 1)", slotname(f, (uint32_t)e->v, nb, sizeof nb));
 	}
 }
 
 /* Arguments of a call. wrap: "C.longlong" for a cgo call, NULL else. */
-static void args(gsb *s, const prog_func *f, const prog_stmt *st, int c_side,
+static void args(rt_strbuf *s, const prog_func *f, const prog_stmt *st, int c_side,
 		 const char *wrap)
 {
-	gsb_printf(s, "(");
+	rt_sb_printf(s, "(");
 	for (uint32_t i = 0; i < st->nargs; i++) {
 		if (i)
-			gsb_printf(s, ", ");
+			rt_sb_printf(s, ", ");
 		if (wrap)
-			gsb_printf(s, "%s(", wrap);
+			rt_sb_printf(s, "%s(", wrap);
 		expr(s, f, &st->a[i], c_side);
 		if (wrap)
-			gsb_printf(s, ")");
+			rt_sb_printf(s, ")");
 	}
-	gsb_printf(s, ")");
+	rt_sb_printf(s, ")");
 }
 
-static void go_stmt(gsb *s, const prog *p, int k, int fi, uint32_t si)
+static void go_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 {
 	const prog_func *f = &p->funcs[fi];
 	const prog_stmt *st = &f->stmts[si];
 	char nb[PROG_MAX_NAME + 8];
-	gsb_printf(s, "\t");
+	rt_sb_printf(s, "\t");
 	switch (st->op) {
 	case ST_ASSIGN:
-		gsb_printf(s, "%s = ", slotname(f, st->slot, nb, sizeof nb));
+		rt_sb_printf(s, "%s = ", slotname(f, st->slot, nb, sizeof nb));
 		expr(s, f, &st->a[0], 0);
 		break;
 	case ST_STORE:
-		gsb_printf(s, "*%s = ", slotname(f, st->slot, nb, sizeof nb));
+		rt_sb_printf(s, "*%s = ", slotname(f, st->slot, nb, sizeof nb));
 		expr(s, f, &st->a[0], 0);
 		break;
 	case ST_CHECK:
-		gsb_printf(s, "if %s%s != %d { sfCheckFail(\"%s#%u\") }",
+		rt_sb_printf(s, "if %s%s != %d { sfCheckFail(\"%s#%u\") }",
 			   st->n ? "*" : "", slotname(f, st->slot, nb, sizeof nb),
 			   (int)st->a[0].v, f->name, si + 1);
 		break;
 	case ST_CALL:
-		gsb_printf(s, "p%d_%s", k, p->funcs[st->fn].name);
+		rt_sb_printf(s, "p%d_%s", k, p->funcs[st->fn].name);
 		args(s, f, st, 0, NULL);
 		break;
 	case ST_DEFER:
-		gsb_printf(s, "defer p%d_%s", k, p->funcs[st->fn].name);
+		rt_sb_printf(s, "defer p%d_%s", k, p->funcs[st->fn].name);
 		args(s, f, st, 0, NULL);
 		break;
 	case ST_PANIC:
-		gsb_printf(s, "panic(");
+		rt_sb_printf(s, "panic(");
 		expr(s, f, &st->a[0], 0);
-		gsb_printf(s, ")");
+		rt_sb_printf(s, ")");
 		break;
 	case ST_RECOVER:
 		if (st->n)
-			gsb_printf(s, "%s = ", slotname(f, st->slot, nb, sizeof nb));
-		gsb_printf(s, "sfRecover(recover())");
+			rt_sb_printf(s, "%s = ", slotname(f, st->slot, nb, sizeof nb));
+		rt_sb_printf(s, "sfRecover(recover())");
 		break;
 	case ST_GOEXIT:
-		gsb_printf(s, "runtime.Goexit()");
+		rt_sb_printf(s, "runtime.Goexit()");
 		break;
 	case ST_GROW:
-		gsb_printf(s, "sfGrow%d()", (int)st->n);
+		rt_sb_printf(s, "sfGrow%d()", (int)st->n);
 		break;
 	case ST_GC:
-		gsb_printf(s, "runtime.GC() // gc %s", prog_gc_name((int)st->n));
+		rt_sb_printf(s, "runtime.GC() // gc %s", prog_gc_name((int)st->n));
 		break;
 	case ST_RETZ:
-		gsb_printf(s, "if %s == 0 { return }", slotname(f, st->slot, nb, sizeof nb));
+		rt_sb_printf(s, "if %s == 0 { return }", slotname(f, st->slot, nb, sizeof nb));
 		break;
 	case ST_RETURN:
-		gsb_printf(s, "return");
+		rt_sb_printf(s, "return");
 		break;
 	case ST_CGO:
-		gsb_printf(s, "C.p%d_%s", k, p->funcs[st->fn].name);
+		rt_sb_printf(s, "C.p%d_%s", k, p->funcs[st->fn].name);
 		args(s, f, st, 0, "C.longlong");
 		break;
 	case ST_LOCK:
-		gsb_printf(s, "runtime.LockOSThread()");
+		rt_sb_printf(s, "runtime.LockOSThread()");
 		break;
 	case ST_UNLOCK:
-		gsb_printf(s, "runtime.UnlockOSThread()");
+		rt_sb_printf(s, "runtime.UnlockOSThread()");
 		break;
 	case ST_FAULT:
-		gsb_printf(s, "sfFault()");
+		rt_sb_printf(s, "sfFault()");
 		break;
 	default: /* seh push/pop, and C-only statements, never valid here */
-		gsb_printf(s, "// %s: nothing on linux/amd64", prog_op_name(st->op));
+		rt_sb_printf(s, "// %s: nothing on linux/amd64", prog_op_name(st->op));
 	}
-	gsb_printf(s, "\n");
+	rt_sb_printf(s, "\n");
 }
 
-static void c_stmt(gsb *s, const prog *p, int k, int fi, uint32_t si)
+static void c_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 {
 	const prog_func *f = &p->funcs[fi];
 	const prog_stmt *st = &f->stmts[si];
 	char nb[PROG_MAX_NAME + 8];
-	gsb_printf(s, "\t");
+	rt_sb_printf(s, "\t");
 	switch (st->op) {
 	case ST_CALL:
-		gsb_printf(s, "p%d_%s", k, p->funcs[st->fn].name);
+		rt_sb_printf(s, "p%d_%s", k, p->funcs[st->fn].name);
 		args(s, f, st, 1, "(long long)");
-		gsb_printf(s, ";");
+		rt_sb_printf(s, ";");
 		break;
 	case ST_CALLBACK:
-		gsb_printf(s, "p%d_cb_%s", k, p->funcs[st->fn].name);
+		rt_sb_printf(s, "p%d_cb_%s", k, p->funcs[st->fn].name);
 		args(s, f, st, 1, "(long long)");
-		gsb_printf(s, ";");
+		rt_sb_printf(s, ";");
 		break;
 	case ST_GC:
-		gsb_printf(s, "sfGC(); /* gc %s */", prog_gc_name((int)st->n));
+		rt_sb_printf(s, "sfGC(); /* gc %s */", prog_gc_name((int)st->n));
 		break;
 	case ST_RETZ:
-		gsb_printf(s, "if (%s == 0) return;", slotname(f, st->slot, nb, sizeof nb));
+		rt_sb_printf(s, "if (%s == 0) return;", slotname(f, st->slot, nb, sizeof nb));
 		break;
 	case ST_RETURN:
-		gsb_printf(s, "return;");
+		rt_sb_printf(s, "return;");
 		break;
 	default: /* seh push/pop */
-		gsb_printf(s, "/* seh %s: nothing on linux/amd64 */",
+		rt_sb_printf(s, "/* seh %s: nothing on linux/amd64 */",
 			   st->op == ST_SEHPUSH ? "push" : "pop");
 	}
-	gsb_printf(s, "\n");
+	rt_sb_printf(s, "\n");
 }
 
-static void c_proto(gsb *s, const prog_func *f, int k)
+static void c_proto(rt_strbuf *s, const prog_func *f, int k)
 {
 	char nb[PROG_MAX_NAME + 8];
-	gsb_printf(s, "void p%d_%s(", k, f->name);
+	rt_sb_printf(s, "void p%d_%s(", k, f->name);
 	for (uint32_t i = 0; i < f->nparams; i++)
-		gsb_printf(s, "%slong long %s", i ? ", " : "",
+		rt_sb_printf(s, "%slong long %s", i ? ", " : "",
 			   slotname(f, i, nb, sizeof nb));
 	if (!f->nparams)
-		gsb_printf(s, "void");
-	gsb_printf(s, ")");
+		rt_sb_printf(s, "void");
+	rt_sb_printf(s, ")");
 }
 
 /* Is Go function fi of p the target of a callback? */
@@ -261,54 +216,54 @@ static int called_back(const prog *p, uint32_t fi)
 	return 0;
 }
 
-static void emit_prog(gsb *g, gsb *c, gsb *pre, const hs_go_entry *e, int k)
+static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_entry *e, int k)
 {
 	const prog *p = e->p;
 	char nb[PROG_MAX_NAME + 8];
-	gsb_printf(g, "\n// ---- entry %d: %s ----\n", k, e->label ? e->label : "");
-	gsb_printf(c, "\n/* ---- entry %d: %s ---- */\n", k, e->label ? e->label : "");
+	rt_sb_printf(g, "\n// ---- entry %d: %s ----\n", k, e->label ? e->label : "");
+	rt_sb_printf(c, "\n/* ---- entry %d: %s ---- */\n", k, e->label ? e->label : "");
 	for (uint32_t fi = 0; fi < p->nfuncs; fi++) {
 		const prog_func *f = &p->funcs[fi];
 		if (f->kind == FK_C) {
 			c_proto(pre, f, k);
-			gsb_printf(pre, ";\n");
+			rt_sb_printf(pre, ";\n");
 			c_proto(c, f, k);
-			gsb_printf(c, "\n{\n");
+			rt_sb_printf(c, "\n{\n");
 			for (uint32_t si = 0; si < f->nstmts; si++)
 				c_stmt(c, p, k, (int)fi, si);
-			gsb_printf(c, "}\n");
+			rt_sb_printf(c, "}\n");
 			continue;
 		}
-		gsb_printf(g, "\nfunc p%d_%s(", k, f->name);
+		rt_sb_printf(g, "\nfunc p%d_%s(", k, f->name);
 		for (uint32_t i = 0; i < f->nparams; i++)
-			gsb_printf(g, "%s%s %s", i ? ", " : "", slotname(f, i, nb, sizeof nb),
+			rt_sb_printf(g, "%s%s %s", i ? ", " : "", slotname(f, i, nb, sizeof nb),
 				   f->type[i] == TY_PTR ? "*int" : "int");
-		gsb_printf(g, ") {%s\n", f->flags & FF_CGOWRAPPER ?
+		rt_sb_printf(g, ") {%s\n", f->flags & FF_CGOWRAPPER ?
 			   " // cgowrapper: an ordinary Go function" : "");
 		for (uint32_t i = f->nparams; i < (uint32_t)f->nparams + f->nlocals; i++) {
 			slotname(f, i, nb, sizeof nb);
-			gsb_printf(g, "\tvar %s %s\n\t_ = %s\n", nb,
+			rt_sb_printf(g, "\tvar %s %s\n\t_ = %s\n", nb,
 				   f->type[i] == TY_PTR ? "*int" : "int", nb);
 		}
 		if (f->pad)
-			gsb_printf(g, "\tvar sfPad [%u]byte\n\tsfUse(sfPad[:])\n", f->pad);
+			rt_sb_printf(g, "\tvar sfPad [%u]byte\n\tsfUse(sfPad[:])\n", f->pad);
 		for (uint32_t si = 0; si < f->nstmts; si++)
 			go_stmt(g, p, k, (int)fi, si);
-		gsb_printf(g, "}\n");
+		rt_sb_printf(g, "}\n");
 		if (called_back(p, fi)) {
 			/* C passes ints; a *int parameter can only get nil */
-			gsb_printf(g, "\n//export p%d_cb_%s\nfunc p%d_cb_%s(", k, f->name,
+			rt_sb_printf(g, "\n//export p%d_cb_%s\nfunc p%d_cb_%s(", k, f->name,
 				   k, f->name);
 			for (uint32_t i = 0; i < f->nparams; i++)
-				gsb_printf(g, "%sa%u C.longlong", i ? ", " : "", i);
-			gsb_printf(g, ") {\n\tp%d_%s(", k, f->name);
+				rt_sb_printf(g, "%sa%u C.longlong", i ? ", " : "", i);
+			rt_sb_printf(g, ") {\n\tp%d_%s(", k, f->name);
 			for (uint32_t i = 0; i < f->nparams; i++) {
 				if (f->type[i] == TY_PTR)
-					gsb_printf(g, "%snil", i ? ", " : "");
+					rt_sb_printf(g, "%snil", i ? ", " : "");
 				else
-					gsb_printf(g, "%sint(a%u)", i ? ", " : "", i);
+					rt_sb_printf(g, "%sint(a%u)", i ? ", " : "", i);
 			}
-			gsb_printf(g, ")\n}\n");
+			rt_sb_printf(g, ")\n}\n");
 		}
 	}
 }
@@ -391,8 +346,8 @@ int hs_go_emit(const char *dir, const hs_go_entry *e, size_t n, char *err,
 	}
 	const char *inj = getenv("STACKFUZZ_GO_INJECT");
 	int inject = inj && !strcmp(inj, "recover+1");
-	gsb g = {0}, c = {0}, pre = {0};
-	gsb_printf(&c, "/* Code generated by stackfuzz go; DO NOT EDIT. */\n"
+	rt_strbuf g = {0}, c = {0}, pre = {0};
+	rt_sb_printf(&c, "/* Code generated by stackfuzz go; DO NOT EDIT. */\n"
 		       "#include \"_cgo_export.h\"\n");
 	/* every grow size used, once */
 	uint8_t growseen[PROG_MAX_GROW / 8 + 1];
@@ -405,27 +360,27 @@ int hs_go_emit(const char *dir, const hs_go_entry *e, size_t n, char *err,
 				if (p->funcs[fi].stmts[si].op == ST_GROW)
 					growseen[p->funcs[fi].stmts[si].n / 8] = 1;
 	}
-	gsb m = {0};
-	gsb_printf(&m, "// Code generated by stackfuzz go; DO NOT EDIT.\n"
+	rt_strbuf m = {0};
+	rt_sb_printf(&m, "// Code generated by stackfuzz go; DO NOT EDIT.\n"
 		       "// Run: ./stackfuzzgo K (K = entry index, listed in sfEntries).\n"
 		       "package main\n\n/*\n%s*/\nimport \"C\"\n\n"
 		       "import (\n\t\"os\"\n\t\"runtime\"\n\t\"runtime/debug\"\n"
 		       "\t\"strconv\"\n\t\"unsafe\"\n)\n",
 		   pre.b ? pre.b : "");
-	gsb_printf(&m, "\nconst sfInject = %d // STACKFUZZ_GO_INJECT=recover+1\n",
+	rt_sb_printf(&m, "\nconst sfInject = %d // STACKFUZZ_GO_INJECT=recover+1\n",
 		   inject);
-	gsb_printf(&m, "%s", go_runtime_part);
+	rt_sb_printf(&m, "%s", go_runtime_part);
 	for (uint32_t i = 1; i <= PROG_MAX_GROW / 8; i++)
 		if (growseen[i])
-			gsb_printf(&m, "\n//go:noinline\nfunc sfGrow%u() {\n\tvar b [%u]byte\n"
+			rt_sb_printf(&m, "\n//go:noinline\nfunc sfGrow%u() {\n\tvar b [%u]byte\n"
 				       "\tsfUse(b[:])\n}\n", 8 * i, 8 * i);
-	gsb_printf(&m, "\nvar sfEntries = []func(){");
+	rt_sb_printf(&m, "\nvar sfEntries = []func(){");
 	for (size_t k = 0; k < n; k++)
-		gsb_printf(&m, "%sp%zu_%s", k ? ", " : "", k, e[k].p->funcs[0].name);
-	gsb_printf(&m, "}\n\nvar sfMaxStack = []int{");
+		rt_sb_printf(&m, "%sp%zu_%s", k ? ", " : "", k, e[k].p->funcs[0].name);
+	rt_sb_printf(&m, "}\n\nvar sfMaxStack = []int{");
 	for (size_t k = 0; k < n; k++)
-		gsb_printf(&m, "%s%u", k ? ", " : "", e[k].maxstack);
-	gsb_printf(&m, "}\n\nfunc main() {\n"
+		rt_sb_printf(&m, "%s%u", k ? ", " : "", e[k].maxstack);
+	rt_sb_printf(&m, "}\n\nfunc main() {\n"
 		       "\tk, err := strconv.Atoi(os.Args[1])\n"
 		       "\tif err != nil || k < 0 || k >= len(sfEntries) {\n"
 		       "\t\tos.Stderr.WriteString(\"usage: stackfuzzgo ENTRY\\n\")\n"
@@ -435,7 +390,7 @@ int hs_go_emit(const char *dir, const hs_go_entry *e, size_t n, char *err,
 		       "\tdefer sfAtEnd()\n"
 		       "\tsfEntries[k]()\n"
 		       "\tsfOut(\"outcome: ok\\n\")\n}\n");
-	gsb_printf(&m, "%s", g.b ? g.b : "");
+	rt_sb_printf(&m, "%s", g.b ? g.b : "");
 	int rc = write_file(dir, "go.mod", "module stackfuzzgo\n\ngo 1.19\n", err, errlen);
 	if (!rc)
 		rc = write_file(dir, "main.go", m.b, err, errlen);
@@ -474,20 +429,20 @@ int hs_go_comparable(const prog *p, const hs_result *r, const hs_verdict *v,
 
 char *hs_go_model_obs(const prog *p, const hs_result *r, const hs_verdict *v)
 {
-	gsb s = {0};
-	gsb_printf(&s, "%s", r->observed ? r->observed : "");
+	rt_strbuf s = {0};
+	rt_sb_printf(&s, "%s", r->observed ? r->observed : "");
 	switch (r->kind) {
 	case OUT_OK:
-		gsb_printf(&s, "outcome: ok\n");
+		rt_sb_printf(&s, "outcome: ok\n");
 		break;
 	case OUT_GOEXIT:
-		gsb_printf(&s, "outcome: goexit\n");
+		rt_sb_printf(&s, "outcome: goexit\n");
 		break;
 	case OUT_OVERFLOW:
-		gsb_printf(&s, "outcome: overflow\n");
+		rt_sb_printf(&s, "outcome: overflow\n");
 		break;
 	case OUT_PANIC: {
-		gsb_printf(&s, "outcome:\n");
+		rt_sb_printf(&s, "outcome:\n");
 		/* one line per panic of the chain, tabs kept, " (fault)" dropped */
 		const char *t = r->text ? r->text : "";
 		while (*t) {
@@ -499,7 +454,7 @@ char *hs_go_model_obs(const prog *p, const hs_result *r, const hs_verdict *v)
 			char *f;
 			while ((f = strstr(line, " (fault)")))
 				memmove(f, f + 8, strlen(f + 8) + 1);
-			gsb_printf(&s, "%s\n", line);
+			rt_sb_printf(&s, "%s\n", line);
 			free(line);
 			t += len + (nl != NULL);
 		}
@@ -508,16 +463,16 @@ char *hs_go_model_obs(const prog *p, const hs_result *r, const hs_verdict *v)
 	case OUT_VIOLATION:
 		if (v && v->kind == JV_FALSE_BELIEF && r->func >= 0 &&
 		    (uint32_t)r->func < p->nfuncs) {
-			gsb_printf(&s, "outcome: check failed: %s#%d\n",
+			rt_sb_printf(&s, "outcome: check failed: %s#%d\n",
 				   p->funcs[r->func].name, r->stmt + 1);
 			break;
 		}
-		gsb_printf(&s, "outcome: violation %s\n", inv_catalogue[r->inv].id);
+		rt_sb_printf(&s, "outcome: violation %s\n", inv_catalogue[r->inv].id);
 		break;
 	default:
-		gsb_printf(&s, "outcome: %s\n", hs_outcome_name(r->kind));
+		rt_sb_printf(&s, "outcome: %s\n", hs_outcome_name(r->kind));
 	}
-	return gsb_take(&s);
+	return rt_sb_take(&s);
 }
 
 static int starts(const char *s, const char *prefix)
@@ -527,7 +482,7 @@ static int starts(const char *s, const char *prefix)
 
 char *hs_go_normalise(int status, const char *out, const char *err)
 {
-	gsb s = {0};
+	rt_strbuf s = {0};
 	char check[200] = "";
 	int ok = 0;
 	/* stdout: the recover lines, then at most one ending line */
@@ -535,7 +490,7 @@ char *hs_go_normalise(int status, const char *out, const char *err)
 		const char *nl = strchr(t, '\n');
 		size_t len = nl ? (size_t)(nl - t) : strlen(t);
 		if (starts(t, "recover: "))
-			gsb_printf(&s, "%.*s\n", (int)len, t);
+			rt_sb_printf(&s, "%.*s\n", (int)len, t);
 		else if (starts(t, "check failed: "))
 			snprintf(check, sizeof check, "%.*s", (int)len, t);
 		else if (starts(t, "outcome: ok"))
@@ -543,17 +498,17 @@ char *hs_go_normalise(int status, const char *out, const char *err)
 		t += len + (nl != NULL);
 	}
 	if (status == -1) {
-		gsb_printf(&s, "outcome: timeout\n");
-		return gsb_take(&s);
+		rt_sb_printf(&s, "outcome: timeout\n");
+		return rt_sb_take(&s);
 	}
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (code == 0 && ok) {
-		gsb_printf(&s, "outcome: ok\n");
-		return gsb_take(&s);
+		rt_sb_printf(&s, "outcome: ok\n");
+		return rt_sb_take(&s);
 	}
 	if (code == 3 && check[0]) {
-		gsb_printf(&s, "outcome: %s\n", check);
-		return gsb_take(&s);
+		rt_sb_printf(&s, "outcome: %s\n", check);
+		return rt_sb_take(&s);
 	}
 	/* stderr: the panic chain, or the fatal error */
 	const char *e = err ? err : "";
@@ -564,9 +519,9 @@ char *hs_go_normalise(int status, const char *out, const char *err)
 		size_t len = nl ? (size_t)(nl - t) : strlen(t);
 		if (starts(t, "panic: ") || (inpanic && starts(t, "\tpanic: "))) {
 			if (!inpanic)
-				gsb_printf(&s, "outcome:\n");
+				rt_sb_printf(&s, "outcome:\n");
 			inpanic = 1;
-			gsb_printf(&s, "%.*s\n", (int)len, t);
+			rt_sb_printf(&s, "%.*s\n", (int)len, t);
 		} else if (inpanic) {
 			done = 1; /* "[signal ...", "goroutine 1 [running]:", "" */
 		} else if (starts(t, "fatal error: ") && !fatal) {
@@ -575,17 +530,17 @@ char *hs_go_normalise(int status, const char *out, const char *err)
 		t += len + (nl != NULL);
 	}
 	if (inpanic)
-		return gsb_take(&s);
+		return rt_sb_take(&s);
 	if (fatal) {
 		size_t len = strcspn(fatal, "\n");
 		if (starts(fatal, "fatal error: no goroutines (main called runtime.Goexit)"))
-			gsb_printf(&s, "outcome: goexit\n");
+			rt_sb_printf(&s, "outcome: goexit\n");
 		else if (starts(fatal, "fatal error: stack overflow"))
-			gsb_printf(&s, "outcome: overflow\n");
+			rt_sb_printf(&s, "outcome: overflow\n");
 		else
-			gsb_printf(&s, "outcome: %.*s\n", (int)len, fatal);
-		return gsb_take(&s);
+			rt_sb_printf(&s, "outcome: %.*s\n", (int)len, fatal);
+		return rt_sb_take(&s);
 	}
-	gsb_printf(&s, "outcome: exit status %d\n", code);
-	return gsb_take(&s);
+	rt_sb_printf(&s, "outcome: exit status %d\n", code);
+	return rt_sb_take(&s);
 }

@@ -23,8 +23,7 @@ typedef struct hs {
 	/* where the current step is */
 	int cur_func, cur_stmt, cur_rtfunc, cur_site;
 	/* res->observed while it grows (heap, length, capacity) */
-	char *obs;
-	size_t nobs, capobs;
+	rt_strbuf obs; /* observables (hs_result.observed) */
 } hs;
 
 rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot);

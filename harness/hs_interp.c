@@ -48,19 +48,13 @@ static void set_text(hs_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void set_text(hs_result *res, const char *fmt, ...)
 {
+	rt_strbuf sb = {0};
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	rt_sb_vprintf(&sb, fmt, ap);
 	va_end(ap);
 	free(res->text);
-	res->text = malloc(n > 0 ? (size_t)n + 1 : 1);
-	if (!res->text) {
-		fprintf(stderr, "stackfuzz: out of memory\n");
-		abort();
-	}
-	va_start(ap, fmt);
-	vsnprintf(res->text, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	res->text = rt_sb_take(&sb);
 }
 
 void hs_outcome_str(const hs_result *r, char *buf, size_t len)
@@ -245,26 +239,8 @@ static void observe(hs *h, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	rt_sb_vprintf(&h->obs, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (h->nobs + (size_t)n + 1 > h->capobs) {
-		size_t cap = h->capobs ? h->capobs : 64;
-		while (cap < h->nobs + (size_t)n + 1)
-			cap *= 2;
-		char *b = realloc(h->obs, cap);
-		if (!b) {
-			fprintf(stderr, "stackfuzz: out of memory\n");
-			abort();
-		}
-		h->obs = b;
-		h->capobs = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(h->obs + h->nobs, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	h->nobs += (size_t)n;
 }
 
 /* ---- statements ---- */
@@ -494,7 +470,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 				 "runtime's text (%u functions at most)", RT_MAX_FUNCS);
 		goto out;
 	}
-	uint64_t budget = o && o->budget_set ? o->budget : p->cfg.budget;
+	uint64_t budget = o && o->budget ? o->budget : p->cfg.budget;
 	if (!budget)
 		budget = 200000;
 	int checking = !(o && o->no_checks);
@@ -597,18 +573,10 @@ out:
 	if (!res->text)
 		set_text(res, "%s", "");
 	/* the observables move into the result (never NULL) */
-	res->observed = h->obs ? h->obs : calloc(1, 1);
-	h->obs = NULL;
-	if (!res->observed) {
-		fprintf(stderr, "stackfuzz: out of memory\n");
-		abort();
-	}
+	res->observed = rt_sb_take(&h->obs);
 	if (!res->report) {
-		res->report = calloc(1, 1);
-		if (!res->report) {
-			fprintf(stderr, "stackfuzz: out of memory\n");
-			abort();
-		}
+		rt_strbuf none = {0};
+		res->report = rt_sb_take(&none);
 	}
 	inv_ctx_free(&h->ctx);
 	inv_truth_free(&h->truth);

@@ -50,7 +50,7 @@ void hs_effective_config(const prog *p, const hs_options *o, prog_config *cfg)
 		cfg->target = (uint8_t)o->target;
 		cfg->has_target = 1;
 	}
-	if (o->budget_set) {
+	if (o->budget) {
 		cfg->budget = o->budget;
 		cfg->has_budget = 1;
 	}

@@ -549,7 +549,7 @@ int hs_minimize(const prog *in, const hs_options *o, prog *out,
 	m.ro.stress = 0;
 	m.ro.barriers_set = 0;
 	m.ro.target_set = 0;
-	m.ro.budget_set = 0;
+	m.ro.budget = 0;
 	m.ro.trace = NULL;
 	m.ro.show = NULL;
 	m.ro.show_step = 0;

@@ -634,7 +634,6 @@ static int parse_options(const command *k, cli *c, int argc, char **argv)
 			    !b || b > 100000000ull)
 				return usage_error(k, "--budget wants a number from 1 to 100000000");
 			given |= F_BUDGET;
-			c->ho.budget_set = 1;
 			c->ho.budget = (uint32_t)b;
 			break;
 		}

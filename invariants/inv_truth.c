@@ -47,6 +47,7 @@ void inv_truth_init(inv_truth *t)
 {
 	memset(t, 0, sizeof *t);
 	t->lowmod = UINT32_MAX;
+	t->recover_for = -1; /* no recover() under way */
 }
 
 void inv_truth_free(inv_truth *t)

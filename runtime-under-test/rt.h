@@ -488,6 +488,18 @@ const rt_func *rt_findfunc(const rt *r, rt_addr pc);
 int rt_start(rt *r, int entry);
 void rt_begin_step(rt *r); /* clears the step's events */
 void rt_event_add(rt *r, int kind, int64_t a, int64_t b);
+/* A growing string (Go's whole panic chain; the harness's observables
+** and messages use it too): never truncates, aborts on out of memory. */
+typedef struct rt_strbuf {
+	char *b;
+	size_t n, cap;
+} rt_strbuf;
+void rt_sb_printf(rt_strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void rt_sb_vprintf(rt_strbuf *sb, const char *fmt, va_list ap);
+/* The string (never NULL, "" when empty); sb is empty again. */
+char *rt_sb_take(rt_strbuf *sb);
+
 void rt_throw(rt *r, rt_throwcode code, const char *msg);
 /* A runtime traceback failed: throw the code matching t. */
 void rt_throw_tb(rt *r, int t, const char *what, const char *why);

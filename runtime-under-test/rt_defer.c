@@ -232,54 +232,17 @@ static int fmtval(char *b, size_t n, int kind, int64_t v)
 	}
 }
 
-/* A growing string for the panic message: Go prints the whole chain,
-** however long, so nothing here may truncate. */
-typedef struct strbuf {
-	char *b;
-	size_t n, cap;
-} strbuf;
-
-static void sb_printf(strbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void sb_printf(strbuf *sb, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int k = vsnprintf(sb->b ? sb->b + sb->n : NULL,
-				  sb->b ? sb->cap - sb->n : 0, fmt, ap);
-		va_end(ap);
-		if (k < 0)
-			return;
-		if (sb->b && sb->n + (size_t)k < sb->cap) {
-			sb->n += (size_t)k;
-			return;
-		}
-		size_t cap = sb->cap ? sb->cap : 128;
-		while (cap <= sb->n + (size_t)k)
-			cap *= 2;
-		char *nb = realloc(sb->b, cap);
-		if (!nb) {
-			fprintf(stderr, "stackfuzz: out of memory\n");
-			abort();
-		}
-		nb[sb->n] = 0;
-		sb->b = nb;
-		sb->cap = cap;
-	}
-}
-
-static void sb_val(strbuf *sb, int kind, int64_t v)
+static void sb_val(rt_strbuf *sb, int kind, int64_t v)
 {
 	char b[120];
 	fmtval(b, sizeof b, kind, v);
-	sb_printf(sb, "%s", b);
+	rt_sb_printf(sb, "%s", b);
 }
 
 /* printpanics, as Go's: oldest first, each later one tab-indented
 ** unless the one before it is a Goexit. Iterative: a chain may hold
 ** any number of panics, and the host stack must not grow with it. */
-static void printpanics(rt *r, rt_addr newest, strbuf *sb)
+static void printpanics(rt *r, rt_addr newest, rt_strbuf *sb)
 {
 	size_t n = 0, cap = 0;
 	rt_addr *chain = NULL;
@@ -298,14 +261,14 @@ static void printpanics(rt *r, rt_addr newest, strbuf *sb)
 	for (size_t i = n; i-- > 0;) {
 		rt_addr p = chain[i];
 		if (i + 1 < n && !ld(r, chain[i + 1] + 8 * P_GOEXIT))
-			sb_printf(sb, "\t");
+			rt_sb_printf(sb, "\t");
 		if (ld(r, p + 8 * P_GOEXIT))
 			continue;
-		sb_printf(sb, "panic: ");
+		rt_sb_printf(sb, "panic: ");
 		sb_val(sb, (int)ld(r, p + 8 * P_KIND), (int64_t)ld(r, p + 8 * P_ARG));
 		if (ld(r, p + 8 * P_RECOVERED))
-			sb_printf(sb, " [recovered]");
-		sb_printf(sb, "\n");
+			rt_sb_printf(sb, " [recovered]");
+		rt_sb_printf(sb, "\n");
 	}
 	free(chain);
 }
@@ -343,13 +306,12 @@ static void panic_loop(rt *r, const rt_func *f)
 			r->status = RT_GOEXITED;
 			return;
 		}
-		strbuf sb = {0};
-		sb_printf(&sb, "%s", "");
+		rt_strbuf sb = {0};
 		printpanics(r, g->panic, &sb);
 		if (sb.n && sb.b[sb.n - 1] == '\n')
 			sb.b[--sb.n] = 0;
 		free(r->panicmsg);
-		r->panicmsg = sb.b;
+		r->panicmsg = rt_sb_take(&sb);
 		r->status = RT_PANICKED;
 		return;
 	}

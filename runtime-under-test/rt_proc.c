@@ -69,6 +69,48 @@ void rt_event_add(rt *r, int kind, int64_t a, int64_t b)
 	r->nev++;
 }
 
+void rt_sb_vprintf(rt_strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	if (sb->n + (size_t)n + 1 > sb->cap) {
+		size_t cap = sb->cap ? sb->cap : 64;
+		while (cap < sb->n + (size_t)n + 1)
+			cap *= 2;
+		char *b = realloc(sb->b, cap);
+		if (!b) {
+			fprintf(stderr, "stackfuzz: out of memory\n");
+			abort();
+		}
+		sb->b = b;
+		sb->cap = cap;
+	}
+	vsnprintf(sb->b + sb->n, (size_t)n + 1, fmt, ap);
+	sb->n += (size_t)n;
+}
+
+void rt_sb_printf(rt_strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	rt_sb_vprintf(sb, fmt, ap);
+	va_end(ap);
+}
+
+char *rt_sb_take(rt_strbuf *sb)
+{
+	if (!sb->b)
+		rt_sb_printf(sb, "%s", "");
+	char *b = sb->b;
+	sb->b = NULL;
+	sb->n = sb->cap = 0;
+	return b;
+}
+
 void rt_throw(rt *r, rt_throwcode code, const char *msg)
 {
 	if (r->status != RT_RUNNING)
