@@ -40,8 +40,7 @@
 #include "hs_go.h"
 #include "hs_judge.h"
 #include "hs_minexp.h"
-
-enum { GO_RUN_TIMEOUT_MS = 10000 };
+#include "hs_oracle.h"
 
 typedef struct gprog {
 	prog *p;
@@ -157,86 +156,6 @@ static uint64_t xorshift(uint64_t *s)
 	return *s = x;
 }
 
-static void setenv_default(const char *k, const char *v)
-{
-	const char *cur = getenv(k);
-	if (!cur || !*cur)
-		setenv(k, v, 1);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return strdup("");
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
-	if (!b)
-		abort();
-	size_t r;
-	while ((r = fread(b + n, 1, cap - n - 1, f)) > 0) {
-		n += r;
-		if (cap - n - 1 == 0) {
-			cap *= 2;
-			char *nb = realloc(b, cap);
-			if (!nb)
-				abort();
-			b = nb;
-		}
-	}
-	b[n] = 0;
-	fclose(f);
-	return b;
-}
-
-/* Runs argv in dir with stdout/stderr into files; the wait status, or -1
-** on a timeout (the child is killed), -2 if it could not start. */
-static int spawn(const char *dir, char *const argv[], const char *out,
-		 const char *err, int timeout_ms)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -2;
-	if (pid == 0) {
-		if (chdir(dir) < 0)
-			_exit(127);
-		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-		int fi = open("/dev/null", O_RDONLY);
-		if (fo < 0 || fe < 0 || fi < 0)
-			_exit(127);
-		dup2(fi, 0);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	int status;
-	for (int waited = 0;; waited += 2) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid)
-			return status;
-		if (w < 0)
-			return -2;
-		if (timeout_ms && waited >= timeout_ms) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		struct timespec ts = {0, 2000000};
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void go_env(void)
-{
-	setenv_default("GOFLAGS", "-mod=mod");
-	setenv_default("GOPROXY", "off");
-	setenv_default("GOTOOLCHAIN", "local");
-	setenv_default("GOCACHE", "/tmp/stackfuzz-gocache");
-	setenv_default("CGO_ENABLED", "1");
-}
-
 static void entries_of(gset *s, hs_go_entry *e)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -245,24 +164,6 @@ static void entries_of(gset *s, hs_go_entry *e)
 		/* overflow: Go's limit at the model's, so Go overflows soon too */
 		e[i].maxstack = s->v[i].res.kind == OUT_OVERFLOW ? s->v[i].p->cfg.maxstack : 0;
 	}
-}
-
-static int build(const char *dir)
-{
-	go_env();
-	char *argv[] = {"go", "build", "-o", "stackfuzzgo", ".", NULL};
-	char out[4200], err[4200];
-	snprintf(out, sizeof out, "%s/build.out", dir);
-	snprintf(err, sizeof err, "%s/build.log", dir);
-	int st = spawn(dir, argv, out, err, 0);
-	if (st == -2 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		char *log = slurp(err);
-		fprintf(stderr, "stackfuzz: go build in %s failed%s:\n%.4000s\n", dir,
-			st == -2 ? " (is go installed?)" : "", log);
-		free(log);
-		return -1;
-	}
-	return 0;
 }
 
 static void print_indented(const char *t)
@@ -327,45 +228,154 @@ int cli_go(int argc, char **argv)
 
 /* ---- stackfuzz diff ---- */
 
-static int usage_diff(void)
+static const char usage_diff_text[] =
+	"usage: stackfuzz diff [PATH...] [--binary] [--random N] [--seed S]\n"
+	"                      [--budget B] [--keep DIR] [--save DIR]\n"
+	"  runs each program (PATH: .prog files or directories) on the model\n"
+	"  and on real Go, compares the outcome and every recover() value, and a\n"
+	"  named file's `# expect:` with Go's outcome.\n"
+	"  --binary     PATHs are fuzzer inputs (files, or directories of them),\n"
+	"               decoded as the fuzz target decodes them\n"
+	"  --random N   add N comparable programs decoded from random bytes (seed S,\n"
+	"               default 1)\n"
+	"  --budget B   at most B model steps for random programs and fuzzer inputs\n"
+	"               (default 20000; more is `budget`, not compared); both also\n"
+	"               skip overflow\n"
+	"  --keep DIR   keep the Go module in DIR\n"
+	"  --save DIR   write each disagreement to DIR/disagree-HASH.prog (the\n"
+	"               program, both sides as comments, Go's outcome as its expect),\n"
+	"               ready for `stackfuzz minimize --oracle go`\n"
+	"  Ends with 'N agree, M disagree'. Exit: 0 all agree, 1 a disagreement,\n"
+	"  2 usage, parse or build error.\n";
+
+static int usage_diff(int help)
 {
-	fputs("usage: stackfuzz diff [PATH...] [--random N] [--seed S] [--keep DIR]\n"
-	      "  runs each program (PATH: .prog files or directories) on the model\n"
-	      "  and on real Go, compares the outcome and every recover() value;\n"
-	      "  --random N adds N comparable programs decoded from random bytes\n"
-	      "  (seed S, default 1; at most B model steps each, --budget B,\n"
-	      "  default 20000); --keep DIR keeps the Go module there.\n"
-	      "  Ends with 'N agree, M disagree'; exit 1 on a disagreement.\n",
-	      stderr);
-	return 2;
+	fputs(usage_diff_text, help ? stdout : stderr);
+	return help ? 0 : 2;
+}
+
+/* Adds PATH as fuzzer inputs: a file, or every file of a directory
+** (sorted; hidden ones skipped), each decoded (total, so never an error
+** once read). */
+static int add_binary(gset *s, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		struct dirent **ents;
+		int n = scandir(path, &ents, NULL, alphasort);
+		if (n < 0) {
+			fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		int rc = 0;
+		for (int i = 0; i < n; i++) {
+			char sub[4096];
+			snprintf(sub, sizeof sub, "%s/%s", path, ents[i]->d_name);
+			struct stat ss;
+			if (ents[i]->d_name[0] != '.' && stat(sub, &ss) == 0 &&
+			    S_ISREG(ss.st_mode) && add_binary(s, sub) < 0)
+				rc = -1;
+			free(ents[i]);
+		}
+		free(ents);
+		return rc;
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	static uint8_t buf[PROG_BIN_MAX];
+	size_t len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	gprog *g = gset_add(s);
+	g->label = strdup(path);
+	prog_bin_decode(buf, len, g->p);
+	return 0;
+}
+
+/* DIR/disagree-HASH.prog: the program with both sides as comments and
+** Go's outcome as its expect (so `check` fails on it until the model
+** agrees). HASH is of the program's text: the same program, one file. */
+static int save_disagreement(const char *dir, const gprog *g, const char *go)
+{
+	prog *q = malloc(sizeof *q);
+	if (!q)
+		abort();
+	*q = *g->p;
+	hs_oracle_expect(go, &q->expect);
+	char *text = prog_print(q);
+	free(q);
+	if (!text)
+		return -1;
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const char *t = text; *t; t++)
+		h = (h ^ (uint8_t)*t) * 1099511628211ull;
+	char path[4200];
+	mkdir(dir, 0777);
+	snprintf(path, sizeof path, "%s/disagree-%016llx.prog", dir, (unsigned long long)h);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
+		free(text);
+		return -1;
+	}
+	fprintf(f, "# the model and Go 1.19 disagree on %s\n", g->label);
+	for (int side = 0; side < 2; side++) {
+		const char *t = side ? go : g->model;
+		while (*t) {
+			size_t len = strcspn(t, "\n");
+			fprintf(f, "# %s %.*s\n", side ? "go:   " : "model:", (int)len, t);
+			t += len + (t[len] == '\n');
+		}
+	}
+	fputs(text, f);
+	free(text);
+	if (fclose(f) != 0)
+		return -1;
+	printf("--- saved: %s\n", path);
+	return 0;
 }
 
 int cli_diff(int argc, char **argv)
 {
-	const char *keep = NULL;
+	const char *keep = NULL, *save = NULL;
 	long nrandom = 0;
 	uint64_t seed = 1;
 	gset all = {0};
-	int rc = 0;
+	int rc = 0, binary = 0;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--binary"))
+			binary = 1;
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--binary"))
+			continue;
 		if (!strcmp(argv[i], "--keep") && i + 1 < argc)
 			keep = argv[++i];
+		else if (!strcmp(argv[i], "--save") && i + 1 < argc)
+			save = argv[++i];
 		else if (!strcmp(argv[i], "--random") && i + 1 < argc)
 			nrandom = strtol(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--budget") && i + 1 < argc)
 			random_budget = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return usage_diff();
-		else if (argv[i][0] == '-')
-			return usage_diff();
-		else if (add_path(&all, argv[i]) < 0)
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			gset_free(&all);
+			return usage_diff(1);
+		} else if (argv[i][0] == '-') {
+			gset_free(&all);
+			return usage_diff(0);
+		} else if ((binary ? add_binary(&all, argv[i]) : add_path(&all, argv[i])) < 0)
 			rc = 2;
 	}
 	if (rc || (!all.n && nrandom <= 0)) {
 		gset_free(&all);
-		return rc ? rc : usage_diff();
+		return rc ? rc : usage_diff(0);
 	}
 	/* the model side; files keep overflow (compared by kind) */
 	gset s = {0};
@@ -373,9 +383,12 @@ int cli_diff(int argc, char **argv)
 	char skipwhy[256] = "";
 	for (size_t i = 0; i < all.n; i++) {
 		gprog *g = &all.v[i];
-		model_run(g, 0);
+		model_run(g, binary); /* fuzz inputs: the random programs' budget */
 		const char *why;
-		if (!hs_go_comparable(g->p, &g->res, &g->v, 1, &why)) {
+		/* fuzz inputs skip overflow as random programs do: the model's
+		** maximum stack is not Go's, and a C recursion that overflows the
+		** OS stack is a SIGSEGV in real cgo, an `overflow` in the model */
+		if (!hs_go_comparable(g->p, &g->res, &g->v, !binary, &why)) {
 			printf("skip %s: %s\n", g->label, why);
 			skipped++;
 			continue;
@@ -466,35 +479,21 @@ int cli_diff(int argc, char **argv)
 		gset_free(&s);
 		return 0;
 	}
-	/* the Go side: one module, one build */
-	char dir[4096];
-	if (keep) {
-		snprintf(dir, sizeof dir, "%s", keep);
-	} else {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(dir, sizeof dir, "%s/stackfuzz-diff.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir)) {
-			fprintf(stderr, "stackfuzz: mkdtemp: %s\n", strerror(errno));
-			gset_free(&s);
-			return 2;
-		}
-	}
+	/* the Go side: one module, one build, a run per entry */
 	hs_go_entry *e = calloc(s.n, sizeof *e);
-	if (!e)
+	char **gobs = calloc(s.n, sizeof *gobs);
+	if (!e || !gobs)
 		abort();
 	entries_of(&s, e);
-	char err[512];
-	if (hs_go_emit(dir, e, s.n, err, sizeof err) < 0) {
+	char err[4096];
+	if (hs_oracle_go(e, s.n, keep, gobs, err, sizeof err) < 0) {
 		fprintf(stderr, "stackfuzz: %s\n", err);
 		free(e);
+		free(gobs);
 		gset_free(&s);
 		return 2;
 	}
 	free(e);
-	if (build(dir) < 0) {
-		gset_free(&s);
-		return 2;
-	}
 	/* what was compared: the model's outcome kinds and recover() count */
 	size_t kinds[OUT_INTERNAL + 2] = {0}, nrec = 0;
 	for (size_t i = 0; i < s.n; i++) {
@@ -517,49 +516,37 @@ int cli_diff(int argc, char **argv)
 		printf("%s %s %zu", op ? "," : "", prog_op_name(op), ops[op]);
 	printf("\n");
 	size_t agree = 0, disagree = 0;
-	char outp[4200], errp[4200];
-	snprintf(outp, sizeof outp, "%s/run.out", dir);
-	snprintf(errp, sizeof errp, "%s/run.err", dir);
 	for (size_t i = 0; i < s.n; i++) {
 		gprog *g = &s.v[i];
-		char k[32];
-		snprintf(k, sizeof k, "%zu", i);
-		char *argvr[] = {"./stackfuzzgo", k, NULL};
-		int st = spawn(dir, argvr, outp, errp, GO_RUN_TIMEOUT_MS);
-		char *o = slurp(outp), *er = slurp(errp);
-		char *gn = hs_go_normalise(st, o, er);
-		/* overflow is compared by kind only: the sizes are not Go's */
-		if (!strcmp(gn, g->model)) {
+		char *gn = gobs[i];
+		/* a named file's `# expect:` is Go's outcome too */
+		char why[256] = "";
+		int same = !strcmp(gn, g->model) &&
+			   hs_oracle_expect_ok(&g->p->expect, gn, why, sizeof why);
+		if (same) {
 			agree++;
 		} else {
 			disagree++;
 			char *text = prog_print(g->p);
-			printf("=== disagreement: %s (entry %zu)\n--- program\n", g->label, i);
+			printf("=== disagreement: %s (entry %zu)\n", g->label, i);
+			if (why[0])
+				printf("--- expect: %s\n", why);
+			printf("--- program\n");
 			print_indented(text ? text : "");
 			printf("--- model\n");
 			print_indented(g->model);
 			printf("--- go\n");
 			print_indented(gn);
 			free(text);
+			if (save && save_disagreement(save, g, gn) < 0)
+				rc = 2;
 		}
 		free(gn);
-		free(o);
-		free(er);
 	}
-	if (!keep) {
-		/* the module is small; leave nothing behind */
-		const char *files[] = {"go.mod", "main.go", "progs.c", "stackfuzzgo",
-				       "build.out", "build.log", "run.out", "run.err"};
-		for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
-			char f[4200];
-			snprintf(f, sizeof f, "%s/%s", dir, files[i]);
-			unlink(f);
-		}
-		rmdir(dir);
-	}
+	free(gobs);
 	if (skipped)
 		printf("skipped %zu (not comparable)\n", skipped);
 	printf("%zu agree, %zu disagree\n", agree, disagree);
 	gset_free(&s);
-	return disagree ? 1 : 0;
+	return rc ? rc : disagree ? 1 : 0;
 }

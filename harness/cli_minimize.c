@@ -16,10 +16,11 @@
 #include <string.h>
 
 #include "hs_minexp.h"
+#include "hs_oracle.h"
 
 static const char usage[] =
 	"usage: stackfuzz minimize IN [-o OUT] [--bugs LIST] [--target T] [--stress]\n"
-	"                          [--binary]\n"
+	"                          [--binary] [--oracle go]\n"
 	"\n"
 	"Reduce a program that ends in a violation to a 1-minimal program that\n"
 	"ends in the same violation ID (drop functions, statement chunks,\n"
@@ -32,10 +33,80 @@ static const char usage[] =
 	"  --target T     linux/amd64 or windows/386, overriding the program's config\n"
 	"  --stress       move the stack at every safe point\n"
 	"  --binary       IN is a binary (fuzzer) input: decode it first\n"
+	"  --oracle go    reduce a disagreement with real Go instead: keep the\n"
+	"                 programs on which the model and Go 1.19 still disagree\n"
+	"                 the same way (see `stackfuzz diff`); Go's outcome becomes\n"
+	"                 the output's expect, both sides its comments\n"
 	"  -h, --help     this text\n"
 	"\n"
 	"exit status: 0 reduced, 2 nothing to minimize (the run does not end in a\n"
-	"violation), usage, I/O or parse error\n";
+	"violation; with --oracle go, the model and Go agree), usage, I/O, parse or\n"
+	"Go build error\n";
+
+/* Prints each line of t as a comment "# TAG LINE". */
+static void comment_lines(FILE *f, const char *tag, const char *t)
+{
+	while (t && *t) {
+		size_t len = strcspn(t, "\n");
+		fprintf(f, "# %s %.*s\n", tag, (int)len, t);
+		t += len + (t[len] == '\n');
+	}
+}
+
+/* minimize --oracle go */
+static int minimize_oracle(const prog *p, const hs_options *o, const char *in,
+			   const char *outpath)
+{
+	prog *out = malloc(sizeof *out);
+	if (!out)
+		return 2;
+	hs_oracle_minstats st;
+	char err[4096];
+	int rc = 2;
+	int r = hs_oracle_minimize(p, o, out, &st, err, sizeof err);
+	if (r < 0) {
+		fprintf(stderr, "%s: minimizing with Go failed: %s\n", in, err);
+		goto done;
+	}
+	if (r == 1) {
+		if (st.model && st.go)
+			fprintf(stderr, "%s: nothing to minimize: the model and Go agree\n", in);
+		else
+			fprintf(stderr, "%s: nothing to minimize: the model's run is not "
+				"comparable with Go (budget, limit, violation, windows/386)\n", in);
+		goto done;
+	}
+	char *text = prog_print(out);
+	if (!text)
+		goto done;
+	FILE *f = outpath ? fopen(outpath, "w") : stdout;
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
+		free(text);
+		goto done;
+	}
+	fprintf(f, "# minimized by stackfuzz minimize --oracle go: %u -> %u statements\n",
+		st.stmts_before, st.stmts_after);
+	fprintf(f, "# the model and Go 1.19 disagree (the expect line is Go's outcome)\n");
+	comment_lines(f, "model:", st.model);
+	comment_lines(f, "go:   ", st.go);
+	fputs(text, f);
+	free(text);
+	if (outpath && fclose(f) != 0) {
+		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
+		goto done;
+	}
+	fprintf(stderr, "minimize: disagreement kept; statements %u -> %u, functions "
+		"%u -> %u (%llu model runs, %llu Go runs in %u builds)\n",
+		st.stmts_before, st.stmts_after, st.funcs_before, st.funcs_after,
+		(unsigned long long)st.runs, (unsigned long long)st.go_runs, st.builds);
+	rc = 0;
+done:
+	free(st.model);
+	free(st.go);
+	free(out);
+	return rc;
+}
 
 static int load_binary(const char *path, prog *p)
 {
@@ -63,13 +134,14 @@ int cli_minimize(int argc, char **argv)
 		{"target", required_argument, 0, 't'},
 		{"stress", no_argument, 0, 's'},
 		{"binary", no_argument, 0, 'B'},
+		{"oracle", required_argument, 0, 'O'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	hs_options o;
 	memset(&o, 0, sizeof o);
 	const char *outpath = NULL;
-	int binary = 0, target_set = 0, ch;
+	int binary = 0, target_set = 0, oracle = 0, ch;
 	uint32_t target = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -92,6 +164,14 @@ int cli_minimize(int argc, char **argv)
 			break;
 		case 'B':
 			binary = 1;
+			break;
+		case 'O':
+			if (strcmp(optarg, "go")) {
+				fprintf(stderr, "stackfuzz minimize: --oracle: only 'go' "
+					"is known, not '%s'\n", optarg);
+				return 2;
+			}
+			oracle = 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -122,6 +202,10 @@ int cli_minimize(int argc, char **argv)
 	if (target_set) {
 		p->cfg.target = (uint8_t)target;
 		p->cfg.has_target = 1;
+	}
+	if (oracle) {
+		rc = minimize_oracle(p, &o, in, outpath);
+		goto done;
 	}
 	hs_minstats st;
 	if (hs_minimize(p, &o, out, &st) < 0) {

@@ -34,6 +34,19 @@ typedef struct hs_minstats {
 int hs_minimize(const prog *in, const hs_options *o, prog *out,
 		hs_minstats *st);
 
+/* The same reductions with another question than "the same violation
+** ID": keep(ctx, cand, res, v) says whether the candidate `cand` (whose
+** run is res, judged v) is still interesting (the Go oracle asks "do the
+** model and Go still disagree?"). The input must be interesting. out's
+** expect is left as the input's; st->inv is v.inv of the input's run, or
+** -1. The search is deterministic, so a keep that answers from a cache can
+** run it again and see the same candidates (hs_oracle.c does). */
+struct hs_verdict;
+typedef int (*hs_min_keep)(void *ctx, const prog *cand, const hs_result *res,
+			   const struct hs_verdict *v);
+int hs_minimize_by(const prog *in, const hs_options *o, hs_min_keep keep,
+		   void *ctx, prog *out, hs_minstats *st);
+
 /* AST edits shared by the minimizer and the explorer; each keeps a valid
 ** program valid. */
 uint32_t hs_prog_nstmts(const prog *p); /* statements in all functions */

@@ -206,6 +206,8 @@ typedef struct mz {
 	prog *run;     /* cand with the capped budget */
 	hs_result *res;
 	uint64_t runs;
+	hs_min_keep keep; /* NULL: the same violation ID */
+	void *kctx;
 } mz;
 
 static int keeps(mz *m, const prog *p, uint32_t budget)
@@ -221,6 +223,8 @@ static int keeps(mz *m, const prog *p, uint32_t budget)
 	** became a false belief is not the same finding */
 	if (hs_run_judged(m->run, &m->ro, m->res, NULL, &v) < 0)
 		return 0;
+	if (m->keep)
+		return m->keep(m->kctx, m->run, m->res, &v);
 	return v.kind == JV_VIOLATION && !v.from_ref && v.inv == m->inv;
 }
 
@@ -539,10 +543,18 @@ static void clear_positions(prog *p)
 int hs_minimize(const prog *in, const hs_options *o, prog *out,
 		hs_minstats *st)
 {
+	return hs_minimize_by(in, o, NULL, NULL, out, st);
+}
+
+int hs_minimize_by(const prog *in, const hs_options *o, hs_min_keep keep,
+		   void *ctx, prog *out, hs_minstats *st)
+{
 	memset(st, 0, sizeof *st);
 	st->inv = -1;
 	mz m;
 	memset(&m, 0, sizeof m);
+	m.keep = keep;
+	m.kctx = ctx;
 	if (o)
 		m.ro = *o;
 	m.ro.bugs_set = 0;
@@ -573,9 +585,16 @@ int hs_minimize(const prog *in, const hs_options *o, prog *out,
 	st->steps_before = m.res->steps;
 	st->stmts_before = hs_prog_nstmts(m.cur);
 	st->funcs_before = m.cur->nfuncs;
-	if (v.kind != JV_VIOLATION)
+	if (keep) {
+		st->inv = v.kind == JV_VIOLATION ? v.inv : -1;
+		if (!keep(ctx, m.cur, m.res, &v))
+			goto out;
+	} else if (v.kind != JV_VIOLATION) {
 		goto out;
-	m.inv = st->inv = v.inv;
+	}
+	m.inv = v.inv;
+	if (!keep)
+		st->inv = v.inv;
 	m.steps = m.res->steps;
 	uint64_t cap = 2 * m.res->steps + 1000;
 	m.cap = cap < m.cur->cfg.budget ? (uint32_t)cap : m.cur->cfg.budget;
@@ -594,11 +613,13 @@ int hs_minimize(const prog *in, const hs_options *o, prog *out,
 		changed |= pass_flags(&m);
 	} while (changed);
 	clear_positions(m.cur);
-	m.cur->expect.kind = EXPECT_VIOLATION;
-	memset(m.cur->expect.id, 0, sizeof m.cur->expect.id);
-	memset(m.cur->expect.text, 0, sizeof m.cur->expect.text);
-	snprintf(m.cur->expect.id, sizeof m.cur->expect.id, "%s",
-		 inv_catalogue[m.inv].id);
+	if (!keep) {
+		m.cur->expect.kind = EXPECT_VIOLATION;
+		memset(m.cur->expect.id, 0, sizeof m.cur->expect.id);
+		memset(m.cur->expect.text, 0, sizeof m.cur->expect.text);
+		snprintf(m.cur->expect.id, sizeof m.cur->expect.id, "%s",
+			 inv_catalogue[m.inv].id);
+	}
 	/* the result under its own budget, for the stats (and as a check) */
 	if (!keeps(&m, m.cur, m.cur->cfg.budget))
 		goto out;

@@ -63,6 +63,10 @@
 #                    a seed as it stands is named as such in the summary
 #   FUZZ_SUMMARY_FILE  also write the summary as key=value lines there
 #   FUZZ_REACHED     0: leave out the reached counts over the corpus
+#   FUZZ_ORACLE      go: real Go as a second oracle; the kept inputs go to Go
+#                    in batches (FUZZ_ORACLE_EVERY, FUZZ_ORACLE_BATCH) and a
+#                    disagreement is a finding, findings/GO-<n>.prog
+#                    (scripts/fuzz_oracle.sh)
 #   STACKFUZZ_BUGS, STACKFUZZ_TARGET, STACKFUZZ_BUDGET, STACKFUZZ_MAXSTACK,
 #   STACKFUZZ_SWITCHED_ONLY: what the fuzz binaries run (fuzz/fuzz_entry.h;
 #                    scripts/fuzz_common.sh keeps this configuration in one
@@ -78,6 +82,8 @@
 set -euo pipefail
 # shellcheck source=fuzz_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/fuzz_common.sh"
+# shellcheck source=fuzz_oracle.sh
+source "$(dirname "${BASH_SOURCE[0]}")/fuzz_oracle.sh"
 
 engine=${FUZZ_ENGINE:-libfuzzer}
 seconds=${FUZZ_SECONDS:-60}
@@ -443,6 +449,13 @@ monitor &
 monitor_pid=$!
 # however this script ends, the monitor ends with it
 bg_pids=()   # AFL++'s StatsD sinks
+oracle_pid=""
+if sf_oracle_enabled; then
+  sf_say "FUZZ_ORACLE=go: kept inputs go to real Go every ${FUZZ_ORACLE_EVERY:-20} s"
+  sf_oracle_loop &
+  oracle_pid=$!
+  bg_pids+=("$oracle_pid")
+fi
 trap 'kill "$monitor_pid" "${bg_pids[@]}" 2>/dev/null || true' EXIT
 "run_$engine"
 total=$(elapsed "$start")
@@ -476,6 +489,12 @@ for f in "${files[@]}"; do
   fi
 done
 [[ -f $crashes/startup-crash.log ]] && count[STARTUP]=1
+ofindings=()
+if [[ -n $oracle_pid ]]; then
+  sf_oracle_stop "$oracle_pid"
+  sf_say "FUZZ_ORACLE=go: the last batch, then minimizing disagreements"
+  mapfile -t ofindings < <(sf_oracle_finish)
+fi
 
 plot="$run/plot.svg"
 plotmsg=$(rel "$plot")
@@ -517,6 +536,7 @@ else
   printf '%-22s %s\n' "time to first crash:" "${ttfc:-?} s"
   printf '%-22s %s\n' "crash files:" "$(rel "$crashes")/"
 fi
+[[ -n $oracle_pid ]] && printf '%-22s %s\n' "oracle (go):" "$(sf_oracle_summary)"
 printf '%-22s %s\n' "run directory:" "$(rel "$run")/ (log, progress.tsv, crashes/)"
 printf '%-22s %s\n' "plot:" "$plotmsg"
 # statements of a text program (indented lines other than `var`)
@@ -552,6 +572,16 @@ for e in "${findings[@]}"; do
     else echo "  replay:  $(sf_config_env)$(rel "$bin") < $(rel "$p")"; fi
   fi
 done
+for e in "${ofindings[@]}"; do
+  IFS='|' read -r id p src <<<"$e"
+  echo
+  if [[ $p == *' (already found)' ]]; then
+    echo "finding GO (model vs Go): $(rel "${p% (already found)}") again (from $(rel "$src"))"
+  else
+    echo "finding GO (model vs Go): $(rel "$p") ($(( $(nstmts "$p") - $(nvars "$p") )) statements, from $(rel "$src"))"
+  fi
+  echo "  compare: build/bin/stackfuzz diff $(rel "${p% (already found)}")"
+done
 } | tee "$run/summary.txt"
 
 ids=""
@@ -565,6 +595,10 @@ if [[ ${FUZZ_FAIL_ON_CRASH:-0} == 1 && ${#count[@]} -gt 0 ]]; then
 fi
 # with every switch off the runtime must be correct: anything found is a
 # bug of the runtime or of the truth, and the run says so by its status
+if [[ ${#ofindings[@]} -gt 0 ]]; then
+  echo; echo "fuzz: the model and real Go disagree: a model bug, or a documented model decision (exit 1)" >&2
+  exit 1
+fi
 if [[ -z ${STACKFUZZ_BUGS:-} || ${STACKFUZZ_BUGS:-} == none ]] && [[ ${#count[@]} -gt 0 ]]; then
   echo; echo "fuzz: found with every bug switch off: a runtime or truth bug (exit 1)" >&2
   exit 1
