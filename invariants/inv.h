@@ -4,7 +4,7 @@
 ** Checkers read the runtime's state and the harness's ground truth and
 ** report; they never change runtime state and never abort. The ground
 ** truth is what the harness knows and the runtime may not:
-**  - per stack word, the machine's tags (rt_region cell/ptag): which
+**  - per stack word, the machine's tags (mc_region cell/ptag): which
 **    words truly point into a stack and at which slot identity;
 **  - the frames the program truly has (inv_shadow), innermost last, each
 **    named by the identity cell the harness gave its return-PC slot;
@@ -207,7 +207,7 @@ typedef struct inv_frames {
 	** reused), so frames are found by sp with segordered set; the walk
 	** reuses frames per segment, under each region's write limit */
 	int segordered;
-	struct inv_seglim { rt_addr lo, end, hi; } seglim[RT_DIRTYRG + 64];
+	struct inv_seglim { rt_addr lo, end, hi; } seglim[MC_LOGRG + 64];
 	uint32_t nseglim;
 	int multiseg; /* this walk: the per-segment rules apply */
 } inv_frames;
@@ -254,7 +254,8 @@ typedef struct inv_ctx {
 	** catalogue; "reached" in Magma's sense). Accumulates over steps. */
 	uint32_t reached;
 	/* fr0 is reused while nothing it was walked from changed: no write
-	** to an OS stack (mem.osgen), same g0 sched and bounds, mstartsp */
+	** to an OS stack (the machine log's osgen), same g0 sched and
+	** bounds, mstartsp */
 	int fr0valid;
 	uint64_t fr0gen;
 	rt_addr fr0key[5];
@@ -319,19 +320,22 @@ void *inv_grow(void *p, uint32_t *cap, uint32_t need, size_t elt);
 
 /* The region holding all of [lo, hi) if it is one live region, else
 ** NULL: per-frame loops look the region up once, not per word. */
-static inline const rt_region *inv_span(const inv_ctx *c, rt_addr lo,
+static inline const mc_region *inv_span(const inv_ctx *c, rt_addr lo,
 					rt_addr hi)
 {
-	const rt_region *rg = rt_mem_find(&c->r->mem, lo);
+	const mc_region *rg = mc_find(&c->r->mem, lo);
 	if (!rg || !rg->live || (lo & 7) || hi > rg->base + rg->size)
 		return NULL;
 	return rg;
 }
-static inline uint32_t inv_span_word(const rt_region *rg, rt_addr a)
+static inline uint32_t inv_span_word(const mc_region *rg, rt_addr a)
 {
 	return (uint32_t)((a - rg->base) / 8);
 }
 int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */
+/* This step moved the G's stack (a copy for growth or stress, or a
+** shrink): its EV_COPY / EV_SHRINK event, not a field kept for DEF3. */
+int inv_step_copied(const rt *r);
 /* Written words of reused frames (see inv_frames), for per-word checks. */
 uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w);
 uint32_t inv_endcgo_frames(const inv_ctx *c);

@@ -27,7 +27,7 @@ static rt_addr bar_entry(const rt *r, uint32_t i, int field)
 static rt_word pk(const rt *r, rt_addr a)
 {
 	rt_word v = 0;
-	rt_peek(&r->mem, a, &v);
+	mc_peek(&r->mem, a, &v);
 	return v;
 }
 

@@ -60,7 +60,7 @@ rt_addr rt_g0_live_sp(const rt *r)
 void rt_mstart(rt *r)
 {
 	rt_g *g0 = &r->g0;
-	rt_region *os = rt_mem_alloc(&r->mem, RG_OSSTACK, r->cfg.osstack, "osstack");
+	mc_region *os = mc_alloc(&r->mem, RG_OSSTACK, r->cfg.osstack, "osstack");
 	g0->id = 0;
 	g0->isg0 = 1;
 	rt_g_setstack(g0, os, os->base, r->cfg.osstack);
@@ -98,7 +98,7 @@ static void push_block(rt *r, rt_addr fp, rt_word nargs)
 {
 	rt_g *c = r->cur;
 	c->sched.sp -= 8 * nargs;
-	rt_mem_copy(&r->mem, c->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
+	mc_copy(&r->mem, c->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
 }
 
 /* ---- Go calls C ---- */
@@ -233,7 +233,7 @@ static void callback_body(rt *r, const rt_func *f)
 	rt_addr sp = g->sched.sp - RT_WORD;
 	st(r, sp, g->sched.pc);
 	sp -= cb->framesize;
-	rt_mem_fill(&r->mem, sp, cb->framesize, 0);
+	mc_fill(&r->mem, sp, cb->framesize, 0);
 	st(r, sp + 8 * CBG_RESTORE, 1);
 	st(r, sp + 8 * CBG_SYSCALLSP, g->syscallsp);
 	st(r, sp + 8 * CBG_SYSCALLPC, g->syscallpc);

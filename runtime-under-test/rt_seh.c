@@ -89,8 +89,8 @@ int rt_seh_walk(const rt *r, char *why, size_t len)
 			return 0;
 		}
 		rt_word prev, handler;
-		rt_peek(&r->mem, h, &prev);
-		rt_peek(&r->mem, h + 8, &handler);
+		mc_peek(&r->mem, h, &prev);
+		mc_peek(&r->mem, h + 8, &handler);
 		if (handler == go)
 			return 1;
 		if (prev != RT_SEH_END && prev <= h) {

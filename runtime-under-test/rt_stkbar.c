@@ -237,8 +237,8 @@ rt_addr rt_barrier_saved_lr(const rt *r, rt_addr slot)
 {
 	for (uint32_t i = r->g.stkbarpos; i < r->g.stkbarlen; i++) {
 		rt_word p, v;
-		if (rt_peek(&r->mem, entry(r, i) + 8 * SB_LRPTR, &p) ||
-		    rt_peek(&r->mem, entry(r, i) + 8 * SB_LRVAL, &v))
+		if (mc_peek(&r->mem, entry(r, i) + 8 * SB_LRPTR, &p) ||
+		    mc_peek(&r->mem, entry(r, i) + 8 * SB_LRVAL, &v))
 			return 0;
 		if (p == slot)
 			return v;

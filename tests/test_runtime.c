@@ -1,6 +1,6 @@
 /*
 ** test_runtime.c: unit tests of the reference runtime, one group per
-** subsystem: rt_mem (address space, tombstones, identity cells and
+** subsystem: mc_mem (address space, tombstones, identity cells and
 ** provenance tags), rt_text (function table), rt_trace (the unwinder on
 ** hand-built stacks), rt_stack (copy, segments, shrink, overflow, stress)
 ** and rt_defer (records, LIFO order, panic, recover, Goexit).
@@ -12,23 +12,23 @@
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ */
-/* rt_mem                                                              */
+/* mc_mem                                                              */
 /* ------------------------------------------------------------------ */
 
 static void test_mem_deterministic_bases(void **state)
 {
 	(void)state;
-	rt_mem a, b;
-	rt_region *ra[4], *rb[4];
-	rt_mem_init(&a, 0);
-	rt_mem_init(&b, 0);
-	rt_mem *ms[2] = {&a, &b};
-	rt_region **rs[2] = {ra, rb};
+	mc_mem a, b;
+	mc_region *ra[4], *rb[4];
+	mc_init(&a, 0);
+	mc_init(&b, 0);
+	mc_mem *ms[2] = {&a, &b};
+	mc_region **rs[2] = {ra, rb};
 	for (int k = 0; k < 2; k++) {
-		rs[k][0] = rt_mem_alloc(ms[k], RG_STACK, 2048 + 64, "stack");
-		rs[k][1] = rt_mem_alloc(ms[k], RG_STACK, 100, "stack");
-		rs[k][2] = rt_mem_alloc(ms[k], RG_HEAP, 64, "defer");
-		rs[k][3] = rt_mem_alloc(ms[k], RG_OSSTACK, 8192, "g0");
+		rs[k][0] = mc_alloc(ms[k], RG_STACK, 2048 + 64, "stack");
+		rs[k][1] = mc_alloc(ms[k], RG_STACK, 100, "stack");
+		rs[k][2] = mc_alloc(ms[k], RG_HEAP, 64, "defer");
+		rs[k][3] = mc_alloc(ms[k], RG_OSSTACK, 8192, "g0");
 	}
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(ra[i]->base, rb[i]->base);
@@ -36,188 +36,188 @@ static void test_mem_deterministic_bases(void **state)
 		assert_string_equal(ra[i]->name, rb[i]->name);
 		assert_int_equal(ra[i]->id, (uint32_t)i + 1);
 	}
-	assert_int_equal(ra[0]->base, RT_STACK_BASE);
-	assert_int_equal(ra[2]->base, RT_HEAP_BASE);
-	assert_int_equal(ra[3]->base, RT_OSSTACK_BASE);
+	assert_int_equal(ra[0]->base, MC_STACK_BASE);
+	assert_int_equal(ra[2]->base, MC_HEAP_BASE);
+	assert_int_equal(ra[3]->base, MC_OSSTACK_BASE);
 	assert_int_equal(ra[1]->size, 104); /* rounded up to words */
 	assert_string_equal(ra[1]->name, "stack#2");
 	assert_string_equal(ra[2]->name, "defer#3");
 	/* page aligned, with an unmapped guard page in between */
 	assert_int_equal(ra[1]->base % 4096, 0);
 	assert_true(ra[1]->base >= ra[0]->base + ra[0]->size + 4096);
-	assert_null(rt_mem_find(&a, ra[0]->base + ra[0]->size));
-	assert_null(rt_mem_find(&a, ra[1]->base - 8));
-	assert_ptr_equal(rt_mem_find(&a, ra[1]->base + 96), ra[1]);
-	assert_ptr_equal(rt_mem_find(&a, ra[0]->base), ra[0]);
-	assert_null(rt_mem_find(&a, RT_TEXT_BASE - 8));
+	assert_null(mc_find(&a, ra[0]->base + ra[0]->size));
+	assert_null(mc_find(&a, ra[1]->base - 8));
+	assert_ptr_equal(mc_find(&a, ra[1]->base + 96), ra[1]);
+	assert_ptr_equal(mc_find(&a, ra[0]->base), ra[0]);
+	assert_null(mc_find(&a, MC_TEXT_BASE - 8));
 	/* addresses are never reused, even after a release */
-	rt_mem_release(&a, ra[1]);
-	rt_region *n = rt_mem_alloc(&a, RG_STACK, 100, "stack");
+	mc_release(&a, ra[1]);
+	mc_region *n = mc_alloc(&a, RG_STACK, 100, "stack");
 	assert_true(n->base > ra[1]->base);
-	rt_mem_free(&a);
-	rt_mem_free(&b);
+	mc_free(&a);
+	mc_free(&b);
 }
 
 static void test_mem_tombstone_faults(void **state)
 {
 	(void)state;
-	rt_mem m;
-	rt_mem_init(&m, 1);
-	rt_region *r = rt_mem_alloc(&m, RG_HEAP, 64, "defer");
+	mc_mem m;
+	mc_init(&m, 1);
+	mc_region *r = mc_alloc(&m, RG_HEAP, 64, "defer");
 	rt_word v;
-	assert_int_equal(rt_load(&m, r->base, &v), 0);
-	assert_int_equal(v, 0xfdfdfdfdfdfdfdfdull); /* RT_POISON_NEW */
-	assert_int_equal(rt_store(&m, r->base + 8, 7), 0);
-	assert_int_equal(rt_load(&m, r->base + 8, &v), 0);
+	assert_int_equal(mc_load(&m, r->base, &v), 0);
+	assert_int_equal(v, 0xfdfdfdfdfdfdfdfdull); /* MC_POISON_NEW */
+	assert_int_equal(mc_store(&m, r->base + 8, 7), 0);
+	assert_int_equal(mc_load(&m, r->base + 8, &v), 0);
 	assert_int_equal(v, 7);
 	assert_int_equal(m.nfaults, 0);
 
-	rt_mem_release(&m, r);
+	mc_release(&m, r);
 	assert_false(r->live);
 	assert_null(r->w);
-	assert_ptr_equal(rt_mem_find(&m, r->base + 8), r); /* the tombstone */
+	assert_ptr_equal(mc_find(&m, r->base + 8), r); /* the tombstone */
 	v = 99;
-	assert_int_equal(rt_load(&m, r->base + 8, &v), -1);
+	assert_int_equal(mc_load(&m, r->base + 8, &v), -1);
 	assert_int_equal(v, 0);
 	assert_int_equal(m.nfaults, 1);
 	assert_int_equal(m.fault[0].addr, r->base + 8);
 	assert_int_equal(m.fault[0].region, r->id);
 	assert_int_equal(m.fault[0].write, 0);
 	assert_int_equal(m.fault[0].nil, 0);
-	assert_int_equal(rt_store(&m, r->base, 1), -1);
+	assert_int_equal(mc_store(&m, r->base, 1), -1);
 	assert_int_equal(m.nfaults, 2);
 	assert_int_equal(m.fault[1].write, 1);
 	/* peeking records nothing */
-	assert_int_equal(rt_peek(&m, r->base, &v), -1);
+	assert_int_equal(mc_peek(&m, r->base, &v), -1);
 	assert_int_equal(m.nfaults, 2);
 	/* unmapped: region 0; misaligned on a live region: a fault too */
-	assert_int_equal(rt_load(&m, RT_HEAP_BASE + (1ull << 30), &v), -1);
+	assert_int_equal(mc_load(&m, MC_HEAP_BASE + (1ull << 30), &v), -1);
 	assert_int_equal(m.fault[2].region, 0);
-	rt_region *l = rt_mem_alloc(&m, RG_HEAP, 64, "defer");
-	assert_int_equal(rt_store(&m, l->base + 4, 1), -1);
+	mc_region *l = mc_alloc(&m, RG_HEAP, 64, "defer");
+	assert_int_equal(mc_store(&m, l->base + 4, 1), -1);
 	assert_int_equal(m.nfaults, 4);
 	/* the count goes on past the kept records */
-	rt_load(&m, r->base, &v);
+	mc_load(&m, r->base, &v);
 	assert_int_equal(m.nfaults, 5);
 	assert_int_equal(m.fault[3].addr, l->base + 4);
 	assert_int_equal(m.nnil, 0);
 	/* a second release is a no-op */
-	rt_mem_release(&m, r);
+	mc_release(&m, r);
 	assert_false(r->live);
-	rt_mem_free(&m);
+	mc_free(&m);
 }
 
 static void test_mem_nil_counted_apart(void **state)
 {
 	(void)state;
-	rt_mem m;
-	rt_mem_init(&m, 0);
+	mc_mem m;
+	mc_init(&m, 0);
 	rt_word v = 5;
-	assert_int_equal(rt_load(&m, 0, &v), -2);
+	assert_int_equal(mc_load(&m, 0, &v), -2);
 	assert_int_equal(v, 0);
-	assert_int_equal(rt_store(&m, RT_NIL_LIMIT - 8, 1), -2);
-	assert_int_equal(rt_store_adjust(&m, 8, 1), -2);
+	assert_int_equal(mc_store(&m, MC_NIL_LIMIT - 8, 1), -2);
+	assert_int_equal(mc_store_adjust(&m, 8, 1), -2);
 	assert_int_equal(m.nnil, 3);
 	assert_int_equal(m.nfaults, 0);
 	/* just above the nil limit: an ordinary unmapped fault */
-	assert_int_equal(rt_load(&m, RT_NIL_LIMIT, &v), -1);
+	assert_int_equal(mc_load(&m, MC_NIL_LIMIT, &v), -1);
 	assert_int_equal(m.nnil, 3);
 	assert_int_equal(m.nfaults, 1);
-	rt_mem_free(&m);
+	mc_free(&m);
 }
 
 static void test_mem_move_carries_cells(void **state)
 {
 	(void)state;
-	rt_mem m;
-	rt_mem_init(&m, 1);
-	rt_region *A = rt_mem_alloc(&m, RG_STACK, 64, "stack");
-	rt_region *B = rt_mem_alloc(&m, RG_STACK, 64, "stack");
-	uint32_t c = rt_cell_new(&m, A->base + 8);
+	mc_mem m;
+	mc_init(&m, 1);
+	mc_region *A = mc_alloc(&m, RG_STACK, 64, "stack");
+	mc_region *B = mc_alloc(&m, RG_STACK, 64, "stack");
+	uint32_t c = mc_cell_new(&m, A->base + 8);
 	assert_true(c != 0);
-	assert_int_equal(rt_cell_addr(&m, c), A->base + 8);
-	assert_int_equal(rt_cell_at(&m, A->base + 8), c);
-	rt_store(&m, A->base + 16, A->base + 8);
-	rt_ptag_set(&m, A->base + 16, c);
-	rt_store(&m, A->base + 8, 42);
-	rt_mem_move(&m, B->base, A->base, 64);
-	assert_int_equal(rt_cell_addr(&m, c), B->base + 8);
-	assert_int_equal(rt_cell_at(&m, B->base + 8), c);
-	assert_int_equal(rt_ptag_at(&m, B->base + 16), c);
+	assert_int_equal(mc_cell_addr(&m, c), A->base + 8);
+	assert_int_equal(mc_cell_at(&m, A->base + 8), c);
+	mc_store(&m, A->base + 16, A->base + 8);
+	mc_ptag_set(&m, A->base + 16, c);
+	mc_store(&m, A->base + 8, 42);
+	mc_move(&m, B->base, A->base, 64);
+	assert_int_equal(mc_cell_addr(&m, c), B->base + 8);
+	assert_int_equal(mc_cell_at(&m, B->base + 8), c);
+	assert_int_equal(mc_ptag_at(&m, B->base + 16), c);
 	rt_word v;
-	rt_load(&m, B->base + 16, &v);
+	mc_load(&m, B->base + 16, &v);
 	assert_int_equal(v, A->base + 8); /* values move verbatim */
-	rt_load(&m, B->base + 8, &v);
+	mc_load(&m, B->base + 8, &v);
 	assert_int_equal(v, 42);
-	rt_load(&m, A->base + 8, &v);
-	assert_int_equal(v, 0xfbfbfbfbfbfbfbfbull); /* RT_POISON_COPY */
+	mc_load(&m, A->base + 8, &v);
+	assert_int_equal(v, 0xfbfbfbfbfbfbfbfbull); /* MC_POISON_COPY */
 	/* releasing the source keeps the moved cell; releasing its home
 	** retires it */
-	rt_mem_release(&m, A);
-	assert_int_equal(rt_cell_addr(&m, c), B->base + 8);
-	rt_mem_release(&m, B);
-	assert_int_equal(rt_cell_addr(&m, c), 0);
-	assert_int_equal(rt_cell_at(&m, B->base + 8), 0);
-	assert_int_equal(rt_ptag_at(&m, B->base + 16), 0);
-	rt_mem_free(&m);
+	mc_release(&m, A);
+	assert_int_equal(mc_cell_addr(&m, c), B->base + 8);
+	mc_release(&m, B);
+	assert_int_equal(mc_cell_addr(&m, c), 0);
+	assert_int_equal(mc_cell_at(&m, B->base + 8), 0);
+	assert_int_equal(mc_ptag_at(&m, B->base + 16), 0);
+	mc_free(&m);
 }
 
 static void test_mem_copy_carries_ptags(void **state)
 {
 	(void)state;
-	rt_mem m;
-	rt_mem_init(&m, 0);
-	rt_region *A = rt_mem_alloc(&m, RG_STACK, 64, "stack");
-	rt_region *B = rt_mem_alloc(&m, RG_HEAP, 64, "defer");
-	uint32_t c = rt_cell_new(&m, A->base);
-	rt_store(&m, A->base + 16, A->base);
-	rt_ptag_set(&m, A->base + 16, c);
-	rt_mem_copy(&m, B->base, A->base, 32);
-	assert_int_equal(rt_ptag_at(&m, B->base + 16), c);
-	assert_int_equal(rt_cell_at(&m, B->base), 0); /* identity stays */
-	assert_int_equal(rt_cell_addr(&m, c), A->base);
+	mc_mem m;
+	mc_init(&m, 0);
+	mc_region *A = mc_alloc(&m, RG_STACK, 64, "stack");
+	mc_region *B = mc_alloc(&m, RG_HEAP, 64, "defer");
+	uint32_t c = mc_cell_new(&m, A->base);
+	mc_store(&m, A->base + 16, A->base);
+	mc_ptag_set(&m, A->base + 16, c);
+	mc_copy(&m, B->base, A->base, 32);
+	assert_int_equal(mc_ptag_at(&m, B->base + 16), c);
+	assert_int_equal(mc_cell_at(&m, B->base), 0); /* identity stays */
+	assert_int_equal(mc_cell_addr(&m, c), A->base);
 	rt_word v;
-	rt_load(&m, B->base + 16, &v);
+	mc_load(&m, B->base + 16, &v);
 	assert_int_equal(v, A->base);
 	/* adjust keeps the tag, a plain store clears it */
-	rt_store_adjust(&m, B->base + 16, 5);
-	assert_int_equal(rt_ptag_at(&m, B->base + 16), c);
-	rt_store(&m, B->base + 16, 5);
-	assert_int_equal(rt_ptag_at(&m, B->base + 16), 0);
+	mc_store_adjust(&m, B->base + 16, 5);
+	assert_int_equal(mc_ptag_at(&m, B->base + 16), c);
+	mc_store(&m, B->base + 16, 5);
+	assert_int_equal(mc_ptag_at(&m, B->base + 16), 0);
 	/* fill clears tags */
-	rt_mem_fill(&m, A->base, 64, 0);
-	assert_int_equal(rt_ptag_at(&m, A->base + 16), 0);
-	assert_int_equal(rt_cell_addr(&m, c), A->base);
+	mc_fill(&m, A->base, 64, 0);
+	assert_int_equal(mc_ptag_at(&m, A->base + 16), 0);
+	assert_int_equal(mc_cell_addr(&m, c), A->base);
 	/* a new cell on the same word retires the old one */
-	uint32_t c2 = rt_cell_new(&m, A->base);
+	uint32_t c2 = mc_cell_new(&m, A->base);
 	assert_true(c2 != c);
-	assert_int_equal(rt_cell_addr(&m, c), 0);
-	assert_int_equal(rt_cell_addr(&m, c2), A->base);
-	assert_int_equal(rt_cell_new(&m, A->base + 4), 0); /* misaligned */
-	rt_mem_release(&m, B);
-	assert_int_equal(rt_cell_new(&m, B->base), 0); /* dead */
-	assert_int_equal(rt_cell_addr(&m, 0), 0);
-	assert_int_equal(rt_cell_addr(&m, 1u << 30), 0);
-	rt_mem_free(&m);
+	assert_int_equal(mc_cell_addr(&m, c), 0);
+	assert_int_equal(mc_cell_addr(&m, c2), A->base);
+	assert_int_equal(mc_cell_new(&m, A->base + 4), 0); /* misaligned */
+	mc_release(&m, B);
+	assert_int_equal(mc_cell_new(&m, B->base), 0); /* dead */
+	assert_int_equal(mc_cell_addr(&m, 0), 0);
+	assert_int_equal(mc_cell_addr(&m, 1u << 30), 0);
+	mc_free(&m);
 }
 
 static void test_mem_fmt_addr(void **state)
 {
 	(void)state;
-	rt_mem m;
-	rt_mem_init(&m, 0);
-	rt_region *A = rt_mem_alloc(&m, RG_STACK, 64, "stack");
+	mc_mem m;
+	mc_init(&m, 0);
+	mc_region *A = mc_alloc(&m, RG_STACK, 64, "stack");
 	char buf[64];
-	rt_fmt_addr(&m, 0, buf, sizeof buf);
+	mc_fmt_addr(&m, 0, buf, sizeof buf);
 	assert_string_equal(buf, "nil");
-	rt_fmt_addr(&m, A->base + 0x18, buf, sizeof buf);
+	mc_fmt_addr(&m, A->base + 0x18, buf, sizeof buf);
 	assert_string_equal(buf, "stack#1+0x18");
-	rt_mem_release(&m, A);
-	rt_fmt_addr(&m, A->base + 8, buf, sizeof buf);
+	mc_release(&m, A);
+	mc_fmt_addr(&m, A->base + 8, buf, sizeof buf);
 	assert_string_equal(buf, "stack#1(dead)+0x8");
-	rt_fmt_addr(&m, 0x1234, buf, sizeof buf);
+	mc_fmt_addr(&m, 0x1234, buf, sizeof buf);
 	assert_string_equal(buf, "0x1234");
-	rt_mem_free(&m);
+	mc_free(&m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -235,7 +235,7 @@ static void test_text_runtime_functions(void **state)
 	assert_string_equal(w->r.funcs[RTF_LESSSTACK].name, "lessstack");
 	for (int i = 0; i < RTF__COUNT; i++) {
 		const rt_func *f = &w->r.funcs[i];
-		assert_int_equal(f->entry, RT_TEXT_BASE + (rt_addr)i * RT_FUNC_SPAN);
+		assert_int_equal(f->entry, MC_TEXT_BASE + (rt_addr)i * RT_FUNC_SPAN);
 		assert_int_equal(f->user, -1);
 		assert_int_equal(f->kind, RF_RUNTIME);
 		assert_ptr_equal(rt_findfunc(&w->r, f->entry), f);
@@ -256,7 +256,7 @@ static void test_text_findfunc_and_sites(void **state)
 	int i = tw_func(w, "f", BOTH, 3, 0x5, 16, 8, 1, 2, 0);
 	assert_int_equal(i, (int)n0);
 	const rt_func *f = &w->r.funcs[i];
-	assert_int_equal(f->entry, RT_TEXT_BASE + (rt_addr)i * RT_FUNC_SPAN);
+	assert_int_equal(f->entry, MC_TEXT_BASE + (rt_addr)i * RT_FUNC_SPAN);
 	assert_int_equal(f->end, f->entry + 16 * 4 + 16);
 	assert_int_equal(rt_site_pc(f, 0), f->entry + 16);
 	assert_int_equal(rt_site_pc(f, 2), f->entry + 48);
@@ -266,7 +266,7 @@ static void test_text_findfunc_and_sites(void **state)
 	assert_ptr_equal(rt_findfunc(&w->r, f->end - 1), f);
 	assert_null(rt_findfunc(&w->r, f->end));
 	assert_null(rt_findfunc(&w->r, f->entry + RT_FUNC_SPAN)); /* no next */
-	assert_null(rt_findfunc(&w->r, RT_TEXT_BASE - 8));
+	assert_null(rt_findfunc(&w->r, MC_TEXT_BASE - 8));
 	assert_null(rt_findfunc(&w->r, 0));
 	/* the description is kept */
 	assert_string_equal(f->name, "f");
@@ -317,14 +317,14 @@ static void hand_stack(tw *w, rt_addr sp[3])
 	assert_int_equal(tw_ld(w, hi - 8), rt_retpc(&r->funcs[RTF_GOEXIT], 0));
 	sp[0] = hi - 8 - M->framesize;
 	rt_addr args = sp[0] - F->argsize;
-	rt_store(&r->mem, args, sp[0]);
-	rt_store(&r->mem, args + 8, 2);
-	rt_store(&r->mem, args - 8, rt_retpc(M, 2));
+	mc_store(&r->mem, args, sp[0]);
+	mc_store(&r->mem, args + 8, 2);
+	mc_store(&r->mem, args - 8, rt_retpc(M, 2));
 	sp[1] = args - 8 - F->framesize;
 	args = sp[1] - F->argsize;
-	rt_store(&r->mem, args, sp[0]);
-	rt_store(&r->mem, args + 8, 1);
-	rt_store(&r->mem, args - 8, rt_retpc(F, 3));
+	mc_store(&r->mem, args, sp[0]);
+	mc_store(&r->mem, args + 8, 1);
+	mc_store(&r->mem, args - 8, rt_retpc(F, 3));
 	sp[2] = args - 8 - F->framesize;
 	r->g.sched.sp = sp[2];
 	r->g.sched.pc = rt_site_pc(F, 1);
@@ -393,17 +393,17 @@ static void test_trace_errors(void **state)
 	/* a corrupted LR: f's outer frame returns to a site PC of main */
 	rt_addr slot = sp[1] + F->framesize;
 	rt_word lr = tw_ld(w, slot);
-	rt_store(&r->mem, slot, rt_site_pc(&r->funcs[w->fm], 2));
+	mc_store(&r->mem, slot, rt_site_pc(&r->funcs[w->fm], 2));
 	assert_int_equal(rt_traceback(r, rt_pc(r), rt_sp(r), 0, collect, &fs, why,
 				      sizeof why),
 			 TB_BADRET);
 	assert_true(strlen(why) > 0);
 	assert_true(fs.n < 3);
-	rt_store(&r->mem, slot, 0x77); /* no function at all */
+	mc_store(&r->mem, slot, 0x77); /* no function at all */
 	assert_int_equal(rt_traceback(r, rt_pc(r), rt_sp(r), 0, NULL, NULL, why,
 				      sizeof why),
 			 TB_BADRET);
-	rt_store(&r->mem, slot, lr);
+	mc_store(&r->mem, slot, lr);
 	assert_int_equal(rt_traceback(r, rt_pc(r), rt_sp(r), 0, NULL, NULL, NULL, 0),
 			 TB_OK);
 	/* frames outside the segment, below and above */
@@ -444,7 +444,7 @@ static void test_trace_errors(void **state)
 static rt_addr start_with_ptr(tw *w)
 {
 	tw_start(w);
-	rt_store(&w->r.mem, tw_local(w, 0), 5);
+	mc_store(&w->r.mem, tw_local(w, 0), 5);
 	tw_setptr(w, tw_local(w, 1), tw_local(w, 0));
 	assert_clean(w);
 	return tw_local(w, 0);
@@ -456,27 +456,29 @@ static void test_stack_copy_doubles_and_adjusts(void **state)
 	tw *w = tw_std(0, 0);
 	rt *r = &w->r;
 	rt_addr y = start_with_ptr(w);
-	uint32_t ycell = rt_cell_at(&r->mem, y);
-	rt_region *old = r->g.stack;
+	uint32_t ycell = mc_cell_at(&r->mem, y);
+	mc_region *old = r->g.stack;
 	rt_addr oldhi = r->g.hi, oldsp = rt_sp(r);
 	rt_begin_step(r);
-	rt_copystack(r, 2 * r->g.stksize);
+	uint64_t gen = mc_changes(&r->mem)->stackgen;
+	rt_copystack(r, 2 * r->g.stksize, EV_COPY);
 	assert_int_equal(r->g.stksize, 4096);
 	assert_int_equal(r->g.hi - r->g.lo, 4096);
 	assert_int_equal(r->g.stktotal, 4096);
 	assert_int_equal(r->g.guard, r->g.lo + RT_STACK_GUARD);
 	assert_ptr_not_equal(r->g.stack, old);
 	assert_false(old->live);
-	assert_ptr_equal(r->copied, r->g.stack);
+	/* the machine's log saw a region made, one moved into, one freed */
+	assert_true(mc_changes(&r->mem)->stackgen >= gen + 3);
 	assert_int_equal(r->ncopies, 1);
 	rt_addr delta = r->g.hi - oldhi;
 	assert_int_equal(rt_sp(r), oldsp + delta);
 	rt_addr ny = rt_sp(r);
 	assert_int_equal(tw_ld(w, ny), 5);
 	assert_int_equal(tw_ld(w, ny + 8), ny); /* q adjusted */
-	assert_int_equal(rt_cell_addr(&r->mem, ycell), ny);
+	assert_int_equal(mc_cell_addr(&r->mem, ycell), ny);
 	assert_int_equal(tw_ld(w, r->g.hi - 8), rt_retpc(&r->funcs[RTF_GOEXIT], 0));
-	assert_int_equal(rt_cell_addr(&r->mem, w->t.frames[0].cell), r->g.hi - 8);
+	assert_int_equal(mc_cell_addr(&r->mem, w->t.frames[0].cell), r->g.hi - 8);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -510,7 +512,7 @@ static void test_stack_newsegment_lessstack(void **state)
 	rt *r = &w->r;
 	rt_addr y = start_with_ptr(w);
 	rt_word a[2] = {y, 42};
-	uint32_t t[2] = {rt_cell_at(&r->mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&r->mem, y), 0};
 	tw_call(w, w->fw, 3, a, t, 2); /* cset: no locals map */
 	assert_int_equal(rt_copyable(r), 0);
 	rt_addr csp = rt_sp(r), oldlo = r->g.lo, oldhi = r->g.hi;
@@ -561,7 +563,7 @@ static void test_stack_newsegment_lessstack(void **state)
 			 TB_OK);
 	assert_int_equal(fs.n, 1);
 	/* big returns to lessstack, which pops the segment */
-	rt_region *seg = r->g.stack;
+	mc_region *seg = r->g.stack;
 	assert_int_equal(tw_epilogue(w), EV_RETURN);
 	assert_int_equal(rt_pc(r), rt_retpc(&r->funcs[RTF_LESSSTACK], 0));
 	assert_int_equal(rt_sp(r), hi);
@@ -587,7 +589,7 @@ static void test_stack_shrink(void **state)
 	tw *w = tw_std(0, 0);
 	rt *r = &w->r;
 	start_with_ptr(w);
-	rt_copystack(r, 16384);
+	rt_copystack(r, 16384, EV_COPY);
 	uint32_t want[] = {8192, 4096, 2048, 2048};
 	for (int i = 0; i < 4; i++) {
 		uint32_t before = r->g.stksize;
@@ -626,10 +628,10 @@ static void test_stack_shrink_refusals(void **state)
 	w = tw_std(0, 0);
 	r = &w->r;
 	rt_addr y = start_with_ptr(w);
-	rt_copystack(r, 16384);
+	rt_copystack(r, 16384, EV_COPY);
 	y = tw_local(w, 0);
 	rt_word a[2] = {y, 42};
-	uint32_t t[2] = {rt_cell_at(&r->mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&r->mem, y), 0};
 	tw_call(w, w->fw, 3, a, t, 2);
 	assert_true(r->g.hi - rt_sp(r) < 16384 / 4);
 	rt_shrink(r);
@@ -644,7 +646,7 @@ static void test_stack_shrink_refusals(void **state)
 	w = tw_std(0, 0);
 	r = &w->r;
 	start_with_ptr(w);
-	rt_copystack(r, 16384);
+	rt_copystack(r, 16384, EV_COPY);
 	r->g.stkbarpos = r->g.stkbarlen = 4;
 	rt_shrink(r);
 	assert_int_equal(r->g.stksize, 8192);
@@ -701,11 +703,11 @@ static void test_stack_stress_mode(void **state)
 	assert_true(rt_sp(r) != sp0);
 	assert_int_equal(tw_prologue(w), EV_ENTER);
 	assert_int_equal(r->ncopies, 1);
-	rt_store(&r->mem, tw_local(w, 0), 5);
+	mc_store(&r->mem, tw_local(w, 0), 5);
 	tw_setptr(w, tw_local(w, 1), tw_local(w, 0));
 	rt_addr y = tw_local(w, 0);
 	rt_word a[2] = {y, 1};
-	uint32_t t[2] = {rt_cell_at(&r->mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&r->mem, y), 0};
 	tw_call(w, w->ff, 2, a, t, 2);
 	assert_int_equal(r->ncopies, 2);
 	assert_clean(w);
@@ -730,10 +732,10 @@ static void test_defer_record(void **state)
 	rt_addr sp = rt_sp(r);
 	const rt_func *M = &r->funcs[w->fm], *F = &r->funcs[w->ff];
 	rt_word a[2] = {y, 42};
-	uint32_t t[2] = {rt_cell_at(&r->mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&r->mem, y), 0};
 	rt_addr d = tw_defer(w, w->ff, 1, a, t, 2);
 	assert_int_equal(rt_sp(r), sp); /* the args were popped */
-	rt_region *rg = rt_mem_find(&r->mem, d);
+	mc_region *rg = mc_find(&r->mem, d);
 	assert_non_null(rg);
 	assert_int_equal(rg->kind, RG_HEAP);
 	assert_int_equal(rg->base, d);
@@ -748,7 +750,7 @@ static void test_defer_record(void **state)
 	assert_int_equal(tw_ld(w, d + 8 * D_LINK), 0);
 	assert_int_equal(tw_ld(w, d + 8 * RT_DEFER_HDR_WORDS), y);
 	assert_int_equal(tw_ld(w, d + 8 * RT_DEFER_HDR_WORDS + 8), 42);
-	assert_int_equal(rt_ptag_at(&r->mem, d + 8 * RT_DEFER_HDR_WORDS), t[0]);
+	assert_int_equal(mc_ptag_at(&r->mem, d + 8 * RT_DEFER_HDR_WORDS), t[0]);
 	rt_addr d2 = tw_defer(w, w->fh, 2, NULL, NULL, 0);
 	assert_int_equal(tw_ld(w, d2 + 8 * D_LINK), d);
 	assert_int_equal(tw_ld(w, d2 + 8 * D_SIZ), 0);
@@ -772,7 +774,7 @@ static void test_defer_lifo(void **state)
 	tw *w = tw_std(0, 0);
 	rt *r = &w->r;
 	rt_addr y = start_with_ptr(w);
-	uint32_t yc = rt_cell_at(&r->mem, y);
+	uint32_t yc = mc_cell_at(&r->mem, y);
 	rt_word a1[2] = {y, 1}, a3[2] = {y, 3};
 	uint32_t t[2] = {yc, 0};
 	rt_addr d1 = tw_defer(w, w->ff, 0, a1, t, 2);
@@ -786,14 +788,14 @@ static void test_defer_lifo(void **state)
 		assert_int_equal(tw_epilogue(w), EV_DEFERCALL);
 		assert_int_equal(r->ev[0].a, fns[i]);
 		assert_int_equal(r->ev[0].b, 0);
-		assert_false(rt_mem_find(&r->mem, recs[i])->live); /* freed */
+		assert_false(mc_find(&r->mem, recs[i])->live); /* freed */
 		assert_int_equal(rt_pc(r), r->funcs[fns[i]].entry);
 		tw_enter(w);
 		assert_clean(w);
 		if (fns[i] == w->ff) {
 			assert_int_equal(tw_ld(w, tw_arg(w, 1)), ns[i]);
 			assert_int_equal(tw_ld(w, tw_arg(w, 0)), y);
-			assert_int_equal(rt_ptag_at(&r->mem, tw_arg(w, 0)), yc);
+			assert_int_equal(mc_ptag_at(&r->mem, tw_arg(w, 0)), yc);
 		}
 		assert_int_equal(tw_epilogue(w), EV_RETURN);
 		at_epilogue(w);
@@ -934,7 +936,7 @@ static void test_copy_top_segment_adjusts_older_defer_panic(void **state)
 	rt_addr y = start_with_ptr(w);
 	tw_defer(w, w->fh, 1, NULL, NULL, 0); /* main's, first segment */
 	rt_word a[2] = {y, 42};
-	uint32_t t[2] = {rt_cell_at(&r->mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&r->mem, y), 0};
 	tw_call(w, w->fw, 3, a, t, 2); /* cset: not copyable */
 	rt_word b[1] = {7};
 	tw_call(w, w->fb, 0, b, NULL, 1); /* big: a new segment */
@@ -947,7 +949,7 @@ static void test_copy_top_segment_adjusts_older_defer_panic(void **state)
 	tw_enter(w);
 	assert_int_equal(tw_ld(w, r->g.defer + 8 * D_PANIC), r->g.panic);
 	rt_begin_step(r);
-	rt_copystack(r, 2 * r->g.stksize); /* the top segment moves */
+	rt_copystack(r, 2 * r->g.stksize, EV_COPY); /* the top segment moves */
 	assert_clean(w);
 	assert_int_equal(tw_ld(w, r->g.defer + 8 * D_PANIC), r->g.panic);
 	assert_int_equal(tw_epilogue(w), EV_RETURN);

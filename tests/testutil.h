@@ -134,16 +134,16 @@ static inline rt_addr tw_arg(tw *w, uint32_t i)
 static inline rt_word tw_ld(tw *w, rt_addr a)
 {
 	rt_word v = 0;
-	assert_int_equal(rt_peek(&w->r.mem, a, &v), 0);
+	assert_int_equal(mc_peek(&w->r.mem, a, &v), 0);
 	return v;
 }
 
 /* Word `at` = &target, with its true provenance (the harness's `q = &y`). */
 static inline void tw_setptr(tw *w, rt_addr at, rt_addr target)
 {
-	assert_int_equal(rt_store(&w->r.mem, at, target), 0);
-	rt_ptag_set(&w->r.mem, at, rt_cell_at(&w->r.mem, target));
-	assert_true(rt_ptag_at(&w->r.mem, at) != 0);
+	assert_int_equal(mc_store(&w->r.mem, at, target), 0);
+	mc_ptag_set(&w->r.mem, at, mc_cell_at(&w->r.mem, target));
+	assert_true(mc_ptag_at(&w->r.mem, at) != 0);
 }
 
 /* The truth for the step's events: the one recorder the harness uses. */
@@ -196,7 +196,7 @@ static inline rt_addr tw_push(tw *w, const rt_word *args,
 {
 	rt_addr a = rt_push_args(&w->r, args, n);
 	for (uint32_t i = 0; tags && i < n; i++)
-		rt_ptag_set(&w->r.mem, a + 8ull * i, tags[i]);
+		mc_ptag_set(&w->r.mem, a + 8ull * i, tags[i]);
 	return a;
 }
 
