@@ -32,7 +32,7 @@ static void esc(FILE *out, const char *s)
 	}
 }
 
-static int dotframe(rt *r, const rt_frame *fr, void *arg)
+static int dotframe(const rt *r, const rt_frame *fr, void *arg)
 {
 	dotctx *d = arg;
 	char sp[64];
@@ -79,7 +79,7 @@ static int frame_holding(const dotctx *d, rt_addr a)
 }
 
 /* Pointer edges: slot s of frame i to the frame truly holding its target. */
-static int dotptrs(rt *r, const rt_frame *fr, void *arg)
+static int dotptrs(const rt *r, const rt_frame *fr, void *arg)
 {
 	dotctx *d = arg;
 	uint32_t i = d->n++;

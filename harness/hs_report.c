@@ -222,7 +222,7 @@ static void slotline(hs *h, FILE *out, const char *name, rt_addr a)
 	}
 }
 
-static int dumpframe(rt *r, const rt_frame *fr, void *arg)
+static int dumpframe(const rt *r, const rt_frame *fr, void *arg)
 {
 	dumpctx *d = arg;
 	hs *h = d->h;

@@ -73,7 +73,7 @@ const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len)
 	return buf;
 }
 
-void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t)
+void inv_ctx_init(inv_ctx *c, const rt *r, const inv_truth *t)
 {
 	memset(c, 0, sizeof *c);
 	c->r = r;
@@ -112,7 +112,7 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 	fs->cap = cap;
 }
 
-static int collect(rt *r, const rt_frame *fr, void *arg)
+static int collect(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
@@ -203,7 +203,7 @@ static void seg_limit_add(inv_frames *fs, rt_addr lo, rt_addr end, rt_addr hi)
 
 /* The incremental walk on several segments: as collect_fresh, with each
 ** frame's limit the writes to its own segment's region. */
-static int collect_fresh_seg(rt *r, const rt_frame *fr, void *arg)
+static int collect_fresh_seg(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
@@ -224,7 +224,7 @@ static int collect_fresh_seg(rt *r, const rt_frame *fr, void *arg)
 /* The incremental walk: collect fresh frames into tmp until one is
 ** provably the same as a cached frame (same pc and sp, nothing written
 ** at or above its sp since the last check but logged data words). */
-static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
+static int collect_fresh(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
@@ -241,7 +241,7 @@ static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
 }
 
 /* Words of frame f, [sp, fp + argsize), holding the barrier PC bpc. */
-static uint32_t frame_barrier_words(rt *r, const rt_frame *f, rt_addr bpc)
+static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc)
 {
 	uint32_t n = 0;
 	rt_addr end = f->fp + f->fn->argsize;
@@ -260,7 +260,7 @@ static uint32_t frame_barrier_words(rt *r, const rt_frame *f, rt_addr bpc)
 }
 
 /* Prefix counts for stored frames [from, n). */
-static void summarise(rt *r, inv_frames *fs, uint32_t from)
+static void summarise(const rt *r, inv_frames *fs, uint32_t from)
 {
 	rt_addr bpc = rt_barrier_pc(r);
 	for (uint32_t s = from; s < fs->n; s++) {
@@ -296,7 +296,7 @@ static void index_by_sp(inv_frames *fs)
 
 static void walk_full(inv_ctx *c)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	fs->n = 0;
 	fs->nrechk = 0;
@@ -331,7 +331,7 @@ static int cache_usable(const inv_ctx *c)
 ** ordered); 1 if it spliced, 0 if a full walk is needed. */
 static int walk_segs(inv_ctx *c)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	fs->ntmp = 0;
 	fs->splice = -1;
@@ -388,7 +388,7 @@ static int walk_segs(inv_ctx *c)
 
 static void walk(inv_ctx *c)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	fs->why[0] = 0;
 	fs->sorted = r->g.nsegs == 1;
@@ -572,7 +572,7 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 
 int inv_check(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	walk(c);
 	rt_addr key[5] = {r->g0.sched.pc, r->g0.sched.sp, r->g0.lo, r->g0.hi,
 			  r->m.mstartsp};

@@ -13,6 +13,14 @@
 **
 ** inv_check runs every checker in catalogue order and returns the first
 ** violation (all of a step's violations are listed in its message).
+**
+** Layering: uses runtime-under-test/ (rt.h) and machine/ (mc.h), nothing
+** above. Checkers see both through const views: inv_ctx holds a const rt,
+** memory is read with mc_peek / mc_find, what changed since the last
+** check with mc_changes, what a step did from its events (EV_COPY...).
+** The one writer here is the truth recorder (inv_truth.c): it writes the
+** machine's shadow truth tags, as the harness's agent, never runtime
+** state. Closing an epoch (mc_epoch_done) is the harness's job.
 */
 #ifndef STACKFUZZ_INV_H
 #define STACKFUZZ_INV_H
@@ -236,7 +244,7 @@ typedef struct inv_dchain {
 } inv_dchain;
 
 typedef struct inv_ctx {
-	rt *r;
+	const rt *r; /* read only: checkers never change runtime state */
 	const inv_truth *t;
 	inv_frames fr;	/* the G's frames, collected once per check */
 	inv_frames fr0; /* the M's OS stack frames */
@@ -263,7 +271,7 @@ typedef struct inv_ctx {
 	uint32_t capsehrecs;
 } inv_ctx;
 
-void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);
+void inv_ctx_init(inv_ctx *c, const rt *r, const inv_truth *t);
 /* Walks the defer chain's changed part into c->dc (full: all of it). */
 void inv_dchain_collect(inv_ctx *c, int full);
 void inv_dchain_free(inv_dchain *dc);

@@ -78,7 +78,7 @@ int inv_cgo1(inv_ctx *c, inv_violation *v)
 
 int inv_cgo2(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead || c->fr.tb != TB_OK)
 		return 0;
 	uint32_t want = active_cgo(c);
@@ -97,7 +97,7 @@ int inv_cgo2(inv_ctx *c, inv_violation *v)
 
 int inv_seh1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (!r->cfg.windows)
 		return 0;
 	char a[64], b[64];
@@ -142,7 +142,7 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 
 int inv_seh2(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (!r->cfg.windows)
 		return 0;
 	for (uint32_t i = 0; c->t && i < c->t->nfacts; i++) {
@@ -204,7 +204,7 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 
 int inv_seh3(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	for (uint32_t i = 0; i < r->nev; i++)
 		if (r->ev[i].kind == EV_FAULT && !r->ev[i].a) {
 			char why[160];
@@ -232,7 +232,7 @@ int inv_seh3(inv_ctx *c, inv_violation *v)
 int inv_cgo3(inv_ctx *c, inv_violation *v)
 {
 	const inv_truth *t = c->t;
-	rt *r = c->r;
+	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	if (!t || g->dead)
 		return 0;

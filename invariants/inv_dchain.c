@@ -54,7 +54,7 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 {
 	const rt *r = c->r;
 	const mc_mem *m = &r->mem;
-	const mc_region *rg = mc_find((mc_mem *)m, d);
+	const mc_region *rg = mc_find(m, d);
 	if (!rg || !rg->live || rg->kind != RG_HEAP || rg->base != d)
 		return -1; /* DEF1 names it */
 	const rt_word *w = rg->w;
@@ -78,7 +78,7 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 		if (!tag)
 			continue;
 		rt_addr a = mc_cell_addr(m, tag);
-		const mc_region *t = a ? mc_find((mc_mem *)m, a) : NULL;
+		const mc_region *t = a ? mc_find(m, a) : NULL;
 		if (!t || !t->live || t->kind != RG_STACK)
 			e->stable = 0;
 		else if (a < e->amin)
@@ -89,7 +89,7 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 
 void inv_dchain_collect(inv_ctx *c, int full)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	inv_dchain *dc = &c->dc;
 	dc->stop = 0;
 	dc->stop_endcgo = 0;

@@ -45,7 +45,7 @@ static int record_live(const inv_ctx *c, rt_addr d)
 
 int inv_def1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead || c->fr.tb != TB_OK)
 		return 0;
 	char a[64];
@@ -116,7 +116,7 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 
 int inv_def2(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead)
 		return 0;
 	uint32_t n = 0;
@@ -148,7 +148,7 @@ static int has_both(const rt_func *f)
 
 int inv_def3(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead || !inv_step_copied(r) || c->fr.tb != TB_OK)
 		return 0;
 	for (uint32_t i = 0; i < c->fr.n && inv_fr(c, i)->seg == 0; i++) {
@@ -233,7 +233,7 @@ static int is_panicfn(const rt_frame *fr)
 
 int inv_pan1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (recover_facts(c, v))
 		return 1;
 	if (r->g.dead || c->fr.tb != TB_OK)

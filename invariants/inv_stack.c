@@ -41,7 +41,7 @@ static int tb_is_tiling(rt_tbresult t)
 
 int inv_stk1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	if (g->dead)
 		return 0;
@@ -176,7 +176,7 @@ int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 
 int inv_stk3(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead)
 		return 0;
 	/* runtime-written stack pointers outside frames: the live barrier

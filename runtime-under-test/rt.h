@@ -265,7 +265,7 @@ typedef enum {
 	EV_SEHPUSH,	  /* a = record                                */
 	EV_SEHPOP,
 	EV_LOCK,	  /* a = lockedext after                       */
-	EV_GCSCAN,	  /* a = barriers installed                     */
+	EV_GCSCAN,	  /* a = barriers installed, b = sp it started at */
 	EV_BARRIER,	  /* a = slot: barrier installed                */
 	EV_BARRIERHIT,	  /* a = slot, b = saved return PC             */
 	EV_MARKTERM,	  /* a = barriers removed                       */
@@ -308,7 +308,6 @@ typedef struct rt {
 	rt_m m;
 	rt_status status;
 	uint8_t gcphase;   /* rt_gcphase */
-	rt_addr scansp;	   /* where the last scan started */
 	rt_scanrep scanrep; /* this step's scan, if any (GC1) */
 	uint64_t stepno;    /* rt_begin_step calls: names "this step" */
 	rt_throwcode throwcode;
@@ -510,18 +509,18 @@ typedef enum {
 
 /* Walks frames innermost first from (pc, sp). The callback returns 0 to
 ** stop. `toponly` stops at the top segment's boundary. */
-typedef int (*rt_frame_cb)(rt *r, const rt_frame *fr, void *arg);
-rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
+typedef int (*rt_frame_cb)(const rt *r, const rt_frame *fr, void *arg);
+rt_tbresult rt_traceback(const rt *r, rt_addr pc, rt_addr sp, int toponly,
 			 rt_frame_cb cb, void *arg, char *why, size_t whylen);
 /* The same on the M's OS stack (g0): C frames, callbackasm1, mstart. */
-rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
+rt_tbresult rt_traceback_g0(const rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
 			    void *arg, char *why, size_t whylen);
 /* Where g0 rests when the CPU is not on it, given its saved sp. */
 rt_addr rt_g0_rest_pc(const rt *r, rt_addr sp);
 const char *rt_tbresult_name(rt_tbresult t);
 
 /* debug output */
-void rt_debugf(rt *r, int level, const char *fmt, ...)
+void rt_debugf(const rt *r, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -146,7 +146,7 @@ const char *rt_throwcode_name(rt_throwcode c)
 	return c >= 0 && c < TH__COUNT ? n[c] : "?";
 }
 
-void rt_debugf(rt *r, int level, const char *fmt, ...)
+void rt_debugf(const rt *r, int level, const char *fmt, ...)
 {
 	if ((int)r->cfg.debug < level || !r->log)
 		return;

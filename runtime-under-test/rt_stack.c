@@ -65,9 +65,8 @@ int rt_stack_alloc(rt *r, uint32_t size, mc_region **out)
 
 /* ---- copyability (copyabletopsegment) ---- */
 
-static int checkframecopy(rt *r, const rt_frame *fr, void *arg)
+static int checkframecopy(const rt *r, const rt_frame *fr, void *arg)
 {
-	(void)r;
 	int *ok = arg;
 	const rt_func *f = fr->fn;
 	if (!(f->flags & RFF_LOCALMAP) ||
@@ -128,9 +127,18 @@ static void adjustpointers(rt *r, const adjinfo *a, rt_addr base,
 			adjustpointer(r, a, base + 8ull * i);
 }
 
-static int adjustframe(rt *r, const rt_frame *fr, void *arg)
+/* The walk hands its callbacks a read-only runtime (rt_traceback);
+** adjustment writes, so the writable one travels in the argument. */
+typedef struct adjwalk {
+	rt *r;
+	const adjinfo *a;
+} adjwalk;
+
+static int adjustframe(const rt *cr, const rt_frame *fr, void *arg)
 {
-	const adjinfo *a = arg;
+	(void)cr;
+	rt *r = ((const adjwalk *)arg)->r;
+	const adjinfo *a = ((const adjwalk *)arg)->a;
 	const rt_func *f = fr->fn;
 	rt_debugf(r, RT_DEBUG_FRAMES, "  adjusting %s frame [%#llx,%#llx)\n",
 		  f->name, (unsigned long long)fr->sp,
@@ -145,8 +153,9 @@ static int adjustframe(rt *r, const rt_frame *fr, void *arg)
 static void adjustframes(rt *r, const adjinfo *a)
 {
 	char why[160];
+	adjwalk aw = {r, a};
 	if (rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 1, adjustframe,
-			 (void *)a, why, sizeof why) != TB_OK)
+			 &aw, why, sizeof why) != TB_OK)
 		rt_debugf(r, RT_DEBUG_STACKS, "copystack: traceback: %s\n", why);
 }
 

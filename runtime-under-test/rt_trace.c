@@ -81,7 +81,7 @@ static void frame_init(rt_frame *fr, const rt_func *f, rt_addr pc, rt_addr sp,
 		return code;                                 \
 	} while (0)
 
-rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
+rt_tbresult rt_traceback(const rt *r, rt_addr pc, rt_addr sp, int toponly,
 			 rt_frame_cb cb, void *arg, char *why, size_t whylen)
 {
 	rt_addr seglo = r->g.lo, seghi = r->g.hi;
@@ -228,7 +228,7 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 /* The M's OS stack: C frames, callbackasm1 frames, mstart at the bottom.
 ** A C frame called by asmcgocall returns into the runtime; below it g0
 ** rests either in mstart or in an outer callbackasm1. */
-rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
+rt_tbresult rt_traceback_g0(const rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
 			    void *arg, char *why, size_t whylen)
 {
 	rt_addr lo = r->g0.lo, hi = r->g0.hi;

@@ -297,7 +297,7 @@ typedef struct frames {
 	int n, stopat;
 } frames;
 
-static int collect(rt *r, const rt_frame *fr, void *arg)
+static int collect(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	frames *fs = arg;
