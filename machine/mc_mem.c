@@ -153,6 +153,9 @@ static void cell_retire(mc_mem *m, uint32_t c, mc_addr where)
 
 void mc_release(mc_mem *m, mc_region *r)
 {
+	/* the runtime frees each of its regions once: a second release (or
+	** of nothing) is its bookkeeping broken, not a no-op */
+	MC_ASSERT(r && r->live);
 	if (!r || !r->live)
 		return;
 	for (uint32_t i = 0; i < r->size / 8; i++)

@@ -201,12 +201,14 @@ typedef enum {
 /* Why the runtime threw. Each code has one short message at its throw
 ** site; invariants/inv_throw.c maps each code to the invariant whose
 ** breach it reveals (no message text is ever matched). TH_INTERNAL_*
-** are errors of the harness (a program the validator should have
-** refused), reported as the outcome `internal`, never as a violation. */
+** are errors of stackfuzz itself (a program the validator should have
+** refused, a broken internal invariant of the runtime: RT_NEVER),
+** reported as the outcome `internal`, never as a violation. */
 typedef enum rt_throwcode {
 	TH_NONE = 0,
 	TH_INTERNAL_BADFUNC,	/* cgocall/callback target of the wrong kind */
 	TH_INTERNAL_BADSTMT,	/* a statement the interpreter does not know */
+	TH_INTERNAL_ASSERT,	/* an internal invariant failed (RT_NEVER) */
 	TH_CGO_UNBALANCED,	/* asmcgocall: OS stack sp not restored */
 	TH_CGO_NOTINCGO,	/* cgocallback on a G that is not in C */
 	TH_DEFER_BADENTRY,	/* a defer record in the wrong place */
@@ -358,6 +360,17 @@ void rt_sb_vprintf(rt_strbuf *sb, const char *fmt, va_list ap);
 char *rt_sb_take(rt_strbuf *sb);
 
 void rt_throw(rt *r, rt_throwcode code, const char *msg);
+/* Internal invariants of the runtime (tier 1 of mc_assert.h): its own
+** bookkeeping, which no program and no bug switch can break. When c
+** holds, the impossible happened: the failure goes to the assertion hook
+** (cmocka's mock_assert in unit tests), the run ends with the throw
+** TH_INTERNAL_ASSERT (outcome `internal: ...what`, never a violation and
+** never clamped away), and RT_NEVER is 1 so the caller returns. what is
+** a short fixed text (no path: outcomes must not depend on the build). */
+#define RT_NEVER(r, c, what) \
+	((c) ? rt_internal((r), "!(" #c ")", __FILE__, __LINE__, (what)) : 0)
+int rt_internal(rt *r, const char *expr, const char *file, int line,
+		const char *what); /* returns 1 */
 /* A runtime traceback failed: throw the code matching t. */
 void rt_throw_tb(rt *r, int t, const char *what, const char *why);
 const char *rt_throwcode_name(rt_throwcode c);

@@ -169,10 +169,14 @@ static void endcgo_body(rt *r, const rt_func *f)
 	rt_g *g = &r->g;
 	rt_addr fp = g->sched.sp + f->framesize + RT_WORD;
 	rt_word seh = ld(r, fp + 8 * ENDCGO_SEH);
-	if (r->m.lockedint)
-		r->m.lockedint--;
-	if (r->m.ncgo)
-		r->m.ncgo--;
+	/* cgocall counted both before it pushed this record, and a record
+	** runs once: a count already 0 is the runtime's own bookkeeping
+	** broken, not something to clamp */
+	if (RT_NEVER(r, r->m.lockedint == 0, "endcgo: lockedint underflow") ||
+	    RT_NEVER(r, r->m.ncgo == 0, "endcgo: ncgo underflow"))
+		return;
+	r->m.lockedint--;
+	r->m.ncgo--;
 	if (r->cfg.windows && !(r->cfg.bugs & RT_BUG_7470))
 		r->m.seh = seh; /* seed 003: restore the chain at cgo exit */
 	rt_event_add(r, EV_ENDCGO, (int64_t)seh, 0);
@@ -187,6 +191,8 @@ void rt_lockosthread(rt *r)
 
 void rt_unlockosthread(rt *r)
 {
+	/* not a clamp: Go's UnlockOSThread without a LockOSThread is a no-op
+	** (a program's input, not the runtime's bookkeeping) */
 	if (r->g.lockedext)
 		r->g.lockedext--;
 	rt_event_add(r, EV_LOCK, r->g.lockedext, 0);

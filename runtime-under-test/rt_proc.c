@@ -120,6 +120,16 @@ void rt_throw(rt *r, rt_throwcode code, const char *msg)
 	r->status = RT_THROW;
 }
 
+int rt_internal(rt *r, const char *expr, const char *file, int line,
+		const char *what)
+{
+	mc_assert_fail(expr, file, line, 0);
+	char msg[200];
+	snprintf(msg, sizeof msg, "internal: %s", what);
+	rt_throw(r, TH_INTERNAL_ASSERT, msg);
+	return 1;
+}
+
 void rt_throw_tb(rt *r, int t, const char *what, const char *why)
 {
 	static const rt_throwcode code[] = {
@@ -136,7 +146,8 @@ void rt_throw_tb(rt *r, int t, const char *what, const char *why)
 const char *rt_throwcode_name(rt_throwcode c)
 {
 	static const char *const n[TH__COUNT] = {
-		"none", "internal-badfunc", "internal-badstmt", "cgo-unbalanced",
+		"none", "internal-badfunc", "internal-badstmt", "internal-assert",
+		"cgo-unbalanced",
 		"cgo-notincgo", "defer-badentry", "defer-unknownfn",
 		"recovery-noepilogue", "badretpc", "badpc", "lessstack",
 		"seh-unhandled", "tb-badpc", "tb-badret", "tb-outside",

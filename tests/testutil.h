@@ -277,4 +277,32 @@ static inline const char *src_root(void)
 	return s && *s ? s : ".";
 }
 
+/* ---- shared by the runtime's tests (test_rt_*.c) ---- */
+
+/* The frames a traceback visits (the first 16), stopping after stopat. */
+typedef struct frames {
+	rt_frame f[16];
+	int n, stopat;
+} frames;
+
+static inline int collect(const rt *r, const rt_frame *fr, void *arg)
+{
+	(void)r;
+	frames *fs = arg;
+	if (fs->n < 16)
+		fs->f[fs->n] = *fr;
+	fs->n++;
+	return fs->stopat == 0 || fs->n < fs->stopat;
+}
+
+/* Starts main with local 0 = 5 and local 1 = &local 0; returns &local 0. */
+static inline rt_addr start_with_ptr(tw *w)
+{
+	tw_start(w);
+	mc_store(&w->r.mem, tw_local(w, 0), 5);
+	tw_setptr(w, tw_local(w, 1), tw_local(w, 0));
+	assert_clean(w);
+	return tw_local(w, 0);
+}
+
 #endif

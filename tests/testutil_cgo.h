@@ -20,8 +20,9 @@
 **
 ** Gotchas: the field names r, t, c, v match testutil.h's tw, so its
 ** assert_clean / assert_violation macros work on a cw too. The world
-** never resets the memory's change log or the truth's change marks
-** between checks (the harness does, after each check): if the checkers
+** never closes the machine's epoch (mc_epoch_done) nor resets the
+** truth's change marks between checks (the harness does, after each
+** check): if the checkers
 ** cache frames across checks, here they conservatively re-walk, so these
 ** tests exercise the checkers themselves, not the cache.
 */
