@@ -110,8 +110,13 @@ static void call_trampoline(rt *r, int tramp, int fn, const rt_word *args,
 			    uint32_t nargs, uint32_t site)
 {
 	const rt_func *cf = rt_findfunc(r, r->cur->sched.pc);
+	/* a function has at most 4 parameters (the validator's limit): more
+	** would be cut off here, silently, so it is an internal error */
+	if (RT_NEVER(r, nargs > CGO_ARGWORDS - CGO_ARG0,
+		     "cgo: more arguments than the trampoline's block holds"))
+		return;
 	rt_word w[CGO_ARGWORDS] = {r->funcs[fn].entry, nargs};
-	for (uint32_t i = 0; i < nargs && i < CGO_ARGWORDS - CGO_ARG0; i++)
+	for (uint32_t i = 0; i < nargs; i++)
 		w[CGO_ARG0 + i] = args[i];
 	rt_push_args(r, w, CGO_ARGWORDS);
 	rt_call(r, tramp, rt_retpc(cf, site));
