@@ -19,9 +19,9 @@ mkdir -p "$WORK_DIR/obj" "$WORK_DIR/host" "$OUT"
 cd "$SRC_DIR"
 
 std=(-std=gnu11 -D_GNU_SOURCE -Wall -Wextra)
-inc=(-Iruntime-under-test -Iinvariants -Iharness -Ifuzz)
+inc=(-Imachine -Iruntime-under-test -Iinvariants -Iharness -Ifuzz)
 # as in CMakeLists.txt: every .c of these directories, harness/main.c aside
-lib_srcs=(runtime-under-test/*.c invariants/*.c)
+lib_srcs=(machine/*.c runtime-under-test/*.c invariants/*.c)
 for f in harness/*.c; do
   [[ $f == harness/main.c ]] || lib_srcs+=("$f")
 done

@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "step_cost_fuzz: no programs under %s\n", corpus);
 		return 1;
 	}
-	hs_result *r = malloc(sizeof *r);
+	hs_result *r = calloc(1, sizeof *r); /* hs_run frees its strings first */
 	double *ns = calloc((size_t)(runs * nb * 2), sizeof *ns);
 	uint64_t steps[MAXB][2] = {{0}};
 	if (!r || !ns)

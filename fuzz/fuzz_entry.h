@@ -2,9 +2,10 @@
 ** fuzz_entry.h: the engine-neutral fuzz entry points.
 **
 ** Every driver (libFuzzer, AFL++ persistent mode, standalone replay, the
-** ClusterFuzzLite build) calls these and nothing else, so the engines
-** agree on what a crash is: a violation prints its report to stderr and
-** calls abort(). Configuration comes from the environment and is read
+** ClusterFuzzLite build) calls these and nothing else (fuzz/ is the top
+** layer: it uses the harness, hs.h, and through it the layers below), so
+** the engines agree on what a crash is: a violation prints its report to
+** stderr and calls abort(). Configuration comes from the environment and is read
 ** once, by sf_fuzz_init() (the entries call it themselves if needed):
 **
 **   STACKFUZZ_BUGS     bug switches, e.g. "7695,12238" ("" or unset: none)

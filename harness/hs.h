@@ -1,6 +1,12 @@
 /*
 ** hs.h: the harness: runs a program on the reference runtime with every
 ** checker after every step, and reports the outcome.
+**
+** Layering: uses invariants/ (inv.h), runtime-under-test/ (rt.h) and
+** machine/ (mc.h) below it, and the program language (prog.h); never
+** fuzz/. It owns the step loop: the runtime opens each step's epoch
+** (rt_begin_step), the checkers read it, the harness closes it
+** (mc_epoch_done) and writes the truth tags through the recorder.
 */
 #ifndef STACKFUZZ_HS_H
 #define STACKFUZZ_HS_H

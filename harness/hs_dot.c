@@ -32,11 +32,11 @@ static void esc(FILE *out, const char *s)
 	}
 }
 
-static int dotframe(rt *r, const rt_frame *fr, void *arg)
+static int dotframe(const rt *r, const rt_frame *fr, void *arg)
 {
 	dotctx *d = arg;
 	char sp[64];
-	rt_fmt_addr(&r->mem, fr->sp, sp, sizeof sp);
+	mc_fmt_addr(&r->mem, fr->sp, sp, sizeof sp);
 	fprintf(d->out, "  %s%u [label=\"{", d->prefix, d->n);
 	esc(d->out, fr->fn->name);
 	fprintf(d->out, " | sp=");
@@ -47,11 +47,11 @@ static int dotframe(rt *r, const rt_frame *fr, void *arg)
 			rt_addr a = s < pf->nparams ? fr->fp + 8ull * s
 						    : fr->sp + 8ull * (s - pf->nparams);
 			rt_word v = 0;
-			rt_peek(&r->mem, a, &v);
+			mc_peek(&r->mem, a, &v);
 			fprintf(d->out, " | <s%u> %s = ", s, pf->slotname[s]);
 			char vb[64];
 			if (pf->type[s] == TY_PTR) {
-				rt_fmt_addr(&r->mem, v, vb, sizeof vb);
+				mc_fmt_addr(&r->mem, v, vb, sizeof vb);
 				esc(d->out, vb);
 			} else {
 				fprintf(d->out, "%lld", (long long)(int64_t)v);
@@ -79,7 +79,7 @@ static int frame_holding(const dotctx *d, rt_addr a)
 }
 
 /* Pointer edges: slot s of frame i to the frame truly holding its target. */
-static int dotptrs(rt *r, const rt_frame *fr, void *arg)
+static int dotptrs(const rt *r, const rt_frame *fr, void *arg)
 {
 	dotctx *d = arg;
 	uint32_t i = d->n++;
@@ -89,12 +89,12 @@ static int dotptrs(rt *r, const rt_frame *fr, void *arg)
 	for (uint32_t s = 0; s < (uint32_t)pf->nparams + pf->nlocals; s++) {
 		rt_addr a = s < pf->nparams ? fr->fp + 8ull * s
 					    : fr->sp + 8ull * (s - pf->nparams);
-		uint32_t tag = rt_ptag_at(&r->mem, a);
+		uint32_t tag = mc_ptag_at(&r->mem, a);
 		if (!tag)
 			continue;
 		rt_word v = 0;
-		rt_peek(&r->mem, a, &v);
-		rt_addr want = rt_cell_addr(&r->mem, tag);
+		mc_peek(&r->mem, a, &v);
+		rt_addr want = mc_cell_addr(&r->mem, tag);
 		int j = frame_holding(d, want);
 		if (j >= 0)
 			fprintf(d->out, "  g%u:s%u -> g%d [color=%s];\n", i, s, j,
@@ -121,10 +121,10 @@ void hs_dump_dot(hs *h, FILE *out)
 	uint32_t k = 0;
 	for (rt_addr dp = r->g.defer; dp && k < 64; k++) {
 		rt_word fn, sp, link;
-		if (rt_peek(&r->mem, dp, &fn))
+		if (mc_peek(&r->mem, dp, &fn))
 			break;
-		rt_peek(&r->mem, dp + 8 * D_SP, &sp);
-		rt_peek(&r->mem, dp + 8 * D_LINK, &link);
+		mc_peek(&r->mem, dp + 8 * D_SP, &sp);
+		mc_peek(&r->mem, dp + 8 * D_LINK, &link);
 		const rt_func *df = rt_findfunc(r, fn);
 		fprintf(out, "  d%u [shape=note, label=\"defer %s\"];\n", k,
 			df ? df->name : "?");
@@ -142,7 +142,7 @@ void hs_dump_dot(hs *h, FILE *out)
 		fprintf(out, "    fs0 [shape=plaintext, label=\"fs:0\"];\n");
 		for (uint32_t n = 0; n < 32 && hsh && hsh != RT_SEH_END; n++) {
 			char a[64];
-			rt_fmt_addr(&r->mem, hsh, a, sizeof a);
+			mc_fmt_addr(&r->mem, hsh, a, sizeof a);
 			fprintf(out, "    seh%u [shape=box, color=%s, label=\"SEH ", n,
 				hsh < lo ? "red" : "black");
 			esc(out, a);
@@ -152,7 +152,7 @@ void hs_dump_dot(hs *h, FILE *out)
 			else
 				fprintf(out, "    fs0 -> seh0;\n");
 			rt_word prev = 0;
-			if (rt_peek(&r->mem, hsh, &prev) || (prev != RT_SEH_END && prev <= hsh))
+			if (mc_peek(&r->mem, hsh, &prev) || (prev != RT_SEH_END && prev <= hsh))
 				break;
 			hsh = prev;
 		}

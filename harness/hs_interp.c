@@ -183,7 +183,7 @@ rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot)
 static rt_word ld(hs *h, rt_addr a)
 {
 	rt_word v;
-	rt_load(&h->rt.mem, a, &v);
+	mc_load(&h->rt.mem, a, &v);
 	return v;
 }
 
@@ -201,13 +201,13 @@ static void eval(hs *h, const prog_func *pf, const prog_expr *e, rt_word *v,
 	case EX_ADDR: {
 		rt_addr a = hs_slot_addr(h, pf, (uint32_t)e->v);
 		*v = a;
-		*tag = rt_cell_at(&h->rt.mem, a);
+		*tag = mc_cell_at(&h->rt.mem, a);
 		break;
 	}
 	case EX_SLOT: {
 		rt_addr a = hs_slot_addr(h, pf, (uint32_t)e->v);
 		*v = ld(h, a);
-		*tag = rt_ptag_at(&h->rt.mem, a);
+		*tag = mc_ptag_at(&h->rt.mem, a);
 		break;
 	}
 	default: /* EX_DEC */
@@ -224,7 +224,7 @@ static void push_args(hs *h, const prog_func *pf, const prog_stmt *s)
 		eval(h, pf, &s->a[i], &v[i], &tag[i]);
 	rt_addr a = rt_push_args(&h->rt, v, s->nargs);
 	for (uint32_t i = 0; i < s->nargs; i++)
-		rt_ptag_set(&h->rt.mem, a + 8ull * i, tag[i]);
+		mc_ptag_set(&h->rt.mem, a + 8ull * i, tag[i]);
 }
 
 static int64_t recovered_int(int kind, int64_t v)
@@ -263,25 +263,25 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 	case ST_ASSIGN: {
 		rt_addr a = hs_slot_addr(h, pf, s->slot);
 		eval(h, pf, &s->a[0], &v, &tag);
-		rt_store(&r->mem, a, v);
-		rt_ptag_set(&r->mem, a, tag);
+		mc_store(&r->mem, a, v);
+		mc_ptag_set(&r->mem, a, tag);
 		break;
 	}
 	case ST_STORE: {
 		rt_word p = ld(h, hs_slot_addr(h, pf, s->slot));
 		eval(h, pf, &s->a[0], &v, &tag);
-		if (p < RT_NIL_LIMIT) {
+		if (p < MC_NIL_LIMIT) {
 			nilpanic(h, k);
 			return;
 		}
-		rt_store(&r->mem, p, v);
+		mc_store(&r->mem, p, v);
 		break;
 	}
 	case ST_CHECK: {
 		rt_addr a = hs_slot_addr(h, pf, s->slot);
 		rt_word got = ld(h, a);
 		if (s->n) {
-			if (got < RT_NIL_LIMIT) {
+			if (got < MC_NIL_LIMIT) {
 				nilpanic(h, k);
 				return;
 			}
@@ -326,7 +326,7 @@ static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 			observe(h, "recover: runtime error\n");
 		if (s->n) {
 			rt_addr a = hs_slot_addr(h, pf, s->slot);
-			rt_store(&r->mem, a, (rt_word)(got ? recovered_int(kind, val) : 0));
+			mc_store(&r->mem, a, (rt_word)(got ? recovered_int(kind, val) : 0));
 		}
 		break;
 	}
@@ -534,10 +534,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		inv_violation v;
 		int bad = checking && inv_check(&h->ctx, &v);
 		/* the checkers have seen this step's changes */
-		r->mem.dirty_hi = 0;
-		r->mem.ndirtyw = 0;
-		r->mem.ndirtyrg = 0;
-		r->mem.heap_wlo = RT_ADDR_MAX;
+		mc_epoch_done(&r->mem);
 		inv_truth_step_done(&h->truth);
 		if (bad) {
 			res->kind = OUT_VIOLATION;

@@ -109,7 +109,7 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 		break;
 	case EV_ENDCGO: {
 		char a[64];
-		rt_fmt_addr(&h->rt.mem, h->rt.m.seh, a, sizeof a);
+		mc_fmt_addr(&h->rt.mem, h->rt.m.seh, a, sizeof a);
 		snprintf(b, n, "endcgo: ncgo=%u%s%s", h->rt.m.ncgo,
 			 h->rt.cfg.windows ? ", SEH head " : "",
 			 h->rt.cfg.windows ? a : "");
@@ -120,25 +120,25 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 		break;
 	case EV_CBRETURN: {
 		char a[64];
-		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		mc_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
 		snprintf(b, n, "callback returned: back to the OS stack, g0.sched.sp=%s", a);
 		break;
 	}
 	case EV_UNWINDM: {
 		char a[64];
-		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		mc_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
 		snprintf(b, n, "unwindm: C frames abandoned, g0.sched.sp=%s", a);
 		break;
 	}
 	case EV_SEHPUSH: {
 		char a[64];
-		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		mc_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
 		snprintf(b, n, "SEH push %s", a);
 		break;
 	}
 	case EV_SEHPOP: {
 		char a[64];
-		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		mc_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
 		snprintf(b, n, "SEH pop: head %s", a);
 		break;
 	}
@@ -148,13 +148,13 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 		break;
 	case EV_BARRIER: {
 		char a[64];
-		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		mc_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
 		snprintf(b, n, "barrier at %s", a);
 		break;
 	}
 	case EV_BARRIERHIT: {
 		char a[64];
-		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		mc_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
 		snprintf(b, n, "returned through the barrier at %s", a);
 		break;
 	}
@@ -170,7 +170,7 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 		break;
 	case EV_CBFRAME: {
 		char a[64];
-		rt_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
+		mc_fmt_addr(&h->rt.mem, (rt_addr)e->a, a, sizeof a);
 		snprintf(b, n, "cgocallback_gofunc frame at %s", a);
 		break;
 	}
@@ -183,7 +183,7 @@ void hs_trace_step(hs *h, FILE *out)
 {
 	char w[200], sp[64];
 	where(h, w, sizeof w);
-	rt_fmt_addr(&h->rt.mem, rt_sp(&h->rt), sp, sizeof sp);
+	mc_fmt_addr(&h->rt.mem, rt_sp(&h->rt), sp, sizeof sp);
 	fprintf(out, "%6llu  %-36s sp=%s", (unsigned long long)h->steps, w, sp);
 	for (uint32_t i = 0; i < h->rt.nev; i++) {
 		char e[128];
@@ -205,15 +205,15 @@ static void slotline(hs *h, FILE *out, const char *name, rt_addr a)
 {
 	char ab[64], vb[64];
 	rt_word v;
-	rt_peek(&h->rt.mem, a, &v);
-	rt_fmt_addr(&h->rt.mem, a, ab, sizeof ab);
-	uint32_t tag = rt_ptag_at(&h->rt.mem, a);
-	if (tag || (v >= RT_STACK_BASE && v < RT_OSSTACK_BASE + (1ull << 36))) {
-		rt_fmt_addr(&h->rt.mem, v, vb, sizeof vb);
+	mc_peek(&h->rt.mem, a, &v);
+	mc_fmt_addr(&h->rt.mem, a, ab, sizeof ab);
+	uint32_t tag = mc_ptag_at(&h->rt.mem, a);
+	if (tag || (v >= MC_STACK_BASE && v < MC_OSSTACK_BASE + (1ull << 36))) {
+		mc_fmt_addr(&h->rt.mem, v, vb, sizeof vb);
 		fprintf(out, "        %-10s %-22s = %s", name, ab, vb);
 		if (tag) {
 			char tb[64];
-			rt_fmt_addr(&h->rt.mem, rt_cell_addr(&h->rt.mem, tag), tb, sizeof tb);
+			mc_fmt_addr(&h->rt.mem, mc_cell_addr(&h->rt.mem, tag), tb, sizeof tb);
 			fprintf(out, "   (truly -> %s)", tb);
 		}
 		fputc('\n', out);
@@ -222,12 +222,12 @@ static void slotline(hs *h, FILE *out, const char *name, rt_addr a)
 	}
 }
 
-static int dumpframe(rt *r, const rt_frame *fr, void *arg)
+static int dumpframe(const rt *r, const rt_frame *fr, void *arg)
 {
 	dumpctx *d = arg;
 	hs *h = d->h;
 	char sp[64], lr[64];
-	rt_fmt_addr(&r->mem, fr->sp, sp, sizeof sp);
+	mc_fmt_addr(&r->mem, fr->sp, sp, sizeof sp);
 	const rt_func *lf = rt_findfunc(r, fr->lr);
 	if (lf)
 		snprintf(lr, sizeof lr, "%s+%#llx", lf->name,
@@ -252,8 +252,8 @@ static void hs_dump_m(hs *h, FILE *out)
 {
 	rt *r = &h->rt;
 	char a[64], b[64];
-	rt_fmt_addr(&r->mem, rt_g0_live_sp(r), a, sizeof a);
-	rt_fmt_addr(&r->mem, r->m.g0sp, b, sizeof b);
+	mc_fmt_addr(&r->mem, rt_g0_live_sp(r), a, sizeof a);
+	mc_fmt_addr(&r->mem, r->m.g0sp, b, sizeof b);
 	fprintf(out, "  M: ncgo=%u ncgocall=%llu locked(int=%u ext=%u) running on %s\n",
 		r->m.ncgo, (unsigned long long)r->m.ncgocall, r->m.lockedint,
 		r->g.lockedext, r->cur == &r->g0 ? "the OS stack (C)" : "G1");
@@ -267,14 +267,14 @@ static void hs_dump_m(hs *h, FILE *out)
 		fprintf(out, "    !! traceback: %s: %s\n", rt_tbresult_name(t), why);
 	if (!r->cfg.windows)
 		return;
-	rt_fmt_addr(&r->mem, r->m.seh, a, sizeof a);
+	mc_fmt_addr(&r->mem, r->m.seh, a, sizeof a);
 	fprintf(out, "  SEH chain (fs:0 = %s):\n", a);
 	rt_addr lo = rt_g0_live_sp(r), hsh = r->m.seh;
 	for (int n = 0; n < 32 && hsh && hsh != RT_SEH_END; n++) {
 		rt_word prev = 0, handler = 0;
-		int bad = rt_peek(&r->mem, hsh, &prev) || rt_peek(&r->mem, hsh + 8, &handler);
+		int bad = mc_peek(&r->mem, hsh, &prev) || mc_peek(&r->mem, hsh + 8, &handler);
 		const rt_func *hf = rt_findfunc(r, handler);
-		rt_fmt_addr(&r->mem, hsh, a, sizeof a);
+		mc_fmt_addr(&r->mem, hsh, a, sizeof a);
 		fprintf(out, "    %s handler=%s%s%s\n", a, hf ? hf->name : "?",
 			hsh < lo ? "   <- below the live OS stack: dangling" : "",
 			bad ? " (unreadable)" : "");
@@ -294,9 +294,9 @@ void hs_dump(hs *h, FILE *out)
 		fprintf(out, "  G%u has exited\n", g->id);
 		return;
 	}
-	rt_fmt_addr(&r->mem, g->lo, a, sizeof a);
-	rt_fmt_addr(&r->mem, g->hi, b, sizeof b);
-	rt_fmt_addr(&r->mem, g->sched.sp, c, sizeof c);
+	mc_fmt_addr(&r->mem, g->lo, a, sizeof a);
+	mc_fmt_addr(&r->mem, g->hi, b, sizeof b);
+	mc_fmt_addr(&r->mem, g->sched.sp, c, sizeof c);
 	fprintf(out, "  G%u stack [%s, %s) %uB, %u segment(s), sp=%s\n", g->id, a, b,
 		g->stksize, g->nsegs, c);
 	const rt_func *pf = rt_findfunc(r, g->sched.pc);
@@ -313,18 +313,18 @@ void hs_dump(hs *h, FILE *out)
 	uint32_t n = 0;
 	for (rt_addr dp = g->defer; dp && n < 64; n++) {
 		rt_word fn, sp, siz, started, link;
-		if (rt_peek(&r->mem, dp, &fn)) {
-			rt_fmt_addr(&r->mem, dp, a, sizeof a);
+		if (mc_peek(&r->mem, dp, &fn)) {
+			mc_fmt_addr(&r->mem, dp, a, sizeof a);
 			fprintf(out, "    !! %s is not readable\n", a);
 			break;
 		}
-		rt_peek(&r->mem, dp + 8 * D_SP, &sp);
-		rt_peek(&r->mem, dp + 8 * D_SIZ, &siz);
-		rt_peek(&r->mem, dp + 8 * D_STARTED, &started);
-		rt_peek(&r->mem, dp + 8 * D_LINK, &link);
+		mc_peek(&r->mem, dp + 8 * D_SP, &sp);
+		mc_peek(&r->mem, dp + 8 * D_SIZ, &siz);
+		mc_peek(&r->mem, dp + 8 * D_STARTED, &started);
+		mc_peek(&r->mem, dp + 8 * D_LINK, &link);
 		const rt_func *df = rt_findfunc(r, fn);
-		rt_fmt_addr(&r->mem, dp, a, sizeof a);
-		rt_fmt_addr(&r->mem, sp, b, sizeof b);
+		mc_fmt_addr(&r->mem, dp, a, sizeof a);
+		mc_fmt_addr(&r->mem, sp, b, sizeof b);
 		fprintf(out, "    %s %s sp=%s%s\n", a, df ? df->name : "?", b,
 			started ? " (started)" : "");
 		for (rt_word i = 0; i < siz / 8 && i < 8; i++) {
@@ -341,13 +341,13 @@ void hs_dump(hs *h, FILE *out)
 	n = 0;
 	for (rt_addr p = g->panic; p && n < 64; n++) {
 		rt_word kind, val, rec, ab, ge, link;
-		rt_peek(&r->mem, p + 8 * P_KIND, &kind);
-		rt_peek(&r->mem, p + 8 * P_ARG, &val);
-		rt_peek(&r->mem, p + 8 * P_RECOVERED, &rec);
-		rt_peek(&r->mem, p + 8 * P_ABORTED, &ab);
-		rt_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
-		rt_peek(&r->mem, p + 8 * P_LINK, &link);
-		rt_fmt_addr(&r->mem, p, a, sizeof a);
+		mc_peek(&r->mem, p + 8 * P_KIND, &kind);
+		mc_peek(&r->mem, p + 8 * P_ARG, &val);
+		mc_peek(&r->mem, p + 8 * P_RECOVERED, &rec);
+		mc_peek(&r->mem, p + 8 * P_ABORTED, &ab);
+		mc_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
+		mc_peek(&r->mem, p + 8 * P_LINK, &link);
+		mc_fmt_addr(&r->mem, p, a, sizeof a);
 		fprintf(out, "    %s %s", a, ge ? "goexit" : "panic");
 		if (!ge)
 			fprintf(out, kind == PV_NIL ? " nil" : kind == PV_NILDEREF ?

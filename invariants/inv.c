@@ -69,11 +69,11 @@ void inv_fail(inv_violation *v, int id, const char *fmt, ...)
 
 const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len)
 {
-	rt_fmt_addr(&c->r->mem, a, buf, len);
+	mc_fmt_addr(&c->r->mem, a, buf, len);
 	return buf;
 }
 
-void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t)
+void inv_ctx_init(inv_ctx *c, const rt *r, const inv_truth *t)
 {
 	memset(c, 0, sizeof *c);
 	c->r = r;
@@ -112,7 +112,7 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 	fs->cap = cap;
 }
 
-static int collect(rt *r, const rt_frame *fr, void *arg)
+static int collect(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
@@ -203,7 +203,7 @@ static void seg_limit_add(inv_frames *fs, rt_addr lo, rt_addr end, rt_addr hi)
 
 /* The incremental walk on several segments: as collect_fresh, with each
 ** frame's limit the writes to its own segment's region. */
-static int collect_fresh_seg(rt *r, const rt_frame *fr, void *arg)
+static int collect_fresh_seg(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
@@ -224,7 +224,7 @@ static int collect_fresh_seg(rt *r, const rt_frame *fr, void *arg)
 /* The incremental walk: collect fresh frames into tmp until one is
 ** provably the same as a cached frame (same pc and sp, nothing written
 ** at or above its sp since the last check but logged data words). */
-static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
+static int collect_fresh(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
@@ -241,18 +241,18 @@ static int collect_fresh(rt *r, const rt_frame *fr, void *arg)
 }
 
 /* Words of frame f, [sp, fp + argsize), holding the barrier PC bpc. */
-static uint32_t frame_barrier_words(rt *r, const rt_frame *f, rt_addr bpc)
+static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc)
 {
 	uint32_t n = 0;
 	rt_addr end = f->fp + f->fn->argsize;
-	const rt_region *rg = rt_mem_find(&r->mem, f->sp);
+	const mc_region *rg = mc_find(&r->mem, f->sp);
 	if (rg && rg->live && !(f->sp & 7) && end <= rg->base + rg->size) {
 		for (rt_addr w = f->sp; w < end; w += 8)
 			n += rg->w[(w - rg->base) / 8] == bpc;
 	} else {
 		for (rt_addr w = f->sp; w < end; w += 8) {
 			rt_word v;
-			rt_peek(&r->mem, w, &v);
+			mc_peek(&r->mem, w, &v);
 			n += v == bpc;
 		}
 	}
@@ -260,7 +260,7 @@ static uint32_t frame_barrier_words(rt *r, const rt_frame *f, rt_addr bpc)
 }
 
 /* Prefix counts for stored frames [from, n). */
-static void summarise(rt *r, inv_frames *fs, uint32_t from)
+static void summarise(const rt *r, inv_frames *fs, uint32_t from)
 {
 	rt_addr bpc = rt_barrier_pc(r);
 	for (uint32_t s = from; s < fs->n; s++) {
@@ -296,7 +296,7 @@ static void index_by_sp(inv_frames *fs)
 
 static void walk_full(inv_ctx *c)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	fs->n = 0;
 	fs->nrechk = 0;
@@ -319,9 +319,10 @@ static int cache_usable(const inv_ctx *c)
 {
 	const rt *r = c->r;
 	const inv_frames *fs = &c->fr;
-	return c->full != 1 && fs->valid && fs->tb == TB_OK && fs->gen == r->mem.stackgen &&
+	const mc_log *ch = mc_changes(&r->mem);
+	return c->full != 1 && fs->valid && fs->tb == TB_OK && fs->gen == ch->stackgen &&
 	       (r->g.nsegs == 1 ||
-		(fs->segordered && r->mem.ndirtyrg <= RT_DIRTYRG)) &&
+		(fs->segordered && ch->nrg <= MC_LOGRG)) &&
 	       ((r->g.stkbarlen == 0 && fs->stkbarlen == 0) ||
 		(r->g.nsegs == 1 && fs->stkbarlen == r->g.stkbarlen));
 }
@@ -330,24 +331,24 @@ static int cache_usable(const inv_ctx *c)
 ** ordered); 1 if it spliced, 0 if a full walk is needed. */
 static int walk_segs(inv_ctx *c)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	fs->ntmp = 0;
 	fs->splice = -1;
 	fs->nrechk = 0;
 	fs->nseglim = 0;
-	for (uint32_t i = 0; i < r->mem.ndirtyrg; i++)
-		seg_limit_add(fs, r->mem.dirtyrg[i].lo, r->mem.dirtyrg[i].end,
-			      r->mem.dirtyrg[i].hi);
-	for (uint32_t i = 0; i < r->mem.ndirtyw; i++) {
-		rt_addr w = r->mem.dirtyw[i];
+	const mc_log *ch = mc_changes(&r->mem);
+	for (uint32_t i = 0; i < ch->nrg; i++)
+		seg_limit_add(fs, ch->rg[i].lo, ch->rg[i].end, ch->rg[i].hi);
+	for (uint32_t i = 0; i < ch->nw; i++) {
+		rt_addr w = ch->w[i];
 		uint32_t s = seg_lower_bound(fs, w);
 		const rt_frame *k = s < fs->n ? &fs->f[s] : NULL;
 		if (k && w >= k->seglo && w <= k->seghi &&
 		    w < k->fp + k->fn->argsize && w != k->lrptr && fs->nrechk < 64) {
 			fs->rechk[fs->nrechk++] = w;
 		} else {
-			const rt_region *rg = rt_mem_find(&r->mem, w);
+			const mc_region *rg = mc_find(&r->mem, w);
 			if (!rg || rg->kind != RG_STACK)
 				return 0;
 			seg_limit_add(fs, rg->base, rg->base + rg->size, w);
@@ -387,7 +388,7 @@ static int walk_segs(inv_ctx *c)
 
 static void walk(inv_ctx *c)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	fs->why[0] = 0;
 	fs->sorted = r->g.nsegs == 1;
@@ -406,9 +407,10 @@ static void walk(inv_ctx *c)
 		fs->nrechk = 0;
 		/* a logged write limits reuse only if it hit a return-PC slot or
 		** no cached frame's data; other words are rechecked singly */
-		fs->limit = r->mem.dirty_hi;
-		for (uint32_t i = 0; i < r->mem.ndirtyw; i++) {
-			rt_addr w = r->mem.dirtyw[i];
+		const mc_log *ch = mc_changes(&r->mem);
+		fs->limit = ch->stack_hi;
+		for (uint32_t i = 0; i < ch->nw; i++) {
+			rt_addr w = ch->w[i];
 			uint32_t lo = 0, hi = fs->n;
 			while (lo < hi) { /* first stored frame with sp <= w */
 				uint32_t mid = (lo + hi) / 2;
@@ -447,9 +449,17 @@ static void walk(inv_ctx *c)
 	walk_full(c);
 done:
 	fs->valid = fs->tb == TB_OK;
-	fs->gen = r->mem.stackgen;
+	fs->gen = mc_changes(&r->mem)->stackgen;
 	fs->stkbarpos = r->g.stkbarpos;
 	fs->stkbarlen = r->g.stkbarlen;
+}
+
+int inv_step_copied(const rt *r)
+{
+	for (uint32_t i = 0; i < r->nev; i++)
+		if (r->ev[i].kind == EV_COPY || r->ev[i].kind == EV_SHRINK)
+			return 1;
+	return 0;
 }
 
 uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w)
@@ -562,11 +572,11 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 
 int inv_check(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	walk(c);
 	rt_addr key[5] = {r->g0.sched.pc, r->g0.sched.sp, r->g0.lo, r->g0.hi,
 			  r->m.mstartsp};
-	if (c->full || !c->fr0valid || c->fr0gen != r->mem.osgen ||
+	if (c->full || !c->fr0valid || c->fr0gen != mc_changes(&r->mem)->osgen ||
 	    memcmp(key, c->fr0key, sizeof key) != 0) {
 		c->fr0.n = 0;
 		c->fr0.why[0] = 0;
@@ -575,7 +585,7 @@ int inv_check(inv_ctx *c, inv_violation *v)
 					    sizeof c->fr0.why);
 		c->fr0.fresh = c->fr0.n;
 		c->fr0valid = 1;
-		c->fr0gen = r->mem.osgen;
+		c->fr0gen = mc_changes(&r->mem)->osgen;
 		memcpy(c->fr0key, key, sizeof key);
 	}
 #ifdef SF_CHECK_FR0_CACHE

@@ -4,7 +4,7 @@
 ** Checkers read the runtime's state and the harness's ground truth and
 ** report; they never change runtime state and never abort. The ground
 ** truth is what the harness knows and the runtime may not:
-**  - per stack word, the machine's tags (rt_region cell/ptag): which
+**  - per stack word, the machine's tags (mc_region cell/ptag): which
 **    words truly point into a stack and at which slot identity;
 **  - the frames the program truly has (inv_shadow), innermost last, each
 **    named by the identity cell the harness gave its return-PC slot;
@@ -13,6 +13,14 @@
 **
 ** inv_check runs every checker in catalogue order and returns the first
 ** violation (all of a step's violations are listed in its message).
+**
+** Layering: uses runtime-under-test/ (rt.h) and machine/ (mc.h), nothing
+** above. Checkers see both through const views: inv_ctx holds a const rt,
+** memory is read with mc_peek / mc_find, what changed since the last
+** check with mc_changes, what a step did from its events (EV_COPY...).
+** The one writer here is the truth recorder (inv_truth.c): it writes the
+** machine's shadow truth tags, as the harness's agent, never runtime
+** state. Closing an epoch (mc_epoch_done) is the harness's job.
 */
 #ifndef STACKFUZZ_INV_H
 #define STACKFUZZ_INV_H
@@ -207,7 +215,7 @@ typedef struct inv_frames {
 	** reused), so frames are found by sp with segordered set; the walk
 	** reuses frames per segment, under each region's write limit */
 	int segordered;
-	struct inv_seglim { rt_addr lo, end, hi; } seglim[RT_DIRTYRG + 64];
+	struct inv_seglim { rt_addr lo, end, hi; } seglim[MC_LOGRG + 64];
 	uint32_t nseglim;
 	int multiseg; /* this walk: the per-segment rules apply */
 } inv_frames;
@@ -236,7 +244,7 @@ typedef struct inv_dchain {
 } inv_dchain;
 
 typedef struct inv_ctx {
-	rt *r;
+	const rt *r; /* read only: checkers never change runtime state */
 	const inv_truth *t;
 	inv_frames fr;	/* the G's frames, collected once per check */
 	inv_frames fr0; /* the M's OS stack frames */
@@ -254,7 +262,8 @@ typedef struct inv_ctx {
 	** catalogue; "reached" in Magma's sense). Accumulates over steps. */
 	uint32_t reached;
 	/* fr0 is reused while nothing it was walked from changed: no write
-	** to an OS stack (mem.osgen), same g0 sched and bounds, mstartsp */
+	** to an OS stack (the machine log's osgen), same g0 sched and
+	** bounds, mstartsp */
 	int fr0valid;
 	uint64_t fr0gen;
 	rt_addr fr0key[5];
@@ -262,7 +271,7 @@ typedef struct inv_ctx {
 	uint32_t capsehrecs;
 } inv_ctx;
 
-void inv_ctx_init(inv_ctx *c, rt *r, const inv_truth *t);
+void inv_ctx_init(inv_ctx *c, const rt *r, const inv_truth *t);
 /* Walks the defer chain's changed part into c->dc (full: all of it). */
 void inv_dchain_collect(inv_ctx *c, int full);
 void inv_dchain_free(inv_dchain *dc);
@@ -319,19 +328,22 @@ void *inv_grow(void *p, uint32_t *cap, uint32_t need, size_t elt);
 
 /* The region holding all of [lo, hi) if it is one live region, else
 ** NULL: per-frame loops look the region up once, not per word. */
-static inline const rt_region *inv_span(const inv_ctx *c, rt_addr lo,
+static inline const mc_region *inv_span(const inv_ctx *c, rt_addr lo,
 					rt_addr hi)
 {
-	const rt_region *rg = rt_mem_find(&c->r->mem, lo);
+	const mc_region *rg = mc_find(&c->r->mem, lo);
 	if (!rg || !rg->live || (lo & 7) || hi > rg->base + rg->size)
 		return NULL;
 	return rg;
 }
-static inline uint32_t inv_span_word(const rt_region *rg, rt_addr a)
+static inline uint32_t inv_span_word(const mc_region *rg, rt_addr a)
 {
 	return (uint32_t)((a - rg->base) / 8);
 }
 int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */
+/* This step moved the G's stack (a copy for growth or stress, or a
+** shrink): its EV_COPY / EV_SHRINK event, not a field kept for DEF3. */
+int inv_step_copied(const rt *r);
 /* Written words of reused frames (see inv_frames), for per-word checks. */
 uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w);
 uint32_t inv_endcgo_frames(const inv_ctx *c);

@@ -27,7 +27,7 @@ static rt_addr bar_entry(const rt *r, uint32_t i, int field)
 static rt_word pk(const rt *r, rt_addr a)
 {
 	rt_word v = 0;
-	rt_peek(&r->mem, a, &v);
+	mc_peek(&r->mem, a, &v);
 	return v;
 }
 
@@ -97,7 +97,7 @@ static uint32_t count_barrier_words(inv_ctx *c)
 
 int inv_bar1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	if (g->dead)
 		return 0;
@@ -144,7 +144,7 @@ int inv_bar1(inv_ctx *c, inv_violation *v)
 
 int inv_bar2(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	rt_addr bpc = rt_barrier_pc(r);
 	if (g->dead)
@@ -176,18 +176,22 @@ int inv_bar2(inv_ctx *c, inv_violation *v)
 
 int inv_bar3(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	int scanned = 0;
+	rt_addr sp = 0; /* where the step's (last) scan started: its event */
 	for (uint32_t i = 0; i < r->nev; i++)
-		scanned |= r->ev[i].kind == EV_GCSCAN;
+		if (r->ev[i].kind == EV_GCSCAN) {
+			scanned = 1;
+			sp = (rt_addr)r->ev[i].b;
+		}
 	if (!scanned || g->dead || c->fr.tb != TB_OK || !r->cfg.barriers ||
 	    g->nsegs != 1)
 		return 0;
 	/* the rule, applied to the frames as they are now (the scan step
 	** changes no frame), from where the scan started */
 	uint64_t off = rt_first_barrier_offset(r);
-	rt_addr sp = r->scansp, next = sp + off;
+	rt_addr next = sp + off;
 	uint32_t cap = rt_max_barriers(r, g->stksize), want = 0;
 	uint32_t k = 0, started = 0;
 	char a[64];
@@ -225,7 +229,7 @@ int inv_bar3(inv_ctx *c, inv_violation *v)
 
 int inv_bar4(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->gcphase == GC_MARK || r->g.dead)
 		return 0;
 	uint32_t n = count_barrier_words(c);
@@ -243,7 +247,7 @@ int inv_bar4(inv_ctx *c, inv_violation *v)
 
 int inv_bar5(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	if (g->dead)
 		return 0;

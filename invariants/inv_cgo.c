@@ -78,7 +78,7 @@ int inv_cgo1(inv_ctx *c, inv_violation *v)
 
 int inv_cgo2(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead || c->fr.tb != TB_OK)
 		return 0;
 	uint32_t want = active_cgo(c);
@@ -97,7 +97,7 @@ int inv_cgo2(inv_ctx *c, inv_violation *v)
 
 int inv_seh1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (!r->cfg.windows)
 		return 0;
 	char a[64], b[64];
@@ -112,8 +112,8 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 		rt_word prev, handler;
-		rt_peek(&r->mem, h, &prev);
-		rt_peek(&r->mem, h + 8, &handler);
+		mc_peek(&r->mem, h, &prev);
+		mc_peek(&r->mem, h + 8, &handler);
 		if (handler != sig && handler != ch) {
 			inv_fail(v, INV_SEH1, "SEH record %s has handler %#llx, no "
 				 "handler's", inv_addr(c, h, a, sizeof a),
@@ -142,7 +142,7 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 
 int inv_seh2(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (!r->cfg.windows)
 		return 0;
 	for (uint32_t i = 0; c->t && i < c->t->nfacts; i++) {
@@ -177,7 +177,7 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 						      nrecs + 1, sizeof *c->sehrecs);
 				c->sehrecs[nrecs++] = h;
 				rt_word prev;
-				if (rt_peek(&r->mem, h, &prev) || prev <= h)
+				if (mc_peek(&r->mem, h, &prev) || prev <= h)
 					break;
 				h = prev;
 			}
@@ -204,7 +204,7 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 
 int inv_seh3(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	for (uint32_t i = 0; i < r->nev; i++)
 		if (r->ev[i].kind == EV_FAULT && !r->ev[i].a) {
 			char why[160];
@@ -232,7 +232,7 @@ int inv_seh3(inv_ctx *c, inv_violation *v)
 int inv_cgo3(inv_ctx *c, inv_violation *v)
 {
 	const inv_truth *t = c->t;
-	rt *r = c->r;
+	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	if (!t || g->dead)
 		return 0;
@@ -274,11 +274,11 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 	for (uint32_t i = 0; i < t->ncb; i++) {
 		if (!t->cb[i].slotcell)
 			continue; /* its frame is not built yet */
-		rt_addr slot = rt_cell_addr(&r->mem, t->cb[i].slotcell);
+		rt_addr slot = mc_cell_addr(&r->mem, t->cb[i].slotcell);
 		rt_word sp = 0, pc = 0;
 		rt_addr want = inv_truth_syscallsp(t, r, i);
-		if (!slot || rt_peek(&r->mem, slot, &sp) ||
-		    rt_peek(&r->mem, slot + 8 * (CBG_SYSCALLPC - CBG_SYSCALLSP), &pc)) {
+		if (!slot || mc_peek(&r->mem, slot, &sp) ||
+		    mc_peek(&r->mem, slot + 8 * (CBG_SYSCALLPC - CBG_SYSCALLSP), &pc)) {
 			inv_fail(v, INV_CGO3, "callback %u: the syscallsp saved in its "
 				 "cgocallback_gofunc frame is gone", i + 1);
 			return 1;

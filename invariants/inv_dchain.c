@@ -14,7 +14,8 @@
 ** A cached record and all records outside it are reused only if:
 **  - the frame walk of this check was incremental (see the last rule);
 **  - no heap word at or below the record's end was written and no record
-**    there released since the last check (mem.heap_wlo): records only
+**    there released since the last check (the machine log's heap_lo,
+**    mc_changes): records only
 **    grow upward, so that covers every record of the outer part;
 **  - every stack slot a pointer argument of the outer part targets lies
 **    above every stack write of the step (so no such cell was retired or
@@ -25,8 +26,9 @@
 **    are all among this check's reused frames.
 ** The cache is kept only after a check in which DEF1 and DEF2 ran and
 ** passed (inv_check), so the reused part is always a verified one.
-** Gotcha: heap_wlo is reset by the harness after each check, like
-** dirty_hi; a caller that never resets it simply never reuses.
+** Gotcha: the log is emptied only when the harness closes the epoch
+** after a check (mc_epoch_done); a caller that never closes one simply
+** never reuses (heap_lo stays 0, "all").
 */
 #include <stdlib.h>
 
@@ -47,22 +49,12 @@ static int find_cached(const inv_dchain *dc, rt_addr d)
 	return lo < dc->n && dc->c[lo].d == d ? (int)lo : -1;
 }
 
-/* Highest G-stack address written since the last check. */
-static rt_addr stack_write_limit(const rt_mem *m)
-{
-	rt_addr lim = m->dirty_hi;
-	for (uint32_t i = 0; i < m->ndirtyw; i++)
-		if (m->dirtyw[i] > lim)
-			lim = m->dirtyw[i];
-	return lim;
-}
-
 /* One record's facts, as the next check will need them. */
 static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 {
 	const rt *r = c->r;
-	const rt_mem *m = &r->mem;
-	const rt_region *rg = rt_mem_find((rt_mem *)m, d);
+	const mc_mem *m = &r->mem;
+	const mc_region *rg = mc_find(m, d);
 	if (!rg || !rg->live || rg->kind != RG_HEAP || rg->base != d)
 		return -1; /* DEF1 names it */
 	const rt_word *w = rg->w;
@@ -85,8 +77,8 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 		uint32_t tag = rg->ptag[RT_DEFER_HDR_WORDS + i];
 		if (!tag)
 			continue;
-		rt_addr a = rt_cell_addr(m, tag);
-		const rt_region *t = a ? rt_mem_find((rt_mem *)m, a) : NULL;
+		rt_addr a = mc_cell_addr(m, tag);
+		const mc_region *t = a ? mc_find(m, a) : NULL;
 		if (!t || !t->live || t->kind != RG_STACK)
 			e->stable = 0;
 		else if (a < e->amin)
@@ -97,7 +89,7 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 
 void inv_dchain_collect(inv_ctx *c, int full)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	inv_dchain *dc = &c->dc;
 	dc->stop = 0;
 	dc->stop_endcgo = 0;
@@ -109,7 +101,8 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	}
 	uint32_t keep = c->fr.n - c->fr.fresh; /* reused frames, stored first */
 	int reuse = !full && c->full != 1 && dc->valid && keep > 0;
-	rt_addr limit = stack_write_limit(&r->mem), wlo = r->mem.heap_wlo;
+	const mc_log *ch = mc_changes(&r->mem);
+	rt_addr limit = mc_changes_stack_hi(ch), wlo = ch->heap_lo;
 	uint32_t suffix = 0;
 	int broken = 0;
 	rt_addr d = r->g.defer;

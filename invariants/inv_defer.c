@@ -39,13 +39,13 @@ static int panic_frame_at(const inv_ctx *c, rt_addr p)
 
 static int record_live(const inv_ctx *c, rt_addr d)
 {
-	const rt_region *rg = rt_mem_find(&c->r->mem, d);
+	const mc_region *rg = mc_find(&c->r->mem, d);
 	return rg && rg->live && rg->kind == RG_HEAP && rg->base == d;
 }
 
 int inv_def1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead || c->fr.tb != TB_OK)
 		return 0;
 	char a[64];
@@ -57,10 +57,10 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 		rt_word sp, argp, pc, link;
-		rt_peek(&r->mem, d + 8 * D_SP, &sp);
-		rt_peek(&r->mem, d + 8 * D_ARGP, &argp);
-		rt_peek(&r->mem, d + 8 * D_PC, &pc);
-		rt_peek(&r->mem, d + 8 * D_LINK, &link);
+		mc_peek(&r->mem, d + 8 * D_SP, &sp);
+		mc_peek(&r->mem, d + 8 * D_ARGP, &argp);
+		mc_peek(&r->mem, d + 8 * D_PC, &pc);
+		mc_peek(&r->mem, d + 8 * D_LINK, &link);
 		const rt_func *df = rt_findfunc(r, pc);
 		int k = frame_at_sp(c, sp, lastk);
 		if (k < 0) {
@@ -83,8 +83,8 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 		rt_word started, dpanic;
-		rt_peek(&r->mem, d + 8 * D_STARTED, &started);
-		rt_peek(&r->mem, d + 8 * D_PANIC, &dpanic);
+		mc_peek(&r->mem, d + 8 * D_STARTED, &started);
+		mc_peek(&r->mem, d + 8 * D_PANIC, &dpanic);
 		if (started > 1 || (dpanic && !started) ||
 		    (dpanic && !panic_frame_at(c, dpanic))) {
 			char b[64];
@@ -116,18 +116,18 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 
 int inv_def2(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead)
 		return 0;
 	uint32_t n = 0;
 	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX &&
 				     record_live(c, d); n++) {
 		rt_word fnpc, siz, link;
-		rt_peek(&r->mem, d + 8 * D_FN, &fnpc);
-		rt_peek(&r->mem, d + 8 * D_SIZ, &siz);
-		rt_peek(&r->mem, d + 8 * D_LINK, &link);
+		mc_peek(&r->mem, d + 8 * D_FN, &fnpc);
+		mc_peek(&r->mem, d + 8 * D_SIZ, &siz);
+		mc_peek(&r->mem, d + 8 * D_LINK, &link);
 		const rt_func *f = rt_findfunc(r, fnpc);
-		const rt_region *rg = rt_mem_find(&r->mem, d);
+		const mc_region *rg = mc_find(&r->mem, d);
 		for (rt_word i = 0; i < siz / 8; i++) {
 			rt_addr w = d + 8 * (RT_DEFER_HDR_WORDS + i);
 			if (w >= rg->base + rg->size)
@@ -148,8 +148,8 @@ static int has_both(const rt_func *f)
 
 int inv_def3(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
-	if (!r->copied || r->g.dead || c->fr.tb != TB_OK)
+	const rt *r = c->r;
+	if (r->g.dead || !inv_step_copied(r) || c->fr.tb != TB_OK)
 		return 0;
 	for (uint32_t i = 0; i < c->fr.n && inv_fr(c, i)->seg == 0; i++) {
 		const rt_func *f = inv_fr(c, i)->fn;
@@ -165,9 +165,9 @@ int inv_def3(inv_ctx *c, inv_violation *v)
 	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX &&
 				     record_live(c, d); n++) {
 		rt_word fnpc, argp, link;
-		rt_peek(&r->mem, d + 8 * D_FN, &fnpc);
-		rt_peek(&r->mem, d + 8 * D_ARGP, &argp);
-		rt_peek(&r->mem, d + 8 * D_LINK, &link);
+		mc_peek(&r->mem, d + 8 * D_FN, &fnpc);
+		mc_peek(&r->mem, d + 8 * D_ARGP, &argp);
+		mc_peek(&r->mem, d + 8 * D_LINK, &link);
 		if (argp < r->g.lo || argp > r->g.hi)
 			break;
 		const rt_func *f = rt_findfunc(r, fnpc);
@@ -233,7 +233,7 @@ static int is_panicfn(const rt_frame *fr)
 
 int inv_pan1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (recover_facts(c, v))
 		return 1;
 	if (r->g.dead || c->fr.tb != TB_OK)
@@ -251,11 +251,11 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 		rt_word rec, ab, ge, argp, link;
-		rt_peek(&r->mem, p + 8 * P_RECOVERED, &rec);
-		rt_peek(&r->mem, p + 8 * P_ABORTED, &ab);
-		rt_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
-		rt_peek(&r->mem, p + 8 * P_ARGP, &argp);
-		rt_peek(&r->mem, p + 8 * P_LINK, &link);
+		mc_peek(&r->mem, p + 8 * P_RECOVERED, &rec);
+		mc_peek(&r->mem, p + 8 * P_ABORTED, &ab);
+		mc_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
+		mc_peek(&r->mem, p + 8 * P_ARGP, &argp);
+		mc_peek(&r->mem, p + 8 * P_LINK, &link);
 		/* a recovered panic may sit below the head: its deferred call
 		** recovered and then panicked again ("[recovered]") */
 		if (rec > 1 || ab > 1 || ge > 1 || (rec && ge)) {

@@ -63,10 +63,10 @@ void inv_reach(inv_ctx *c, int upto)
 	if (cond)       \
 		b |= 1u << (id)
 	REACH(INV_MEM1, r->ncopies || r->nshrinks || r->nsegments);
-	REACH(INV_STK1, c->fr.tb == TB_OK && !g->dead && (g->nsegs > 1 || r->copied));
+	REACH(INV_STK1, c->fr.tb == TB_OK && !g->dead && (g->nsegs > 1 || inv_step_copied(r)));
 	REACH(INV_STK2, !g->dead && (g->nsegs > 1 || live || ncb));
 	REACH(INV_DEF1, g->defer && g->panic);
-	REACH(INV_DEF3, r->copied && g->defer);
+	REACH(INV_DEF3, g->defer && inv_step_copied(r));
 	REACH(INV_DEF4, has_fact(t, IF_CHECK));
 	REACH(INV_PAN1, has_fact(t, IF_RECOVER) && t->npanics);
 	REACH(INV_CGO1, has_fact(t, IF_CBEND));

@@ -21,10 +21,10 @@
 
 int inv_mem1(inv_ctx *c, inv_violation *v)
 {
-	const rt_mem *m = &c->r->mem;
+	const mc_mem *m = &c->r->mem;
 	if (!m->nfaults)
 		return 0;
-	const rt_memfault *f = &m->fault[0];
+	const mc_fault *f = &m->fault[0];
 	char a[64];
 	inv_fail(v, INV_MEM1, "%s of %s: %s (%llu bad accesses)",
 		 f->write ? "store" : "load", inv_addr(c, f->addr, a, sizeof a),
@@ -41,7 +41,7 @@ static int tb_is_tiling(rt_tbresult t)
 
 int inv_stk1(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	if (g->dead)
 		return 0;
@@ -89,7 +89,7 @@ int inv_stk1(inv_ctx *c, inv_violation *v)
 		if (fr->fn->user < 0 || fr->fn->kind != RF_GO ||
 		    (fr->pc == fr->fn->entry && i == 0))
 			continue; /* runtime frame, or a callee in its prologue */
-		uint32_t cell = rt_cell_at(&r->mem, fr->lrptr);
+		uint32_t cell = mc_cell_at(&r->mem, fr->lrptr);
 		if (k >= c->t->nframes) {
 			inv_fail(v, INV_STK1, "traceback has a frame of %s at %s that "
 				 "the program does not have", fr->fn->name,
@@ -147,15 +147,15 @@ static const char *frame_of(const inv_ctx *c, rt_addr a)
 int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 		const char *what, const char *name, const char *post)
 {
-	const rt_mem *m = &c->r->mem;
-	uint32_t tag = rt_ptag_at(m, w);
+	const mc_mem *m = &c->r->mem;
+	uint32_t tag = mc_ptag_at(m, w);
 	if (!tag)
 		return 0;
 	if (id == INV_STK3 || id == INV_DEF2) /* their reached condition */
 		c->reached |= 1u << id;
 	rt_word val;
-	rt_peek(m, w, &val);
-	rt_addr want = rt_cell_addr(m, tag);
+	mc_peek(m, w, &val);
+	rt_addr want = mc_cell_addr(m, tag);
 	if (val == want && want)
 		return 0;
 	char a[64], b[64], d[64], holder[80];
@@ -176,7 +176,7 @@ int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 
 int inv_stk3(inv_ctx *c, inv_violation *v)
 {
-	rt *r = c->r;
+	const rt *r = c->r;
 	if (r->g.dead)
 		return 0;
 	/* runtime-written stack pointers outside frames: the live barrier
@@ -209,7 +209,7 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 	for (uint32_t i = 0; i < c->fr.fresh; i++) { /* reused frames: unchanged */
 		const rt_frame *fr = inv_fr(c, i);
 		rt_addr end = fr->fp + fr->fn->argsize;
-		const rt_region *rg = inv_span(c, fr->sp, end);
+		const mc_region *rg = inv_span(c, fr->sp, end);
 		for (rt_addr w = fr->sp; w < end; w += 8)
 			if ((!rg || rg->ptag[inv_span_word(rg, w)]) && /* untagged: fine */
 			    inv_ptrword(c, v, INV_STK3, w, "frame", fr->fn->name, ":"))

@@ -12,8 +12,9 @@
 **    stack fault, STK1 (tiling) or STK2 (a bad return PC), whatever
 **    mechanism was walking: a scan that meets a bad frame above a
 **    callback is not a cgo fault;
-**  - TH_INTERNAL_* are the harness's own errors (a program that should
-**    not have passed validation): no invariant, the outcome `internal`.
+**  - TH_INTERNAL_* are stackfuzz's own errors (a program that should not
+**    have passed validation, a failed RT_NEVER): no invariant, the
+**    outcome `internal`.
 */
 #include "inv.h"
 
@@ -21,6 +22,7 @@ static const int8_t verdict[TH__COUNT] = {
 	[TH_NONE] = -1,
 	[TH_INTERNAL_BADFUNC] = -1,
 	[TH_INTERNAL_BADSTMT] = -1,
+	[TH_INTERNAL_ASSERT] = -1,
 	[TH_CGO_UNBALANCED] = INV_CGO1,	    /* g0.sched.sp not restored */
 	[TH_CGO_NOTINCGO] = INV_CGO1,	    /* ncgo / syscallsp state wrong */
 	[TH_DEFER_BADENTRY] = INV_DEF1,	    /* a record outside its frame */

@@ -127,11 +127,11 @@ static void truncate_panics(inv_truth *t, uint32_t depth, int keep_equal)
 /* The identity of the G-stack word at a (one is given if it has none). */
 static uint32_t cell_of(rt *r, rt_addr a)
 {
-	const rt_region *rg = rt_mem_find(&r->mem, a);
+	const mc_region *rg = mc_find(&r->mem, a);
 	if (!rg || !rg->live || rg->kind != RG_STACK || (a & 7))
 		return 0;
-	uint32_t c = rt_cell_at(&r->mem, a);
-	return c ? c : rt_cell_new(&r->mem, a);
+	uint32_t c = mc_cell_at(&r->mem, a);
+	return c ? c : mc_cell_new(&r->mem, a);
 }
 
 /* Word w (a runtime-written pointer) truly points at the word at a. */
@@ -139,7 +139,7 @@ static void tag(rt *r, rt_addr w, rt_addr a)
 {
 	uint32_t c = a ? cell_of(r, a) : 0;
 	if (c)
-		rt_ptag_set(&r->mem, w, c);
+		mc_ptag_set(&r->mem, w, c);
 }
 
 /* A defer record's sp and argp name the frame that deferred it. */
@@ -156,7 +156,7 @@ static void on_defer(inv_truth *t, rt *r)
 	if (!t->nframes || !r->g.defer)
 		return;
 	const inv_shadow_frame *in = &t->frames[t->nframes - 1];
-	rt_addr lr = rt_cell_addr(&r->mem, in->cell);
+	rt_addr lr = mc_cell_addr(&r->mem, in->cell);
 	if (lr)
 		tag_record(r, r->g.defer, lr - r->funcs[in->fn].framesize, lr + RT_WORD);
 }
@@ -177,7 +177,7 @@ static void on_panic_defercall(inv_truth *t, rt *r)
 	rt_addr d = r->g.defer;
 	if (!d || !t->npanics)
 		return;
-	rt_addr lr = rt_cell_addr(&r->mem, t->panics[t->npanics - 1].cell);
+	rt_addr lr = mc_cell_addr(&r->mem, t->panics[t->npanics - 1].cell);
 	if (lr)
 		tag(r, d + 8 * D_PANIC, lr - r->funcs[RTF_GOPANIC].framesize);
 }
@@ -187,7 +187,7 @@ static void on_panic(rt *r)
 {
 	rt_addr rec = r->g.panic;
 	rt_word link;
-	if (rec && !rt_peek(&r->mem, rec + 8 * P_LINK, &link) && link)
+	if (rec && !mc_peek(&r->mem, rec + 8 * P_LINK, &link) && link)
 		tag(r, rec + 8 * P_LINK, link);
 }
 
@@ -196,9 +196,9 @@ static void on_segment(rt *r)
 {
 	rt_addr hi = r->g.hi;
 	rt_word sp, argp;
-	if (!rt_peek(&r->mem, hi + 8 * STKTOP_SP, &sp))
+	if (!mc_peek(&r->mem, hi + 8 * STKTOP_SP, &sp))
 		tag(r, hi + 8 * STKTOP_SP, sp);
-	if (!rt_peek(&r->mem, hi + 8 * STKTOP_ARGP, &argp))
+	if (!mc_peek(&r->mem, hi + 8 * STKTOP_ARGP, &argp))
 		tag(r, hi + 8 * STKTOP_ARGP, argp);
 }
 
@@ -215,7 +215,7 @@ static void tag_barrier(rt *r, rt_addr lrptr, uint32_t guess)
 		if (i < r->g.stkbarpos || i >= r->g.stkbarlen || (k && i == guess))
 			continue;
 		rt_addr e = base + 8ull * RT_STKBAR_WORDS * i + 8 * SB_LRPTR;
-		if (!rt_peek(&r->mem, e, &v) && v == lrptr) {
+		if (!mc_peek(&r->mem, e, &v) && v == lrptr) {
 			tag(r, e, lrptr);
 			return;
 		}
@@ -226,11 +226,11 @@ static void on_enter(inv_truth *t, rt *r, int fi)
 {
 	const rt_func *f = &r->funcs[fi];
 	rt_addr sp = rt_sp(r);
-	uint32_t cell = rt_cell_new(&r->mem, sp + f->framesize);
+	uint32_t cell = mc_cell_new(&r->mem, sp + f->framesize);
 	if (fi == RTF_CGOCALL && t->ncgo && !t->cgo[t->ncgo - 1].spcell)
 		/* the call's frame: syscallsp must name its sp word */
 		t->cgo[t->ncgo - 1].spcell =
-			f->framesize ? rt_cell_new(&r->mem, sp) : cell;
+			f->framesize ? mc_cell_new(&r->mem, sp) : cell;
 	if (f->user >= 0) {
 		if (f->kind == RF_C && t->ncgo > t->ncb)
 			t->cgo[t->ncgo - 1].cdepth++; /* the G is in C */
@@ -238,9 +238,9 @@ static void on_enter(inv_truth *t, rt *r, int fi)
 			inv_truth_push(t, fi, cell);
 		rt_addr fp = sp + f->framesize + RT_WORD;
 		for (uint32_t s = 0; s < f->argsize / 8; s++)
-			rt_cell_new(&r->mem, fp + 8ull * s);
+			mc_cell_new(&r->mem, fp + 8ull * s);
 		for (uint32_t s = 0; s < f->nlocals; s++)
-			rt_cell_new(&r->mem, sp + 8ull * s);
+			mc_cell_new(&r->mem, sp + 8ull * s);
 	} else if (fi == RTF_GOPANIC || fi == RTF_GOEXIT1) {
 		t->panics = inv_grow(t->panics, &t->cappanics, t->npanics + 1,
 				     sizeof *t->panics);
@@ -268,9 +268,9 @@ static void on_return(inv_truth *t, const rt *r, int fi)
 ** slot's identity (cgocallback_gofunc's slot has none until now). */
 static void on_barrier(inv_truth *t, rt *r, rt_addr lrptr)
 {
-	uint32_t cell = rt_cell_at(&r->mem, lrptr);
+	uint32_t cell = mc_cell_at(&r->mem, lrptr);
 	if (!cell)
-		cell = rt_cell_new(&r->mem, lrptr);
+		cell = mc_cell_new(&r->mem, lrptr);
 	t->bars = inv_grow(t->bars, &t->capbars, t->nbars + 1, sizeof *t->bars);
 	t->bars[t->nbars].cell = cell;
 	t->bars[t->nbars++].hit = 0;
@@ -279,7 +279,7 @@ static void on_barrier(inv_truth *t, rt *r, rt_addr lrptr)
 /* A frame returned through the barrier over its slot at lrptr. */
 static void on_barrier_hit(inv_truth *t, const rt *r, rt_addr lrptr)
 {
-	uint32_t cell = lrptr ? rt_cell_at(&r->mem, lrptr) : 0;
+	uint32_t cell = lrptr ? mc_cell_at(&r->mem, lrptr) : 0;
 	for (uint32_t i = 0; cell && i < t->nbars; i++)
 		if (t->bars[i].cell == cell)
 			t->bars[i].hit = 1;
@@ -289,9 +289,9 @@ static void on_barrier_hit(inv_truth *t, const rt *r, rt_addr lrptr)
 ** every frame below it is gone, and so are the barriers over them. */
 static void bars_unwound(inv_truth *t, const rt *r, uint32_t cell)
 {
-	rt_addr top = rt_cell_addr(&r->mem, cell);
+	rt_addr top = mc_cell_addr(&r->mem, cell);
 	for (uint32_t i = 0; top && i < t->nbars; i++) {
-		rt_addr a = rt_cell_addr(&r->mem, t->bars[i].cell);
+		rt_addr a = mc_cell_addr(&r->mem, t->bars[i].cell);
 		if (a && a < top)
 			t->bars[i].hit = 1;
 	}
@@ -301,7 +301,7 @@ static void bars_unwound(inv_truth *t, const rt *r, uint32_t cell)
 static void on_recovery(inv_truth *t, const rt *r, int fi)
 {
 	const rt_func *f = &r->funcs[fi];
-	uint32_t cell = rt_cell_at(&r->mem, rt_sp(r) + f->framesize);
+	uint32_t cell = mc_cell_at(&r->mem, rt_sp(r) + f->framesize);
 	bars_unwound(t, r, cell);
 	if (f->user < 0) { /* back into Goexit's loop */
 		for (uint32_t i = t->npanics; i-- > 0;)
@@ -392,7 +392,7 @@ void inv_truth_panic_value(inv_truth *t, int kind, int64_t val)
 ** barrier's saved PC stands in for the barrier PC (as traceback does). */
 static int return_pc(const rt *r, rt_addr lrptr, rt_word *lr)
 {
-	if (rt_peek(&r->mem, lrptr, lr))
+	if (mc_peek(&r->mem, lrptr, lr))
 		return -1;
 	if (*lr == rt_barrier_pc(r))
 		*lr = rt_barrier_saved_lr(r, lrptr); /* 0 for a stray barrier PC */
@@ -412,13 +412,13 @@ static inv_tpanic *recover_truth(inv_truth *t, const rt *r, const rt_func *f)
 	if (lr == rt_retpc(&r->funcs[RTF_LESSSTACK], 0)) {
 		/* called on a new segment: the caller is in the Stktop */
 		rt_addr hi = r->g.hi;
-		if (rt_peek(&r->mem, hi + 8 * STKTOP_PC, &lr) ||
-		    rt_peek(&r->mem, hi + 8 * STKTOP_SP, &gsp))
+		if (mc_peek(&r->mem, hi + 8 * STKTOP_PC, &lr) ||
+		    mc_peek(&r->mem, hi + 8 * STKTOP_SP, &gsp))
 			return NULL;
 	}
 	if (lr != rt_retpc(&r->funcs[RTF_GOPANIC], 1))
 		return NULL;
-	uint32_t cell = rt_cell_at(&r->mem, gsp + r->funcs[RTF_GOPANIC].framesize);
+	uint32_t cell = mc_cell_at(&r->mem, gsp + r->funcs[RTF_GOPANIC].framesize);
 	for (uint32_t i = t->npanics; i-- > 0;)
 		if (t->panics[i].cell == cell)
 			return t->panics[i].recovered ? NULL : &t->panics[i];
@@ -483,7 +483,7 @@ rt_addr inv_truth_syscallsp(const inv_truth *t, const rt *r, uint32_t i)
 {
 	if (i >= t->ncgo || !t->cgo[i].spcell)
 		return 0;
-	return rt_cell_addr(&r->mem, t->cgo[i].spcell);
+	return mc_cell_addr(&r->mem, t->cgo[i].spcell);
 }
 
 void inv_truth_callback(inv_truth *t, const rt *r)
@@ -506,10 +506,10 @@ static void on_cbframe(inv_truth *t, rt *r, rt_addr sp)
 		return;
 	struct inv_cbtruth *cb = &t->cb[t->ncb - 1];
 	rt_addr slot = sp + 8 * CBG_SYSCALLSP;
-	cb->slotcell = rt_cell_new(&r->mem, slot);
+	cb->slotcell = mc_cell_new(&r->mem, slot);
 	uint32_t i = t->ncb - 1;
 	if (i < t->ncgo && t->cgo[i].spcell)
-		rt_ptag_set(&r->mem, slot, t->cgo[i].spcell);
+		mc_ptag_set(&r->mem, slot, t->cgo[i].spcell);
 	/* unwindm's record (the chain's head) for this frame, and its
 	** argument &restore */
 	rt_addr d = r->g.defer;
@@ -558,25 +558,25 @@ void inv_truth_gc(inv_truth *t, const rt *r, int markterm, int fromc)
 	if (!visit)
 		return; /* want: nothing visited */
 	const inv_shadow_frame *in = &t->frames[t->nframes - 1];
-	rt_addr lr = rt_cell_addr(&r->mem, in->cell);
+	rt_addr lr = mc_cell_addr(&r->mem, in->cell);
 	if (fromc)
 		x->want[0] = (int64_t)inv_truth_syscallsp(t, r, t->ncgo ? t->ncgo - 1 : 0);
 	else if (lr)
 		x->want[0] = (int64_t)(lr - r->funcs[in->fn].framesize);
 	rt_addr stop = 0;
 	for (uint32_t i = 0; markterm && i < t->nbars; i++) {
-		rt_addr a = rt_cell_addr(&r->mem, t->bars[i].cell);
+		rt_addr a = mc_cell_addr(&r->mem, t->bars[i].cell);
 		if (!t->bars[i].hit && a && (!stop || a < stop))
 			stop = a;
 	}
 	if (!stop) { /* the whole stack: up to main's frame */
-		x->want[1] = (int64_t)rt_cell_addr(&r->mem, t->frames[0].cell);
+		x->want[1] = (int64_t)mc_cell_addr(&r->mem, t->frames[0].cell);
 		x->want[2] = t->nframes;
 		return;
 	}
 	x->want[1] = (int64_t)stop;
 	for (uint32_t i = 0; i < t->nframes; i++) {
-		rt_addr a = rt_cell_addr(&r->mem, t->frames[i].cell);
+		rt_addr a = mc_cell_addr(&r->mem, t->frames[i].cell);
 		x->want[2] += a && a <= stop;
 	}
 }

@@ -5,8 +5,8 @@
 ** The machine: 8-byte words, stacks grow down, CALL pushes the return PC
 ** (the return-PC slot of a frame is the word just below its caller's
 ** SP). All memory (stacks, segments, defer records, the M's OS stack)
-** lives in one simulated address space (rt_mem.c) behind one checked
-** accessor; freed regions stay as dead tombstones.
+** lives in one simulated address space (machine/, mc.h) behind one
+** checked accessor; freed regions stay as dead tombstones.
 **
 ** Frame layout of a function f, for sp = f's SP:
 **
@@ -29,8 +29,11 @@
 ** made at site k is that site + 8. A program function's statement k runs
 ** at site k; its epilogue (deferreturn, then RET) is site nstmts.
 **
-** This library knows nothing of programs or checkers: the harness drives
-** it through the calls below, and the checkers only read its state.
+** Layering: this library builds on machine/ (mc.h) and uses nothing
+** else; it knows nothing of programs or checkers: the harness drives it
+** through the calls below, and the checkers only read its state (and
+** its step events, which carry what a checker needs to know about what
+** a step did: a copy, a segment, a barrier hit).
 */
 #ifndef STACKFUZZ_RT_H
 #define STACKFUZZ_RT_H
@@ -40,9 +43,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-typedef uint64_t rt_addr;
-#define RT_ADDR_MAX (~(rt_addr)0)
-typedef uint64_t rt_word;
+#include "mc.h"
+
+/* The runtime's names for the machine's address and word. */
+typedef mc_addr rt_addr;
+typedef mc_word rt_word;
 
 enum {
 	RT_WORD = 8,
@@ -58,13 +63,6 @@ enum {
 	RT_MAX_ARGS = 8,
 };
 
-/* Address-space areas: deterministic bases, so traces are stable. */
-#define RT_TEXT_BASE 0x0000000000401000ull
-#define RT_STACK_BASE 0x000000c000000000ull
-#define RT_HEAP_BASE 0x000000c800000000ull
-#define RT_OSSTACK_BASE 0x00007ff000000000ull
-#define RT_NIL_LIMIT 0x1000ull /* loads/stores below fault as nil */
-
 /* Debug levels, as Go's StackDebug: constants tested with `if`. */
 enum {
 	RT_DEBUG_STACKS = 1, /* per-stack operations */
@@ -72,9 +70,6 @@ enum {
 	RT_DEBUG_WORDS = 3,  /* per-word updates */
 	RT_DEBUG_READS = 4,  /* per-word reads */
 };
-
-/* Poison bytes (Go's stack debug modes used 0xfd/0xfb/0xfc). */
-enum { RT_POISON_NEW = 0xfd, RT_POISON_COPY = 0xfb, RT_POISON_FREE = 0xfc };
 
 /* Bug switches: restore pre-fix behaviour (same bits as prog.h BUG_*). */
 enum {
@@ -84,150 +79,15 @@ enum {
 };
 
 /* ------------------------------------------------------------------ */
-/* Address space (rt_mem.c)                                            */
-/* ------------------------------------------------------------------ */
-
-typedef enum {
-	RG_TEXT = 0,
-	RG_STACK,   /* a G's stack or split-stack segment */
-	RG_HEAP,    /* defer records */
-	RG_OSSTACK, /* an M's g0 stack */
-	RG__KINDS
-} rt_region_kind;
-
-typedef struct rt_region {
-	rt_addr base;
-	uint32_t size; /* bytes, multiple of 8 */
-	uint32_t id;   /* serial, per run */
-	uint8_t kind;  /* rt_region_kind */
-	uint8_t live;
-	char name[24];	/* e.g. "stack#3" */
-	rt_word *w;	/* size/8 words; NULL once dead */
-	/* Ground-truth tags, written only by the harness (the machine keeps
-	** them beside the words, as hardware keeps capability tags): cell is
-	** the identity of the storage location, ptag the cell this word
-	** truly points at. A relocating move carries both; a value copy
-	** carries ptag only. The runtime never reads them. */
-	uint32_t *cell;
-	uint32_t *ptag;
-} rt_region;
-
-typedef struct rt_memfault {
-	rt_addr addr;
-	uint32_t region; /* id of the dead region, 0 if unmapped */
-	uint8_t write;
-	uint8_t nil;
-} rt_memfault;
-
-enum { RT_DIRTYRG = 8 };
-enum { RT_PAGECACHE_BITS = 11, RT_PAGECACHE = 1 << RT_PAGECACHE_BITS };
-
-typedef struct rt_mem {
-	struct rt_area {
-		rt_region **r; /* sorted by base (bump allocation) */
-		uint32_t n, cap;
-		rt_addr next;
-		/* page table: page p of the area (from its base) -> index + 1
-		** of the region on it, 0 if none (every region starts on a page
-		** of its own); covers pages [0, ptlim), the rest is searched */
-		uint32_t *pt;
-		uint32_t npt, cappt, ptlim;
-	} area[RG__KINDS];
-	uint32_t nregions;
-	/* Lookup cache by page: regions are never unmapped within a run
-	** (a dead one stays as a tombstone), so an entry never goes stale;
-	** misses are not cached. */
-	rt_region *pagecache[RT_PAGECACHE];
-	/* cell identity index: where each live cell is now (0 = gone) */
-	rt_addr *cell_addr;
-	uint32_t ncells, cellcap;
-	/* faults seen (MEM1 reads them); the first few are kept */
-	uint64_t nfaults;
-	rt_memfault fault[4];
-	uint64_t nnil; /* nil dereferences (they become Go panics) */
-	/* Change tracking for incremental checking (the harness resets it
-	** after each check): the highest G-stack address written (value or
-	** tag) and a generation bumped whenever a stack region is created,
-	** released or relocated into. */
-	rt_addr dirty_hi;	 /* bulk writes, and single ones past the log */
-	rt_addr dirtyw[64];	 /* single-word writes since the last check */
-	uint32_t ndirtyw;
-	/* the same per G-stack region (segmented stacks): [lo, end) and the
-	** highest address bulk-written in it (or single-written past the
-	** log); ndirtyrg > RT_DIRTYRG means "more regions than that" */
-	struct rt_dirtyrg { rt_addr lo, end, hi; } dirtyrg[8];
-	uint32_t ndirtyrg;
-	uint64_t stackgen;
-	uint64_t osgen; /* bumped by every write to an OS stack */
-	/* lowest heap address written (or region released) since the last
-	** check; the harness resets it to RT_ADDR_MAX, init 0 = "all" */
-	rt_addr heap_wlo;
-	uint8_t poison; /* fill new/copied/freed memory with RT_POISON_* */
-} rt_mem;
-
-void rt_mem_init(rt_mem *m, int poison);
-void rt_mem_free(rt_mem *m);
-rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
-			const char *name);
-void rt_mem_release(rt_mem *m, rt_region *r); /* becomes a tombstone */
-rt_region *rt_mem_find_slow(rt_mem *m, rt_addr a);
-/* The region holding a, live or dead, or NULL. Inline: the checkers and
-** the interpreter look up a region for nearly every word they touch,
-** and nearly every lookup hits the page cache. */
-static inline uint32_t rt_page_slot(rt_addr a)
-{
-	/* multiplicative: heap records sit two pages apart, so the low page
-	** bits alone would leave half the slots unused */
-	return (uint32_t)(((a >> 12) ^ (a >> 32)) * 0x9E3779B1u) >> (32 - RT_PAGECACHE_BITS);
-}
-static inline rt_region *rt_mem_find(rt_mem *m, rt_addr a)
-{
-	rt_region *l = m->pagecache[rt_page_slot(a)];
-	if (l && a >= l->base && a < l->base + l->size)
-		return l;
-	return rt_mem_find_slow(m, a);
-}
-/* The one checked accessor. A load/store outside live memory records a
-** fault and returns -1 (the load yields 0); below RT_NIL_LIMIT it is a nil
-** dereference (returns -2, also recorded). */
-int rt_load(rt_mem *m, rt_addr a, rt_word *v);
-int rt_store(rt_mem *m, rt_addr a, rt_word v); /* clears the word's ptag */
-/* Store that keeps the provenance tag: pointer adjustment. */
-int rt_store_adjust(rt_mem *m, rt_addr a, rt_word v);
-/* Read without recording a fault (checkers, dumps): 0 ok, -1 not live. */
-static inline int rt_peek(const rt_mem *m, rt_addr a, rt_word *v)
-{
-	const rt_region *r = rt_mem_find((rt_mem *)m, a);
-	if (!r || !r->live || (a & 7)) {
-		*v = 0;
-		return -1;
-	}
-	*v = r->w[(a - r->base) / 8];
-	return 0;
-}
-/* Bulk moves; both regions must be live. `move` relocates (identity
-** cells follow the words), `copy` copies values (and their ptags). */
-void rt_mem_move(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes);
-void rt_mem_copy(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes);
-void rt_mem_fill(rt_mem *m, rt_addr dst, uint32_t bytes, uint8_t byte);
-/* Ground-truth tags (harness side). */
-uint32_t rt_cell_new(rt_mem *m, rt_addr a); /* give word a a fresh cell */
-uint32_t rt_cell_at(const rt_mem *m, rt_addr a);
-uint32_t rt_ptag_at(const rt_mem *m, rt_addr a);
-void rt_ptag_set(rt_mem *m, rt_addr a, uint32_t cell);
-rt_addr rt_cell_addr(const rt_mem *m, uint32_t cell); /* 0 if gone */
-/* "stack#2+0x1f8": addresses relative to their region, for traces. */
-void rt_fmt_addr(const rt_mem *m, rt_addr a, char *buf, size_t len);
-
 /* The runtime's own loads and stores: through the checked accessor; a
 ** fault is recorded for MEM1 and the load yields 0. */
-static inline rt_word rt_ld(rt_mem *m, rt_addr a)
+static inline rt_word rt_ld(mc_mem *m, rt_addr a)
 {
 	rt_word v;
-	rt_load(m, a, &v);
+	mc_load(m, a, &v);
 	return v;
 }
-static inline void rt_st(rt_mem *m, rt_addr a, rt_word v) { rt_store(m, a, v); }
+static inline void rt_st(mc_mem *m, rt_addr a, rt_word v) { mc_store(m, a, v); }
 
 /* ------------------------------------------------------------------ */
 /* Text segment and function table (rt_text.c)                         */
@@ -299,7 +159,7 @@ typedef struct rt_g {
 	/* the top segment: usable [lo, hi); the Stktop record sits at hi */
 	rt_addr lo, hi;
 	rt_addr guard;	   /* lo + RT_STACK_GUARD */
-	rt_region *stack;  /* region of the top segment */
+	mc_region *stack;  /* region of the top segment */
 	uint32_t stksize;  /* hi - lo of the top segment */
 	uint32_t nsegs;	   /* segments in the chain (1 = contiguous) */
 	uint64_t stktotal; /* bytes of all segments */
@@ -341,12 +201,14 @@ typedef enum {
 /* Why the runtime threw. Each code has one short message at its throw
 ** site; invariants/inv_throw.c maps each code to the invariant whose
 ** breach it reveals (no message text is ever matched). TH_INTERNAL_*
-** are errors of the harness (a program the validator should have
-** refused), reported as the outcome `internal`, never as a violation. */
+** are errors of stackfuzz itself (a program the validator should have
+** refused, a broken internal invariant of the runtime: RT_NEVER),
+** reported as the outcome `internal`, never as a violation. */
 typedef enum rt_throwcode {
 	TH_NONE = 0,
 	TH_INTERNAL_BADFUNC,	/* cgocall/callback target of the wrong kind */
 	TH_INTERNAL_BADSTMT,	/* a statement the interpreter does not know */
+	TH_INTERNAL_ASSERT,	/* an internal invariant failed (RT_NEVER) */
 	TH_CGO_UNBALANCED,	/* asmcgocall: OS stack sp not restored */
 	TH_CGO_NOTINCGO,	/* cgocallback on a G that is not in C */
 	TH_DEFER_BADENTRY,	/* a defer record in the wrong place */
@@ -405,7 +267,7 @@ typedef enum {
 	EV_SEHPUSH,	  /* a = record                                */
 	EV_SEHPOP,
 	EV_LOCK,	  /* a = lockedext after                       */
-	EV_GCSCAN,	  /* a = barriers installed                     */
+	EV_GCSCAN,	  /* a = barriers installed, b = sp it started at */
 	EV_BARRIER,	  /* a = slot: barrier installed                */
 	EV_BARRIERHIT,	  /* a = slot, b = saved return PC             */
 	EV_MARKTERM,	  /* a = barriers removed                       */
@@ -439,7 +301,7 @@ enum { PV_INT = 0, PV_NIL = 1, PV_NILDEREF = 2, PV_FAULT = 3 };
 
 typedef struct rt {
 	rt_config cfg;
-	rt_mem mem;
+	mc_mem mem;
 	rt_func funcs[RT_MAX_FUNCS];
 	uint32_t nfuncs;
 	rt_g g;		/* the one user goroutine */
@@ -448,7 +310,6 @@ typedef struct rt {
 	rt_m m;
 	rt_status status;
 	uint8_t gcphase;   /* rt_gcphase */
-	rt_addr scansp;	   /* where the last scan started */
 	rt_scanrep scanrep; /* this step's scan, if any (GC1) */
 	uint64_t stepno;    /* rt_begin_step calls: names "this step" */
 	rt_throwcode throwcode;
@@ -459,8 +320,6 @@ typedef struct rt {
 	** pass any number of barriers) */
 	rt_event *ev;
 	uint32_t nev, capev;
-	/* the region a copy in this step produced (DEF3 looks at it) */
-	rt_region *copied;
 	uint64_t ncopies, nsegments, nshrinks;
 	uint8_t stress_done; /* the stress copy ran at this prologue */
 	FILE *log; /* debug output (cfg.debug > 0), may be NULL */
@@ -501,6 +360,17 @@ void rt_sb_vprintf(rt_strbuf *sb, const char *fmt, va_list ap);
 char *rt_sb_take(rt_strbuf *sb);
 
 void rt_throw(rt *r, rt_throwcode code, const char *msg);
+/* Internal invariants of the runtime (tier 1 of mc_assert.h): its own
+** bookkeeping, which no program and no bug switch can break. When c
+** holds, the impossible happened: the failure goes to the assertion hook
+** (cmocka's mock_assert in unit tests), the run ends with the throw
+** TH_INTERNAL_ASSERT (outcome `internal: ...what`, never a violation and
+** never clamped away), and RT_NEVER is 1 so the caller returns. what is
+** a short fixed text (no path: outcomes must not depend on the build). */
+#define RT_NEVER(r, c, what) \
+	((c) ? rt_internal((r), "!(" #c ")", __FILE__, __LINE__, (what)) : 0)
+int rt_internal(rt *r, const char *expr, const char *file, int line,
+		const char *what); /* returns 1 */
 /* A runtime traceback failed: throw the code matching t. */
 void rt_throw_tb(rt *r, int t, const char *what, const char *why);
 const char *rt_throwcode_name(rt_throwcode c);
@@ -537,11 +407,12 @@ void rt_run_internal(rt *r);
 /* ---- stacks (rt_stack.c) ---- */
 void rt_text_init(rt *r);
 /* Point g at the usable part [lo, lo+size) of region rg. */
-void rt_g_setstack(rt_g *g, rt_region *rg, rt_addr lo, uint32_t size);
+void rt_g_setstack(rt_g *g, mc_region *rg, rt_addr lo, uint32_t size);
 void rt_lessstack(rt *r);
 void rt_unwindstack(rt *r, rt_addr sp);
-int rt_stack_alloc(rt *r, uint32_t size, rt_region **out);
-void rt_copystack(rt *r, uint32_t newsize); /* contiguous copy */
+int rt_stack_alloc(rt *r, uint32_t size, mc_region **out);
+/* contiguous copy; adds the step event ev (EV_COPY or EV_SHRINK) */
+void rt_copystack(rt *r, uint32_t newsize, int ev);
 int rt_copyable(rt *r); /* every frame and defer on the top segment */
 /* Stktop record fields (words at hi). */
 enum {
@@ -651,18 +522,18 @@ typedef enum {
 
 /* Walks frames innermost first from (pc, sp). The callback returns 0 to
 ** stop. `toponly` stops at the top segment's boundary. */
-typedef int (*rt_frame_cb)(rt *r, const rt_frame *fr, void *arg);
-rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
+typedef int (*rt_frame_cb)(const rt *r, const rt_frame *fr, void *arg);
+rt_tbresult rt_traceback(const rt *r, rt_addr pc, rt_addr sp, int toponly,
 			 rt_frame_cb cb, void *arg, char *why, size_t whylen);
 /* The same on the M's OS stack (g0): C frames, callbackasm1, mstart. */
-rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
+rt_tbresult rt_traceback_g0(const rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
 			    void *arg, char *why, size_t whylen);
 /* Where g0 rests when the CPU is not on it, given its saved sp. */
 rt_addr rt_g0_rest_pc(const rt *r, rt_addr sp);
 const char *rt_tbresult_name(rt_tbresult t);
 
 /* debug output */
-void rt_debugf(rt *r, int level, const char *fmt, ...)
+void rt_debugf(const rt *r, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -60,7 +60,7 @@ rt_addr rt_g0_live_sp(const rt *r)
 void rt_mstart(rt *r)
 {
 	rt_g *g0 = &r->g0;
-	rt_region *os = rt_mem_alloc(&r->mem, RG_OSSTACK, r->cfg.osstack, "osstack");
+	mc_region *os = mc_alloc(&r->mem, RG_OSSTACK, r->cfg.osstack, "osstack");
 	g0->id = 0;
 	g0->isg0 = 1;
 	rt_g_setstack(g0, os, os->base, r->cfg.osstack);
@@ -98,7 +98,7 @@ static void push_block(rt *r, rt_addr fp, rt_word nargs)
 {
 	rt_g *c = r->cur;
 	c->sched.sp -= 8 * nargs;
-	rt_mem_copy(&r->mem, c->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
+	mc_copy(&r->mem, c->sched.sp, fp + 8 * CGO_ARG0, (uint32_t)(8 * nargs));
 }
 
 /* ---- Go calls C ---- */
@@ -110,8 +110,13 @@ static void call_trampoline(rt *r, int tramp, int fn, const rt_word *args,
 			    uint32_t nargs, uint32_t site)
 {
 	const rt_func *cf = rt_findfunc(r, r->cur->sched.pc);
+	/* a function has at most 4 parameters (the validator's limit): more
+	** would be cut off here, silently, so it is an internal error */
+	if (RT_NEVER(r, nargs > CGO_ARGWORDS - CGO_ARG0,
+		     "cgo: more arguments than the trampoline's block holds"))
+		return;
 	rt_word w[CGO_ARGWORDS] = {r->funcs[fn].entry, nargs};
-	for (uint32_t i = 0; i < nargs && i < CGO_ARGWORDS - CGO_ARG0; i++)
+	for (uint32_t i = 0; i < nargs; i++)
 		w[CGO_ARG0 + i] = args[i];
 	rt_push_args(r, w, CGO_ARGWORDS);
 	rt_call(r, tramp, rt_retpc(cf, site));
@@ -169,10 +174,14 @@ static void endcgo_body(rt *r, const rt_func *f)
 	rt_g *g = &r->g;
 	rt_addr fp = g->sched.sp + f->framesize + RT_WORD;
 	rt_word seh = ld(r, fp + 8 * ENDCGO_SEH);
-	if (r->m.lockedint)
-		r->m.lockedint--;
-	if (r->m.ncgo)
-		r->m.ncgo--;
+	/* cgocall counted both before it pushed this record, and a record
+	** runs once: a count already 0 is the runtime's own bookkeeping
+	** broken, not something to clamp */
+	if (RT_NEVER(r, r->m.lockedint == 0, "endcgo: lockedint underflow") ||
+	    RT_NEVER(r, r->m.ncgo == 0, "endcgo: ncgo underflow"))
+		return;
+	r->m.lockedint--;
+	r->m.ncgo--;
 	if (r->cfg.windows && !(r->cfg.bugs & RT_BUG_7470))
 		r->m.seh = seh; /* seed 003: restore the chain at cgo exit */
 	rt_event_add(r, EV_ENDCGO, (int64_t)seh, 0);
@@ -187,6 +196,8 @@ void rt_lockosthread(rt *r)
 
 void rt_unlockosthread(rt *r)
 {
+	/* not a clamp: Go's UnlockOSThread without a LockOSThread is a no-op
+	** (a program's input, not the runtime's bookkeeping) */
 	if (r->g.lockedext)
 		r->g.lockedext--;
 	rt_event_add(r, EV_LOCK, r->g.lockedext, 0);
@@ -233,7 +244,7 @@ static void callback_body(rt *r, const rt_func *f)
 	rt_addr sp = g->sched.sp - RT_WORD;
 	st(r, sp, g->sched.pc);
 	sp -= cb->framesize;
-	rt_mem_fill(&r->mem, sp, cb->framesize, 0);
+	mc_fill(&r->mem, sp, cb->framesize, 0);
 	st(r, sp + 8 * CBG_RESTORE, 1);
 	st(r, sp + 8 * CBG_SYSCALLSP, g->syscallsp);
 	st(r, sp + 8 * CBG_SYSCALLPC, g->syscallpc);

@@ -53,7 +53,7 @@ void rt_deferproc(rt *r, int fn, uint32_t site)
 	uint32_t siz = f->argsize;
 	rt_addr args = g->sched.sp;
 	rt_addr framesp = args + siz;
-	rt_region *rg = rt_mem_alloc(&r->mem, RG_HEAP,
+	mc_region *rg = mc_alloc(&r->mem, RG_HEAP,
 				     8 * RT_DEFER_HDR_WORDS + siz, "defer");
 	rt_addr d = rg->base;
 	st(r, d + 8 * D_FN, f->entry);
@@ -64,7 +64,7 @@ void rt_deferproc(rt *r, int fn, uint32_t site)
 	st(r, d + 8 * D_STARTED, 0);
 	st(r, d + 8 * D_PANIC, 0);
 	st(r, d + 8 * D_LINK, g->defer);
-	rt_mem_copy(&r->mem, d + 8 * RT_DEFER_HDR_WORDS, args, siz);
+	mc_copy(&r->mem, d + 8 * RT_DEFER_HDR_WORDS, args, siz);
 	g->sched.sp = framesp;
 	g->defer = d;
 	rt_event_add(r, EV_DEFER, fn, 0);
@@ -72,10 +72,10 @@ void rt_deferproc(rt *r, int fn, uint32_t site)
 
 static void freedefer(rt *r, rt_addr d)
 {
-	rt_region *rg = rt_mem_find(&r->mem, d);
+	mc_region *rg = mc_find(&r->mem, d);
 	if (r->mem.poison && rg && rg->live)
-		rt_mem_fill(&r->mem, rg->base, rg->size, RT_POISON_FREE);
-	rt_mem_release(&r->mem, rg);
+		mc_fill(&r->mem, rg->base, rg->size, MC_POISON_FREE);
+	mc_release(&r->mem, rg);
 }
 
 /* Pushes a defer record's arguments and calls its function. */
@@ -89,7 +89,7 @@ static int calldeferred(rt *r, rt_addr d, rt_addr retpc)
 	}
 	uint32_t siz = f->argsize;
 	g->sched.sp -= siz;
-	rt_mem_copy(&r->mem, g->sched.sp, d + 8 * RT_DEFER_HDR_WORDS, siz);
+	mc_copy(&r->mem, g->sched.sp, d + 8 * RT_DEFER_HDR_WORDS, siz);
 	rt_call(r, funcindex(r, f), retpc);
 	return funcindex(r, f);
 }
@@ -126,7 +126,7 @@ void rt_epilogue(rt *r, uint32_t site)
 		uint32_t siz = df ? df->argsize : 0;
 		/* the record is freed after its args are on the stack */
 		g->sched.sp -= siz;
-		rt_mem_copy(&r->mem, g->sched.sp, d + 8 * RT_DEFER_HDR_WORDS, siz);
+		mc_copy(&r->mem, g->sched.sp, d + 8 * RT_DEFER_HDR_WORDS, siz);
 		freedefer(r, d);
 		if (!df || df->entry != fnpc) {
 			rt_throw(r, TH_DEFER_UNKNOWNFN, "can't call unknown deferred function");
@@ -161,7 +161,7 @@ rt_addr rt_newdefer(rt *r, int fn, const rt_word *args, uint32_t site)
 {
 	rt_g *g = &r->g;
 	const rt_func *f = &r->funcs[fn], *cf = curfunc(r);
-	rt_region *rg = rt_mem_alloc(&r->mem, RG_HEAP,
+	mc_region *rg = mc_alloc(&r->mem, RG_HEAP,
 				     8 * RT_DEFER_HDR_WORDS + f->argsize, "defer");
 	rt_addr d = rg->base;
 	st(r, d + 8 * D_FN, f->entry);

@@ -30,14 +30,14 @@ void rt_init(rt *r, const rt_config *cfg)
 		r->cfg.stack_max = r->cfg.stack_init;
 	if (!r->cfg.osstack)
 		r->cfg.osstack = 64 * 1024;
-	rt_mem_init(&r->mem, (int)cfg->poison);
+	mc_init(&r->mem, (int)cfg->poison);
 	rt_text_init(r);
 	r->cur = &r->g;
 }
 
 void rt_destroy(rt *r)
 {
-	rt_mem_free(&r->mem);
+	mc_free(&r->mem);
 	free(r->ev);
 	free(r->panicmsg);
 	memset(r, 0, sizeof *r);
@@ -46,7 +46,7 @@ void rt_destroy(rt *r)
 void rt_begin_step(rt *r)
 {
 	r->nev = 0;
-	r->copied = NULL;
+	mc_epoch_begin(&r->mem);
 	memset(&r->scanrep, 0, sizeof r->scanrep);
 	r->stepno++;
 }
@@ -120,6 +120,16 @@ void rt_throw(rt *r, rt_throwcode code, const char *msg)
 	r->status = RT_THROW;
 }
 
+int rt_internal(rt *r, const char *expr, const char *file, int line,
+		const char *what)
+{
+	mc_assert_fail(expr, file, line, 0);
+	char msg[200];
+	snprintf(msg, sizeof msg, "internal: %s", what);
+	rt_throw(r, TH_INTERNAL_ASSERT, msg);
+	return 1;
+}
+
 void rt_throw_tb(rt *r, int t, const char *what, const char *why)
 {
 	static const rt_throwcode code[] = {
@@ -136,7 +146,8 @@ void rt_throw_tb(rt *r, int t, const char *what, const char *why)
 const char *rt_throwcode_name(rt_throwcode c)
 {
 	static const char *const n[TH__COUNT] = {
-		"none", "internal-badfunc", "internal-badstmt", "cgo-unbalanced",
+		"none", "internal-badfunc", "internal-badstmt", "internal-assert",
+		"cgo-unbalanced",
 		"cgo-notincgo", "defer-badentry", "defer-unknownfn",
 		"recovery-noepilogue", "badretpc", "badpc", "lessstack",
 		"seh-unhandled", "tb-badpc", "tb-badret", "tb-outside",
@@ -146,7 +157,7 @@ const char *rt_throwcode_name(rt_throwcode c)
 	return c >= 0 && c < TH__COUNT ? n[c] : "?";
 }
 
-void rt_debugf(rt *r, int level, const char *fmt, ...)
+void rt_debugf(const rt *r, int level, const char *fmt, ...)
 {
 	if ((int)r->cfg.debug < level || !r->log)
 		return;
@@ -159,7 +170,7 @@ void rt_debugf(rt *r, int level, const char *fmt, ...)
 int rt_start(rt *r, int entry)
 {
 	rt_g *g = &r->g;
-	rt_region *stk;
+	mc_region *stk;
 	if (entry < 0 || (uint32_t)entry >= r->nfuncs)
 		return -1;
 	rt_stack_alloc(r, r->cfg.stack_init, &stk);
@@ -186,7 +197,7 @@ rt_addr rt_push_args(rt *r, const rt_word *v, uint32_t n)
 	rt_g *g = r->cur;
 	g->sched.sp -= 8ull * n;
 	for (uint32_t i = 0; i < n; i++)
-		rt_store(&r->mem, g->sched.sp + 8ull * i, v[i]);
+		mc_store(&r->mem, g->sched.sp + 8ull * i, v[i]);
 	return g->sched.sp;
 }
 
@@ -194,6 +205,6 @@ void rt_call(rt *r, int fn, rt_addr retpc)
 {
 	rt_g *g = r->cur;
 	g->sched.sp -= RT_WORD;
-	rt_store(&r->mem, g->sched.sp, retpc);
+	mc_store(&r->mem, g->sched.sp, retpc);
 	g->sched.pc = r->funcs[fn].entry;
 }

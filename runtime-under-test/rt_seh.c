@@ -34,12 +34,16 @@ static const rt_func *cfunc(rt *r)
 void rt_sehpush(rt *r)
 {
 	const rt_func *f = cfunc(r);
-	if (!f || !r->cfg.windows)
+	/* the validator allows `seh` only in C; the interpreter runs C
+	** statements only in a C frame on g0 */
+	if (RT_NEVER(r, !f, "seh push outside a C frame") || !r->cfg.windows)
 		return;
 	rt_addr sp = r->cur->sched.sp;
 	rt_word n = ld(r, sp + 8 * RT_CFRAME_SEHCOUNT);
-	if (n >= f->nseh)
-		return; /* the frame has no room for another record */
+	/* the frame has a slot for each `seh push` of the function, and a C
+	** body runs each statement at most once */
+	if (RT_NEVER(r, n >= f->nseh, "seh push: no slot left in the C frame"))
+		return;
 	/* newer records at lower addresses, as on a real stack: the chain
 	** ascends from the head */
 	rt_addr rec = sp + 8 * (RT_CFRAME_SEH0 + 2 * (f->nseh - 1 - n));
@@ -53,12 +57,13 @@ void rt_sehpush(rt *r)
 void rt_sehpop(rt *r)
 {
 	const rt_func *f = cfunc(r);
-	if (!f || !r->cfg.windows)
+	if (RT_NEVER(r, !f, "seh pop outside a C frame") || !r->cfg.windows)
 		return;
 	rt_addr sp = r->cur->sched.sp;
 	rt_word n = ld(r, sp + 8 * RT_CFRAME_SEHCOUNT);
 	if (!n)
-		return;
+		return; /* not a clamp: a pop with nothing pushed is a no-op of
+			** the language (the validator allows it) */
 	rt_addr rec = sp + 8 * (RT_CFRAME_SEH0 + 2 * (f->nseh - n));
 	r->m.seh = ld(r, rec);
 	st(r, sp + 8 * RT_CFRAME_SEHCOUNT, n - 1);
@@ -89,8 +94,8 @@ int rt_seh_walk(const rt *r, char *why, size_t len)
 			return 0;
 		}
 		rt_word prev, handler;
-		rt_peek(&r->mem, h, &prev);
-		rt_peek(&r->mem, h + 8, &handler);
+		mc_peek(&r->mem, h, &prev);
+		mc_peek(&r->mem, h + 8, &handler);
 		if (handler == go)
 			return 1;
 		if (prev != RT_SEH_END && prev <= h) {

@@ -41,7 +41,7 @@ typedef struct adjinfo {
 
 static uint32_t stktop_bytes(void) { return 8 * RT_STKTOP_WORDS; }
 
-void rt_g_setstack(rt_g *g, rt_region *rg, rt_addr lo, uint32_t size)
+void rt_g_setstack(rt_g *g, mc_region *rg, rt_addr lo, uint32_t size)
 {
 	g->stack = rg;
 	g->lo = lo;
@@ -52,11 +52,11 @@ void rt_g_setstack(rt_g *g, rt_region *rg, rt_addr lo, uint32_t size)
 
 /* A stack region: usable bytes, the Stktop, then the barrier array
 ** (gcMaxStackBarriers(size) entries), as Go's stackalloc carved it. */
-int rt_stack_alloc(rt *r, uint32_t size, rt_region **out)
+int rt_stack_alloc(rt *r, uint32_t size, mc_region **out)
 {
 	uint32_t bars = 8 * RT_STKBAR_WORDS * rt_max_barriers(r, size);
-	*out = rt_mem_alloc(&r->mem, RG_STACK, size + stktop_bytes() + bars, "stack");
-	rt_mem_fill(&r->mem, (*out)->base + size, stktop_bytes() + bars, 0);
+	*out = mc_alloc(&r->mem, RG_STACK, size + stktop_bytes() + bars, "stack");
+	mc_fill(&r->mem, (*out)->base + size, stktop_bytes() + bars, 0);
 	return 0;
 }
 
@@ -65,9 +65,8 @@ int rt_stack_alloc(rt *r, uint32_t size, rt_region **out)
 
 /* ---- copyability (copyabletopsegment) ---- */
 
-static int checkframecopy(rt *r, const rt_frame *fr, void *arg)
+static int checkframecopy(const rt *r, const rt_frame *fr, void *arg)
 {
-	(void)r;
 	int *ok = arg;
 	const rt_func *f = fr->fn;
 	if (!(f->flags & RFF_LOCALMAP) ||
@@ -116,7 +115,7 @@ static void adjustpointer(rt *r, const adjinfo *a, rt_addr slot)
 		rt_debugf(r, RT_DEBUG_WORDS, "adjust ptr %#llx -> %#llx\n",
 			  (unsigned long long)p,
 			  (unsigned long long)(p + (rt_word)a->delta));
-		rt_store_adjust(&r->mem, slot, p + (rt_word)a->delta);
+		mc_store_adjust(&r->mem, slot, p + (rt_word)a->delta);
 	}
 }
 
@@ -128,9 +127,18 @@ static void adjustpointers(rt *r, const adjinfo *a, rt_addr base,
 			adjustpointer(r, a, base + 8ull * i);
 }
 
-static int adjustframe(rt *r, const rt_frame *fr, void *arg)
+/* The walk hands its callbacks a read-only runtime (rt_traceback);
+** adjustment writes, so the writable one travels in the argument. */
+typedef struct adjwalk {
+	rt *r;
+	const adjinfo *a;
+} adjwalk;
+
+static int adjustframe(const rt *cr, const rt_frame *fr, void *arg)
 {
-	const adjinfo *a = arg;
+	(void)cr;
+	rt *r = ((const adjwalk *)arg)->r;
+	const adjinfo *a = ((const adjwalk *)arg)->a;
 	const rt_func *f = fr->fn;
 	rt_debugf(r, RT_DEBUG_FRAMES, "  adjusting %s frame [%#llx,%#llx)\n",
 		  f->name, (unsigned long long)fr->sp,
@@ -145,8 +153,9 @@ static int adjustframe(rt *r, const rt_frame *fr, void *arg)
 static void adjustframes(rt *r, const adjinfo *a)
 {
 	char why[160];
+	adjwalk aw = {r, a};
 	if (rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 1, adjustframe,
-			 (void *)a, why, sizeof why) != TB_OK)
+			 &aw, why, sizeof why) != TB_OK)
 		rt_debugf(r, RT_DEBUG_STACKS, "copystack: traceback: %s\n", why);
 }
 
@@ -197,10 +206,10 @@ static void adjuststkbar(rt *r, const adjinfo *a, rt_addr oldbar)
 		rt_addr ne = nb + 8ull * RT_STKBAR_WORDS * i;
 		/* a value copy (the words keep what they are), then the
 		** adjustment of a live slot pointer */
-		rt_mem_copy(&r->mem, ne, oe, 8 * RT_STKBAR_WORDS);
+		mc_copy(&r->mem, ne, oe, 8 * RT_STKBAR_WORDS);
 		rt_word p = ld(r, oe + 8 * SB_LRPTR);
 		if (i >= g->stkbarpos && p >= a->oldlo && p < a->oldhi)
-			rt_store_adjust(&r->mem, ne + 8 * SB_LRPTR, p + (rt_word)a->delta);
+			mc_store_adjust(&r->mem, ne + 8 * SB_LRPTR, p + (rt_word)a->delta);
 	}
 }
 
@@ -211,11 +220,14 @@ static void adjustsched(rt *r, const adjinfo *a)
 		r->g.syscallsp += (rt_addr)a->delta;
 }
 
-/* Moves the top segment to a fresh region of newsize usable bytes. */
-void rt_copystack(rt *r, uint32_t newsize)
+/* Moves the top segment to a fresh region of newsize usable bytes; the
+** step's event (EV_COPY or EV_SHRINK: old size, new size) is what tells
+** a checker that this step moved the stack. */
+void rt_copystack(rt *r, uint32_t newsize, int ev)
 {
 	rt_g *g = &r->g;
-	rt_region *old = g->stack, *nw;
+	uint32_t oldsize = g->stksize;
+	mc_region *old = g->stack, *nw;
 	rt_stack_alloc(r, newsize, &nw);
 	rt_addr oldtop = g->hi + stktop_bytes();
 	rt_addr newhi = nw->base + newsize;
@@ -226,7 +238,7 @@ void rt_copystack(rt *r, uint32_t newsize)
 	rt_addr oldbar = rt_stkbar_base(r);
 	rt_debugf(r, RT_DEBUG_STACKS, "copystack %u -> %u, used %u\n",
 		  g->stksize, newsize, used);
-	rt_mem_move(&r->mem, g->sched.sp + (rt_addr)a.delta, g->sched.sp, used);
+	mc_move(&r->mem, g->sched.sp + (rt_addr)a.delta, g->sched.sp, used);
 
 	g->stktotal += newsize;
 	g->stktotal -= g->stksize;
@@ -238,10 +250,10 @@ void rt_copystack(rt *r, uint32_t newsize)
 	adjustpanics(r, &a);
 
 	if (r->mem.poison)
-		rt_mem_fill(&r->mem, old->base, old->size, RT_POISON_FREE);
-	rt_mem_release(&r->mem, old);
-	r->copied = nw;
+		mc_fill(&r->mem, old->base, old->size, MC_POISON_FREE);
+	mc_release(&r->mem, old);
 	r->ncopies++;
+	rt_event_add(r, ev, oldsize, newsize);
 }
 
 /* ---- morestack: the prologue's slow path ---- */
@@ -257,25 +269,25 @@ static void newsegment(rt *r, const rt_func *f, uint32_t size)
 	rt_addr sp = g->sched.sp; /* the return-PC slot the CALL pushed */
 	rt_word retpc = ld(r, sp);
 	rt_addr argp = sp + RT_WORD;
-	rt_region *seg;
+	mc_region *seg;
 	rt_stack_alloc(r, size, &seg);
 	rt_addr hi = seg->base + size;
-	rt_store(&r->mem, hi + 8 * STKTOP_PREV_LO, g->lo);
-	rt_store(&r->mem, hi + 8 * STKTOP_PREV_HI, g->hi);
-	rt_store(&r->mem, hi + 8 * STKTOP_PC, retpc);
-	rt_store(&r->mem, hi + 8 * STKTOP_SP, argp + f->argsize);
-	rt_store(&r->mem, hi + 8 * STKTOP_ARGP, argp);
-	rt_store(&r->mem, hi + 8 * STKTOP_ARGSIZE, f->argsize);
-	rt_store(&r->mem, hi + 8 * STKTOP_PREV_REGION, g->stack->id);
+	mc_store(&r->mem, hi + 8 * STKTOP_PREV_LO, g->lo);
+	mc_store(&r->mem, hi + 8 * STKTOP_PREV_HI, g->hi);
+	mc_store(&r->mem, hi + 8 * STKTOP_PC, retpc);
+	mc_store(&r->mem, hi + 8 * STKTOP_SP, argp + f->argsize);
+	mc_store(&r->mem, hi + 8 * STKTOP_ARGP, argp);
+	mc_store(&r->mem, hi + 8 * STKTOP_ARGSIZE, f->argsize);
+	mc_store(&r->mem, hi + 8 * STKTOP_PREV_REGION, g->stack->id);
 	rt_addr nsp = hi - f->argsize;
-	rt_mem_copy(&r->mem, nsp, argp, f->argsize);
+	mc_copy(&r->mem, nsp, argp, f->argsize);
 	/* a deferred call run by a panic: its arguments now live here, and
 	** recover() compares against them (Go 1.2 used the segment's argp) */
 	for (rt_addr p = g->panic; p; p = ld(r, p + 8 * P_LINK))
 		if (ld(r, p + 8 * P_ARGP) == argp)
 			st(r, p + 8 * P_ARGP, nsp);
 	nsp -= RT_WORD;
-	rt_store(&r->mem, nsp, rt_retpc(&r->funcs[RTF_LESSSTACK], 0));
+	mc_store(&r->mem, nsp, rt_retpc(&r->funcs[RTF_LESSSTACK], 0));
 	rt_g_setstack(g, seg, seg->base, size);
 	g->stktotal += size;
 	g->nsegs++;
@@ -307,9 +319,7 @@ static void morestack(rt *r, const rt_func *f)
 			r->status = RT_OVERFLOW;
 			return;
 		}
-		uint32_t oldsize = g->stksize;
-		rt_copystack(r, (uint32_t)newsize);
-		rt_event_add(r, EV_COPY, oldsize, (int64_t)newsize);
+		rt_copystack(r, (uint32_t)newsize, EV_COPY);
 		return;
 	}
 	uint32_t size = pow2_at_least(need + f->argsize + RT_WORD + RT_STACK_GUARD);
@@ -341,15 +351,14 @@ void rt_prologue(rt *r)
 	}
 	if (!g->isg0 && r->cfg.stress && !r->stress_done && rt_copyable(r)) {
 		/* HARDSTACKTESTS: move the stack at every safe point */
-		rt_copystack(r, g->stksize);
-		rt_event_add(r, EV_COPY, g->stksize, g->stksize);
+		rt_copystack(r, g->stksize, EV_COPY);
 		r->stress_done = 1;
 		return;
 	}
 	r->stress_done = 0;
 	g->sched.sp -= f->framesize;
 	/* Go zeroes a frame's pointer slots; the model zeroes all locals */
-	rt_mem_fill(&r->mem, g->sched.sp, f->framesize, 0);
+	mc_fill(&r->mem, g->sched.sp, f->framesize, 0);
 	g->sched.pc = rt_site_pc(f, 0);
 	rt_event_add(r, EV_ENTER, f - r->funcs, f->framesize);
 }
@@ -361,14 +370,14 @@ static int popsegment(rt *r)
 	rt_g *g = &r->g;
 	rt_word plo = ld(r, g->hi + 8 * STKTOP_PREV_LO);
 	rt_word phi = ld(r, g->hi + 8 * STKTOP_PREV_HI);
-	rt_region *prev = rt_mem_find(&r->mem, plo);
+	mc_region *prev = mc_find(&r->mem, plo);
 	if (!phi || !prev || !prev->live)
 		return 0;
-	rt_region *old = g->stack;
+	mc_region *old = g->stack;
 	g->stktotal -= g->stksize;
 	rt_g_setstack(g, prev, plo, (uint32_t)(phi - plo));
 	g->nsegs--;
-	rt_mem_release(&r->mem, old);
+	mc_release(&r->mem, old);
 	return 1;
 }
 
@@ -417,8 +426,6 @@ void rt_shrink(rt *r)
 		return;
 	if (!rt_copyable(r))
 		return;
-	uint32_t oldsize = g->stksize;
-	rt_copystack(r, newsize);
 	r->nshrinks++;
-	rt_event_add(r, EV_SHRINK, oldsize, newsize);
+	rt_copystack(r, newsize, EV_SHRINK);
 }

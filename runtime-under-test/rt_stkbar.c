@@ -76,6 +76,7 @@ static rt_addr entry(const rt *r, uint32_t i)
 /* ---- install (scanstack during the scan phase) ---- */
 
 typedef struct scanstate {
+	rt *r; /* writable: the walk hands scanframe a read-only one */
 	rt_addr sp, next;
 	uint64_t offset;
 	uint32_t n, installed;
@@ -116,9 +117,11 @@ static void visit(rt *r, const rt_frame *fr)
 		rep->nprog++;
 }
 
-static int scanframe(rt *r, const rt_frame *fr, void *arg)
+static int scanframe(const rt *cr, const rt_frame *fr, void *arg)
 {
+	(void)cr;
 	scanstate *s = arg;
+	rt *r = s->r;
 	visit(r, fr);
 	if (fr->fp > s->next) {
 		if (s->marktermstop) {
@@ -173,10 +176,9 @@ void rt_gc_scan(rt *r)
 	r->gcphase = GC_MARK;
 	rt_addr sp = g->syscallsp ? g->syscallsp : g->sched.sp;
 	rt_addr pc = g->syscallsp ? g->syscallpc : g->sched.pc;
-	r->scansp = sp;
 	memset(&r->scanrep, 0, sizeof r->scanrep);
 	r->scanrep.kind = RT_SCAN_MARK;
-	scanstate s = {.sp = sp, .offset = rt_first_barrier_offset(r)};
+	scanstate s = {.r = r, .sp = sp, .offset = rt_first_barrier_offset(r)};
 	s.next = sp + s.offset;
 	if (r->cfg.barriers == 0 || g->nsegs != 1)
 		s.next = ~(rt_addr)0; /* gcstackbarrieroff, or a segmented stack */
@@ -186,7 +188,7 @@ void rt_gc_scan(rt *r)
 		gc_traceback_fail(r, t, why);
 		return;
 	}
-	rt_event_add(r, EV_GCSCAN, s.installed, 0);
+	rt_event_add(r, EV_GCSCAN, s.installed, (int64_t)sp);
 }
 
 void rt_gc_markterm(rt *r)
@@ -200,7 +202,7 @@ void rt_gc_markterm(rt *r)
 	}
 	rt_addr sp = g->syscallsp ? g->syscallsp : g->sched.sp;
 	rt_addr pc = g->syscallsp ? g->syscallpc : g->sched.pc;
-	scanstate s = {.sp = sp, .next = ~(rt_addr)0, .marktermstop = 1};
+	scanstate s = {.r = r, .sp = sp, .next = ~(rt_addr)0, .marktermstop = 1};
 	if (g->stkbarpos < g->stkbarlen) /* rescan only below the lowest unhit */
 		s.next = ld(r, entry(r, g->stkbarpos) + 8 * SB_LRPTR);
 	char why[160];
@@ -237,8 +239,8 @@ rt_addr rt_barrier_saved_lr(const rt *r, rt_addr slot)
 {
 	for (uint32_t i = r->g.stkbarpos; i < r->g.stkbarlen; i++) {
 		rt_word p, v;
-		if (rt_peek(&r->mem, entry(r, i) + 8 * SB_LRPTR, &p) ||
-		    rt_peek(&r->mem, entry(r, i) + 8 * SB_LRVAL, &v))
+		if (mc_peek(&r->mem, entry(r, i) + 8 * SB_LRPTR, &p) ||
+		    mc_peek(&r->mem, entry(r, i) + 8 * SB_LRVAL, &v))
 			return 0;
 		if (p == slot)
 			return v;

@@ -48,16 +48,16 @@ int rt_addfunc(rt *r, const rt_funcdesc *d)
 	f->user = d->user;
 	f->nseh = d->nseh;
 	f->nlocals = d->nlocals;
-	f->entry = RT_TEXT_BASE + (rt_addr)RT_FUNC_SPAN * (rt_addr)i;
+	f->entry = MC_TEXT_BASE + (rt_addr)RT_FUNC_SPAN * (rt_addr)i;
 	f->end = rt_site_pc(f, f->nsites) + RT_SITE;
 	return i;
 }
 
 const rt_func *rt_findfunc(const rt *r, rt_addr pc)
 {
-	if (pc < RT_TEXT_BASE)
+	if (pc < MC_TEXT_BASE)
 		return NULL;
-	rt_addr i = (pc - RT_TEXT_BASE) / RT_FUNC_SPAN;
+	rt_addr i = (pc - MC_TEXT_BASE) / RT_FUNC_SPAN;
 	if (i >= r->nfuncs)
 		return NULL;
 	const rt_func *f = &r->funcs[i];

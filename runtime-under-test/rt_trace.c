@@ -15,7 +15,7 @@
 **
 ** It must consume exactly the frames that exist and stop at the top:
 ** anything else is reported (TB_*), as Go's "traceback did not unwind
-** completely". It never writes memory and reads only through rt_peek.
+** completely". It never writes memory and reads only through mc_peek.
 */
 #include <string.h>
 
@@ -81,7 +81,7 @@ static void frame_init(rt_frame *fr, const rt_func *f, rt_addr pc, rt_addr sp,
 		return code;                                 \
 	} while (0)
 
-rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
+rt_tbresult rt_traceback(const rt *r, rt_addr pc, rt_addr sp, int toponly,
 			 rt_frame_cb cb, void *arg, char *why, size_t whylen)
 {
 	rt_addr seglo = r->g.lo, seghi = r->g.hi;
@@ -92,7 +92,7 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 	** longer exist (a recovery that did not unwind them): the walk
 	** cannot meet them, and BAR5 reports them */
 	for (rt_word p; bar < r->g.stkbarlen; bar++) {
-		if (rt_peek(&r->mem, rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * bar, &p) ||
+		if (mc_peek(&r->mem, rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * bar, &p) ||
 		    p >= sp)
 			break;
 	}
@@ -113,10 +113,10 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 				     is_retpoint(r, pc, RTF_GOEXIT, 0) ? "goexit" : "lessstack",
 				     (unsigned long long)sp, (unsigned long long)seghi);
 			rt_word plo, phi, ppc, psp;
-			if (rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_LO, &plo) ||
-			    rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &phi) ||
-			    rt_peek(&r->mem, seghi + 8 * STKTOP_PC, &ppc) ||
-			    rt_peek(&r->mem, seghi + 8 * STKTOP_SP, &psp))
+			if (mc_peek(&r->mem, seghi + 8 * STKTOP_PREV_LO, &plo) ||
+			    mc_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &phi) ||
+			    mc_peek(&r->mem, seghi + 8 * STKTOP_PC, &ppc) ||
+			    mc_peek(&r->mem, seghi + 8 * STKTOP_SP, &psp))
 				FAIL(TB_FAULT, "Stktop of segment %u unreadable", seg);
 			if (is_retpoint(r, pc, RTF_GOEXIT, 0)) {
 				if (phi)
@@ -151,18 +151,18 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 			     (unsigned long long)seglo,
 			     (unsigned long long)seghi);
 		rt_word lr;
-		if (rt_peek(&r->mem, fr.lrptr, &lr) != 0)
+		if (mc_peek(&r->mem, fr.lrptr, &lr) != 0)
 			FAIL(TB_FAULT, "frame %u (%s): return-PC slot %#llx unreadable",
 			     depth, f->name, (unsigned long long)fr.lrptr);
 		if (lr == barpc) { /* substitute the saved return PC */
 			rt_word bp = 0, bv = 0;
 			rt_addr e = rt_stkbar_base(r) + 8ull * RT_STKBAR_WORDS * bar;
-			if (bar >= r->g.stkbarlen || rt_peek(&r->mem, e, &bp) ||
+			if (bar >= r->g.stkbarlen || mc_peek(&r->mem, e, &bp) ||
 			    bp != fr.lrptr)
 				FAIL(TB_BADRET, "frame %u (%s): missed stack barrier at "
 				     "slot %#llx", depth, f->name,
 				     (unsigned long long)fr.lrptr);
-			rt_peek(&r->mem, e + 8, &bv);
+			mc_peek(&r->mem, e + 8, &bv);
 			lr = bv;
 			bar++;
 		}
@@ -175,7 +175,7 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 				     f->name, (unsigned long long)end,
 				     (unsigned long long)seghi);
 			rt_word prev;
-			rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &prev);
+			mc_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &prev);
 			if (prev != 0)
 				FAIL(TB_INCOMPLETE,
 				     "goexit reached in segment %u, which has a "
@@ -197,10 +197,10 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 			if (toponly)
 				return TB_OK;
 			rt_word plo, phi, ppc, psp;
-			if (rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_LO, &plo) ||
-			    rt_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &phi) ||
-			    rt_peek(&r->mem, seghi + 8 * STKTOP_PC, &ppc) ||
-			    rt_peek(&r->mem, seghi + 8 * STKTOP_SP, &psp))
+			if (mc_peek(&r->mem, seghi + 8 * STKTOP_PREV_LO, &plo) ||
+			    mc_peek(&r->mem, seghi + 8 * STKTOP_PREV_HI, &phi) ||
+			    mc_peek(&r->mem, seghi + 8 * STKTOP_PC, &ppc) ||
+			    mc_peek(&r->mem, seghi + 8 * STKTOP_SP, &psp))
 				FAIL(TB_FAULT, "Stktop of segment %u unreadable", seg);
 			if (phi == 0)
 				FAIL(TB_INCOMPLETE,
@@ -228,7 +228,7 @@ rt_tbresult rt_traceback(rt *r, rt_addr pc, rt_addr sp, int toponly,
 /* The M's OS stack: C frames, callbackasm1 frames, mstart at the bottom.
 ** A C frame called by asmcgocall returns into the runtime; below it g0
 ** rests either in mstart or in an outer callbackasm1. */
-rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
+rt_tbresult rt_traceback_g0(const rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
 			    void *arg, char *why, size_t whylen)
 {
 	rt_addr lo = r->g0.lo, hi = r->g0.hi;
@@ -256,7 +256,7 @@ rt_tbresult rt_traceback_g0(rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
 			     depth, f->name, (unsigned long long)lo,
 			     (unsigned long long)hi);
 		rt_word lr;
-		if (rt_peek(&r->mem, fr.lrptr, &lr) != 0)
+		if (mc_peek(&r->mem, fr.lrptr, &lr) != 0)
 			FAIL(TB_FAULT, "OS stack frame %u (%s): return-PC slot unreadable",
 			     depth, f->name);
 		fr.lr = lr;

@@ -344,7 +344,8 @@ static cw *scanned_in_c(cgofns *f)
 	cw_begin(w);
 	rt_gc_scan(&w->r);
 	cw_end(w);
-	assert_int_equal(w->r.scansp, w->r.g.syscallsp);
+	assert_int_equal(w->r.ev[w->r.nev - 1].kind, EV_GCSCAN);
+	assert_int_equal(w->r.ev[w->r.nev - 1].b, w->r.g.syscallsp); /* its sp */
 	assert_int_equal(w->r.g.stkbarlen, 1);
 	return w;
 }

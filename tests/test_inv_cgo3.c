@@ -66,7 +66,7 @@ static void to_gocb(cw *w, const fns *f)
 static rt_addr saved_slot(cw *w, uint32_t i)
 {
 	assert_true(i < w->t.ncb && w->t.cb[i].slotcell);
-	rt_addr a = rt_cell_addr(&w->r.mem, w->t.cb[i].slotcell);
+	rt_addr a = mc_cell_addr(&w->r.mem, w->t.cb[i].slotcell);
 	assert_true(a != 0);
 	return a;
 }
@@ -159,15 +159,15 @@ static void test_callback_saved_copy(void **state)
 	rt_word sp = cw_ld(w, s), pc = cw_ld(w, s + 8);
 	assert_int_equal(sp, inv_truth_syscallsp(&w->t, &w->r, 0));
 	assert_int_equal(pc, wantpc(w));
-	assert_true(rt_ptag_at(&w->r.mem, s) == w->t.cgo[0].spcell);
+	assert_true(mc_ptag_at(&w->r.mem, s) == w->t.cgo[0].spcell);
 	/* a wrong saved sp: the word's truth tag says where it must point
 	** (STK3 first); CGO3 names it too */
-	assert_int_equal(rt_store_adjust(&w->r.mem, s, sp + 8), 0);
+	assert_int_equal(mc_store_adjust(&w->r.mem, s, sp + 8), 0);
 	expect(w, INV_STK3, "frame cgocallback_gofunc: word");
 	w->c.mask = 1u << INV_CGO3;
 	expect(w, INV_CGO3, "callback 1: cgocallback_gofunc saved syscallsp");
 	w->c.mask = (1u << INV__COUNT) - 1;
-	assert_int_equal(rt_store_adjust(&w->r.mem, s, sp), 0);
+	assert_int_equal(mc_store_adjust(&w->r.mem, s, sp), 0);
 	assert_clean(w);
 	/* a wrong saved pc: CGO3 alone (not a pointer) */
 	cw_st(w, s + 8, pc + 16);
@@ -240,7 +240,7 @@ static void test_nested(void **state)
 	assert_true(in(w, f.gocb2));
 	assert_int_equal(cw_ld(w, saved_slot(w, 0)), outer);
 	assert_int_equal(cw_ld(w, saved_slot(w, 1)), inner);
-	assert_int_equal(rt_store_adjust(&w->r.mem, saved_slot(w, 1), outer), 0);
+	assert_int_equal(mc_store_adjust(&w->r.mem, saved_slot(w, 1), outer), 0);
 	w->c.mask = 1u << INV_CGO3;
 	expect(w, INV_CGO3, "callback 2");
 	w->c.mask = (1u << INV__COUNT) - 1;

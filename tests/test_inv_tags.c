@@ -11,7 +11,7 @@
 ** walk from it must find the true innermost frame's identity cell at
 ** its return slot), tested here too. Each test runs the real mechanism
 ** quietly first (the control), then leaves one word stale as a copy
-** that forgot it would: value unchanged, tag kept (rt_store_adjust).
+** that forgot it would: value unchanged, tag kept (mc_store_adjust).
 */
 #include "testutil_cgo.h"
 
@@ -54,8 +54,8 @@ static void expect(cw *w, int id, const char *part)
 /* Leave word a holding v with its tag, as a forgotten adjustment does. */
 static void stale(cw *w, rt_addr a, rt_word v)
 {
-	assert_true(rt_ptag_at(&w->r.mem, a) != 0);
-	assert_int_equal(rt_store_adjust(&w->r.mem, a, v), 0);
+	assert_true(mc_ptag_at(&w->r.mem, a) != 0);
+	assert_int_equal(mc_store_adjust(&w->r.mem, a, v), 0);
 }
 
 /* ---- defer records: sp/argp (DEF1) ---- */
@@ -126,7 +126,7 @@ static void test_unwindm_record(void **state)
 		assert_true(in(w, f.gocb));
 		rt_addr d = w->r.g.defer; /* unwindm's */
 		assert_int_equal(cw_ld(w, d + 8 * D_FN), w->r.funcs[RTF_UNWINDM].entry);
-		assert_true(rt_ptag_at(&w->r.mem, d + 8 * RT_DEFER_HDR_WORDS) != 0);
+		assert_true(mc_ptag_at(&w->r.mem, d + 8 * RT_DEFER_HDR_WORDS) != 0);
 		if (broken) /* an args map that does not call &restore a pointer */
 			w->r.funcs[RTF_UNWINDM].argmap = 0;
 		cw_call(w, f.big, NULL, 0);
@@ -195,7 +195,7 @@ static void test_barrier_savedlrptr(void **state)
 	assert_int_equal(w->r.g.stkbarlen, 2);
 	rt_addr e = rt_stkbar_base(&w->r) + 8 * SB_LRPTR;
 	rt_word old = cw_ld(w, e);
-	assert_true(rt_ptag_at(&w->r.mem, e) != 0);
+	assert_true(mc_ptag_at(&w->r.mem, e) != 0);
 	cw_call(w, f.big, NULL, 0);
 	cw_step_until(w, EV_COPY); /* adjuststkbar moves them */
 	assert_clean(w);

@@ -18,7 +18,7 @@ static const rt_word nil_args[1] = {0};
 static rt_addr main_with_ptr(tw *w)
 {
 	tw_start(w);
-	rt_store(&w->r.mem, tw_local(w, 0), 5);
+	mc_store(&w->r.mem, tw_local(w, 0), 5);
 	tw_setptr(w, tw_local(w, 1), tw_local(w, 0));
 	return rt_sp(&w->r);
 }
@@ -28,7 +28,7 @@ static rt_addr main_calls_f(tw *w)
 {
 	rt_addr msp = main_with_ptr(w);
 	rt_word a[2] = {msp, 3};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, msp), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, msp), 0};
 	tw_call(w, w->ff, 2, a, t, 2);
 	return msp;
 }
@@ -40,11 +40,11 @@ static void test_mem1_dead_region(void **state)
 	(void)state;
 	tw *w = tw_std(0, 0);
 	main_with_ptr(w);
-	rt_region *rg = rt_mem_alloc(&w->r.mem, RG_HEAP, 64, "x");
-	assert_int_equal(rt_store(&w->r.mem, rg->base + 8, 1), 0);
+	mc_region *rg = mc_alloc(&w->r.mem, RG_HEAP, 64, "x");
+	assert_int_equal(mc_store(&w->r.mem, rg->base + 8, 1), 0);
 	assert_clean(w); /* control: a store to a live region */
-	rt_mem_release(&w->r.mem, rg);
-	assert_int_equal(rt_store(&w->r.mem, rg->base + 8, 1), -1);
+	mc_release(&w->r.mem, rg);
+	assert_int_equal(mc_store(&w->r.mem, rg->base + 8, 1), -1);
 	assert_violation(w, INV_MEM1);
 	assert_non_null(strstr(w->v.msg, "dead"));
 	tw_free(w);
@@ -55,10 +55,10 @@ static void test_mem1_stale_stack_pointer(void **state)
 	(void)state;
 	tw *w = tw_std(0, 0);
 	rt_addr oldy = main_with_ptr(w);
-	rt_copystack(&w->r, 4096);
+	rt_copystack(&w->r, 4096, EV_COPY);
 	assert_clean(w); /* q was adjusted: no one touched the old stack */
 	rt_word v;
-	assert_int_equal(rt_load(&w->r.mem, oldy, &v), -1); /* a stale &y */
+	assert_int_equal(mc_load(&w->r.mem, oldy, &v), -1); /* a stale &y */
 	assert_int_equal(v, 0);
 	assert_violation(w, INV_MEM1);
 	assert_non_null(strstr(w->v.msg, "load"));
@@ -70,10 +70,10 @@ static void test_mem1_nil_is_not_a_violation(void **state)
 	(void)state;
 	tw *w = tw_std(0, 0);
 	main_with_ptr(w);
-	assert_int_equal(rt_store(&w->r.mem, 0, 1), -2);
+	assert_int_equal(mc_store(&w->r.mem, 0, 1), -2);
 	assert_int_equal(w->r.mem.nnil, 1);
 	assert_clean(w); /* a nil dereference is a Go panic */
-	assert_int_equal(rt_store(&w->r.mem, RT_HEAP_BASE - 8, 1), -1);
+	assert_int_equal(mc_store(&w->r.mem, MC_HEAP_BASE - 8, 1), -1);
 	assert_violation(w, INV_MEM1); /* unmapped is */
 	assert_non_null(strstr(w->v.msg, "unmapped"));
 	tw_free(w);
@@ -163,10 +163,10 @@ static void test_stk1_incomplete(void **state)
 	** at goexit short of the stack top */
 	rt_addr slot = rt_sp(&w->r) + w->r.funcs[w->ff].framesize;
 	rt_word lr = tw_ld(w, slot);
-	rt_store_adjust(&w->r.mem, slot, rt_retpc(&w->r.funcs[RTF_GOEXIT], 0));
+	mc_store_adjust(&w->r.mem, slot, rt_retpc(&w->r.funcs[RTF_GOEXIT], 0));
 	assert_violation(w, INV_STK1);
 	assert_non_null(strstr(w->v.msg, "did not unwind"));
-	rt_store_adjust(&w->r.mem, slot, lr);
+	mc_store_adjust(&w->r.mem, slot, lr);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -182,13 +182,13 @@ static void test_stk2_bad_return_pc(void **state)
 	rt_word lr = tw_ld(w, slot);
 	assert_int_equal(lr, rt_retpc(&w->r.funcs[w->fm], 2));
 	/* a site PC of main, not a return point */
-	rt_store(&w->r.mem, slot, rt_site_pc(&w->r.funcs[w->fm], 2));
+	mc_store(&w->r.mem, slot, rt_site_pc(&w->r.funcs[w->fm], 2));
 	assert_violation(w, INV_STK2);
 	assert_non_null(strstr(w->v.msg, "not a return point"));
 	/* the return point of a site of big that makes no call */
-	rt_store(&w->r.mem, slot, rt_retpc(&w->r.funcs[w->fb], 1));
+	mc_store(&w->r.mem, slot, rt_retpc(&w->r.funcs[w->fb], 1));
 	assert_violation(w, INV_STK2);
-	rt_store(&w->r.mem, slot, lr);
+	mc_store(&w->r.mem, slot, lr);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -218,13 +218,13 @@ static void test_stk3_local_pointer(void **state)
 	assert_clean(w);
 	rt_addr q = tw_local(w, 1);
 	/* a wrong value that keeps the provenance (a bad adjustment) */
-	rt_store_adjust(&w->r.mem, q, y + 8);
+	mc_store_adjust(&w->r.mem, q, y + 8);
 	assert_violation(w, INV_STK3);
 	assert_non_null(strstr(w->v.msg, "main"));
-	rt_store_adjust(&w->r.mem, q, y);
+	mc_store_adjust(&w->r.mem, q, y);
 	assert_clean(w);
 	/* a plain store drops the provenance: an int, not a stale pointer */
-	rt_store(&w->r.mem, q, y + 8);
+	mc_store(&w->r.mem, q, y + 8);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -235,7 +235,7 @@ static void test_stk3_target_gone(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_with_ptr(w);
 	/* y's slot gets a new identity: q's target cell no longer exists */
-	rt_cell_new(&w->r.mem, y);
+	mc_cell_new(&w->r.mem, y);
 	assert_violation(w, INV_STK3);
 	assert_non_null(strstr(w->v.msg, "no longer exists"));
 	tw_setptr(w, tw_local(w, 1), y);
@@ -251,10 +251,10 @@ static void test_stk3_argument_word(void **state)
 	assert_clean(w);
 	rt_addr p = tw_arg(w, 0); /* f's p == &main.y */
 	assert_int_equal(tw_ld(w, p), y);
-	rt_store_adjust(&w->r.mem, p, y - 64);
+	mc_store_adjust(&w->r.mem, p, y - 64);
 	assert_violation(w, INV_STK3);
 	assert_non_null(strstr(w->v.msg, "frame f"));
-	rt_store_adjust(&w->r.mem, p, y);
+	mc_store_adjust(&w->r.mem, p, y);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -267,26 +267,26 @@ static void test_def1_defer_sp(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_with_ptr(w);
 	rt_word a[2] = {y, 42};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, y), 0};
 	rt_addr d = tw_defer(w, w->ff, 1, a, t, 2);
 	assert_int_equal(tw_ld(w, d + 8 * D_SP), rt_sp(&w->r));
 	assert_clean(w);
 	rt_word sp = tw_ld(w, d + 8 * D_SP);
-	rt_store(&w->r.mem, d + 8 * D_SP, sp - 64);
+	mc_store(&w->r.mem, d + 8 * D_SP, sp - 64);
 	assert_violation(w, INV_DEF1);
 	assert_non_null(strstr(w->v.msg, "no live frame"));
-	rt_store(&w->r.mem, d + 8 * D_SP, sp);
+	mc_store(&w->r.mem, d + 8 * D_SP, sp);
 	assert_clean(w);
 	rt_word argp = tw_ld(w, d + 8 * D_ARGP);
-	rt_store(&w->r.mem, d + 8 * D_ARGP, argp + 8);
+	mc_store(&w->r.mem, d + 8 * D_ARGP, argp + 8);
 	assert_violation(w, INV_DEF1);
-	rt_store(&w->r.mem, d + 8 * D_ARGP, argp);
+	mc_store(&w->r.mem, d + 8 * D_ARGP, argp);
 	assert_clean(w);
 	/* deferred by f, says the record, but main's frame is at its sp */
 	rt_word pc = tw_ld(w, d + 8 * D_PC);
-	rt_store(&w->r.mem, d + 8 * D_PC, rt_retpc(&w->r.funcs[w->ff], 1));
+	mc_store(&w->r.mem, d + 8 * D_PC, rt_retpc(&w->r.funcs[w->ff], 1));
 	assert_violation(w, INV_DEF1);
-	rt_store(&w->r.mem, d + 8 * D_PC, pc);
+	mc_store(&w->r.mem, d + 8 * D_PC, pc);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -297,7 +297,7 @@ static void test_def1_chain(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_calls_f(w);
 	rt_word a[2] = {y, 1};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, y), 0};
 	/* f defers twice; the chain must be innermost first */
 	rt_addr d1 = tw_defer(w, w->ff, 1, a, t, 2);
 	rt_addr d2 = tw_defer(w, w->ff, 2, a, t, 2);
@@ -305,12 +305,12 @@ static void test_def1_chain(void **state)
 	assert_int_equal(tw_ld(w, d2 + 8 * D_LINK), d1);
 	assert_clean(w);
 	/* a dead record in the chain */
-	rt_region *dead = rt_mem_alloc(&w->r.mem, RG_HEAP, 128, "defer");
-	rt_mem_release(&w->r.mem, dead);
-	rt_store(&w->r.mem, d1 + 8 * D_LINK, dead->base);
+	mc_region *dead = mc_alloc(&w->r.mem, RG_HEAP, 128, "defer");
+	mc_release(&w->r.mem, dead);
+	mc_store(&w->r.mem, d1 + 8 * D_LINK, dead->base);
 	assert_violation(w, INV_DEF1);
 	assert_non_null(strstr(w->v.msg, "not a live defer record"));
-	rt_store(&w->r.mem, d1 + 8 * D_LINK, 0);
+	mc_store(&w->r.mem, d1 + 8 * D_LINK, 0);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -321,7 +321,7 @@ static void test_def1_order(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_with_ptr(w);
 	rt_word a[2] = {y, 1};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, y), 0};
 	rt_addr dm = tw_defer(w, w->ff, 1, a, t, 2); /* main's */
 	rt_word b[2] = {y, 3};
 	tw_call(w, w->ff, 2, b, t, 2);
@@ -330,13 +330,13 @@ static void test_def1_order(void **state)
 	assert_clean(w);
 	/* outermost first: main's record ahead of f's */
 	w->r.g.defer = dm;
-	rt_store(&w->r.mem, dm + 8 * D_LINK, df);
-	rt_store(&w->r.mem, df + 8 * D_LINK, 0);
+	mc_store(&w->r.mem, dm + 8 * D_LINK, df);
+	mc_store(&w->r.mem, df + 8 * D_LINK, 0);
 	assert_violation(w, INV_DEF1);
 	assert_non_null(strstr(w->v.msg, "out of order"));
 	w->r.g.defer = df;
-	rt_store(&w->r.mem, df + 8 * D_LINK, dm);
-	rt_store(&w->r.mem, dm + 8 * D_LINK, 0);
+	mc_store(&w->r.mem, df + 8 * D_LINK, dm);
+	mc_store(&w->r.mem, dm + 8 * D_LINK, 0);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -345,9 +345,7 @@ static void test_def1_order(void **state)
 static int check_step(tw *w)
 {
 	int bad = inv_check(&w->c, &w->v);
-	w->r.mem.dirty_hi = 0;
-	w->r.mem.ndirtyw = 0;
-	w->r.mem.heap_wlo = RT_ADDR_MAX;
+	mc_epoch_done(&w->r.mem);
 	w->t.lowmod = UINT32_MAX;
 	return bad;
 }
@@ -361,7 +359,7 @@ static void test_def_incremental_chain(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_with_ptr(w);
 	rt_word a[2] = {y, 1};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, y), 0};
 	rt_addr d0 = tw_defer(w, w->ff, 1, a, t, 2); /* main's */
 	for (int i = 0; i < 4; i++) {
 		tw_call(w, w->ff, 2, a, t, 2);
@@ -381,16 +379,16 @@ static void test_def_incremental_chain(void **state)
 	assert_int_equal(w->c.dc.n, 6);
 	/* the outermost record changes: DEF1 still names it */
 	rt_word argp = tw_ld(w, d0 + 8 * D_ARGP);
-	rt_store(&w->r.mem, d0 + 8 * D_ARGP, argp + 8);
+	mc_store(&w->r.mem, d0 + 8 * D_ARGP, argp + 8);
 	assert_int_equal(check_step(w), 1);
 	assert_int_equal(w->v.id, INV_DEF1);
-	rt_store(&w->r.mem, d0 + 8 * D_ARGP, argp);
+	mc_store(&w->r.mem, d0 + 8 * D_ARGP, argp);
 	assert_int_equal(check_step(w), 0);
 	assert_int_equal(check_step(w), 0); /* reused again */
 	assert_true(w->c.dc.stop != 0);
 	/* its pointer argument goes stale (tag kept, value moved): DEF2 */
 	rt_addr arg0 = d0 + 8 * RT_DEFER_HDR_WORDS;
-	assert_int_equal(rt_store_adjust(&w->r.mem, arg0, y + 8), 0);
+	assert_int_equal(mc_store_adjust(&w->r.mem, arg0, y + 8), 0);
 	assert_int_equal(check_step(w), 1);
 	assert_int_equal(w->v.id, INV_DEF2);
 	tw_free(w);
@@ -404,24 +402,30 @@ static void test_def2_arg_pointer(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_with_ptr(w);
 	rt_word a[2] = {y, 42};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, y), 0};
 	rt_addr d = tw_defer(w, w->ff, 1, a, t, 2);
 	rt_addr arg0 = d + 8 * RT_DEFER_HDR_WORDS;
 	assert_int_equal(tw_ld(w, arg0), y);
-	assert_int_equal(rt_ptag_at(&w->r.mem, arg0), t[0]);
+	assert_int_equal(mc_ptag_at(&w->r.mem, arg0), t[0]);
 	assert_clean(w);
-	rt_store_adjust(&w->r.mem, arg0, y + 8);
+	mc_store_adjust(&w->r.mem, arg0, y + 8);
 	assert_violation(w, INV_DEF2);
 	assert_non_null(strstr(w->v.msg, "defer f argument"));
-	rt_store_adjust(&w->r.mem, arg0, y);
+	mc_store_adjust(&w->r.mem, arg0, y);
 	assert_clean(w);
 	/* the int argument carries no provenance: any value is fine */
-	rt_store(&w->r.mem, arg0 + 8, y + 8);
+	mc_store(&w->r.mem, arg0 + 8, y + 8);
 	assert_clean(w);
 	tw_free(w);
 }
 
 /* ---- DEF3 ---- */
+
+/* DEF3 looks at a step whose events include a stack copy. */
+static void as_if_copied(tw *w)
+{
+	rt_event_add(&w->r, EV_COPY, w->r.g.stksize, w->r.g.stksize);
+}
 
 static void test_def3_frame_without_locals_map(void **state)
 {
@@ -429,14 +433,14 @@ static void test_def3_frame_without_locals_map(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_with_ptr(w);
 	rt_word a[2] = {y, 42};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, y), 0};
 	tw_call(w, w->fw, 3, a, t, 2); /* cset's frame is on the stack */
 	assert_clean(w);
-	w->r.copied = w->r.g.stack; /* as if this step copied the stack */
+	as_if_copied(w); /* as if this step copied the stack */
 	assert_violation(w, INV_DEF3);
 	assert_non_null(strstr(w->v.msg, "cset"));
 	assert_non_null(strstr(w->v.msg, "locals"));
-	w->r.copied = NULL;
+	rt_begin_step(&w->r); /* a step that copied nothing */
 	assert_clean(w);
 	tw_free(w);
 }
@@ -449,10 +453,10 @@ static void test_def3_frame_without_args_map(void **state)
 	main_with_ptr(w);
 	rt_word a[1] = {9};
 	tw_call(w, fa, 3, a, NULL, 1);
-	w->r.copied = w->r.g.stack;
+	as_if_copied(w);
 	assert_violation(w, INV_DEF3);
 	assert_non_null(strstr(w->v.msg, "args"));
-	w->r.copied = NULL;
+	rt_begin_step(&w->r); /* a step that copied nothing */
 	assert_clean(w);
 	tw_free(w);
 }
@@ -463,17 +467,17 @@ static void test_def3_defer_of_wrapper(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_with_ptr(w);
 	rt_word a[2] = {y, 42};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, y), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, y), 0};
 	tw_defer(w, w->ff, 1, a, t, 2);
-	w->r.copied = w->r.g.stack;
+	as_if_copied(w);
 	assert_clean(w); /* control: a defer of f has both maps */
-	w->r.copied = NULL;
+	rt_begin_step(&w->r); /* a step that copied nothing */
 	tw_defer(w, w->fw, 2, a, t, 2);
 	assert_clean(w);
-	w->r.copied = w->r.g.stack;
+	as_if_copied(w);
 	assert_violation(w, INV_DEF3);
 	assert_non_null(strstr(w->v.msg, "pending defer of cset"));
-	w->r.copied = NULL;
+	rt_begin_step(&w->r); /* a step that copied nothing */
 	assert_clean(w);
 	tw_free(w);
 }
@@ -579,20 +583,20 @@ static void test_pan1_flags(void **state)
 	tw *w = tw_std(0, 0);
 	rt_addr p = main_panics(w);
 	assert_clean(w);
-	rt_store(&w->r.mem, p + 8 * P_RECOVERED, 2);
+	mc_store(&w->r.mem, p + 8 * P_RECOVERED, 2);
 	assert_violation(w, INV_PAN1);
 	assert_non_null(strstr(w->v.msg, "recovered=2"));
-	rt_store(&w->r.mem, p + 8 * P_RECOVERED, 0);
+	mc_store(&w->r.mem, p + 8 * P_RECOVERED, 0);
 	assert_clean(w);
-	rt_store(&w->r.mem, p + 8 * P_ABORTED, 7);
+	mc_store(&w->r.mem, p + 8 * P_ABORTED, 7);
 	assert_violation(w, INV_PAN1);
-	rt_store(&w->r.mem, p + 8 * P_ABORTED, 0);
+	mc_store(&w->r.mem, p + 8 * P_ABORTED, 0);
 	/* recovered and Goexit's at once */
-	rt_store(&w->r.mem, p + 8 * P_RECOVERED, 1);
-	rt_store(&w->r.mem, p + 8 * P_GOEXIT, 1);
+	mc_store(&w->r.mem, p + 8 * P_RECOVERED, 1);
+	mc_store(&w->r.mem, p + 8 * P_GOEXIT, 1);
 	assert_violation(w, INV_PAN1);
-	rt_store(&w->r.mem, p + 8 * P_RECOVERED, 0);
-	rt_store(&w->r.mem, p + 8 * P_GOEXIT, 0);
+	mc_store(&w->r.mem, p + 8 * P_RECOVERED, 0);
+	mc_store(&w->r.mem, p + 8 * P_GOEXIT, 0);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -608,9 +612,9 @@ static void test_pan1_chain_head(void **state)
 	w->r.g.panic = p;
 	assert_clean(w);
 	/* a chain that loops back to its head: no second gopanic frame */
-	rt_store(&w->r.mem, p + 8 * P_LINK, p);
+	mc_store(&w->r.mem, p + 8 * P_LINK, p);
 	assert_violation(w, INV_PAN1);
-	rt_store(&w->r.mem, p + 8 * P_LINK, 0);
+	mc_store(&w->r.mem, p + 8 * P_LINK, 0);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -628,15 +632,15 @@ static void test_def1_defer_panic_field(void **state)
 	assert_int_equal(tw_ld(w, d + 8 * D_PANIC), p);
 	assert_int_equal(tw_ld(w, d + 8 * D_STARTED), 1);
 	assert_clean(w);
-	rt_store(&w->r.mem, d + 8 * D_PANIC, p + 8);
+	mc_store(&w->r.mem, d + 8 * D_PANIC, p + 8);
 	assert_violation(w, INV_DEF1);
 	assert_non_null(strstr(w->v.msg, "_panic"));
-	rt_store(&w->r.mem, d + 8 * D_PANIC, p);
-	rt_store(&w->r.mem, d + 8 * D_STARTED, 0); /* a panic but not started */
+	mc_store(&w->r.mem, d + 8 * D_PANIC, p);
+	mc_store(&w->r.mem, d + 8 * D_STARTED, 0); /* a panic but not started */
 	assert_violation(w, INV_DEF1);
-	rt_store(&w->r.mem, d + 8 * D_STARTED, 2);
+	mc_store(&w->r.mem, d + 8 * D_STARTED, 2);
 	assert_violation(w, INV_DEF1);
-	rt_store(&w->r.mem, d + 8 * D_STARTED, 1);
+	mc_store(&w->r.mem, d + 8 * D_STARTED, 1);
 	assert_clean(w);
 	tw_free(w);
 }
@@ -653,10 +657,10 @@ static void test_pan1_argp(void **state)
 	rt_word argp = tw_ld(w, p + 8 * P_ARGP);
 	assert_int_equal(argp, rt_frame_fp(&w->r, tw_cur(w)));
 	assert_clean(w);
-	rt_store_adjust(&w->r.mem, p + 8 * P_ARGP, argp + 8);
+	mc_store_adjust(&w->r.mem, p + 8 * P_ARGP, argp + 8);
 	assert_violation(w, INV_PAN1);
 	assert_non_null(strstr(w->v.msg, "argp"));
-	rt_store_adjust(&w->r.mem, p + 8 * P_ARGP, argp);
+	mc_store_adjust(&w->r.mem, p + 8 * P_ARGP, argp);
 	assert_clean(w);
 	/* recover from h: the panic is recovered; the state stays clean */
 	int kind;
@@ -682,7 +686,7 @@ static void test_copy_deep_state_clean(void **state)
 	(void)state;
 	tw *w = tw_std(0, 0);
 	rt_addr y = main_with_ptr(w);
-	uint32_t ycell = rt_cell_at(&w->r.mem, y);
+	uint32_t ycell = mc_cell_at(&w->r.mem, y);
 	ptrword pw[32];
 	uint32_t npw = 0;
 	pw[npw++] = (ptrword){tw_local(w, 1), ycell, 0};
@@ -692,7 +696,7 @@ static void test_copy_deep_state_clean(void **state)
 	tw_call(w, w->ff, 2, a, t, 2);
 	for (int depth = 0; depth < 4; depth++) {
 		rt_addr z = tw_local(w, 0);
-		uint32_t zc = rt_cell_at(&w->r.mem, z);
+		uint32_t zc = mc_cell_at(&w->r.mem, z);
 		pw[npw++] = (ptrword){tw_arg(w, 0), ycell, 0};
 		tw_setptr(w, tw_local(w, 1), z);
 		pw[npw++] = (ptrword){tw_local(w, 1), zc, 0};
@@ -708,23 +712,23 @@ static void test_copy_deep_state_clean(void **state)
 	assert_int_equal(w->t.nframes, 5);
 	assert_clean(w);
 
-	rt_region *old = w->r.g.stack;
+	mc_region *old = w->r.g.stack;
 	rt_addr oldhi = w->r.g.hi, oldsp = rt_sp(&w->r);
 	rt_begin_step(&w->r);
-	rt_copystack(&w->r, 2 * w->r.g.stksize);
-	assert_ptr_equal(w->r.copied, w->r.g.stack);
+	rt_copystack(&w->r, 2 * w->r.g.stksize, EV_COPY);
+	assert_ptr_not_equal(old, w->r.g.stack);
 	assert_false(old->live);
 	assert_int_equal(w->r.g.stksize, 4096);
 	int64_t delta = (int64_t)(w->r.g.hi - oldhi);
 	assert_true(delta != 0);
 	assert_int_equal(rt_sp(&w->r), oldsp + (rt_addr)delta);
-	assert_clean(w); /* DEF3 looks (copied is set): every map exists */
+	assert_clean(w); /* DEF3 looks (EV_COPY): every map exists */
 	/* every pointer was adjusted to its slot's new home */
 	for (uint32_t i = 0; i < npw; i++) {
 		rt_addr at = pw[i].indefer ? pw[i].at : pw[i].at + (rt_addr)delta;
 		rt_word v = tw_ld(w, at);
-		assert_int_equal(rt_ptag_at(&w->r.mem, at), pw[i].tag);
-		assert_int_equal(v, rt_cell_addr(&w->r.mem, pw[i].tag));
+		assert_int_equal(mc_ptag_at(&w->r.mem, at), pw[i].tag);
+		assert_int_equal(v, mc_cell_addr(&w->r.mem, pw[i].tag));
 		assert_true(v >= w->r.g.lo && v < w->r.g.hi);
 	}
 	assert_int_equal(inv_stk3(&w->c, &w->v), 0);
@@ -743,7 +747,7 @@ static void defer_wrapper(tw *w, rt_addr *y)
 {
 	*y = main_with_ptr(w);
 	rt_word a[2] = {*y, 42};
-	uint32_t t[2] = {rt_cell_at(&w->r.mem, *y), 0};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, *y), 0};
 	tw_defer(w, w->fw, 1, a, t, 2);
 }
 
@@ -762,7 +766,7 @@ static void test_bug7695_copyable(void **state)
 	assert_int_equal(rt_copyable(&w->r), 1); /* the bug */
 	assert_clean(w);
 	rt_begin_step(&w->r);
-	rt_copystack(&w->r, 4096);
+	rt_copystack(&w->r, 4096, EV_COPY);
 	/* the wrapper's lying args map left &y aimed at the freed stack */
 	assert_int_equal(tw_ld(w, w->r.g.defer + 8 * RT_DEFER_HDR_WORDS), y);
 	assert_violation(w, INV_DEF2);

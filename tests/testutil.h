@@ -134,16 +134,16 @@ static inline rt_addr tw_arg(tw *w, uint32_t i)
 static inline rt_word tw_ld(tw *w, rt_addr a)
 {
 	rt_word v = 0;
-	assert_int_equal(rt_peek(&w->r.mem, a, &v), 0);
+	assert_int_equal(mc_peek(&w->r.mem, a, &v), 0);
 	return v;
 }
 
 /* Word `at` = &target, with its true provenance (the harness's `q = &y`). */
 static inline void tw_setptr(tw *w, rt_addr at, rt_addr target)
 {
-	assert_int_equal(rt_store(&w->r.mem, at, target), 0);
-	rt_ptag_set(&w->r.mem, at, rt_cell_at(&w->r.mem, target));
-	assert_true(rt_ptag_at(&w->r.mem, at) != 0);
+	assert_int_equal(mc_store(&w->r.mem, at, target), 0);
+	mc_ptag_set(&w->r.mem, at, mc_cell_at(&w->r.mem, target));
+	assert_true(mc_ptag_at(&w->r.mem, at) != 0);
 }
 
 /* The truth for the step's events: the one recorder the harness uses. */
@@ -196,7 +196,7 @@ static inline rt_addr tw_push(tw *w, const rt_word *args,
 {
 	rt_addr a = rt_push_args(&w->r, args, n);
 	for (uint32_t i = 0; tags && i < n; i++)
-		rt_ptag_set(&w->r.mem, a + 8ull * i, tags[i]);
+		mc_ptag_set(&w->r.mem, a + 8ull * i, tags[i]);
 	return a;
 }
 
@@ -275,6 +275,34 @@ static inline const char *src_root(void)
 {
 	const char *s = getenv("STACKFUZZ_SRC");
 	return s && *s ? s : ".";
+}
+
+/* ---- shared by the runtime's tests (test_rt_*.c) ---- */
+
+/* The frames a traceback visits (the first 16), stopping after stopat. */
+typedef struct frames {
+	rt_frame f[16];
+	int n, stopat;
+} frames;
+
+static inline int collect(const rt *r, const rt_frame *fr, void *arg)
+{
+	(void)r;
+	frames *fs = arg;
+	if (fs->n < 16)
+		fs->f[fs->n] = *fr;
+	fs->n++;
+	return fs->stopat == 0 || fs->n < fs->stopat;
+}
+
+/* Starts main with local 0 = 5 and local 1 = &local 0; returns &local 0. */
+static inline rt_addr start_with_ptr(tw *w)
+{
+	tw_start(w);
+	mc_store(&w->r.mem, tw_local(w, 0), 5);
+	tw_setptr(w, tw_local(w, 1), tw_local(w, 0));
+	assert_clean(w);
+	return tw_local(w, 0);
 }
 
 #endif

@@ -20,8 +20,9 @@
 **
 ** Gotchas: the field names r, t, c, v match testutil.h's tw, so its
 ** assert_clean / assert_violation macros work on a cw too. The world
-** never resets the memory's change log or the truth's change marks
-** between checks (the harness does, after each check): if the checkers
+** never closes the machine's epoch (mc_epoch_done) nor resets the
+** truth's change marks between checks (the harness does, after each
+** check): if the checkers
 ** cache frames across checks, here they conservatively re-walk, so these
 ** tests exercise the checkers themselves, not the cache.
 */
@@ -113,13 +114,13 @@ static inline int cw_cfn(cw *w, const char *name, uint32_t nstmts,
 static inline rt_word cw_ld(cw *w, rt_addr a)
 {
 	rt_word v = 0;
-	assert_int_equal(rt_peek(&w->r.mem, a, &v), 0);
+	assert_int_equal(mc_peek(&w->r.mem, a, &v), 0);
 	return v;
 }
 
 static inline void cw_st(cw *w, rt_addr a, rt_word v)
 {
-	assert_int_equal(rt_store(&w->r.mem, a, v), 0);
+	assert_int_equal(mc_store(&w->r.mem, a, v), 0);
 }
 
 static inline const rt_func *cw_cur(cw *w)
@@ -319,7 +320,7 @@ static inline int64_t cw_recover(cw *w, int slot)
 	int got = rt_gorecover(&w->r, f, &kind, &val);
 	int64_t res = !got ? 0 : kind == PV_INT ? val : kind == PV_NIL ? 0 : -1;
 	if (slot >= 0)
-		rt_store(&w->r.mem, cw_local(w, (uint32_t)slot), (rt_word)res);
+		mc_store(&w->r.mem, cw_local(w, (uint32_t)slot), (rt_word)res);
 	cw_next(w, site);
 	cw_end(w);
 	return res;

@@ -1,10 +1,11 @@
 /*
-** rt_mem.c: the simulated address space.
+** mc_mem.c: the simulated address space (machine/, mc.h).
 **
 ** What it models: one 64-bit address space made of regions (text, G
 ** stacks and segments, heap records, OS stacks). Every load and store of
-** the runtime and of programs goes through rt_load/rt_store, which know
-** which regions are live.
+** the runtime and of programs goes through mc_load/mc_store, which know
+** which regions are live. Every write is told to the change log
+** (mc_log.c), which the checkers read through the epoch API.
 **
 ** Invariants kept:
 **  - addresses are deterministic: each area hands out bases by bumping a
@@ -22,16 +23,17 @@
 ** cell has already moved elsewhere (a copied stack is released after the
 ** move, and its cells must stay valid in the new stack).
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt.h"
+#include "mc.h"
 
-static const rt_addr area_base[RG__KINDS] = {
-	RT_TEXT_BASE,
-	RT_STACK_BASE,
-	RT_HEAP_BASE,
-	RT_OSSTACK_BASE,
+static const mc_addr area_base[RG__KINDS] = {
+	MC_TEXT_BASE,
+	MC_STACK_BASE,
+	MC_HEAP_BASE,
+	MC_OSSTACK_BASE,
 };
 
 enum { PAGE = 4096, PAGE_SHIFT = 12 };
@@ -39,56 +41,6 @@ enum { PAGE = 4096, PAGE_SHIFT = 12 };
 ** run that has allocated more than 16 GiB of one kind of memory falls
 ** back to the binary search. */
 enum { PT_MAX = 1u << 22 };
-
-/* The per-region high-water mark of writes to G stack r. */
-static void dirty_rg(rt_mem *m, const rt_region *r, rt_addr hi)
-{
-	for (uint32_t i = 0; i < m->ndirtyrg && i < RT_DIRTYRG; i++)
-		if (m->dirtyrg[i].lo == r->base) {
-			if (hi > m->dirtyrg[i].hi)
-				m->dirtyrg[i].hi = hi;
-			return;
-		}
-	if (m->ndirtyrg < RT_DIRTYRG) {
-		m->dirtyrg[m->ndirtyrg].lo = r->base;
-		m->dirtyrg[m->ndirtyrg].end = r->base + r->size;
-		m->dirtyrg[m->ndirtyrg].hi = hi;
-	}
-	if (m->ndirtyrg <= RT_DIRTYRG)
-		m->ndirtyrg++;
-}
-
-/* Incremental checking: note a bulk write to a G stack ([.., hi]). */
-static void dirty(rt_mem *m, const rt_region *r, rt_addr hi)
-{
-	if (r->kind == RG_OSSTACK)
-		m->osgen++;
-	if (r->kind == RG_STACK && hi > m->dirty_hi)
-		m->dirty_hi = hi;
-	if (r->kind == RG_STACK)
-		dirty_rg(m, r, hi);
-	if (r->kind == RG_HEAP && r->base < m->heap_wlo)
-		m->heap_wlo = r->base;
-}
-
-/* A single-word write: logged, so that a write into an outer frame's
-** data does not make the checkers re-walk every frame above it. */
-static void dirty1(rt_mem *m, const rt_region *r, rt_addr a)
-{
-	if (r->kind == RG_OSSTACK)
-		m->osgen++;
-	if (r->kind == RG_HEAP && a < m->heap_wlo)
-		m->heap_wlo = a;
-	if (r->kind != RG_STACK)
-		return;
-	if (m->ndirtyw < sizeof m->dirtyw / sizeof m->dirtyw[0]) {
-		m->dirtyw[m->ndirtyw++] = a;
-		return;
-	}
-	if (a > m->dirty_hi)
-		m->dirty_hi = a;
-	dirty_rg(m, r, a);
-}
 
 static void *xcalloc(size_t n, size_t sz)
 {
@@ -100,7 +52,7 @@ static void *xcalloc(size_t n, size_t sz)
 	return p;
 }
 
-void rt_mem_init(rt_mem *m, int poison)
+void mc_init(mc_mem *m, int poison)
 {
 	memset(m, 0, sizeof *m);
 	for (int k = 0; k < RG__KINDS; k++) {
@@ -109,13 +61,14 @@ void rt_mem_init(rt_mem *m, int poison)
 	}
 	m->poison = (uint8_t)(poison != 0);
 	m->ncells = 1; /* cell 0 means "none" */
+	/* heap_lo 0: until the first epoch is done, everything changed */
 }
 
-void rt_mem_free(rt_mem *m)
+void mc_free(mc_mem *m)
 {
 	for (int k = 0; k < RG__KINDS; k++) {
 		for (uint32_t i = 0; i < m->area[k].n; i++) {
-			rt_region *r = m->area[k].r[i];
+			mc_region *r = m->area[k].r[i];
 			free(r->w);
 			free(r->cell);
 			free(r->ptag);
@@ -130,10 +83,10 @@ void rt_mem_free(rt_mem *m)
 
 /* Enter region number idx (index + 1) for the pages of [off, off+size)
 ** of area ar, off from the area's base (page aligned). */
-static void pt_add(struct rt_area *ar, rt_addr off, uint32_t size, uint32_t idx)
+static void pt_add(struct mc_area *ar, mc_addr off, uint32_t size, uint32_t idx)
 {
-	rt_addr first = off >> PAGE_SHIFT;
-	rt_addr last = (off + (size ? size : 1) - 1) >> PAGE_SHIFT;
+	mc_addr first = off >> PAGE_SHIFT;
+	mc_addr last = (off + (size ? size : 1) - 1) >> PAGE_SHIFT;
 	if (last >= ar->ptlim) {
 		if (first < ar->ptlim)
 			ar->ptlim = (uint32_t)first;
@@ -152,33 +105,33 @@ static void pt_add(struct rt_area *ar, rt_addr off, uint32_t size, uint32_t idx)
 		ar->pt = np;
 		ar->cappt = nc;
 	}
-	for (rt_addr p = first; p <= last; p++)
+	for (mc_addr p = first; p <= last; p++)
 		ar->pt[p] = idx;
 	if (last + 1 > ar->npt)
 		ar->npt = (uint32_t)(last + 1);
 }
 
-rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
+mc_region *mc_alloc(mc_mem *m, mc_region_kind kind, uint32_t size,
 			const char *name)
 {
 	size = (size + 7u) & ~7u;
-	rt_region *r = xcalloc(1, sizeof *r);
+	mc_region *r = xcalloc(1, sizeof *r);
 	r->base = m->area[kind].next;
 	r->size = size;
 	r->kind = (uint8_t)kind;
 	r->live = 1;
 	r->id = ++m->nregions;
 	snprintf(r->name, sizeof r->name, "%s#%u", name, r->id);
-	r->w = xcalloc(size / 8, sizeof(rt_word));
+	r->w = xcalloc(size / 8, sizeof(mc_word));
 	r->cell = xcalloc(size / 8, sizeof(uint32_t));
 	r->ptag = xcalloc(size / 8, sizeof(uint32_t));
 	if (m->poison)
-		memset(r->w, RT_POISON_NEW, size);
+		memset(r->w, MC_POISON_NEW, size);
 	/* next base: past this region, page aligned, plus one guard page */
-	m->area[kind].next = (r->base + size + 2 * PAGE - 1) & ~(rt_addr)(PAGE - 1);
+	m->area[kind].next = (r->base + size + 2 * PAGE - 1) & ~(mc_addr)(PAGE - 1);
 	if (m->area[kind].n == m->area[kind].cap) {
 		uint32_t nc = m->area[kind].cap ? 2 * m->area[kind].cap : 16;
-		rt_region **nr = realloc(m->area[kind].r, nc * sizeof *nr);
+		mc_region **nr = realloc(m->area[kind].r, nc * sizeof *nr);
 		if (!nr) {
 			fprintf(stderr, "stackfuzz: out of memory\n");
 			abort();
@@ -188,20 +141,21 @@ rt_region *rt_mem_alloc(rt_mem *m, rt_region_kind kind, uint32_t size,
 	}
 	m->area[kind].r[m->area[kind].n++] = r;
 	pt_add(&m->area[kind], r->base - area_base[kind], size, m->area[kind].n);
-	if (kind == RG_STACK)
-		m->stackgen++;
-	m->osgen += kind == RG_OSSTACK;
+	mc_log_region(m, r, 0);
 	return r;
 }
 
-static void cell_retire(rt_mem *m, uint32_t c, rt_addr where)
+static void cell_retire(mc_mem *m, uint32_t c, mc_addr where)
 {
 	if (c && c < m->ncells && m->cell_addr[c] == where)
 		m->cell_addr[c] = 0;
 }
 
-void rt_mem_release(rt_mem *m, rt_region *r)
+void mc_release(mc_mem *m, mc_region *r)
 {
+	/* the runtime frees each of its regions once: a second release (or
+	** of nothing) is its bookkeeping broken, not a no-op */
+	MC_ASSERT(r && r->live);
 	if (!r || !r->live)
 		return;
 	for (uint32_t i = 0; i < r->size / 8; i++)
@@ -212,29 +166,29 @@ void rt_mem_release(rt_mem *m, rt_region *r)
 	r->w = NULL;
 	r->cell = r->ptag = NULL;
 	r->live = 0;
-	if (r->kind == RG_STACK)
-		m->stackgen++;
-	if (r->kind == RG_HEAP && r->base < m->heap_wlo)
-		m->heap_wlo = r->base;
+	mc_log_region(m, r, 1);
 }
 
-/* The miss path of rt_mem_find (rt.h): binary search in the area. */
-rt_region *rt_mem_find_slow(rt_mem *m, rt_addr a)
+/* The miss path of mc_find (rt.h): binary search in the area. */
+mc_region *mc_find_slow(const mc_mem *cm, mc_addr a)
 {
+	/* the page cache is filled also for a const machine: a cache, not
+	** state (mc.h) */
+	mc_mem *m = (mc_mem *)cm;
 	int k;
 	for (k = RG__KINDS - 1; k >= 0; k--)
 		if (a >= area_base[k])
 			break;
 	if (k < 0)
 		return NULL;
-	rt_region **v = m->area[k].r;
-	rt_addr pg = (a - area_base[k]) >> PAGE_SHIFT;
+	mc_region **v = m->area[k].r;
+	mc_addr pg = (a - area_base[k]) >> PAGE_SHIFT;
 	if (pg < m->area[k].ptlim) { /* O(1): the page table */
 		uint32_t i = pg < m->area[k].npt ? m->area[k].pt[pg] : 0;
-		rt_region *r = i ? v[i - 1] : NULL;
+		mc_region *r = i ? v[i - 1] : NULL;
 		if (!r || a >= r->base + r->size)
 			return NULL;
-		m->pagecache[rt_page_slot(a)] = r;
+		m->pagecache[mc_page_slot(a)] = r;
 		return r;
 	}
 	uint32_t lo = 0, hi = m->area[k].n;
@@ -247,19 +201,14 @@ rt_region *rt_mem_find_slow(rt_mem *m, rt_addr a)
 	}
 	if (lo == 0)
 		return NULL;
-	rt_region *r = v[lo - 1];
+	mc_region *r = v[lo - 1];
 	if (a >= r->base + r->size)
 		return NULL;
-	m->pagecache[rt_page_slot(a)] = r;
+	m->pagecache[mc_page_slot(a)] = r;
 	return r;
 }
 
-static const rt_region *find_const(const rt_mem *m, rt_addr a)
-{
-	return rt_mem_find((rt_mem *)m, a);
-}
-
-static void record_fault(rt_mem *m, rt_addr a, const rt_region *r, int write,
+static void record_fault(mc_mem *m, mc_addr a, const mc_region *r, int write,
 			 int nil)
 {
 	if (nil) { /* a nil dereference is a Go panic, not a violation */
@@ -267,7 +216,7 @@ static void record_fault(rt_mem *m, rt_addr a, const rt_region *r, int write,
 		return;
 	}
 	if (m->nfaults < sizeof m->fault / sizeof m->fault[0]) {
-		rt_memfault *f = &m->fault[m->nfaults];
+		mc_fault *f = &m->fault[m->nfaults];
 		f->addr = a;
 		f->region = r ? r->id : 0;
 		f->write = (uint8_t)write;
@@ -277,13 +226,13 @@ static void record_fault(rt_mem *m, rt_addr a, const rt_region *r, int write,
 }
 
 /* Returns the word index or -1 (fault recorded), -2 for nil. */
-static long locate(rt_mem *m, rt_addr a, int write, rt_region **out)
+static long locate(mc_mem *m, mc_addr a, int write, mc_region **out)
 {
-	if (a < RT_NIL_LIMIT) {
+	if (a < MC_NIL_LIMIT) {
 		record_fault(m, a, NULL, write, 1);
 		return -2;
 	}
-	rt_region *r = rt_mem_find(m, a);
+	mc_region *r = mc_find(m, a);
 	if (!r || !r->live || (a & 7)) {
 		record_fault(m, a, r, write, 0);
 		return -1;
@@ -292,9 +241,9 @@ static long locate(rt_mem *m, rt_addr a, int write, rt_region **out)
 	return (long)((a - r->base) / 8);
 }
 
-int rt_load(rt_mem *m, rt_addr a, rt_word *v)
+int mc_load(mc_mem *m, mc_addr a, mc_word *v)
 {
-	rt_region *r;
+	mc_region *r;
 	long i = locate(m, a, 0, &r);
 	if (i < 0) {
 		*v = 0;
@@ -304,53 +253,52 @@ int rt_load(rt_mem *m, rt_addr a, rt_word *v)
 	return 0;
 }
 
-int rt_store(rt_mem *m, rt_addr a, rt_word v)
+int mc_store(mc_mem *m, mc_addr a, mc_word v)
 {
-	rt_region *r;
+	mc_region *r;
 	long i = locate(m, a, 1, &r);
 	if (i < 0)
 		return (int)i;
 	r->w[i] = v;
 	r->ptag[i] = 0;
-	dirty1(m, r, a);
+	mc_log_word(m, r, a);
 	return 0;
 }
 
-int rt_store_adjust(rt_mem *m, rt_addr a, rt_word v)
+int mc_store_adjust(mc_mem *m, mc_addr a, mc_word v)
 {
-	rt_region *r;
+	mc_region *r;
 	long i = locate(m, a, 1, &r);
 	if (i < 0)
 		return (int)i;
 	r->w[i] = v;
-	dirty1(m, r, a);
+	mc_log_word(m, r, a);
 	return 0;
 }
 
 /* Both ranges must lie inside live regions; the runtime only moves its
 ** own stacks and records, so a failure here is an internal error. */
-static rt_region *span(rt_mem *m, rt_addr a, uint32_t bytes)
+static mc_region *span(mc_mem *m, mc_addr a, uint32_t bytes)
 {
-	rt_region *r = rt_mem_find(m, a);
+	mc_region *r = mc_find(m, a);
 	if (!r || !r->live || (a & 7) || a + bytes > r->base + r->size) {
 		fprintf(stderr, "stackfuzz: internal: bad span %#llx+%u\n",
 			(unsigned long long)a, bytes);
-		abort();
+		mc_assert_fail("span in one live region", __FILE__, __LINE__, 1);
 	}
 	return r;
 }
 
-void rt_mem_move(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes)
+void mc_move(mc_mem *m, mc_addr dst, mc_addr src, uint32_t bytes)
 {
 	if (!bytes)
 		return;
-	rt_region *d = span(m, dst, bytes), *s = span(m, src, bytes);
+	mc_region *d = span(m, dst, bytes), *s = span(m, src, bytes);
 	size_t di = (dst - d->base) / 8, si = (src - s->base) / 8, n = bytes / 8;
 	memmove(&d->w[di], &s->w[si], bytes);
 	memmove(&d->ptag[di], &s->ptag[si], n * sizeof(uint32_t));
-	dirty(m, d, dst + bytes - 8);
-	if (d->kind == RG_STACK)
-		m->stackgen++; /* a relocation: every cached frame moved */
+	mc_log_bulk(m, d, dst + bytes - 8);
+	mc_log_relocated(m, d);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t c = s->cell[si + i];
 		cell_retire(m, d->cell[di + i], dst + 8 * i);
@@ -359,41 +307,41 @@ void rt_mem_move(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes)
 			m->cell_addr[c] = dst + 8 * i;
 	}
 	if (m->poison && d != s)
-		memset(&s->w[si], RT_POISON_COPY, bytes);
+		memset(&s->w[si], MC_POISON_COPY, bytes);
 }
 
-void rt_mem_copy(rt_mem *m, rt_addr dst, rt_addr src, uint32_t bytes)
+void mc_copy(mc_mem *m, mc_addr dst, mc_addr src, uint32_t bytes)
 {
 	if (!bytes)
 		return;
-	rt_region *d = span(m, dst, bytes), *s = span(m, src, bytes);
+	mc_region *d = span(m, dst, bytes), *s = span(m, src, bytes);
 	size_t di = (dst - d->base) / 8, si = (src - s->base) / 8;
 	memmove(&d->w[di], &s->w[si], bytes);
 	memmove(&d->ptag[di], &s->ptag[si], (bytes / 8) * sizeof(uint32_t));
-	dirty(m, d, dst + bytes - 8);
+	mc_log_bulk(m, d, dst + bytes - 8);
 }
 
-void rt_mem_fill(rt_mem *m, rt_addr dst, uint32_t bytes, uint8_t byte)
+void mc_fill(mc_mem *m, mc_addr dst, uint32_t bytes, uint8_t byte)
 {
 	if (!bytes)
 		return;
-	rt_region *d = span(m, dst, bytes);
+	mc_region *d = span(m, dst, bytes);
 	size_t di = (dst - d->base) / 8;
 	memset(&d->w[di], byte, bytes);
 	memset(&d->ptag[di], 0, (bytes / 8) * sizeof(uint32_t));
-	dirty(m, d, dst + bytes - 8);
+	mc_log_bulk(m, d, dst + bytes - 8);
 }
 
-uint32_t rt_cell_new(rt_mem *m, rt_addr a)
+uint32_t mc_cell_new(mc_mem *m, mc_addr a)
 {
-	rt_region *r = rt_mem_find(m, a);
+	mc_region *r = mc_find(m, a);
 	if (!r || !r->live || (a & 7))
 		return 0;
 	size_t i = (a - r->base) / 8;
 	cell_retire(m, r->cell[i], a);
 	if (m->ncells >= m->cellcap) {
 		uint32_t nc = m->cellcap ? 2 * m->cellcap : 256;
-		rt_addr *na = realloc(m->cell_addr, nc * sizeof *na);
+		mc_addr *na = realloc(m->cell_addr, nc * sizeof *na);
 		if (!na) {
 			fprintf(stderr, "stackfuzz: out of memory\n");
 			abort();
@@ -404,49 +352,49 @@ uint32_t rt_cell_new(rt_mem *m, rt_addr a)
 	uint32_t c = m->ncells++;
 	m->cell_addr[c] = a;
 	r->cell[i] = c;
-	dirty1(m, r, a);
+	mc_log_word(m, r, a);
 	return c;
 }
 
-uint32_t rt_cell_at(const rt_mem *m, rt_addr a)
+uint32_t mc_cell_at(const mc_mem *m, mc_addr a)
 {
-	const rt_region *r = find_const(m, a);
+	const mc_region *r = mc_find(m, a);
 	if (!r || !r->live || (a & 7))
 		return 0;
 	return r->cell[(a - r->base) / 8];
 }
 
-uint32_t rt_ptag_at(const rt_mem *m, rt_addr a)
+uint32_t mc_ptag_at(const mc_mem *m, mc_addr a)
 {
-	const rt_region *r = find_const(m, a);
+	const mc_region *r = mc_find(m, a);
 	if (!r || !r->live || (a & 7))
 		return 0;
 	return r->ptag[(a - r->base) / 8];
 }
 
-void rt_ptag_set(rt_mem *m, rt_addr a, uint32_t cell)
+void mc_ptag_set(mc_mem *m, mc_addr a, uint32_t cell)
 {
-	rt_region *r = rt_mem_find(m, a);
+	mc_region *r = mc_find(m, a);
 	if (!r || !r->live || (a & 7))
 		return;
 	r->ptag[(a - r->base) / 8] = cell;
-	dirty1(m, r, a);
+	mc_log_word(m, r, a);
 }
 
-rt_addr rt_cell_addr(const rt_mem *m, uint32_t cell)
+mc_addr mc_cell_addr(const mc_mem *m, uint32_t cell)
 {
 	if (!cell || cell >= m->ncells)
 		return 0;
 	return m->cell_addr[cell];
 }
 
-void rt_fmt_addr(const rt_mem *m, rt_addr a, char *buf, size_t len)
+void mc_fmt_addr(const mc_mem *m, mc_addr a, char *buf, size_t len)
 {
 	if (a == 0) {
 		snprintf(buf, len, "nil");
 		return;
 	}
-	const rt_region *r = find_const(m, a);
+	const mc_region *r = mc_find(m, a);
 	if (!r)
 		snprintf(buf, len, "%#llx", (unsigned long long)a);
 	else
