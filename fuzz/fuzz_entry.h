@@ -1,6 +1,8 @@
 /*
 ** fuzz_entry.h: the engine-neutral fuzz entry points.
 **
+** Layer: the top; may use the harness (hs.h) and lang/ (prog.h).
+**
 ** Every driver (libFuzzer, AFL++ persistent mode, standalone replay, the
 ** ClusterFuzzLite build) calls these and nothing else, so the engines
 ** agree on what a crash is: a violation prints its report to stderr and

@@ -1,6 +1,9 @@
 /*
 ** hs.h: the harness: runs a program on the reference runtime with every
 ** checker after every step, and reports the outcome.
+**
+** Layer: may use lang/ (prog.h), the checkers (inv.h) and the runtime
+** (rt.h); the fuzz targets build on it.
 */
 #ifndef STACKFUZZ_HS_H
 #define STACKFUZZ_HS_H
@@ -65,6 +68,9 @@ typedef struct hs_result {
 /* res must be zeroed before its first use (static, calloc, = {0}); a
 ** result may be passed again and again: its strings are reused. */
 int hs_run(const prog *p, const hs_options *o, hs_result *res);
+/* Does the interpreter have a handler for op (hs_interp.c)? Every row of
+** the op table needs one; a test checks it. */
+int hs_interp_handles(int op);
 /* Frees a result's strings (it may be used again). */
 void hs_result_free(hs_result *res);
 const char *hs_outcome_name(int kind);

@@ -40,6 +40,37 @@
 
 /* ---- emitting one program ---- */
 
+/* What each statement becomes (the README's statement -> Go table). A
+** statement added to the op table without a row here fails the test
+** that every op is translated (tests/test_go.c); the switches below hold
+** the translations themselves. */
+static const char *const go_form[ST__COUNT] = {
+	[ST_ASSIGN] = "x = e",
+	[ST_STORE] = "*p = e",
+	[ST_CHECK] = "if x != K { sfCheckFail(...) }",
+	[ST_CALL] = "f(args) (Go), f(args); (C)",
+	[ST_DEFER] = "defer f(args)",
+	[ST_PANIC] = "panic(e)",
+	[ST_RECOVER] = "x = sfRecover(recover())",
+	[ST_GOEXIT] = "runtime.Goexit()",
+	[ST_GROW] = "sfGrowN(): a leaf with an N-byte array",
+	[ST_GC] = "runtime.GC() (from C: an exported helper)",
+	[ST_RETZ] = "if x == 0 { return }",
+	[ST_RETURN] = "return",
+	[ST_CGO] = "C.c(args)",
+	[ST_CALLBACK] = "the exported Go wrapper pK_cb_f(args)",
+	[ST_SEHPUSH] = "nothing on linux/amd64",
+	[ST_SEHPOP] = "nothing on linux/amd64",
+	[ST_LOCK] = "runtime.LockOSThread()",
+	[ST_UNLOCK] = "runtime.UnlockOSThread()",
+	[ST_FAULT] = "a store to an unmapped address (SetPanicOnFault)",
+};
+
+const char *hs_go_form(int op)
+{
+	return op >= 0 && op < ST__COUNT ? go_form[op] : NULL;
+}
+
 static const char *slotname(const prog_func *f, uint32_t i, char *buf, size_t len)
 {
 	if (f->slotname[i][0])

@@ -78,28 +78,14 @@ void hs_outcome_str(const hs_result *r, char *buf, size_t len)
 
 /* ---- setup: the program's functions in the runtime's table ---- */
 
+/* The sites that are return points: statements the op table flags as
+** calling (a callee, a grow leaf, gopanic on a nil dereference). */
 static uint64_t callsites(const prog_func *pf)
 {
 	uint64_t m = 0;
-	for (uint32_t k = 0; k < pf->nstmts; k++) {
-		switch (pf->stmts[k].op) {
-		case ST_CALL:
-		case ST_PANIC:
-		case ST_GOEXIT:
-		case ST_GROW:
-		case ST_CGO:
-		case ST_CALLBACK:
-		case ST_FAULT:
+	for (uint32_t k = 0; k < pf->nstmts; k++)
+		if (lang_ops[pf->stmts[k].op].flags & LO_CALLSITE)
 			m |= 1ull << k;
-			break;
-		case ST_STORE:
-		case ST_CHECK: /* a nil dereference calls gopanic */
-			m |= 1ull << k;
-			break;
-		default:
-			break;
-		}
-	}
 	return m | (1ull << pf->nstmts); /* the epilogue calls deferred fns */
 }
 
@@ -251,150 +237,238 @@ static void nilpanic(hs *h, uint32_t k)
 	rt_gopanic(&h->rt, PV_NILDEREF, 0, k);
 }
 
+/* One handler per op (the op table's rows, lang_op.h). A handler runs
+** statement k and returns where the G goes next: the next site, the
+** epilogue, or 0 when the runtime moved the G itself (a call, a panic). */
+typedef struct {
+	hs *h;
+	rt *r;
+	const prog_func *pf;
+	const prog_stmt *s;
+	const rt_func *f;
+	uint32_t k;
+} xctx;
+typedef rt_addr (*exec_fn)(const xctx *x);
+
+static rt_addr next_site(const xctx *x) { return rt_site_pc(x->f, x->k + 1); }
+static rt_addr epilogue(const xctx *x) { return rt_site_pc(x->f, x->pf->nstmts); }
+
+static rt_addr ex_assign(const xctx *x)
+{
+	rt_word v;
+	uint32_t tag;
+	rt_addr a = hs_slot_addr(x->h, x->pf, x->s->slot);
+	eval(x->h, x->pf, &x->s->a[0], &v, &tag);
+	rt_store(&x->r->mem, a, v);
+	rt_ptag_set(&x->r->mem, a, tag);
+	return next_site(x);
+}
+
+static rt_addr ex_store(const xctx *x)
+{
+	rt_word v;
+	uint32_t tag;
+	rt_word p = ld(x->h, hs_slot_addr(x->h, x->pf, x->s->slot));
+	eval(x->h, x->pf, &x->s->a[0], &v, &tag);
+	if (p < RT_NIL_LIMIT) {
+		nilpanic(x->h, x->k);
+		return 0;
+	}
+	rt_store(&x->r->mem, p, v);
+	return next_site(x);
+}
+
+static rt_addr ex_check(const xctx *x)
+{
+	const prog_stmt *s = x->s;
+	rt_addr a = hs_slot_addr(x->h, x->pf, s->slot);
+	rt_word got = ld(x->h, a);
+	if (s->n) {
+		if (got < RT_NIL_LIMIT) {
+			nilpanic(x->h, x->k);
+			return 0;
+		}
+		a = got;
+		got = ld(x->h, a);
+	}
+	inv_truth_check(&x->h->truth, x->pf->name, x->pf->slotname[s->slot],
+			s->n != 0, a, s->a[0].v, (int64_t)got);
+	return next_site(x);
+}
+
+static rt_addr ex_call(const xctx *x)
+{
+	push_args(x->h, x->pf, x->s);
+	rt_call(x->r, x->h->rtidx[x->s->fn], rt_retpc(x->f, x->k));
+	return 0;
+}
+
+static rt_addr ex_defer(const xctx *x)
+{
+	push_args(x->h, x->pf, x->s);
+	rt_deferproc(x->r, x->h->rtidx[x->s->fn], x->k);
+	return next_site(x);
+}
+
+static rt_addr ex_panic(const xctx *x)
+{
+	rt_word v;
+	uint32_t tag;
+	int kind = PV_INT;
+	eval(x->h, x->pf, &x->s->a[0], &v, &tag);
+	if (x->s->a[0].kind == EX_NIL)
+		kind = PV_NIL;
+	inv_truth_panic_value(&x->h->truth, kind, (int64_t)v);
+	rt_gopanic(x->r, kind, (int64_t)v, x->k);
+	return 0;
+}
+
+static rt_addr ex_recover(const xctx *x)
+{
+	hs *h = x->h;
+	int kind;
+	int64_t val;
+	/* what Go answers is read before the runtime answers: a recover
+	** marks its panic recovered */
+	inv_truth_recover_begin(&h->truth, x->r, x->f);
+	int got = rt_gorecover(x->r, x->f, &kind, &val);
+	inv_truth_recover(&h->truth, x->pf->name, got, kind, val);
+	/* the value as Go's recover() returns it (a fact, not a check) */
+	if (!got || kind == PV_NIL)
+		observe(h, "recover: nil\n");
+	else if (kind == PV_INT)
+		observe(h, "recover: %lld\n", (long long)val);
+	else
+		observe(h, "recover: runtime error\n");
+	if (x->s->n) {
+		rt_addr a = hs_slot_addr(h, x->pf, x->s->slot);
+		rt_store(&x->r->mem, a, (rt_word)(got ? recovered_int(kind, val) : 0));
+	}
+	return next_site(x);
+}
+
+static rt_addr ex_goexit(const xctx *x)
+{
+	inv_truth_panic_value(&x->h->truth, PV_NIL, 0);
+	rt_goexit(x->r, x->k);
+	return 0;
+}
+
+static rt_addr ex_grow(const xctx *x)
+{
+	rt_call(x->r, leaf_for(x->h, (uint32_t)x->s->n), rt_retpc(x->f, x->k));
+	return 0;
+}
+
+static rt_addr ex_gc(const xctx *x)
+{
+	int n = (int)x->s->n;
+	if (n != GC_SHRINK) /* what the scan must visit: GC1 */
+		inv_truth_gc(&x->h->truth, x->r, n != GC_SCAN, x->pf->kind == FK_C);
+	if (n == GC_SHRINK)
+		rt_shrink(x->r);
+	else if (n == GC_SCAN)
+		rt_gc_scan(x->r);
+	else
+		rt_gc_markterm(x->r);
+	return next_site(x);
+}
+
+static rt_addr ex_retz(const xctx *x)
+{
+	if (ld(x->h, hs_slot_addr(x->h, x->pf, x->s->slot)) == 0)
+		return epilogue(x);
+	return next_site(x);
+}
+
+static rt_addr ex_return(const xctx *x) { return epilogue(x); }
+
+static rt_addr ex_cgo(const xctx *x)
+{
+	rt_word a[PROG_MAX_PARAMS];
+	uint32_t tag;
+	for (uint32_t i = 0; i < x->s->nargs; i++)
+		eval(x->h, x->pf, &x->s->a[i], &a[i], &tag);
+	inv_truth_cgo_call(&x->h->truth, x->r);
+	rt_cgocall(x->r, x->h->rtidx[x->s->fn], a, x->s->nargs, x->k);
+	return 0;
+}
+
+static rt_addr ex_callback(const xctx *x)
+{
+	rt_word a[PROG_MAX_PARAMS];
+	uint32_t tag;
+	for (uint32_t i = 0; i < x->s->nargs; i++)
+		eval(x->h, x->pf, &x->s->a[i], &a[i], &tag);
+	inv_truth_callback(&x->h->truth, x->r);
+	rt_callback(x->r, x->h->rtidx[x->s->fn], a, x->s->nargs, x->k);
+	return 0;
+}
+
+static rt_addr ex_sehpush(const xctx *x)
+{
+	rt_sehpush(x->r);
+	return next_site(x);
+}
+
+static rt_addr ex_sehpop(const xctx *x)
+{
+	rt_sehpop(x->r);
+	return next_site(x);
+}
+
+static rt_addr ex_lock(const xctx *x)
+{
+	x->h->truth.locks++;
+	rt_lockosthread(x->r);
+	return next_site(x);
+}
+
+static rt_addr ex_unlock(const xctx *x)
+{
+	if (x->h->truth.locks)
+		x->h->truth.locks--;
+	rt_unlockosthread(x->r);
+	return next_site(x);
+}
+
+static rt_addr ex_fault(const xctx *x)
+{
+	inv_truth_panic_value(&x->h->truth, PV_FAULT, 0);
+	rt_fault(x->r, x->k);
+	return 0;
+}
+
+static const exec_fn exec_op[ST__COUNT] = {
+	[ST_ASSIGN] = ex_assign,     [ST_STORE] = ex_store,
+	[ST_CHECK] = ex_check,	     [ST_CALL] = ex_call,
+	[ST_DEFER] = ex_defer,	     [ST_PANIC] = ex_panic,
+	[ST_RECOVER] = ex_recover,   [ST_GOEXIT] = ex_goexit,
+	[ST_GROW] = ex_grow,	     [ST_GC] = ex_gc,
+	[ST_RETZ] = ex_retz,	     [ST_RETURN] = ex_return,
+	[ST_CGO] = ex_cgo,	     [ST_CALLBACK] = ex_callback,
+	[ST_SEHPUSH] = ex_sehpush,   [ST_SEHPOP] = ex_sehpop,
+	[ST_LOCK] = ex_lock,	     [ST_UNLOCK] = ex_unlock,
+	[ST_FAULT] = ex_fault,
+};
+
+int hs_interp_handles(int op)
+{
+	return op >= 0 && op < ST__COUNT && exec_op[op] != NULL;
+}
+
 static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
 {
 	rt *r = &h->rt;
 	const prog_stmt *s = &pf->stmts[k];
-	const rt_func *f = &r->funcs[h->rtidx[pf - h->p->funcs]];
-	rt_addr next = rt_site_pc(f, k + 1);
-	rt_word v;
-	uint32_t tag;
-	switch (s->op) {
-	case ST_ASSIGN: {
-		rt_addr a = hs_slot_addr(h, pf, s->slot);
-		eval(h, pf, &s->a[0], &v, &tag);
-		rt_store(&r->mem, a, v);
-		rt_ptag_set(&r->mem, a, tag);
-		break;
-	}
-	case ST_STORE: {
-		rt_word p = ld(h, hs_slot_addr(h, pf, s->slot));
-		eval(h, pf, &s->a[0], &v, &tag);
-		if (p < RT_NIL_LIMIT) {
-			nilpanic(h, k);
-			return;
-		}
-		rt_store(&r->mem, p, v);
-		break;
-	}
-	case ST_CHECK: {
-		rt_addr a = hs_slot_addr(h, pf, s->slot);
-		rt_word got = ld(h, a);
-		if (s->n) {
-			if (got < RT_NIL_LIMIT) {
-				nilpanic(h, k);
-				return;
-			}
-			a = got;
-			got = ld(h, a);
-		}
-		inv_truth_check(&h->truth, pf->name, pf->slotname[s->slot], s->n != 0,
-				a, s->a[0].v, (int64_t)got);
-		break;
-	}
-	case ST_CALL:
-		push_args(h, pf, s);
-		rt_call(r, h->rtidx[s->fn], rt_retpc(f, k));
-		return;
-	case ST_DEFER:
-		push_args(h, pf, s);
-		rt_deferproc(r, h->rtidx[s->fn], k);
-		break;
-	case ST_PANIC: {
-		int kind = PV_INT;
-		eval(h, pf, &s->a[0], &v, &tag);
-		if (s->a[0].kind == EX_NIL)
-			kind = PV_NIL;
-		inv_truth_panic_value(&h->truth, kind, (int64_t)v);
-		rt_gopanic(r, kind, (int64_t)v, k);
-		return;
-	}
-	case ST_RECOVER: {
-		int kind;
-		int64_t val;
-		/* what Go answers is read before the runtime answers: a
-		** recover marks its panic recovered */
-		inv_truth_recover_begin(&h->truth, r, f);
-		int got = rt_gorecover(r, f, &kind, &val);
-		inv_truth_recover(&h->truth, pf->name, got, kind, val);
-		/* the value as Go's recover() returns it (a fact, not a check) */
-		if (!got || kind == PV_NIL)
-			observe(h, "recover: nil\n");
-		else if (kind == PV_INT)
-			observe(h, "recover: %lld\n", (long long)val);
-		else
-			observe(h, "recover: runtime error\n");
-		if (s->n) {
-			rt_addr a = hs_slot_addr(h, pf, s->slot);
-			rt_store(&r->mem, a, (rt_word)(got ? recovered_int(kind, val) : 0));
-		}
-		break;
-	}
-	case ST_GOEXIT:
-		inv_truth_panic_value(&h->truth, PV_NIL, 0);
-		rt_goexit(r, k);
-		return;
-	case ST_GROW:
-		rt_call(r, leaf_for(h, (uint32_t)s->n), rt_retpc(f, k));
-		return;
-	case ST_GC:
-		if (s->n != GC_SHRINK) /* what the scan must visit: GC1 */
-			inv_truth_gc(&h->truth, r, s->n != GC_SCAN,
-				     pf->kind == FK_C);
-		if (s->n == GC_SHRINK)
-			rt_shrink(r);
-		else if (s->n == GC_SCAN)
-			rt_gc_scan(r);
-		else
-			rt_gc_markterm(r);
-		break;
-	case ST_RETZ:
-		if (ld(h, hs_slot_addr(h, pf, s->slot)) == 0)
-			next = rt_site_pc(f, pf->nstmts);
-		break;
-	case ST_RETURN:
-		next = rt_site_pc(f, pf->nstmts);
-		break;
-	case ST_CGO: {
-		rt_word a[PROG_MAX_PARAMS];
-		for (uint32_t i = 0; i < s->nargs; i++)
-			eval(h, pf, &s->a[i], &a[i], &tag);
-		inv_truth_cgo_call(&h->truth, r);
-		rt_cgocall(r, h->rtidx[s->fn], a, s->nargs, k);
-		return;
-	}
-	case ST_CALLBACK: {
-		rt_word a[PROG_MAX_PARAMS];
-		for (uint32_t i = 0; i < s->nargs; i++)
-			eval(h, pf, &s->a[i], &a[i], &tag);
-		inv_truth_callback(&h->truth, r);
-		rt_callback(r, h->rtidx[s->fn], a, s->nargs, k);
-		return;
-	}
-	case ST_SEHPUSH:
-		rt_sehpush(r);
-		break;
-	case ST_SEHPOP:
-		rt_sehpop(r);
-		break;
-	case ST_LOCK:
-		h->truth.locks++;
-		rt_lockosthread(r);
-		break;
-	case ST_UNLOCK:
-		if (h->truth.locks)
-			h->truth.locks--;
-		rt_unlockosthread(r);
-		break;
-	case ST_FAULT:
-		inv_truth_panic_value(&h->truth, PV_FAULT, 0);
-		rt_fault(r, k);
-		return;
-	default:
+	xctx x = {h, r, pf, s, &r->funcs[h->rtidx[pf - h->p->funcs]], k};
+	if (!hs_interp_handles(s->op)) {
 		rt_throw(r, TH_INTERNAL_BADSTMT, "unknown statement");
 		return;
 	}
-	r->cur->sched.pc = next;
+	rt_addr next = exec_op[s->op](&x);
+	if (next != 0)
+		r->cur->sched.pc = next;
 }
 
 /* ---- the loop ---- */

@@ -2,6 +2,9 @@
 ** rt.h: the reference runtime, a model of Go's (1.2-1.7 era) goroutine
 ** stacks on a simulated 64-bit, amd64-like machine.
 **
+** Layer: uses only libc; knows nothing of checkers, programs or the
+** harness (DESIGN.md section 1).
+**
 ** The machine: 8-byte words, stacks grow down, CALL pushes the return PC
 ** (the return-PC slot of a frame is the word just below its caller's
 ** SP). All memory (stacks, segments, defer records, the M's OS stack)

@@ -1,5 +1,5 @@
 /*
-** prog_bin.c: the binary form of programs, what fuzzers mutate.
+** lang_bin.c: the binary form of programs, what fuzzers mutate.
 **
 ** Decoding is total: every byte string (empty included) decodes, reading
 ** zeros past the end, and raw values are reduced into range and then
@@ -29,20 +29,21 @@
 **                    bits >= nparams+nlocals ignored (encoded 0)
 **     h[5..6]  u16   pad / 8               (decode: w % 4096 * 8)
 **     h[7]           nstmts                (decode: b % 49)
-**   each statement is a 16-byte record:
+**   each statement is a 16-byte record, its fields used as the op's row
+**   in the op table (lang_op.h) says:
 **     s[0]           op                    (decode: b % ST__COUNT)
-**     s[1]           slot (ASSIGN STORE CHECK RECOVER RETZ; else 0)
-**     s[2..3]  u16   w, by op:
-**                      CALL DEFER CGO CALLBACK: callee (w % nfuncs)
-**                      GROW: n/8 - 1         (decode: (w % 8191 + 1) * 8)
-**                      GC: kind              (decode: w % 3)
-**                      CHECK, RECOVER: n     (decode: w % 2)
-**                      others: 0
+**     s[1]           slot, if a form of the op has a target slot; else 0
+**     s[2..3]  u16   w, by the row's callee and n kinds:
+**                      a callee: its index (decode: w % nfuncs)
+**                      LN_GROW: n/8 - 1    (decode: (w % 8191 + 1) * 8)
+**                      LN_GC: kind         (decode: w % 3)
+**                      LN_FORM: the form   (decode: w % 2)
+**                      otherwise 0
 **     s[4..15]       a[0..3], 3 bytes each: kind (decode: b % 5), then
 **                    int16 v: the constant for EX_CONST, the slot index
 **                    for EX_ADDR/EX_SLOT/EX_DEC (read as u16), 0 for
-**                    EX_NIL. Used: a[0] for ASSIGN STORE CHECK PANIC,
-**                    a[0..nparams(callee)-1] for the call-like ops; the
+**                    EX_NIL. Used: the row's fixed arguments, or
+**                    a[0..nparams(callee)-1] for ops with a callee; the
 **                    rest encoded 0.
 **
 ** Size: 1 + nfuncs * (8 + 16 * nstmts) <= 1 + 16 * (8 + 48 * 16)
@@ -74,10 +75,11 @@ static uint16_t rd16(reader *r)
 	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
 }
 
-static int is_call(int op)
+/* Does any form of op name a target slot? */
+static int has_slot(const lang_opinfo *o)
 {
-	return op == ST_CALL || op == ST_DEFER || op == ST_CGO ||
-	       op == ST_CALLBACK;
+	return o->form[0].slot != LS_NONE ||
+	       (o->form[1].text != NULL && o->form[1].slot != LS_NONE);
 }
 
 static void decode_stmt(reader *r, const prog *p, prog_stmt *s)
@@ -95,39 +97,27 @@ static void decode_stmt(reader *r, const prog *p, prog_stmt *s)
 		s->a[i].v = k == EX_CONST ? (int32_t)v - (v >= 0x8000 ? 0x10000 : 0)
 					  : (int32_t)v;
 	}
-	switch (s->op) {
-	case ST_ASSIGN:
-	case ST_STORE:
+	const lang_opinfo *o = &lang_ops[s->op];
+	if (has_slot(o))
 		s->slot = slot;
-		s->nargs = 1;
-		break;
-	case ST_PANIC:
-		s->nargs = 1;
-		break;
-	case ST_CHECK:
-		s->slot = slot;
-		s->nargs = 1;
+	switch (o->n) {
+	case LN_FORM:
 		s->n = w % 2;
 		break;
-	case ST_RECOVER:
-		s->slot = slot;
-		s->n = w % 2;
-		break;
-	case ST_RETZ:
-		s->slot = slot;
-		break;
-	case ST_GROW:
+	case LN_GROW:
 		s->n = (w % 8191 + 1) * 8;
 		break;
-	case ST_GC:
+	case LN_GC:
 		s->n = w % GC__COUNT;
 		break;
 	default:
-		if (is_call(s->op)) {
-			s->fn = (uint8_t)(w % p->nfuncs);
-			s->nargs = PROG_MAX_PARAMS;
-		}
 		break;
+	}
+	if (o->callee != LC_NONE) {
+		s->fn = (uint8_t)(w % p->nfuncs);
+		s->nargs = PROG_MAX_PARAMS;
+	} else {
+		s->nargs = (uint8_t)lang_op_nargs(s->op);
 	}
 	/* repair zeroes what the op does not use */
 }
@@ -199,13 +189,14 @@ static uint32_t cap_u32(uint32_t v, uint32_t hi) { return v > hi ? hi : v; }
 static void encode_stmt(writer *w, const prog_stmt *s)
 {
 	unsigned wv = 0;
+	const lang_opinfo *o = lang_op(s->op);
 	wr8(w, s->op);
 	wr8(w, s->slot);
-	if (is_call(s->op))
+	if (o != NULL && o->callee != LC_NONE)
 		wv = s->fn;
-	else if (s->op == ST_GROW)
+	else if (o != NULL && o->n == LN_GROW)
 		wv = s->n >= 8 ? (unsigned)(s->n / 8 - 1) : 0;
-	else if (s->op == ST_GC || s->op == ST_CHECK || s->op == ST_RECOVER)
+	else if (o != NULL && o->n != LN_NONE)
 		wv = (unsigned)s->n;
 	wr16(w, wv & 0xffff);
 	for (int i = 0; i < PROG_MAX_PARAMS; i++) {
