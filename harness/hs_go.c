@@ -64,6 +64,14 @@ static const char *const go_form[ST__COUNT] = {
 	[ST_LOCK] = "runtime.LockOSThread()",
 	[ST_UNLOCK] = "runtime.UnlockOSThread()",
 	[ST_FAULT] = "a store to an unmapped address (SetPanicOnFault)",
+	[ST_ADD] = "x = y + e",
+	[ST_SUB] = "x = y - e",
+	[ST_RETEQ] = "if x == y { return }",
+	[ST_RETLT] = "if x < e { return }",
+	[ST_LOAD] = "x = *p",
+	[ST_LOCKED] = "x = sfLocked(): runtime.lockedOSThread() (go:linkname)",
+	[ST_DEFREC] = "defer recover()",
+	[ST_DEFPANIC] = "defer panic(e)",
 };
 
 const char *hs_go_form(int op)
@@ -185,6 +193,35 @@ static void go_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 	case ST_FAULT:
 		rt_sb_printf(s, "sfFault()");
 		break;
+	case ST_ADD:
+	case ST_SUB:
+		rt_sb_printf(s, "%s = ", slotname(f, st->slot, nb, sizeof nb));
+		expr(s, f, &st->a[0], 0);
+		rt_sb_printf(s, " %c ", st->op == ST_ADD ? '+' : '-');
+		expr(s, f, &st->a[1], 0);
+		break;
+	case ST_RETEQ:
+	case ST_RETLT:
+		rt_sb_printf(s, "if %s %s ", slotname(f, st->slot, nb, sizeof nb),
+			     st->op == ST_RETEQ ? "==" : "<");
+		expr(s, f, &st->a[0], 0);
+		rt_sb_printf(s, " { return }");
+		break;
+	case ST_LOAD:
+		rt_sb_printf(s, "%s = *", slotname(f, st->slot, nb, sizeof nb));
+		expr(s, f, &st->a[0], 0);
+		break;
+	case ST_LOCKED:
+		rt_sb_printf(s, "%s = sfLocked()", slotname(f, st->slot, nb, sizeof nb));
+		break;
+	case ST_DEFREC:
+		rt_sb_printf(s, "defer recover()");
+		break;
+	case ST_DEFPANIC:
+		rt_sb_printf(s, "defer panic(");
+		expr(s, f, &st->a[0], 0);
+		rt_sb_printf(s, ")");
+		break;
 	default: /* seh push/pop, and C-only statements, never valid here */
 		rt_sb_printf(s, "// %s: nothing on linux/amd64", prog_op_name(st->op));
 	}
@@ -213,6 +250,13 @@ static void c_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 		break;
 	case ST_RETZ:
 		rt_sb_printf(s, "if (%s == 0) return;", slotname(f, st->slot, nb, sizeof nb));
+		break;
+	case ST_RETEQ:
+	case ST_RETLT:
+		rt_sb_printf(s, "if (%s %s ", slotname(f, st->slot, nb, sizeof nb),
+			     st->op == ST_RETEQ ? "==" : "<");
+		expr(s, f, &st->a[0], 1);
+		rt_sb_printf(s, ") return;");
 		break;
 	case ST_RETURN:
 		rt_sb_printf(s, "return;");
@@ -330,6 +374,15 @@ static const char go_runtime_part[] =
 	"var sfFaultAddr uintptr = 0x10008\n"
 	"\n//go:noinline\n"
 	"func sfFault() { *(*int)(unsafe.Pointer(sfFaultAddr)) = 1 }\n"
+	"\n//go:linkname sfLockedOSThread runtime.lockedOSThread\n"
+	"func sfLockedOSThread() bool\n"
+	"\n// x = locked(): the runtime's own answer (a cgo callback locks too)\n"
+	"func sfLocked() int {\n"
+	"\tif sfLockedOSThread() {\n"
+	"\t\treturn 1\n"
+	"\t}\n"
+	"\treturn 0\n"
+	"}\n"
 	"\n//export sfGC\n"
 	"func sfGC() { runtime.GC() }\n"
 	"\n// Deferred by main: runs when the entry returns, panics or Goexits. A\n"

@@ -7,7 +7,13 @@
 #include "hs.h"
 #include "rt.h"
 
-enum { HS_MAX_LEAVES = 64 };
+enum {
+	HS_MAX_LEAVES = 64,
+	/* rt_func.user of the deferred builtin panic (its arg: the value)
+	** and of panic(nil) (no arg); program functions have user >= 0 */
+	HS_USER_PANIC = -2,
+	HS_USER_PANICNIL = -3,
+};
 
 typedef struct hs {
 	const prog *p;
@@ -16,6 +22,9 @@ typedef struct hs {
 	inv_truth truth;
 	inv_ctx ctx;
 	int rtidx[PROG_MAX_FUNCS];
+	/* the deferred builtins' functions (-1 until a program needs them):
+	** `defer recover()`, `defer panic(v)`, `defer panic(nil)` */
+	int defrec_idx, defpanic_idx, defpanicnil_idx;
 	uint32_t nleaves;
 	uint32_t leafsize[HS_MAX_LEAVES];
 	int leafidx[HS_MAX_LEAVES];

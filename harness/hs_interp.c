@@ -107,6 +107,37 @@ static int leaf_for(hs *h, uint32_t n)
 	return idx;
 }
 
+/* The functions a deferred builtin calls: `defer recover()` defers a
+** leaf that does nothing (Go's recover() returns nil unless a deferred
+** function calls it; the deferred builtin is that function, called by
+** the runtime, so it never recovers); `defer panic(v)` defers a Go frame
+** whose one statement panics with its argument, evaluated at the defer
+** like every deferred call's. */
+static int setup_builtins(hs *h)
+{
+	static const rt_funcdesc rec = {.name = "recover", .kind = RF_LEAF,
+					.flags = RFF_ARGMAP | RFF_LOCALMAP,
+					.nsites = 1, .user = -1};
+	rt_funcdesc pan = {.name = "panic", .kind = RF_GO,
+			   .flags = RFF_ARGMAP | RFF_LOCALMAP, .nsites = 2,
+			   .retsites = 3, .argsize = 8, .user = HS_USER_PANIC};
+	h->defrec_idx = h->defpanic_idx = h->defpanicnil_idx = -1;
+	int need = 0;
+	for (uint32_t i = 0; i < h->p->nfuncs; i++)
+		for (uint32_t k = 0; k < h->p->funcs[i].nstmts; k++)
+			need |= h->p->funcs[i].stmts[k].op == ST_DEFREC ||
+				h->p->funcs[i].stmts[k].op == ST_DEFPANIC;
+	if (!need)
+		return 0;
+	h->defrec_idx = rt_addfunc(&h->rt, &rec);
+	h->defpanic_idx = rt_addfunc(&h->rt, &pan);
+	pan.name = "panicnil";
+	pan.argsize = 0;
+	pan.user = HS_USER_PANICNIL;
+	h->defpanicnil_idx = rt_addfunc(&h->rt, &pan);
+	return h->defrec_idx < 0 || h->defpanic_idx < 0 || h->defpanicnil_idx < 0 ? -1 : 0;
+}
+
 static int setup(hs *h)
 {
 	const prog *p = h->p;
@@ -153,7 +184,7 @@ static int setup(hs *h)
 			if (p->funcs[i].stmts[k].op == ST_GROW &&
 			    leaf_for(h, (uint32_t)p->funcs[i].stmts[k].n) < 0)
 				return -1;
-	return 0;
+	return setup_builtins(h);
 }
 
 /* ---- slots and expressions ---- */
@@ -439,6 +470,69 @@ static rt_addr ex_fault(const xctx *x)
 	return 0;
 }
 
+static rt_addr ex_add(const xctx *x)
+{
+	rt_word a, b;
+	uint32_t tag;
+	eval(x->h, x->pf, &x->s->a[0], &a, &tag);
+	eval(x->h, x->pf, &x->s->a[1], &b, &tag);
+	rt_addr d = hs_slot_addr(x->h, x->pf, x->s->slot);
+	/* Go's int wraps: unsigned arithmetic on the 64-bit word */
+	rt_store(&x->r->mem, d, x->s->op == ST_SUB ? a - b : a + b);
+	rt_ptag_set(&x->r->mem, d, 0);
+	return next_site(x);
+}
+
+static rt_addr ex_retcmp(const xctx *x)
+{
+	rt_word a, b;
+	uint32_t tag;
+	a = ld(x->h, hs_slot_addr(x->h, x->pf, x->s->slot));
+	eval(x->h, x->pf, &x->s->a[0], &b, &tag);
+	int yes = x->s->op == ST_RETEQ ? a == b : (int64_t)a < (int64_t)b;
+	return yes ? epilogue(x) : next_site(x);
+}
+
+static rt_addr ex_load(const xctx *x)
+{
+	rt_word p = ld(x->h, hs_slot_addr(x->h, x->pf, (uint32_t)x->s->a[0].v));
+	if (p < RT_NIL_LIMIT) {
+		nilpanic(x->h, x->k);
+		return 0;
+	}
+	rt_addr d = hs_slot_addr(x->h, x->pf, x->s->slot);
+	rt_store(&x->r->mem, d, ld(x->h, p));
+	rt_ptag_set(&x->r->mem, d, 0);
+	return next_site(x);
+}
+
+/* Go's runtime.lockedOSThread(): the user's LockOSThread count, or the
+** runtime's own lock (a cgo call, a callback) */
+static rt_addr ex_locked(const xctx *x)
+{
+	rt_addr d = hs_slot_addr(x->h, x->pf, x->s->slot);
+	rt_store(&x->r->mem, d, x->r->g.lockedext || x->r->m.lockedint);
+	rt_ptag_set(&x->r->mem, d, 0);
+	return next_site(x);
+}
+
+static rt_addr ex_defrec(const xctx *x)
+{
+	rt_deferproc(x->r, x->h->defrec_idx, x->k);
+	return next_site(x);
+}
+
+static rt_addr ex_defpanic(const xctx *x)
+{
+	if (x->s->a[0].kind == EX_NIL) {
+		rt_deferproc(x->r, x->h->defpanicnil_idx, x->k);
+		return next_site(x);
+	}
+	push_args(x->h, x->pf, x->s); /* the value, evaluated now */
+	rt_deferproc(x->r, x->h->defpanic_idx, x->k);
+	return next_site(x);
+}
+
 static const exec_fn exec_op[ST__COUNT] = {
 	[ST_ASSIGN] = ex_assign,     [ST_STORE] = ex_store,
 	[ST_CHECK] = ex_check,	     [ST_CALL] = ex_call,
@@ -449,8 +543,30 @@ static const exec_fn exec_op[ST__COUNT] = {
 	[ST_CGO] = ex_cgo,	     [ST_CALLBACK] = ex_callback,
 	[ST_SEHPUSH] = ex_sehpush,   [ST_SEHPOP] = ex_sehpop,
 	[ST_LOCK] = ex_lock,	     [ST_UNLOCK] = ex_unlock,
-	[ST_FAULT] = ex_fault,
+	[ST_FAULT] = ex_fault,	     [ST_ADD] = ex_add,
+	[ST_SUB] = ex_add,	     [ST_RETEQ] = ex_retcmp,
+	[ST_RETLT] = ex_retcmp,	     [ST_LOAD] = ex_load,
+	[ST_LOCKED] = ex_locked,     [ST_DEFREC] = ex_defrec,
+	[ST_DEFPANIC] = ex_defpanic,
 };
+
+/* The deferred builtin panic's frame (setup_builtins): site 0 panics with
+** its argument, site 1 is its epilogue (reached only if nothing ran). */
+static void exec_builtin(hs *h, const rt_func *f, rt_addr pc)
+{
+	rt *r = &h->rt;
+	rt_addr off = pc - f->entry;
+	if (off == RT_SITE) {
+		int kind = f->user == HS_USER_PANICNIL ? PV_NIL : PV_INT;
+		rt_word v = kind == PV_NIL ? 0 : ld(h, rt_frame_fp(r, f));
+		inv_truth_panic_value(&h->truth, kind, (int64_t)v);
+		rt_gopanic(r, kind, (int64_t)v, 0);
+	} else if (off == 2 * RT_SITE) {
+		rt_epilogue(r, 1);
+	} else {
+		rt_throw(r, TH_BADPC, "pc inside no statement of a deferred builtin");
+	}
+}
 
 int hs_interp_handles(int op)
 {
@@ -587,6 +703,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			} else {
 				rt_epilogue(r, site);
 			}
+		} else if (f->user == HS_USER_PANIC || f->user == HS_USER_PANICNIL) {
+			exec_builtin(h, f, pc);
 		} else {
 			rt_run_internal(r);
 		}

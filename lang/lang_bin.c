@@ -11,6 +11,12 @@
 ** the default names.
 ** Records have a fixed size, so a mutated opcode or operand stays local
 ** and never shifts the rest of the stream.
+** New ops never change what existing bytes mean: a byte string decodes
+** as it did before ops 19.. existed unless some function header has bit
+** 2 set, a bit every encoder wrote 0 and the decoder ignored (only raw
+** byte mutation set it, and such inputs decode differently now). The
+** encoder sets it only for a function holding a new op, so programs
+** without them encode byte for byte as before.
 **
 ** Layout (all multi-byte fields u16/int16 little-endian):
 **
@@ -22,7 +28,10 @@
 **                    the default, so default programs print no header)
 **   then per function, an 8-byte header followed by its statements:
 **     h[0]           bit 0: kind (0 Go, 1 C); bit 1: FF_CGOWRAPPER;
-**                    bits 2-7 ignored (encoded 0)
+**                    bit 2: the function uses the ops added after the
+**                    first form (ST_ADD...): its op bytes decode as
+**                    b % ST__COUNT, else as b % ST__COUNT_V1 (19);
+**                    bits 3-7 ignored (encoded 0)
 **     h[1]           nparams               (decode: b % 5)
 **     h[2]           nlocals               (decode: b % 9)
 **     h[3..4]  u16   slot types, bit i = type of slot i (1 = *int);
@@ -31,7 +40,8 @@
 **     h[7]           nstmts                (decode: b % 49)
 **   each statement is a 16-byte record, its fields used as the op's row
 **   in the op table (lang_op.h) says:
-**     s[0]           op                    (decode: b % ST__COUNT)
+**     s[0]           op        (decode: b % 19, or b % ST__COUNT if h[0]
+**                               bit 2)
 **     s[1]           slot, if a form of the op has a target slot; else 0
 **     s[2..3]  u16   w, by the row's callee and n kinds:
 **                      a callee: its index (decode: w % nfuncs)
@@ -82,10 +92,10 @@ static int has_slot(const lang_opinfo *o)
 	       (o->form[1].text != NULL && o->form[1].slot != LS_NONE);
 }
 
-static void decode_stmt(reader *r, const prog *p, prog_stmt *s)
+static void decode_stmt(reader *r, const prog *p, prog_stmt *s, int ext)
 {
 	memset(s, 0, sizeof *s);
-	s->op = (uint8_t)(rd8(r) % ST__COUNT);
+	s->op = (uint8_t)(rd8(r) % (ext ? ST__COUNT : ST__COUNT_V1));
 	uint8_t slot = rd8(r);
 	uint16_t w = rd16(r);
 	for (int i = 0; i < PROG_MAX_PARAMS; i++) {
@@ -149,6 +159,7 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 	for (uint32_t fi = 0; fi < out->nfuncs; fi++) {
 		prog_func *f = &out->funcs[fi];
 		uint8_t h0 = rd8(&r);
+		int ext = (h0 >> 2) & 1;
 		f->kind = h0 & 1;
 		f->flags = (h0 >> 1) & FF_CGOWRAPPER;
 		f->nparams = rd8(&r) % (PROG_MAX_PARAMS + 1);
@@ -159,7 +170,7 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 		f->pad = rd16(&r) % (PROG_MAX_PAD / 8 + 1) * 8u;
 		f->nstmts = rd8(&r) % (PROG_MAX_STMTS + 1u);
 		for (uint32_t si = 0; si < f->nstmts; si++)
-			decode_stmt(&r, out, &f->stmts[si]);
+			decode_stmt(&r, out, &f->stmts[si], ext);
 	}
 	prog_repair(out);
 }
@@ -231,12 +242,16 @@ size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
 		unsigned types = 0;
 		for (int k = 0; k < ns && k < PROG_MAX_SLOTS; k++)
 			types |= (unsigned)(f->type[k] & 1) << k;
-		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u));
+		uint32_t nst = cap_u32(f->nstmts, PROG_MAX_STMTS);
+		unsigned ext = 0;
+		for (uint32_t k = 0; k < nst; k++)
+			ext |= f->stmts[k].op >= ST__COUNT_V1;
+		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u) |
+				(ext ? 4u : 0u));
 		wr8(&w, f->nparams);
 		wr8(&w, f->nlocals);
 		wr16(&w, types);
 		wr16(&w, cap_u32(f->pad, PROG_MAX_PAD) / 8);
-		uint32_t nst = cap_u32(f->nstmts, PROG_MAX_STMTS);
 		wr8(&w, nst);
 		for (uint32_t k = 0; k < nst; k++)
 			encode_stmt(&w, &f->stmts[k]);

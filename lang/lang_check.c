@@ -301,6 +301,21 @@ static int check_arg(const prog *p, const prog_func *f, const prog_stmt *s,
 		if (e->kind != EX_CONST)
 			return bad(pr, where, "%s is not a constant", buf);
 		return 0;
+	case LA_ISLOT:
+	case LA_PSLOT: {
+		int ty = ak == LA_PSLOT ? TY_PTR : TY_INT;
+		if (e->kind != EX_SLOT || !slot_is(f, e->v, ty))
+			return bad(pr, where, "%s is not %s slot", buf,
+				   ty == TY_PTR ? "a *int" : "an int");
+		return 0;
+	}
+	case LA_INT_NOT1:
+		if (!int_expr_ok(f, e))
+			return bad(pr, where, "cannot use %s as int", buf);
+		if (e->kind == EX_CONST && e->v == 1)
+			return bad(pr, where, "subtracting 1 is written %s-1",
+				   slot_name(f, s->a[0].kind == EX_SLOT ? s->a[0].v : 0));
+		return 0;
 	case LA_PANIC:
 		if (!(e->kind == EX_CONST) && !(e->kind == EX_NIL && e->v == 0) &&
 		    !(e->kind == EX_SLOT && slot_is(f, e->v, TY_INT)))

@@ -48,7 +48,7 @@ typedef struct lang_line {
 } lang_line;
 
 /* Tokenizes line[0..len) (identifiers, decimal numbers, and
-** ( ) , = == * & -). holes != 0 also reads `%c` as an LT_HOLE token (the
+** ( ) , = == * & - + <). holes != 0 also reads `%c` as an LT_HOLE token (the
 ** op table's templates). Returns 0, or -1 with the offending column in
 ** *errcol and the message in msg. */
 int lang_lex(const char *line, size_t len, int holes, lang_line *out,

@@ -3,7 +3,7 @@
 **
 ** Tokens: identifiers, decimal numbers (saturating at LANG_BIG, so an
 ** out-of-range constant is reported by value, not as garbage), and the
-** punctuation ( ) , = == * & -. The same lexer reads the op table's
+** punctuation ( ) , = == * & - + <. The same lexer reads the op table's
 ** templates (with `%c` holes), so a template and the text it describes
 ** split into tokens the same way. The caller has cut the comment.
 */
@@ -59,7 +59,7 @@ int lang_lex(const char *line, size_t len, int holes, lang_line *out,
 		} else if (c == '=' && j < len && line[j] == '=') {
 			j++;
 			t->kind = LT_PUNCT;
-		} else if (strchr("(),=*&-", c) != NULL && c != 0) {
+		} else if (strchr("(),=*&-+<", c) != NULL && c != 0) {
 			t->kind = LT_PUNCT;
 		} else if (holes && c == '%' && j < len) {
 			j++;

@@ -63,6 +63,11 @@ typedef enum {
 	LA_CONST,     /* a constant */
 	LA_PANIC,     /* a constant, nil or an int slot (a panic value) */
 	LA_CALLEE,    /* a[0..nparams): the callee's parameters */
+	LA_ISLOT,     /* an int slot (EX_SLOT)                         */
+	LA_PSLOT,     /* a *int slot (EX_SLOT)                         */
+	LA_INT_NOT1,  /* an int expression but not the constant 1: `x =
+			 y - 1` is the assignment of y-1, so a subtraction
+			 of 1 has one spelling */
 } lang_argkind;
 
 enum {

@@ -95,6 +95,24 @@ const lang_opinfo lang_ops[ST__COUNT] = {
 	[ST_FAULT] = {"fault", F1("fault", LS_NONE), LN_NONE, LC_NONE,
 		      {LA_NONE, LA_NONE}, LO_GO | LO_CALLSITE, 0, ST_RETURN, 1, 0,
 		      fault_letters, 0},
+	[ST_ADD] = {"add", F1("%s = %a + %b", LS_INT), LN_NONE, LC_NONE,
+		    {LA_ISLOT, LA_INT}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0},
+	[ST_SUB] = {"sub", F1("%s = %a - %b", LS_INT), LN_NONE, LC_NONE,
+		    {LA_ISLOT, LA_INT_NOT1}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0},
+	[ST_RETEQ] = {"reteq", F1("if %s == %a return", LS_INT), LN_NONE, LC_NONE,
+		      {LA_ISLOT, LA_NONE}, LO_GO | LO_C, 0, 0, 1, 1, 0, 0},
+	[ST_RETLT] = {"retlt", F1("if %s < %a return", LS_INT), LN_NONE, LC_NONE,
+		      {LA_INT, LA_NONE}, LO_GO | LO_C, 0, 0, 1, 1, 0, 0},
+	[ST_LOAD] = {"load", F1("%s = *%a", LS_INT), LN_NONE, LC_NONE,
+		     {LA_PSLOT, LA_NONE}, LO_GO | LO_CALLSITE, 0, ST_RETURN, 1, 0,
+		     0, 0},
+	[ST_LOCKED] = {"locked", F1("%s = locked()", LS_INT), LN_NONE, LC_NONE,
+		       {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0},
+	[ST_DEFREC] = {"defrecover", F1("defer recover()", LS_NONE), LN_NONE,
+		       LC_NONE, {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0},
+	[ST_DEFPANIC] = {"defpanic", F1("defer panic(%a)", LS_NONE), LN_NONE,
+			 LC_NONE, {LA_PANIC, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0,
+			 0, 0},
 };
 
 const lang_opinfo *lang_op(int op)
@@ -188,6 +206,7 @@ int lang_arg_type(const prog *p, const prog_func *f, const prog_stmt *s, int k)
 	case LA_LIKE_SLOT:
 		return s->slot < f->nparams + f->nlocals ? f->type[s->slot] : -1;
 	case LA_INT:
+	case LA_INT_NOT1:
 	case LA_PANIC:
 		return TY_INT;
 	case LA_CALLEE:

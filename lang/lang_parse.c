@@ -246,7 +246,7 @@ static int expr_hole(cursor *c, prog_expr *e, uint32_t *col, miss *m)
 static int callee_hole(cursor *c, pending *pd, uint32_t *col, miss *m)
 {
 	lang_tok *n = peek(c);
-	if (n->kind != LT_IDENT)
+	if (n->kind != LT_IDENT || lang_keyword(n->s, (size_t)n->len))
 		return missed(m, c, "expected a function name");
 	if (n->len >= PROG_MAX_NAME)
 		return missed(m, c, "unknown function '%.*s'", n->len, n->s);
@@ -339,8 +339,15 @@ static int match_form(parser *ps, int op, int form, prog_stmt *s, opcols *oc,
 			break;
 		case 'a':
 		case 'b': {
-			int k = tt->s[1] - 'a';
-			r = expr_hole(&c, &s->a[k], &oc->arg[k], m);
+			int k = tt->s[1] - 'a', ak = lang_arg_kind(op, k);
+			if (ak == LA_ISLOT || ak == LA_PSLOT) { /* a name, no more */
+				oc->arg[k] = peek(&c)->col;
+				s->a[k].kind = EX_SLOT;
+				r = slot_hole(&c, &slot, m);
+				s->a[k].v = r ? 0 : slot;
+			} else {
+				r = expr_hole(&c, &s->a[k], &oc->arg[k], m);
+			}
 			if (s->nargs < k + 1)
 				s->nargs = (uint8_t)(k + 1);
 			break;

@@ -21,6 +21,9 @@
 **    kind, lower index on ties), then the arguments (a wrong expression
 **    becomes its type's zero, EX_CONST 0 or EX_NIL; a callee's arguments
 **    are cut or padded with zeros to its arity);
+**  - a slot operand (LA_ISLOT, LA_PSLOT) becomes the (v % n)-th slot of
+**    its type; a subtraction's constant 1 becomes 0 (`x = y - 1` is
+**    spelled `x = y-1`, an assignment);
 **  - a statement that cannot be made valid (no slot or callee of the
 **    needed kind) becomes RETURN, except a form whose slot cannot be
 **    found falls back to form 0 when form 0 takes no slot (`x = recover()`
@@ -285,11 +288,23 @@ static prog_expr fix_panic(const prog_func *f, prog_expr e)
 	}
 }
 
-static prog_expr fix_arg(const prog_func *f, prog_expr e, int ak, int ty)
+/* Argument e of kind ak (ty: the type LA_LIKE_SLOT needs); *ok = 0 if
+** no expression of that kind exists in f (a slot operand without a slot
+** of its type). */
+static prog_expr fix_arg(const prog_func *f, prog_expr e, int ak, int ty, int *ok)
 {
+	int s;
 	switch (ak) {
 	case LA_INT:
 		return fix_int(f, e);
+	case LA_INT_NOT1: /* x = y - 1 is the assignment of y-1 */
+		e = fix_int(f, e);
+		return e.kind == EX_CONST && e.v == 1 ? mk(EX_CONST, 0) : e;
+	case LA_ISLOT:
+	case LA_PSLOT:
+		s = pick_slot(f, (uint32_t)e.v, ak == LA_PSLOT ? TY_PTR : TY_INT);
+		*ok = s >= 0;
+		return mk(EX_SLOT, s < 0 ? 0 : s);
 	case LA_CONST:
 		return e.kind == EX_CONST ? mk(EX_CONST, clamp_const(e.v))
 					  : mk(EX_CONST, 0);
@@ -374,12 +389,13 @@ static int build_stmt(const prog *p, const prog_func *f, const prog_stmt *s,
 		return 0;
 	}
 	t->nargs = (uint8_t)nargs;
+	int ok = 1;
 	for (int i = 0; i < nargs; i++) {
 		int ak = o->arg[i];
 		int ty = ak == LA_LIKE_SLOT ? f->type[t->slot] : TY_INT;
-		t->a[i] = fix_arg(f, s->a[i], ak, ty);
+		t->a[i] = fix_arg(f, s->a[i], ak, ty, &ok);
 	}
-	return 0;
+	return ok ? 0 : -1;
 }
 
 static void repair_stmt(const prog *p, const prog_func *f, prog_stmt *s)

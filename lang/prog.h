@@ -99,7 +99,18 @@ typedef enum {
 	ST_LOCK = 16,	 /* runtime.LockOSThread()                        */
 	ST_UNLOCK = 17,	 /* runtime.UnlockOSThread()                      */
 	ST_FAULT = 18,	 /* simulated hardware fault (SetPanicOnFault)    */
-	ST__COUNT
+	/* values (issue 14); opcodes >= ST__COUNT_V1 are read from the
+	** binary form only in a function marked as using them (lang_bin.c) */
+	ST_ADD = 19,	 /* slot = a[0] + a[1]  (a[0] an int slot)         */
+	ST_SUB = 20,	 /* slot = a[0] - a[1]  (a[1] not the constant 1)  */
+	ST_RETEQ = 21,	 /* if slot == a[0] return  (a[0] an int slot)     */
+	ST_RETLT = 22,	 /* if slot < a[0] return                         */
+	ST_LOAD = 23,	 /* slot = *a[0]  (a[0] a *int slot)               */
+	ST_LOCKED = 24,	 /* slot = locked(): is the G locked to its thread */
+	ST_DEFREC = 25,	 /* defer recover()                               */
+	ST_DEFPANIC = 26, /* defer panic(a[0])                            */
+	ST__COUNT,
+	ST__COUNT_V1 = ST_FAULT + 1, /* the ops of the first binary form */
 } prog_op;
 
 typedef enum {
