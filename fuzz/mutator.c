@@ -336,19 +336,36 @@ static int ed_attr(rng *r, prog *p)
 	case 2: /* one parameter more or less */
 		if (fi == 0)
 			return 0;
-		if (f->nparams < PROG_MAX_PARAMS && (f->nparams == 0 || chance(r, 2))) {
-			/* slots shift: parameter i is slot i, locals follow */
+		if (prog_nargw(f) < PROG_MAX_PARAMS && (f->nparams == 0 || chance(r, 2))) {
+			/* slots shift: parameter i is slot i, the result and
+			** locals follow (repair drops a result that no longer
+			** fits the argument area) */
 			memmove(&f->type[f->nparams + 1], &f->type[f->nparams],
-				f->nlocals * sizeof f->type[0]);
+				(f->nresults + f->nlocals) * sizeof f->type[0]);
 			f->type[f->nparams] = (uint8_t)below(r, 2);
 			f->nparams++;
 		} else if (f->nparams > 0) {
 			f->nparams--;
 			memmove(&f->type[f->nparams], &f->type[f->nparams + 1],
-				f->nlocals * sizeof f->type[0]);
+				(f->nresults + f->nlocals) * sizeof f->type[0]);
 		}
 		break;
-	case 3: /* one local more or less */
+	case 3: /* one local more or less, or the result toggled */
+		if (fi != 0 && chance(r, 4)) {
+			int at = f->nparams;
+			if (f->nresults)
+				memmove(&f->type[at], &f->type[at + 1],
+					f->nlocals * sizeof f->type[0]);
+			else if (prog_nargw(f) < PROG_MAX_PARAMS)
+				memmove(&f->type[at + 1], &f->type[at],
+					f->nlocals * sizeof f->type[0]);
+			else
+				return 0;
+			f->nresults = !f->nresults;
+			if (f->nresults)
+				f->type[at] = TY_INT;
+			break;
+		}
 		if (f->nlocals < PROG_MAX_LOCALS && (f->nlocals == 0 || chance(r, 2))) {
 			f->type[nslots(f)] = (uint8_t)below(r, 2);
 			f->nlocals++;

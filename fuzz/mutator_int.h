@@ -27,7 +27,7 @@ static inline uint32_t below(rng *r, uint32_t n) { return (uint32_t)(next64(r) %
 
 static inline int chance(rng *r, uint32_t one_in) { return below(r, one_in) == 0; }
 
-static inline uint32_t nslots(const prog_func *f) { return f->nparams + f->nlocals; }
+static inline uint32_t nslots(const prog_func *f) { return (uint32_t)prog_nslots(f); }
 
 /* value generators (mutator.c) */
 int32_t sf_gen_const(rng *r);

@@ -36,6 +36,12 @@ typedef struct hs {
 } hs;
 
 rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot);
+int hs_leaf_for(hs *h, uint32_t n); /* the `grow n` leaf's function */
+/* hs_exec.c: statement k of pf; the result of the call at statement s,
+** resumed; the deferred builtin panic's frame at pc */
+void hs_exec_stmt(hs *h, const prog_func *pf, uint32_t k);
+void hs_take_result(hs *h, const prog_func *pf, const prog_stmt *s);
+void hs_exec_builtin(hs *h, const rt_func *f, rt_addr pc);
 void hs_trace_step(hs *h, FILE *out);
 void hs_dump(hs *h, FILE *out);
 void hs_dump_dot(hs *h, FILE *out); /* Graphviz picture of the state */

@@ -53,7 +53,7 @@
 /* What a statement's operands are comes from the op table (lang_op.h). */
 static int is_call(int op) { return lang_is_call(op); }
 
-static int nslots(const prog_func *f) { return f->nparams + f->nlocals; }
+static int nslots(const prog_func *f) { return prog_nslots(f); }
 
 static int slot_field_used(const prog_stmt *s) { return lang_stmt_uses_slot(s); }
 
@@ -115,8 +115,9 @@ void hs_prog_drop_func(prog *p, int f)
 int hs_prog_drop_slot(prog *p, int f, int slot)
 {
 	prog_func *fn = &p->funcs[f];
-	if (slot < 0 || slot >= nslots(fn) || hs_prog_slot_used(p, f, slot))
-		return -1;
+	if (slot < 0 || slot >= nslots(fn) || slot == prog_result_slot(fn) ||
+	    hs_prog_slot_used(p, f, slot))
+		return -1; /* the result stays: callers may take it */
 	int last = nslots(fn) - 1;
 	for (int i = slot; i < last; i++) {
 		fn->type[i] = fn->type[i + 1];
@@ -173,7 +174,7 @@ void hs_prog_tidy(prog *p)
 			hs_prog_drop_func(p, f);
 	for (uint32_t f = 0; f < p->nfuncs; f++) {
 		prog_func *fn = &p->funcs[f];
-		for (int s = nslots(fn) - 1; s >= fn->nparams; s--)
+		for (int s = nslots(fn) - 1; s >= prog_nargw(fn); s--)
 			hs_prog_drop_slot(p, (int)f, s);
 	}
 }

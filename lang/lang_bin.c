@@ -31,11 +31,13 @@
 **                    bit 2: the function uses the ops added after the
 **                    first form (ST_ADD...): its op bytes decode as
 **                    b % ST__COUNT, else as b % ST__COUNT_V1 (19);
-**                    bits 3-7 ignored (encoded 0)
+**                    bit 3: the function has a result (slot nparams);
+**                    bits 4-7 ignored (encoded 0)
 **     h[1]           nparams               (decode: b % 5)
 **     h[2]           nlocals               (decode: b % 9)
 **     h[3..4]  u16   slot types, bit i = type of slot i (1 = *int);
-**                    bits >= nparams+nlocals ignored (encoded 0)
+**                    the result's bit and bits >= the slot count
+**                    ignored (encoded 0)
 **     h[5..6]  u16   pad / 8               (decode: w % 4096 * 8)
 **     h[7]           nstmts                (decode: b % 49)
 **   each statement is a 16-byte record, its fields used as the op's row
@@ -160,13 +162,16 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 		prog_func *f = &out->funcs[fi];
 		uint8_t h0 = rd8(&r);
 		int ext = (h0 >> 2) & 1;
+		f->nresults = (h0 >> 3) & 1;
 		f->kind = h0 & 1;
 		f->flags = (h0 >> 1) & FF_CGOWRAPPER;
 		f->nparams = rd8(&r) % (PROG_MAX_PARAMS + 1);
 		f->nlocals = rd8(&r) % (PROG_MAX_LOCALS + 1);
+		if (f->nparams + f->nresults > PROG_MAX_PARAMS)
+			f->nresults = 0; /* as repair does: 4 argument words */
 		uint16_t types = rd16(&r);
-		for (int i = 0; i < f->nparams + f->nlocals; i++)
-			f->type[i] = (types >> i) & 1;
+		for (int i = 0; i < prog_nslots(f); i++)
+			f->type[i] = i == prog_result_slot(f) ? TY_INT : (types >> i) & 1;
 		f->pad = rd16(&r) % (PROG_MAX_PAD / 8 + 1) * 8u;
 		f->nstmts = rd8(&r) % (PROG_MAX_STMTS + 1u);
 		for (uint32_t si = 0; si < f->nstmts; si++)
@@ -238,16 +243,17 @@ size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
 			(p->cfg.target == TARGET_WINDOWS_386 ? 1u << 7 : 0u));
 	for (uint32_t i = 0; i < nf; i++) {
 		const prog_func *f = &p->funcs[i];
-		int ns = f->nparams + f->nlocals;
+		int ns = f->nparams + (f->nresults ? 1 : 0) + f->nlocals;
 		unsigned types = 0;
 		for (int k = 0; k < ns && k < PROG_MAX_SLOTS; k++)
-			types |= (unsigned)(f->type[k] & 1) << k;
+			if (k != prog_result_slot(f))
+				types |= (unsigned)(f->type[k] & 1) << k;
 		uint32_t nst = cap_u32(f->nstmts, PROG_MAX_STMTS);
 		unsigned ext = 0;
 		for (uint32_t k = 0; k < nst; k++)
 			ext |= f->stmts[k].op >= ST__COUNT_V1;
 		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u) |
-				(ext ? 4u : 0u));
+				(ext ? 4u : 0u) | (f->nresults ? 8u : 0u));
 		wr8(&w, f->nparams);
 		wr8(&w, f->nlocals);
 		wr16(&w, types);

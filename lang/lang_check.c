@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int nslots(const prog_func *f) { return f->nparams + f->nlocals; }
+static int nslots(const prog_func *f) { return prog_nslots(f); }
 
 static int slot_is(const prog_func *f, int32_t v, int ty)
 {
@@ -169,6 +169,14 @@ static int validate_header(const prog *p, int fi, prog_error *err)
 		return fail(err, fi, -1, 0, "too many parameters");
 	if (f->nlocals > PROG_MAX_LOCALS)
 		return fail(err, fi, -1, 0, "too many locals");
+	if (f->nresults > PROG_MAX_RESULTS)
+		return fail(err, fi, -1, 0, "too many results");
+	if (f->nparams + f->nresults > PROG_MAX_PARAMS)
+		return fail(err, fi, -1, 0,
+			    "a function with a result takes at most %d parameters",
+			    PROG_MAX_PARAMS - 1);
+	if (f->nresults && f->type[prog_result_slot(f)] != TY_INT)
+		return fail(err, fi, -1, 0, "the result of '%s' is not an int", f->name);
 	if (f->kind == FK_C && f->nlocals != 0)
 		return fail(err, fi, -1, 0, "C function '%s' has locals", f->name);
 	for (int i = 0; i < nslots(f); i++) {
@@ -344,6 +352,10 @@ static int stmt_problem(const prog *p, const prog_func *f, const prog_stmt *s,
 			   f->kind == FK_C ? "C" : "Go");
 	if (check_n(s, o->n, pr))
 		return -1;
+	if ((o->flags & LO_NEEDRES) && !f->nresults)
+		return bad(pr, PE_STMT, "'%s' has no result to return", f->name);
+	if ((o->flags & LO_RESULT) && s->fn < p->nfuncs && !p->funcs[s->fn].nresults)
+		return bad(pr, PE_FN, "'%s' has no result", p->funcs[s->fn].name);
 	if (check_slot(f, s, lang_stmt_slotkind(s), pr) || check_callee(p, f, s, pr))
 		return -1;
 	int nargs = lang_op_nargs(s->op);
@@ -375,10 +387,11 @@ int prog_validate(const prog *p, prog_error *err)
 		if (validate_header(p, fi, err))
 			return -1;
 	const prog_func *f0 = &p->funcs[0];
-	if (f0->kind != FK_GO || f0->nparams != 0 || f0->flags != 0)
+	if (f0->kind != FK_GO || f0->nparams != 0 || f0->nresults != 0 ||
+	    f0->flags != 0)
 		return fail(err, 0, -1, 0,
 			    "the entry must be a plain Go function without "
-			    "parameters");
+			    "parameters or result");
 	for (int fi = 0; fi < (int)p->nfuncs; fi++) {
 		const prog_func *f = &p->funcs[fi];
 		for (int si = 0; si < (int)f->nstmts; si++) {

@@ -77,6 +77,10 @@ enum {
 				 gopanic): its site is a return point */
 	LO_FRAME = 1 << 3,    /* minimizer: may be traded for frame size */
 	LO_INLINE = 1 << 4,   /* minimizer: the callee may be inlined */
+	LO_RESULT = 1 << 5,   /* reads its callee's result: the callee must
+				 have one */
+	LO_NEEDRES = 1 << 6,  /* sets its function's result: the function
+				 must have one */
 };
 
 /* An explorer letter: one statement over the local `x` (and the
@@ -108,6 +112,8 @@ typedef struct lang_opinfo {
 	uint8_t go_alt, c_alt; /* repair: the op it becomes where illegal */
 	uint8_t mut_go, mut_c; /* mutator: weight of a fresh statement */
 	const lang_letter *xgo, *xc; /* explorer letters (NULL: none) */
+	uint8_t plain; /* LO_RESULT/LO_NEEDRES: the op without the result,
+			  what repair makes of it where no result exists */
 } lang_opinfo;
 
 #endif

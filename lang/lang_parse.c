@@ -165,7 +165,7 @@ static prog_func *curf(parser *ps) { return &ps->p->funcs[ps->cur]; }
 
 static int find_slot(const prog_func *f, const lang_tok *t)
 {
-	int n = f->nparams + f->nlocals;
+	int n = prog_nslots(f);
 	for (int i = 0; i < n && i < PROG_MAX_SLOTS; i++)
 		if ((size_t)t->len == strnlen(f->slotname[i], PROG_MAX_NAME) &&
 		    memcmp(f->slotname[i], t->s, (size_t)t->len) == 0)
@@ -483,7 +483,7 @@ static int var_line(parser *ps)
 		return terr(ps, v, "too many locals (max %d)", PROG_MAX_LOCALS);
 	if (take_name(&c, name, "a local name"))
 		return -1;
-	int i = f->nparams + f->nlocals;
+	int i = prog_nslots(f);
 	if (slot_dup(f, name, i))
 		return terr(ps, nt, "duplicate name '%s'", name);
 	if (parse_type(&c, &f->type[i]) || expect_eol(&c))
@@ -522,6 +522,33 @@ static int params(cursor *c, prog_func *f, int fi, int kind)
 	}
 }
 
+/* The named result, `(r int)` (in C `(r)`), if any: slot nparams. */
+static int result(cursor *c, prog_func *f, int fi, int kind)
+{
+	lang_tok *open = peek(c);
+	char name[PROG_MAX_NAME];
+	if (!accept(c, "("))
+		return 0;
+	if (fi == 0)
+		return terr(c->ps, open, "the entry function has no result");
+	if (f->nparams == PROG_MAX_PARAMS)
+		return terr(c->ps, open, "a function with a result takes at most %d "
+			    "parameters", PROG_MAX_PARAMS - 1);
+	lang_tok *nt = peek(c);
+	if (take_name(c, name, "a result name"))
+		return -1;
+	if (slot_dup(f, name, f->nparams))
+		return terr(c->ps, nt, "duplicate name '%s'", name);
+	if (kind == FK_GO && !accept(c, "int"))
+		return terr(c->ps, peek(c), "expected int (results are ints)");
+	if (expect_tok(c, ")"))
+		return -1;
+	f->type[f->nparams] = TY_INT;
+	memcpy(f->slotname[f->nparams], name, sizeof name);
+	f->nresults = 1;
+	return 0;
+}
+
 static int func_header(parser *ps, int kind)
 {
 	cursor c = {ps, 0};
@@ -542,7 +569,7 @@ static int func_header(parser *ps, int kind)
 			return terr(ps, nt, "duplicate function '%s'", f->name);
 	if (fi == 0 && kind != FK_GO)
 		return terr(ps, kw, "the first function (the entry) must be a Go function");
-	if (params(&c, f, fi, kind))
+	if (params(&c, f, fi, kind) || result(&c, f, fi, kind))
 		return -1;
 	int seen_pad = 0;
 	while (peek(&c)->kind != LT_EOL) {

@@ -45,7 +45,7 @@ void lang_sb_printf(lang_sbuf *b, const char *fmt, ...)
 
 void prog_expr_str(const prog_func *f, const prog_expr *e, char *buf, size_t len)
 {
-	int n = f ? f->nparams + f->nlocals : 0;
+	int n = f ? prog_nslots(f) : 0;
 	const char *name = "?";
 	int nl = 1;
 	if (e->kind != EX_CONST && e->kind != EX_NIL && f != NULL &&
@@ -101,7 +101,7 @@ void prog_print_stmt(const prog *p, int f, const prog_stmt *s, char *buf,
 		snprintf(buf, len, "?");
 		return;
 	}
-	if (fn != NULL && s->slot < fn->nparams + fn->nlocals &&
+	if (fn != NULL && s->slot < prog_nslots(fn) &&
 	    s->slot < PROG_MAX_SLOTS) {
 		sn = fn->slotname[s->slot];
 		snl = (int)strnlen(sn, PROG_MAX_NAME);
@@ -167,8 +167,9 @@ static void print_func(lang_sbuf *b, const prog *p, int fi)
 {
 	const prog_func *f = &p->funcs[fi];
 	int np = f->nparams > PROG_MAX_PARAMS ? PROG_MAX_PARAMS : f->nparams;
-	int ns = np + f->nlocals > PROG_MAX_SLOTS ? PROG_MAX_SLOTS
-						  : np + f->nlocals;
+	int na = np + (f->nresults ? 1 : 0);
+	int ns = na + f->nlocals > PROG_MAX_SLOTS ? PROG_MAX_SLOTS
+						  : na + f->nlocals;
 	char line[256];
 	lang_sb_printf(b, "%s %.*s(", f->kind == FK_C ? "cfunc" : "func",
 		       (int)strnlen(f->name, PROG_MAX_NAME), f->name);
@@ -180,12 +181,15 @@ static void print_func(lang_sbuf *b, const prog *p, int fi)
 			lang_sb_printf(b, " %s", prog_type_name(f->type[i]));
 	}
 	lang_sb_printf(b, ")");
+	if (na > np) /* the result, named: `(r int)`, in C `(r)` */
+		lang_sb_printf(b, " (%.*s%s)", (int)strnlen(f->slotname[np], PROG_MAX_NAME),
+			       f->slotname[np], f->kind != FK_C ? " int" : "");
 	if (f->pad)
 		lang_sb_printf(b, " pad %u", f->pad);
 	if (f->flags & FF_CGOWRAPPER)
 		lang_sb_printf(b, " cgowrapper");
 	lang_sb_printf(b, "\n");
-	for (int i = np; i < ns; i++)
+	for (int i = na; i < ns; i++)
 		lang_sb_printf(b, "  var %.*s %s\n",
 			       (int)strnlen(f->slotname[i], PROG_MAX_NAME),
 			       f->slotname[i], prog_type_name(f->type[i]));

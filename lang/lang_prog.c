@@ -141,11 +141,12 @@ static int func_eq(const prog_func *a, const prog_func *b, int names)
 {
 	if (a->kind != b->kind || a->flags != b->flags ||
 	    a->nparams != b->nparams || a->nlocals != b->nlocals ||
+	    a->nresults != b->nresults ||
 	    a->pad != b->pad || a->nstmts != b->nstmts)
 		return 0;
 	if (names && strncmp(a->name, b->name, PROG_MAX_NAME) != 0)
 		return 0;
-	int n = a->nparams + a->nlocals;
+	int n = prog_nslots(a);
 	if (n > PROG_MAX_SLOTS)
 		n = PROG_MAX_SLOTS;
 	for (int i = 0; i < n; i++) {

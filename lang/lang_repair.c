@@ -31,6 +31,10 @@
 **  - an op not allowed in the function's kind becomes the row's go_alt /
 **    c_alt (in Go: callback->call, seh->return; in C: cgo->call,
 **    defer->callback, other Go-only ops->return);
+**  - an op that sets its function's result (`return E`) in a function
+**    without one, or reads a callee's result (`x = call f()`) where no
+**    callee of the right kind has one, becomes the row's `plain` op
+**    (return, call f());
 **  - invalid or duplicate names get the default names (main/f<i>/c<i>,
 **    p<i>/x<j>), with a "_<k>" suffix if a default is already taken.
 ** Gotcha: funcs[0] must be a parameterless Go function; if it is not,
@@ -42,7 +46,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int nslots(const prog_func *f) { return f->nparams + f->nlocals; }
+static int nslots(const prog_func *f) { return prog_nslots(f); }
 
 static uint32_t clamp_u32(uint32_t v, uint32_t lo, uint32_t hi)
 {
@@ -171,8 +175,10 @@ static void def_slot_name(const prog_func *f, int i, char *buf, size_t len)
 {
 	if (i < f->nparams)
 		snprintf(buf, len, "p%d", i);
+	else if (i == prog_result_slot(f))
+		snprintf(buf, len, "r");
 	else
-		snprintf(buf, len, "x%d", i - f->nparams);
+		snprintf(buf, len, "x%d", i - prog_nargw(f));
 }
 
 static void repair_header(prog_func *f, int fi)
@@ -180,15 +186,19 @@ static void repair_header(prog_func *f, int fi)
 	f->kind &= 1;
 	f->nparams = (uint8_t)clamp_u32(f->nparams, 0, PROG_MAX_PARAMS);
 	f->nlocals = (uint8_t)clamp_u32(f->nlocals, 0, PROG_MAX_LOCALS);
+	f->nresults = (uint8_t)clamp_u32(f->nresults, 0, PROG_MAX_RESULTS);
+	if (f->nparams + f->nresults > PROG_MAX_PARAMS)
+		f->nresults = 0; /* the argument area holds 4 words */
 	if (f->kind == FK_C)
 		f->nlocals = 0;
 	if (fi == 0) {
-		/* The entry takes no parameters: they become locals with the
-		** same slot indexes. */
+		/* The entry takes no parameters and has no result: they
+		** become locals with the same slot indexes. */
 		f->kind = FK_GO;
-		f->nlocals = (uint8_t)clamp_u32(f->nparams + f->nlocals, 0,
-						PROG_MAX_LOCALS);
+		f->nlocals = (uint8_t)clamp_u32(f->nparams + f->nresults + f->nlocals,
+						0, PROG_MAX_LOCALS);
 		f->nparams = 0;
+		f->nresults = 0;
 		f->flags = 0;
 	}
 	f->flags &= f->kind == FK_C ? 0 : FF_CGOWRAPPER;
@@ -198,7 +208,9 @@ static void repair_header(prog_func *f, int fi)
 			f->type[i] = 0;
 			memset(f->slotname[i], 0, PROG_MAX_NAME);
 		} else {
-			f->type[i] = f->kind == FK_C ? TY_INT : f->type[i] & 1;
+			f->type[i] = f->kind == FK_C || i == prog_result_slot(f)
+					     ? TY_INT
+					     : f->type[i] & 1;
 		}
 	}
 	fix_names(f->slotname, n, f, def_slot_name);
@@ -315,14 +327,20 @@ static prog_expr fix_arg(const prog_func *f, prog_expr e, int ak, int ty, int *o
 	}
 }
 
-/* Nearest function of kind k to index fn (lower index on ties); -1. */
-static int nearest_func(const prog *p, int fn, int k)
+static int callee_ok(const prog *p, int fn, int k, int res)
+{
+	return p->funcs[fn].kind == k && (!res || p->funcs[fn].nresults);
+}
+
+/* Nearest function of kind k (with a result if res) to index fn (lower
+** index on ties); -1. */
+static int nearest_func(const prog *p, int fn, int k, int res)
 {
 	int n = (int)p->nfuncs;
 	for (int d = 0; d < n; d++) {
-		if (fn - d >= 0 && p->funcs[fn - d].kind == k)
+		if (fn - d >= 0 && callee_ok(p, fn - d, k, res))
 			return fn - d;
-		if (fn + d < n && p->funcs[fn + d].kind == k)
+		if (fn + d < n && callee_ok(p, fn + d, k, res))
 			return fn + d;
 	}
 	return -1;
@@ -374,7 +392,8 @@ static int build_stmt(const prog *p, const prog_func *f, const prog_stmt *s,
 	const prog_func *g = NULL;
 	if (o->callee != LC_NONE) {
 		int fn = nearest_func(p, (int)(s->fn % p->nfuncs),
-				      lang_callee_kind(f->kind, t->op));
+				      lang_callee_kind(f->kind, t->op),
+				      (o->flags & LO_RESULT) != 0);
 		if (fn < 0)
 			return -1;
 		t->fn = (uint8_t)fn;
@@ -405,6 +424,13 @@ static void repair_stmt(const prog *p, const prog_func *f, prog_stmt *s)
 	t.line = s->line;
 	t.col = s->col;
 	t.op = (uint8_t)lang_op_alt(f->kind, s->op % ST__COUNT);
+	const lang_opinfo *o = &lang_ops[t.op];
+	/* no result to set, or no callee with one: the op without it */
+	if ((o->flags & LO_NEEDRES) && !f->nresults)
+		t.op = o->plain;
+	if ((o->flags & LO_RESULT) &&
+	    nearest_func(p, 0, lang_callee_kind(f->kind, t.op), 1) < 0)
+		t.op = o->plain;
 	if (build_stmt(p, f, s, &t) < 0) {
 		memset(&t, 0, sizeof t);
 		t.op = ST_RETURN;

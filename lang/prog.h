@@ -39,6 +39,9 @@ enum {
 	PROG_MAX_FUNCS = 16,
 	PROG_MAX_PARAMS = 4,
 	PROG_MAX_LOCALS = 8,
+	PROG_MAX_RESULTS = 1,
+	/* parameters and result share the argument area, at most
+	** PROG_MAX_PARAMS words (so a cgo call's argument block holds them) */
 	PROG_MAX_SLOTS = PROG_MAX_PARAMS + PROG_MAX_LOCALS,
 	PROG_MAX_STMTS = 48,	 /* per function */
 	PROG_MAX_NAME = 16,	 /* including NUL */
@@ -109,6 +112,10 @@ typedef enum {
 	ST_LOCKED = 24,	 /* slot = locked(): is the G locked to its thread */
 	ST_DEFREC = 25,	 /* defer recover()                               */
 	ST_DEFPANIC = 26, /* defer panic(a[0])                            */
+	ST_RETVAL = 27,	 /* return a[0]  (the function has a result)       */
+	ST_CALLR = 28,	 /* slot = call fn(a...)  (fn has a result)         */
+	ST_CGOR = 29,	 /* slot = cgo fn(a...)                            */
+	ST_CBR = 30,	 /* slot = callback fn(a...)                       */
 	ST__COUNT,
 	ST__COUNT_V1 = ST_FAULT + 1, /* the ops of the first binary form */
 } prog_op;
@@ -137,8 +144,11 @@ typedef struct {
 	uint8_t kind;  /* prog_fnkind */
 	uint8_t flags; /* FF_* */
 	uint8_t nparams;
+	uint8_t nresults; /* 0 or 1: an int result, named like a slot */
 	uint8_t nlocals;
-	/* slot i < nparams is parameter i, else local i - nparams */
+	/* Slots in memory order: parameters 0..nparams-1 and the result
+	** (slot nparams) live in the argument area, as Go passes them on the
+	** stack; locals follow (prog_nslots, prog_nargw below). */
 	uint8_t type[PROG_MAX_SLOTS]; /* prog_type */
 	char slotname[PROG_MAX_SLOTS][PROG_MAX_NAME];
 	uint32_t pad; /* extra frame bytes beyond the locals */
@@ -195,6 +205,19 @@ typedef struct {
 	uint32_t nfuncs;
 	prog_func funcs[PROG_MAX_FUNCS];
 } prog;
+
+/* Slots of f: parameters, the result, locals. */
+static inline int prog_nslots(const prog_func *f)
+{
+	return f->nparams + f->nresults + f->nlocals;
+}
+/* Words of f's argument area: parameters and the result. */
+static inline int prog_nargw(const prog_func *f) { return f->nparams + f->nresults; }
+/* f's result slot, or -1. */
+static inline int prog_result_slot(const prog_func *f)
+{
+	return f->nresults ? f->nparams : -1;
+}
 
 /* ---- the op table (lang_ops.c) ---- */
 extern const lang_opinfo lang_ops[ST__COUNT];

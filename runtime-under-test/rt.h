@@ -247,6 +247,11 @@ enum {
 	RFF_ARGMAP = 1 << 0,   /* has an args pointer map */
 	RFF_LOCALMAP = 1 << 1, /* has a locals pointer map (Go-compiled) */
 	RFF_NOFRAME = 1 << 2,  /* no prologue, no frame (trampolines) */
+	RFF_RESULT = 1 << 3,   /* the last argument word is a result: a
+				  segment return (lessstack) and a return
+				  from C or from a callback copy it back
+				  into the caller's argument area, as Go's
+				  did with its results */
 };
 
 typedef struct rt_func {
@@ -555,6 +560,7 @@ enum {
 	STKTOP_ARGP = 4,
 	STKTOP_ARGSIZE = 5,
 	STKTOP_PREV_REGION = 6, /* region id of the previous segment */
+	STKTOP_RESULT = 7, /* 1: the first frame has a result to copy back */
 };
 /* Defer record fields. */
 enum {

@@ -715,8 +715,8 @@ static void test_op_table(void **state)
 	(void)state;
 	static const char base[] =
 		"func main()\n  var x int\n  var q *int\nend\n"
-		"func f(a int, p *int)\nend\n"
-		"cfunc c(n)\nend\n";
+		"func f(a int, p *int) (r int)\n  var y int\nend\n"
+		"cfunc c(n) (r)\nend\n";
 	prog *p = new_prog(), *q = new_prog();
 	char err[256];
 	uint8_t *bin = malloc(PROG_BIN_MAX);
@@ -733,7 +733,7 @@ static void test_op_table(void **state)
 			for (int form = 0; form < lang_nforms(op); form++) {
 				assert_int_equal(prog_parse("t", base, strlen(base), p, err,
 							    sizeof err), 0);
-				prog_func *f = &p->funcs[fk == FK_C ? 2 : 0];
+				prog_func *f = &p->funcs[fk == FK_C ? 2 : 1];
 				prog_stmt *s = &f->stmts[f->nstmts++];
 				memset(s, 0, sizeof *s);
 				s->op = (uint8_t)op;
