@@ -17,7 +17,8 @@
 **   4. drop unused params/locals (call sites and slot indexes follow);
 **   5. simplify operands: toward 0 / nil, `n-1` -> `n`, `q` -> `&y`,
 **      a result dropped (`y = recover()` -> `recover()`: an op whose form
-**      0 has no target slot);
+**      0 has no target slot; `x = call f()` -> `call f()`: the row's plain
+**      op);
 **   6. shrink magnitudes (pad, grow, constants) by binary search for the
 **      smallest value that keeps the violation without a longer run (a
 **      smaller pad can mean many more frames, hence steps, before the
@@ -389,6 +390,16 @@ static int pass_operands(mz *m)
 		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
 			const prog_stmt *s = &m->cur->funcs[fi].stmts[si];
 			const lang_opinfo *o = &lang_ops[s->op];
+			/* drop a result: the op that ignores its callee's result
+			** (`x = call f()` -> `call f()`) */
+			if (o->flags & LO_RESULT) {
+				prog *c = fresh(m);
+				c->funcs[fi].stmts[si].op = o->plain;
+				c->funcs[fi].stmts[si].slot = 0;
+				changed |= try_cand(m);
+				s = &m->cur->funcs[fi].stmts[si];
+				o = &lang_ops[s->op];
+			}
 			/* drop a result: the form without a target slot */
 			if (o->n == LN_FORM && s->n == 1 && o->form[0].slot == LS_NONE) {
 				prog *c = fresh(m);

@@ -5,9 +5,12 @@
 ** and expect fields against the ranges repair enforces (stack 512..1 MiB
 ** in 8s, maxstack stack..64 MiB, budget 1..1e8, ...), and each statement
 ** against its op table row: legal in its function's kind, its form's
-** target slot type, its n field's range, its callee's kind and arity, each
-** argument's kind and type; and that every field the row does not use is
-** zero, so that equal programs have equal encodings.
+** target slot type, its n field's range, its callee's kind and arity (and
+** result, for `x = call f()`), each argument's kind and type, a result to
+** set for `return E`; and that every field the row does not use is zero,
+** so that equal programs have equal encodings. Functions: parameters and
+** result fit the 4-word argument area, the result is an int, the entry
+** has neither.
 **
 ** This is the only place statements are type-checked: the parser reads
 ** syntax and names and then calls prog_validate, which says which
@@ -259,11 +262,29 @@ static int check_n(const prog_stmt *s, int kind, problem *pr)
 	}
 }
 
+/* The keyword that names a call-like statement in its text form (`cgo`
+** in `%s = cgo %f(%A)`), into buf. */
+static const char *op_word(int op, char *buf, size_t len)
+{
+	const char *t = lang_ops[op].form[0].text;
+	for (size_t i = 0; t[i]; i++) {
+		if (!lang_is_alpha((unsigned char)t[i]) || (i > 0 && t[i - 1] == '%'))
+			continue;
+		size_t j = i;
+		while (lang_is_alnum((unsigned char)t[j]))
+			j++;
+		snprintf(buf, len, "%.*s", (int)(j - i), t + i);
+		return buf;
+	}
+	return prog_op_name(op);
+}
+
 /* The callee's kind; on a mismatch, what to say. */
 static int check_callee(const prog *p, const prog_func *f, const prog_stmt *s,
 			problem *pr)
 {
-	const char *on = prog_op_name(s->op);
+	char wb[16];
+	const char *on = op_word(s->op, wb, sizeof wb);
 	int need = lang_callee_kind(f->kind, s->op);
 	if (need < 0)
 		return s->fn ? bad(pr, PE_FN, "unused operand is not zero") : 0;

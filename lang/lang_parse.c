@@ -1,7 +1,8 @@
 /*
 ** lang_parse.c: the parser of the text form.
 **
-** The language is line based: one function header, `var`, statement or
+** The language is line based: one function header (`func f(p *int, n
+** int) (r int) pad 64`, the named result optional), `var`, statement or
 ** `end` per line; '#' starts a comment anywhere; `# config:` and
 ** `# expect:` lines before the first function are headers
 ** (lang_header.c). Each line is tokenized (lang_lex.c) and read here.

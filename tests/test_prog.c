@@ -494,6 +494,23 @@ static void test_parse_errors(void **state)
 		  "corpus/x.prog:2:6: expected shrink, scan or markterm");
 	check_err("func main() $\nend\n",
 		  "corpus/x.prog:1:13: unexpected character '$'");
+	/* values and results (issue 14) */
+	check_err("func main()\n  var x int\n  x = call f()\nend\nfunc f()\nend\n",
+		  "corpus/x.prog:3:12: 'f' has no result");
+	check_err("func main()\n  return 3\nend\n",
+		  "corpus/x.prog:2:3: 'main' has no result to return");
+	check_err("func main() (r int)\nend\n",
+		  "corpus/x.prog:1:13: the entry function has no result");
+	check_err("func main()\nend\nfunc f(a int, b int, c int, d int) (r int)\nend\n",
+		  "corpus/x.prog:3:36: a function with a result takes at most 3 parameters");
+	check_err("func main()\n  var x int\n  x = *x\nend\n",
+		  "corpus/x.prog:3:8: x is not a *int slot");
+	check_err("func main()\n  var x int\n  x = cgo f()\nend\nfunc f() (r int)\nend\n",
+		  "corpus/x.prog:3:11: cgo: 'f' is not a C function");
+	check_err("func main()\nend\ncfunc c()\n  defer panic(1)\nend\n",
+		  "corpus/x.prog:4:3: 'defer' is not allowed in a C function");
+	check_err("func main()\n  var x int\n  x = x - 1\n  x = x + y\nend\n",
+		  "corpus/x.prog:4:11: unknown name 'y'");
 	check_err("# config: stack=8192 maxstack=4096\nfunc main()\nend\n",
 		  "corpus/x.prog:1:22: maxstack 4096 is below stack 8192");
 
