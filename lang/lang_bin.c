@@ -12,11 +12,13 @@
 ** Records have a fixed size, so a mutated opcode or operand stays local
 ** and never shifts the rest of the stream.
 ** New ops never change what existing bytes mean: a byte string decodes
-** as it did before ops 19.. existed unless some function header has bit
-** 2 set, a bit every encoder wrote 0 and the decoder ignored (only raw
-** byte mutation set it, and such inputs decode differently now). The
-** encoder sets it only for a function holding a new op, so programs
-** without them encode byte for byte as before.
+** as it did before ops 19.. and results existed unless some function
+** header byte has bit 2 or 3 set and bits 4-7 clear: bits every encoder
+** wrote 0 and the first decoder ignored. Only raw byte mutation set
+** them, and such inputs (1 in 16 of the random header bytes that set
+** bit 2 or 3) decode differently now. The encoder sets bit 2 only for a
+** function holding a new op and bit 3 only for one with a result, so
+** programs without them encode byte for byte as before.
 **
 ** Layout (all multi-byte fields u16/int16 little-endian):
 **
@@ -32,7 +34,8 @@
 **                    first form (ST_ADD...): its op bytes decode as
 **                    b % ST__COUNT, else as b % ST__COUNT_V1 (19);
 **                    bit 3: the function has a result (slot nparams);
-**                    bits 4-7 ignored (encoded 0)
+**                    bits 4-7 encoded 0; if any is set, bits 2-3 are
+**                    ignored too (read as 0)
 **     h[1]           nparams               (decode: b % 5)
 **     h[2]           nlocals               (decode: b % 9)
 **     h[3..4]  u16   slot types, bit i = type of slot i (1 = *int);
@@ -134,6 +137,20 @@ static void decode_stmt(reader *r, const prog *p, prog_stmt *s, int ext)
 	/* repair zeroes what the op does not use */
 }
 
+int prog_bin_headers(const uint8_t *data, size_t len, size_t *off, int max)
+{
+	if (data == NULL || len == 0)
+		return 0;
+	int nf = data[0] % PROG_MAX_FUNCS + 1, n = 0;
+	size_t pos = 1;
+	for (int f = 0; f < nf && n < max && pos < len; f++) {
+		off[n++] = pos;
+		size_t ns = pos + 7 < len ? data[pos + 7] % (PROG_MAX_STMTS + 1u) : 0;
+		pos += 8 + 16 * ns;
+	}
+	return n;
+}
+
 void prog_bin_config(const prog_config *from, prog_config *to)
 {
 	to->barriers = from->barriers;
@@ -161,8 +178,12 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 	for (uint32_t fi = 0; fi < out->nfuncs; fi++) {
 		prog_func *f = &out->funcs[fi];
 		uint8_t h0 = rd8(&r);
-		int ext = (h0 >> 2) & 1;
-		f->nresults = (h0 >> 3) & 1;
+		/* bits 2-3 count only with bits 4-7 clear, as every encoder
+		** writes them: a byte-level mutant's header byte decodes as
+		** the first decoder read it far more often */
+		uint8_t hx = h0 & 0xf0 ? 0 : h0;
+		int ext = (hx >> 2) & 1;
+		f->nresults = (hx >> 3) & 1;
 		f->kind = h0 & 1;
 		f->flags = (h0 >> 1) & FF_CGOWRAPPER;
 		f->nparams = rd8(&r) % (PROG_MAX_PARAMS + 1);

@@ -290,6 +290,10 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out);
 ** if cap is too small. prog_bin_decode(prog_bin_encode(p)) == p for every
 ** valid p, except that names become the default names. */
 size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap);
+/* Offsets of the function header bytes h[0] in data (at most max of
+** them, in order); returns how many. For generators that want to set a
+** function's form bits (lang_bin.c) in random bytes. */
+int prog_bin_headers(const uint8_t *data, size_t len, size_t *off, int max);
 /* The part of a configuration the binary form carries (target, barrier
 ** mode, stress), copied from `from` into `to` as decode states it. */
 void prog_bin_config(const prog_config *from, prog_config *to);
