@@ -67,7 +67,7 @@ rm -f "$OUT/fuzz_prog_seed_corpus.zip" "$OUT/fuzz_text_seed_corpus.zip"
 # Dictionaries and options.
 cp fuzz/prog.dict "$OUT/fuzz_prog.dict"
 cp fuzz/text.dict "$OUT/fuzz_text.dict"
-# max_len: PROG_BIN_MAX (harness/prog.h); the checkers make some inputs
+# max_len: PROG_BIN_MAX (lang/prog.h); the checkers make some inputs
 # slow (seconds under ASan), hence the generous timeout.
 cat >"$OUT/fuzz_prog.options" <<'OPT'
 [libfuzzer]

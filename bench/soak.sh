@@ -12,7 +12,7 @@
 #   -o  result table to append to (default bench/results/soak.md)
 #
 # Every configuration is covered by one campaign: the fuzz input carries
-# the target, barrier mode and stress (harness/prog_bin.c byte 0), so no
+# the target, barrier mode and stress (lang/lang_bin.c byte 0), so no
 # STACKFUZZ_TARGET is set. Budget and maximum stack are the fuzz binaries'
 # defaults (500 steps, 16 KB). Each run gets its own directory under
 # out/soak/<UTC time>/ (corpus, crashes, log) and nothing is deleted. The

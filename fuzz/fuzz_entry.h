@@ -1,6 +1,8 @@
 /*
 ** fuzz_entry.h: the engine-neutral fuzz entry points.
 **
+** Layer: the top; may use the harness (hs.h) and lang/ (prog.h).
+**
 ** Every driver (libFuzzer, AFL++ persistent mode, standalone replay, the
 ** ClusterFuzzLite build) calls these and nothing else (fuzz/ is the top
 ** layer: it uses the harness, hs.h, and through it the layers below), so

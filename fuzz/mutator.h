@@ -2,7 +2,7 @@
 ** mutator.h: the structure-aware mutator, written once and wired into
 ** libFuzzer (libfuzzer_mutator.c) and AFL++ (afl_mutator.c).
 **
-** Inputs are binary programs (prog_bin.c). A mutation decodes the bytes,
+** Inputs are binary programs (lang/lang_bin.c). A mutation decodes the bytes,
 ** edits the program (statements, arguments, callees, function
 ** attributes, functions spliced from another input), repairs it with
 ** prog_repair() and encodes it canonically. Every result is therefore a

@@ -2,11 +2,11 @@
 ** hs.h: the harness: runs a program on the reference runtime with every
 ** checker after every step, and reports the outcome.
 **
-** Layering: uses invariants/ (inv.h), runtime-under-test/ (rt.h) and
-** machine/ (mc.h) below it, and the program language (prog.h); never
-** fuzz/. It owns the step loop: the runtime opens each step's epoch
-** (rt_begin_step), the checkers read it, the harness closes it
-** (mc_epoch_done) and writes the truth tags through the recorder.
+** Layer: may use lang/ (prog.h), the checkers (inv.h), the runtime (rt.h)
+** and the machine (mc.h) below it; never fuzz/, which builds on it. It
+** owns the step loop: the runtime opens each step's epoch (rt_begin_step),
+** the checkers read it, the harness closes it (mc_epoch_done) and writes
+** the truth tags through the recorder.
 */
 #ifndef STACKFUZZ_HS_H
 #define STACKFUZZ_HS_H
@@ -71,6 +71,9 @@ typedef struct hs_result {
 /* res must be zeroed before its first use (static, calloc, = {0}); a
 ** result may be passed again and again: its strings are reused. */
 int hs_run(const prog *p, const hs_options *o, hs_result *res);
+/* Does the interpreter have a handler for op (hs_interp.c)? Every row of
+** the op table needs one; a test checks it. */
+int hs_interp_handles(int op);
 /* Frees a result's strings (it may be used again). */
 void hs_result_free(hs_result *res);
 const char *hs_outcome_name(int kind);

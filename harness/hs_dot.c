@@ -43,9 +43,9 @@ static int dotframe(const rt *r, const rt_frame *fr, void *arg)
 	esc(d->out, sp);
 	if (fr->fn->user >= 0 && fr->pc != fr->fn->entry) {
 		const prog_func *pf = &d->h->p->funcs[fr->fn->user];
-		for (uint32_t s = 0; s < (uint32_t)pf->nparams + pf->nlocals; s++) {
-			rt_addr a = s < pf->nparams ? fr->fp + 8ull * s
-						    : fr->sp + 8ull * (s - pf->nparams);
+		for (uint32_t s = 0; s < (uint32_t)prog_nslots(pf); s++) {
+			rt_addr a = s < (uint32_t)prog_nargw(pf) ? fr->fp + 8ull * s
+						    : fr->sp + 8ull * (s - (uint32_t)prog_nargw(pf));
 			rt_word v = 0;
 			mc_peek(&r->mem, a, &v);
 			fprintf(d->out, " | <s%u> %s = ", s, pf->slotname[s]);
@@ -86,9 +86,9 @@ static int dotptrs(const rt *r, const rt_frame *fr, void *arg)
 	if (fr->fn->user < 0 || fr->pc == fr->fn->entry)
 		return d->n < 512;
 	const prog_func *pf = &d->h->p->funcs[fr->fn->user];
-	for (uint32_t s = 0; s < (uint32_t)pf->nparams + pf->nlocals; s++) {
-		rt_addr a = s < pf->nparams ? fr->fp + 8ull * s
-					    : fr->sp + 8ull * (s - pf->nparams);
+	for (uint32_t s = 0; s < (uint32_t)prog_nslots(pf); s++) {
+		rt_addr a = s < (uint32_t)prog_nargw(pf) ? fr->fp + 8ull * s
+					    : fr->sp + 8ull * (s - (uint32_t)prog_nargw(pf));
 		uint32_t tag = mc_ptag_at(&r->mem, a);
 		if (!tag)
 			continue;

@@ -47,9 +47,8 @@
 **    whichever side of the recursive call its body goes; only the
 **    body-last one runs (the other is counted in stats.twins).
 **
-** At start each fixed letter runs alone; if the runtime or parser rejects
-** it (a statement a later issue adds) it is left out, so letters switch
-** themselves on when the runtime learns them.
+** The letters are the op table's (hs_explore_lib.c): at start each runs
+** alone and is left out if the runtime or parser rejects it.
 **
 ** Options fold into every program's config (bugs, target, barrier mode,
 ** stress), so a program written with -o or reported replays alone. With
@@ -63,151 +62,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
+#include "hs_explore_int.h"
 #include "hs_judge.h"
-#include "hs_minexp.h"
 
-enum {
-	XMAX_HELPERS = 3,
-	XMAX_K = 16,	  /* statements in all, enumerated */
-	XREC_DEPTH = 12,  /* levels of a recursive shape (256-byte frames) */
-	XSENTINEL = 32767,
-	XREF = 64,	  /* letter codes >= XREF reference a helper */
-};
-
-/* Library: small leaf helpers and the one-statement composites. Index 0
-** is a dummy main; `cletters` (last) holds the C letters' templates. The
-** Go letters' templates are main's body, followed by the sentinel. */
-static const char lib_text[] =
-	"func main()\n  var x int\n%s  check x == 32767\nend\n"
-	"func set(p *int, v int)\n  *p = v\nend\n"
-	"func cset(p *int, v int) cgowrapper\n  *p = v\nend\n"
-	"func setchk(p *int)\n  *p = 7\n  check *p == 7\nend\n"
-	"func rec()\n  recover()\nend\n"
-	"func grower()\n  grow 4096\nend\n"
-	"func pnc()\n  panic 1\nend\n"
-	"func gpanic()\n  panic 2\nend\n"
-	"cfunc cpanic()\n  callback gpanic()\nend\n"
-	"cfunc cseh()\n  seh push\n  callback gpanic()\n  seh pop\nend\n"
-	/* a scan in a callback under a 1 KiB frame: the first barrier
-	** (1024 bytes up) can fall on cgocallback_gofunc's frame */
-	"func gscan() pad 1024\n  gc scan\nend\n"
-	"cfunc cscan()\n  callback gscan()\nend\n"
-	"cfunc cletters()\n%send\n";
-
-enum {
-	XF_TERM = 1,	/* nothing after it in its function can run */
-	XF_WINDOWS = 2, /* only for target windows/386 */
-	XF_MAIN = 4,	/* main only: a library composite (a seed bug in one
-			** statement); helpers spell it out */
-};
-
-typedef struct xletter {
-	const char *text;
-	int flags;
-} xletter;
-
-/* Go letters; order matters only for which of several shortest programs
-** comes first. */
-static const xletter go_letters[] = {
-	{"defer set(&x, 42)", 0},
-	{"defer cset(&x, 42)", 0},
-	{"grow 4096", 0},
-	{"defer setchk(&x)", 0},
-	{"defer rec()", 0},
-	{"defer grower()", 0},
-	{"defer pnc()", 0},
-	{"gc shrink", 0},
-	{"gc scan", 0},
-	{"gc markterm", 0},
-	{"call setchk(&x)", 0},
-	{"x = recover()", 0},
-	{"call cset(&x, 42)", 0},
-	{"panic 1", XF_TERM},
-	{"goexit", XF_TERM},
-	{"cgo cpanic()", XF_TERM | XF_MAIN},
-	{"cgo cseh()", XF_TERM | XF_WINDOWS | XF_MAIN},
-	{"cgo cscan()", XF_MAIN},
-	{"fault", XF_TERM},
-};
-enum { NGO = sizeof go_letters / sizeof go_letters[0] };
-
-static const xletter c_letters[] = {
-	{"gc scan", 0},
-	{"gc markterm", 0},
-	{"gc shrink", 0},
-};
-enum { NC = sizeof c_letters / sizeof c_letters[0] };
-
-/* ---- helper shapes ---- */
-
-enum {
-	SH_GO = HS_SH_GO,
-	SH_BIG = HS_SH_BIG,
-	SH_WRAP = HS_SH_WRAP,
-	SH_RPRE = HS_SH_RPRE,
-	SH_RPOST = HS_SH_RPOST,
-	SH_C = HS_SH_C,
-	SH__N = HS_SH__N
-};
 static const char *const shape_name[SH__N] = {"go", "go pad 1024", "cgowrapper",
 					       "recursive (body first)",
 					       "recursive (body last)", "C"};
 
-static int shape_is_rec(int sh) { return sh == SH_RPRE || sh == SH_RPOST; }
-
-/* Reference ops, in letter codes: XREF + op * 4 + target (1..3). */
-enum {
-	RF_CALL = HS_REF_CALL,
-	RF_DEFER = HS_REF_DEFER,
-	RF_CGO = HS_REF_CGO,
-	RF_CALLBACK = HS_REF_CALLBACK,
-	RF__N
-};
+/* The ops a letter code >= XREF references a helper with (HS_REF_*). */
 static const uint8_t ref_op[RF__N] = {ST_CALL, ST_DEFER, ST_CGO, ST_CALLBACK};
-
-/* ---- states ---- */
-
-typedef struct xstate {
-	uint8_t n;		       /* statements enumerated */
-	uint8_t nh;		       /* helpers referenced */
-	uint8_t cur;		       /* function the last statement went to */
-	uint8_t shape[XMAX_HELPERS + 1]; /* [1..nh] */
-	uint8_t fn[XMAX_K];	       /* function of each statement (ascending) */
-	uint8_t code[XMAX_K];	       /* letter code */
-} xstate;
-
-typedef struct xs {
-	const hs_explore_opts *o;
-	hs_options ho;
-	prog *lib;    /* parsed library + letter templates */
-	prog *work;   /* the program being run */
-	prog *scratch;
-	hs_result *res;
-	int go_alpha[NGO], ngo; /* supported Go letters (index into go_letters) */
-	int c_alpha[NC], nc;
-	int nlib;		/* library functions copied: indexes 1..nlib */
-	prog_stmt go_tmpl[NGO], c_tmpl[NC], sentinel;
-	hs_explore_stats *st;
-	struct timespec t0, last;
-	unsigned long long written;
-	/* where each function's user body starts and its sentinel sits, in
-	** the last built program (-1: none) */
-	int sent_at[XMAX_HELPERS + 1];
-} xs;
-
-static int helper_fi(const xs *x, int j) { return j == 0 ? 0 : x->nlib + j; }
-
-static int is_go_fn(const xstate *s, int f) { return f == 0 || s->shape[f] != SH_C; }
-
-static int code_is_term(const xs *x, const xstate *s, int i)
-{
-	int c = s->code[i];
-	if (c >= XREF || !is_go_fn(s, s->fn[i]))
-		return 0;
-	return (go_letters[x->go_alpha[c]].flags & XF_TERM) != 0;
-}
 
 /* ---- building programs ---- */
 
@@ -219,19 +83,10 @@ static void remap(prog_stmt *t, int xs_)
 {
 	if (!xs_)
 		return;
-	switch (t->op) {
-	case ST_ASSIGN:
-	case ST_STORE:
-	case ST_CHECK:
-	case ST_RECOVER:
-	case ST_RETZ:
+	if (lang_stmt_uses_slot(t))
 		t->slot = (uint8_t)(t->slot + xs_);
-		break;
-	default:
-		break;
-	}
 	for (int i = 0; i < t->nargs; i++)
-		if (t->a[i].kind == EX_ADDR || t->a[i].kind == EX_SLOT || t->a[i].kind == EX_DEC)
+		if (lang_expr_names_slot(&t->a[i]))
 			t->a[i].v += xs_;
 }
 
@@ -337,171 +192,6 @@ static void build(xs *x, const xstate *s, unsigned sent, prog *p)
 		if (j > 0 && s->shape[j] == SH_RPRE)
 			rec_part(x, j, f);
 	}
-}
-
-static void fold_config(const xs *x, prog *p)
-{
-	const hs_explore_opts *o = x->o;
-	p->cfg.bugs = o->bugs;
-	p->cfg.has_bugs = o->bugs != 0;
-	p->cfg.target = (uint8_t)o->target;
-	p->cfg.has_target = o->target != TARGET_LINUX_AMD64;
-	if (o->barriers_set) {
-		p->cfg.barriers = (uint8_t)o->barriers;
-		p->cfg.has_barriers = o->barriers != BARRIERS_SPACED;
-	}
-	if (o->stress)
-		p->cfg.stress = p->cfg.has_stress = 1;
-}
-
-/* An entry the harness cannot run: its own error or one of its limits. */
-static int unsupported(const hs_result *r)
-{
-	return r->kind == OUT_INTERNAL || r->kind == OUT_LIMIT;
-}
-
-static char *go_body(const int *idx, int n)
-{
-	size_t len = 1;
-	for (int i = 0; i < n; i++)
-		len += strlen(go_letters[idx[i]].text) + 4;
-	char *b = calloc(1, len);
-	if (!b)
-		abort();
-	for (int i = 0; i < n; i++) {
-		strcat(b, "  ");
-		strcat(b, go_letters[idx[i]].text);
-		strcat(b, "\n");
-	}
-	return b;
-}
-
-static char *c_body(const int *idx, int n)
-{
-	size_t len = 1;
-	for (int i = 0; i < n; i++)
-		len += strlen(c_letters[idx[i]].text) + 4;
-	char *b = calloc(1, len);
-	if (!b)
-		abort();
-	for (int i = 0; i < n; i++) {
-		strcat(b, "  ");
-		strcat(b, c_letters[idx[i]].text);
-		strcat(b, "\n");
-	}
-	return b;
-}
-
-static int parse_lib(xs *x, const int *gi, int ng, const int *ci, int nc, prog *out)
-{
-	char *gb = go_body(gi, ng), *cb = c_body(ci, nc);
-	size_t len = sizeof lib_text + strlen(gb) + strlen(cb);
-	char *t = malloc(len);
-	char err[512];
-	if (!t)
-		abort();
-	snprintf(t, len, lib_text, gb, cb);
-	int rc = prog_parse("explore", t, strlen(t), out, err, sizeof err);
-	if (rc != 0 && x->o->progress)
-		fprintf(x->o->progress, "explore: %s\n", err);
-	free(t);
-	free(gb);
-	free(cb);
-	return rc;
-}
-
-/* Does this one-letter library program run (the runtime supports it)? */
-static int probe(xs *x, const int *gi, int ng, const int *ci, int nc)
-{
-	if (parse_lib(x, gi, ng, ci, nc, x->scratch) != 0)
-		return 0;
-	prog *p = x->scratch;
-	/* main runs its letter; the sentinel after it must not count */
-	p->funcs[0].nstmts--;
-	if (nc) { /* run the C letter: main calls cletters */
-		prog_func *m = &p->funcs[0];
-		memset(&m->stmts[0], 0, sizeof m->stmts[0]);
-		m->stmts[0].op = ST_CGO;
-		m->stmts[0].fn = (uint8_t)(p->nfuncs - 1);
-		m->nstmts = 1;
-	}
-	hs_explore_opts plain = *x->o;
-	plain.bugs = 0; /* support is a property of the runtime */
-	const hs_explore_opts *save = x->o;
-	x->o = &plain;
-	fold_config(x, p);
-	x->o = save;
-	hs_run(p, &x->ho, x->res);
-	return !unsupported(x->res);
-}
-
-static int in_focus(const xs *x, const char *text)
-{
-	if (!x->o->only)
-		return 1;
-	for (const char *const *l = x->o->only; *l; l++)
-		if (!strcmp(*l, text))
-			return 1;
-	return 0;
-}
-
-static int build_vocabulary(xs *x)
-{
-	int gi[NGO], ci[NC];
-	for (int e = 0; e < NGO; e++) {
-		if ((go_letters[e].flags & XF_WINDOWS) && x->o->target != TARGET_WINDOWS_386)
-			continue;
-		if (!in_focus(x, go_letters[e].text))
-			continue;
-		if (!probe(x, &e, 1, NULL, 0)) {
-			x->st->unsupported++;
-			if (x->o->progress)
-				fprintf(x->o->progress, "explore: left out (not supported): %s\n",
-					go_letters[e].text);
-			continue;
-		}
-		gi[x->ngo] = e;
-		x->go_alpha[x->ngo++] = e;
-	}
-	for (int e = 0; e < NC; e++) {
-		if (!in_focus(x, c_letters[e].text))
-			continue;
-		if (!probe(x, NULL, 0, &e, 1)) {
-			x->st->unsupported++;
-			if (x->o->progress)
-				fprintf(x->o->progress, "explore: left out (not supported): C %s\n",
-					c_letters[e].text);
-			continue;
-		}
-		ci[x->nc] = e;
-		x->c_alpha[x->nc++] = e;
-	}
-	if (parse_lib(x, gi, x->ngo, ci, x->nc, x->lib) != 0)
-		return -1;
-	const prog *l = x->lib;
-	for (int i = 0; i < x->ngo; i++)
-		x->go_tmpl[i] = l->funcs[0].stmts[i];
-	x->sentinel = l->funcs[0].stmts[x->ngo];
-	for (int i = 0; i < x->nc; i++)
-		x->c_tmpl[i] = l->funcs[l->nfuncs - 1].stmts[i];
-	for (int i = 0; i < x->ngo; i++)
-		x->go_tmpl[i].line = x->go_tmpl[i].col = 0;
-	for (int i = 0; i < x->nc; i++)
-		x->c_tmpl[i].line = x->c_tmpl[i].col = 0;
-	x->sentinel.line = x->sentinel.col = 0;
-	x->nlib = (int)l->nfuncs - 2;
-	/* the work program: config, library functions at 1..nlib */
-	prog_init(x->work);
-	x->work->nfuncs = 0;
-	for (int f = 1; f <= x->nlib; f++) {
-		x->work->funcs[f] = l->funcs[f];
-		x->work->funcs[f].line = 0;
-		for (uint32_t i = 0; i < x->work->funcs[f].nstmts; i++)
-			x->work->funcs[f].stmts[i].line = x->work->funcs[f].stmts[i].col = 0;
-	}
-	fold_config(x, x->work);
-	x->st->alphabet = x->ngo + x->nc;
-	return 0;
 }
 
 /* ---- the search ---- */
@@ -736,7 +426,7 @@ static int children(const xs *x, const xstate *s, int f, xstate **v, size_t *n,
 	int go = is_go_fn(s, f);
 	int nplain = go ? x->ngo : x->nc;
 	for (int l = 0; l < nplain; l++) {
-		if (go && f > 0 && (go_letters[x->go_alpha[l]].flags & XF_MAIN))
+		if (go && f > 0 && (go_letters[x->go_alpha[l]].flags & LL_MAIN))
 			continue;
 		c.code[s->n] = (uint8_t)l;
 		if (push(v, n, cap, &c) < 0)
@@ -798,7 +488,7 @@ int hs_explore(const hs_explore_opts *o, prog *found, hs_result *res,
 				strerror(errno));
 		goto out;
 	}
-	if (build_vocabulary(&x) < 0)
+	if (hs_x_build_vocabulary(&x) < 0)
 		goto out;
 	if (o->progress)
 		fprintf(o->progress, "explore: %d Go and %d C letters (%d left out), up to "

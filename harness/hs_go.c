@@ -40,6 +40,49 @@
 
 /* ---- emitting one program ---- */
 
+/* What each statement becomes (the README's statement -> Go table). A
+** statement added to the op table without a row here fails the test
+** that every op is translated (tests/test_go.c); the switches below hold
+** the translations themselves. */
+static const char *const go_form[ST__COUNT] = {
+	[ST_ASSIGN] = "x = e",
+	[ST_STORE] = "*p = e",
+	[ST_CHECK] = "if x != K { sfCheckFail(...) }",
+	[ST_CALL] = "f(args) (Go), f(args); (C)",
+	[ST_DEFER] = "defer f(args)",
+	[ST_PANIC] = "panic(e)",
+	[ST_RECOVER] = "x = sfRecover(recover())",
+	[ST_GOEXIT] = "runtime.Goexit()",
+	[ST_GROW] = "sfGrowN(): a leaf with an N-byte array",
+	[ST_GC] = "runtime.GC() (from C: an exported helper)",
+	[ST_RETZ] = "if x == 0 { return }",
+	[ST_RETURN] = "return",
+	[ST_CGO] = "C.c(args)",
+	[ST_CALLBACK] = "the exported Go wrapper pK_cb_f(args)",
+	[ST_SEHPUSH] = "nothing on linux/amd64",
+	[ST_SEHPOP] = "nothing on linux/amd64",
+	[ST_LOCK] = "runtime.LockOSThread()",
+	[ST_UNLOCK] = "runtime.UnlockOSThread()",
+	[ST_FAULT] = "a store to an unmapped address (SetPanicOnFault)",
+	[ST_ADD] = "x = y + e",
+	[ST_SUB] = "x = y - e",
+	[ST_RETEQ] = "if x == y { return }",
+	[ST_RETLT] = "if x < e { return }",
+	[ST_LOAD] = "x = *p",
+	[ST_LOCKED] = "x = sfLocked(): runtime.lockedOSThread() (go:linkname)",
+	[ST_DEFREC] = "defer recover()",
+	[ST_DEFPANIC] = "defer panic(e)",
+	[ST_RETVAL] = "return e (Go: named result; C: return e;)",
+	[ST_CALLR] = "x = f(args)",
+	[ST_CGOR] = "x = int(C.c(args))",
+	[ST_CBR] = "x = the exported wrapper pK_cb_f(args), which returns f's result",
+};
+
+const char *hs_go_form(int op)
+{
+	return op >= 0 && op < ST__COUNT ? go_form[op] : NULL;
+}
+
 static const char *slotname(const prog_func *f, uint32_t i, char *buf, size_t len)
 {
 	if (f->slotname[i][0])
@@ -154,10 +197,66 @@ static void go_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 	case ST_FAULT:
 		rt_sb_printf(s, "sfFault()");
 		break;
+	case ST_ADD:
+	case ST_SUB:
+		rt_sb_printf(s, "%s = ", slotname(f, st->slot, nb, sizeof nb));
+		expr(s, f, &st->a[0], 0);
+		rt_sb_printf(s, " %c ", st->op == ST_ADD ? '+' : '-');
+		expr(s, f, &st->a[1], 0);
+		break;
+	case ST_RETEQ:
+	case ST_RETLT:
+		rt_sb_printf(s, "if %s %s ", slotname(f, st->slot, nb, sizeof nb),
+			     st->op == ST_RETEQ ? "==" : "<");
+		expr(s, f, &st->a[0], 0);
+		rt_sb_printf(s, " { return }");
+		break;
+	case ST_LOAD:
+		rt_sb_printf(s, "%s = *", slotname(f, st->slot, nb, sizeof nb));
+		expr(s, f, &st->a[0], 0);
+		break;
+	case ST_LOCKED:
+		rt_sb_printf(s, "%s = sfLocked()", slotname(f, st->slot, nb, sizeof nb));
+		break;
+	case ST_DEFREC:
+		rt_sb_printf(s, "defer recover()");
+		break;
+	case ST_DEFPANIC:
+		rt_sb_printf(s, "defer panic(");
+		expr(s, f, &st->a[0], 0);
+		rt_sb_printf(s, ")");
+		break;
+	case ST_RETVAL:
+		rt_sb_printf(s, "return ");
+		expr(s, f, &st->a[0], 0);
+		break;
+	case ST_CALLR:
+		rt_sb_printf(s, "%s = p%d_%s", slotname(f, st->slot, nb, sizeof nb), k,
+			     p->funcs[st->fn].name);
+		args(s, f, st, 0, NULL);
+		break;
+	case ST_CGOR:
+		rt_sb_printf(s, "%s = int(C.p%d_%s", slotname(f, st->slot, nb, sizeof nb), k,
+			     p->funcs[st->fn].name);
+		args(s, f, st, 0, "C.longlong");
+		rt_sb_printf(s, ")");
+		break;
 	default: /* seh push/pop, and C-only statements, never valid here */
 		rt_sb_printf(s, "// %s: nothing on linux/amd64", prog_op_name(st->op));
 	}
 	rt_sb_printf(s, "\n");
+}
+
+/* A C function's return: its result slot is a local, returned. */
+static const char *c_return(const prog_func *f)
+{
+	static char buf[PROG_MAX_NAME + 24];
+	char nb[PROG_MAX_NAME + 8];
+	if (!f->nresults)
+		return "return;";
+	snprintf(buf, sizeof buf, "return %s;",
+		 slotname(f, (uint32_t)prog_result_slot(f), nb, sizeof nb));
+	return buf;
 }
 
 static void c_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
@@ -177,14 +276,34 @@ static void c_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 		args(s, f, st, 1, "(long long)");
 		rt_sb_printf(s, ";");
 		break;
+	case ST_CALLR:
+	case ST_CBR:
+		rt_sb_printf(s, "%s = p%d_%s%s", slotname(f, st->slot, nb, sizeof nb), k,
+			     st->op == ST_CBR ? "cb_" : "", p->funcs[st->fn].name);
+		args(s, f, st, 1, "(long long)");
+		rt_sb_printf(s, ";");
+		break;
+	case ST_RETVAL:
+		rt_sb_printf(s, "return ");
+		expr(s, f, &st->a[0], 1);
+		rt_sb_printf(s, ";");
+		break;
 	case ST_GC:
 		rt_sb_printf(s, "sfGC(); /* gc %s */", prog_gc_name((int)st->n));
 		break;
 	case ST_RETZ:
-		rt_sb_printf(s, "if (%s == 0) return;", slotname(f, st->slot, nb, sizeof nb));
+		rt_sb_printf(s, "if (%s == 0) %s", slotname(f, st->slot, nb, sizeof nb),
+			     c_return(f));
+		break;
+	case ST_RETEQ:
+	case ST_RETLT:
+		rt_sb_printf(s, "if (%s %s ", slotname(f, st->slot, nb, sizeof nb),
+			     st->op == ST_RETEQ ? "==" : "<");
+		expr(s, f, &st->a[0], 1);
+		rt_sb_printf(s, ") %s", c_return(f));
 		break;
 	case ST_RETURN:
-		rt_sb_printf(s, "return;");
+		rt_sb_printf(s, "%s", c_return(f));
 		break;
 	default: /* seh push/pop */
 		rt_sb_printf(s, "/* seh %s: nothing on linux/amd64 */",
@@ -196,7 +315,7 @@ static void c_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 static void c_proto(rt_strbuf *s, const prog_func *f, int k)
 {
 	char nb[PROG_MAX_NAME + 8];
-	rt_sb_printf(s, "void p%d_%s(", k, f->name);
+	rt_sb_printf(s, "%s p%d_%s(", f->nresults ? "long long" : "void", k, f->name);
 	for (uint32_t i = 0; i < f->nparams; i++)
 		rt_sb_printf(s, "%slong long %s", i ? ", " : "",
 			   slotname(f, i, nb, sizeof nb));
@@ -210,7 +329,8 @@ static int called_back(const prog *p, uint32_t fi)
 {
 	for (uint32_t i = 0; i < p->nfuncs; i++)
 		for (uint32_t k = 0; k < p->funcs[i].nstmts; k++)
-			if (p->funcs[i].stmts[k].op == ST_CALLBACK &&
+			if ((p->funcs[i].stmts[k].op == ST_CALLBACK ||
+			     p->funcs[i].stmts[k].op == ST_CBR) &&
 			    p->funcs[i].stmts[k].fn == fi)
 				return 1;
 	return 0;
@@ -229,8 +349,13 @@ static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_en
 			rt_sb_printf(pre, ";\n");
 			c_proto(c, f, k);
 			rt_sb_printf(c, "\n{\n");
+			if (f->nresults)
+				rt_sb_printf(c, "\tlong long %s = 0;\n",
+					     slotname(f, (uint32_t)prog_result_slot(f), nb, sizeof nb));
 			for (uint32_t si = 0; si < f->nstmts; si++)
 				c_stmt(c, p, k, (int)fi, si);
+			if (f->nresults)
+				rt_sb_printf(c, "\t%s\n", c_return(f));
 			rt_sb_printf(c, "}\n");
 			continue;
 		}
@@ -238,9 +363,13 @@ static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_en
 		for (uint32_t i = 0; i < f->nparams; i++)
 			rt_sb_printf(g, "%s%s %s", i ? ", " : "", slotname(f, i, nb, sizeof nb),
 				   f->type[i] == TY_PTR ? "*int" : "int");
-		rt_sb_printf(g, ") {%s\n", f->flags & FF_CGOWRAPPER ?
+		rt_sb_printf(g, ")");
+		if (f->nresults) /* a named result, as the language's */
+			rt_sb_printf(g, " (%s int)",
+				     slotname(f, (uint32_t)prog_result_slot(f), nb, sizeof nb));
+		rt_sb_printf(g, " {%s\n", f->flags & FF_CGOWRAPPER ?
 			   " // cgowrapper: an ordinary Go function" : "");
-		for (uint32_t i = f->nparams; i < (uint32_t)f->nparams + f->nlocals; i++) {
+		for (uint32_t i = (uint32_t)prog_nargw(f); i < (uint32_t)prog_nslots(f); i++) {
 			slotname(f, i, nb, sizeof nb);
 			rt_sb_printf(g, "\tvar %s %s\n\t_ = %s\n", nb,
 				   f->type[i] == TY_PTR ? "*int" : "int", nb);
@@ -249,6 +378,8 @@ static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_en
 			rt_sb_printf(g, "\tvar sfPad [%u]byte\n\tsfUse(sfPad[:])\n", f->pad);
 		for (uint32_t si = 0; si < f->nstmts; si++)
 			go_stmt(g, p, k, (int)fi, si);
+		if (f->nresults)
+			rt_sb_printf(g, "\treturn\n");
 		rt_sb_printf(g, "}\n");
 		if (called_back(p, fi)) {
 			/* C passes ints; a *int parameter can only get nil */
@@ -256,14 +387,18 @@ static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_en
 				   k, f->name);
 			for (uint32_t i = 0; i < f->nparams; i++)
 				rt_sb_printf(g, "%sa%u C.longlong", i ? ", " : "", i);
-			rt_sb_printf(g, ") {\n\tp%d_%s(", k, f->name);
+			if (f->nresults)
+				rt_sb_printf(g, ") C.longlong {\n\treturn C.longlong(p%d_%s(", k,
+					     f->name);
+			else
+				rt_sb_printf(g, ") {\n\tp%d_%s(", k, f->name);
 			for (uint32_t i = 0; i < f->nparams; i++) {
 				if (f->type[i] == TY_PTR)
 					rt_sb_printf(g, "%snil", i ? ", " : "");
 				else
 					rt_sb_printf(g, "%sint(a%u)", i ? ", " : "", i);
 			}
-			rt_sb_printf(g, ")\n}\n");
+			rt_sb_printf(g, "%s\n}\n", f->nresults ? "))" : ")");
 		}
 	}
 }
@@ -299,6 +434,15 @@ static const char go_runtime_part[] =
 	"var sfFaultAddr uintptr = 0x10008\n"
 	"\n//go:noinline\n"
 	"func sfFault() { *(*int)(unsafe.Pointer(sfFaultAddr)) = 1 }\n"
+	"\n//go:linkname sfLockedOSThread runtime.lockedOSThread\n"
+	"func sfLockedOSThread() bool\n"
+	"\n// x = locked(): the runtime's own answer (a cgo callback locks too)\n"
+	"func sfLocked() int {\n"
+	"\tif sfLockedOSThread() {\n"
+	"\t\treturn 1\n"
+	"\t}\n"
+	"\treturn 0\n"
+	"}\n"
 	"\n//export sfGC\n"
 	"func sfGC() { runtime.GC() }\n"
 	"\n// Deferred by main: runs when the entry returns, panics or Goexits. A\n"

@@ -51,6 +51,10 @@ char *hs_go_model_obs(const prog *p, const hs_result *r, const hs_verdict *v);
 ** timed out), stdout and stderr (heap string). */
 char *hs_go_normalise(int status, const char *out, const char *err);
 
+/* What statement op becomes in Go, or NULL if the emitter has no
+** translation for it (a test checks every op of the table has one). */
+const char *hs_go_form(int op);
+
 /* ---- CLI (cli_go.c; argv[0] is the subcommand name) ---- */
 int cli_go(int argc, char **argv);   /* stackfuzz go PROG... -o DIR */
 int cli_diff(int argc, char **argv); /* stackfuzz diff PATH... */

@@ -7,7 +7,13 @@
 #include "hs.h"
 #include "rt.h"
 
-enum { HS_MAX_LEAVES = 64 };
+enum {
+	HS_MAX_LEAVES = 64,
+	/* rt_func.user of the deferred builtin panic (its arg: the value)
+	** and of panic(nil) (no arg); program functions have user >= 0 */
+	HS_USER_PANIC = -2,
+	HS_USER_PANICNIL = -3,
+};
 
 typedef struct hs {
 	const prog *p;
@@ -16,6 +22,9 @@ typedef struct hs {
 	inv_truth truth;
 	inv_ctx ctx;
 	int rtidx[PROG_MAX_FUNCS];
+	/* the deferred builtins' functions (-1 until a program needs them):
+	** `defer recover()`, `defer panic(v)`, `defer panic(nil)` */
+	int defrec_idx, defpanic_idx, defpanicnil_idx;
 	uint32_t nleaves;
 	uint32_t leafsize[HS_MAX_LEAVES];
 	int leafidx[HS_MAX_LEAVES];
@@ -27,6 +36,12 @@ typedef struct hs {
 } hs;
 
 rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot);
+int hs_leaf_for(hs *h, uint32_t n); /* the `grow n` leaf's function */
+/* hs_exec.c: statement k of pf; the result of the call at statement s,
+** resumed; the deferred builtin panic's frame at pc */
+void hs_exec_stmt(hs *h, const prog_func *pf, uint32_t k);
+void hs_take_result(hs *h, const prog_func *pf, const prog_stmt *s);
+void hs_exec_builtin(hs *h, const rt_func *f, rt_addr pc);
 void hs_trace_step(hs *h, FILE *out);
 void hs_dump(hs *h, FILE *out);
 void hs_dump_dot(hs *h, FILE *out); /* Graphviz picture of the state */

@@ -1,7 +1,8 @@
 /*
 ** hs_interp.c: the interpreter. It runs a program's statements on the
 ** reference runtime, keeps the ground truth, and runs the checkers after
-** every step.
+** every step. The statements themselves are hs_exec.c's handlers, one
+** per op of the op table.
 **
 ** Control flow is the machine's: the PC says where the G is. A program
 ** function's statement k runs at its site k; a call pushes arguments and
@@ -78,32 +79,18 @@ void hs_outcome_str(const hs_result *r, char *buf, size_t len)
 
 /* ---- setup: the program's functions in the runtime's table ---- */
 
+/* The sites that are return points: statements the op table flags as
+** calling (a callee, a grow leaf, gopanic on a nil dereference). */
 static uint64_t callsites(const prog_func *pf)
 {
 	uint64_t m = 0;
-	for (uint32_t k = 0; k < pf->nstmts; k++) {
-		switch (pf->stmts[k].op) {
-		case ST_CALL:
-		case ST_PANIC:
-		case ST_GOEXIT:
-		case ST_GROW:
-		case ST_CGO:
-		case ST_CALLBACK:
-		case ST_FAULT:
+	for (uint32_t k = 0; k < pf->nstmts; k++)
+		if (lang_ops[pf->stmts[k].op].flags & LO_CALLSITE)
 			m |= 1ull << k;
-			break;
-		case ST_STORE:
-		case ST_CHECK: /* a nil dereference calls gopanic */
-			m |= 1ull << k;
-			break;
-		default:
-			break;
-		}
-	}
 	return m | (1ull << pf->nstmts); /* the epilogue calls deferred fns */
 }
 
-static int leaf_for(hs *h, uint32_t n)
+int hs_leaf_for(hs *h, uint32_t n)
 {
 	for (uint32_t i = 0; i < h->nleaves; i++)
 		if (h->leafsize[i] == n)
@@ -121,6 +108,37 @@ static int leaf_for(hs *h, uint32_t n)
 	return idx;
 }
 
+/* The functions a deferred builtin calls: `defer recover()` defers a
+** leaf that does nothing (Go's recover() returns nil unless a deferred
+** function calls it; the deferred builtin is that function, called by
+** the runtime, so it never recovers); `defer panic(v)` defers a Go frame
+** whose one statement panics with its argument, evaluated at the defer
+** like every deferred call's. */
+static int setup_builtins(hs *h)
+{
+	static const rt_funcdesc rec = {.name = "recover", .kind = RF_LEAF,
+					.flags = RFF_ARGMAP | RFF_LOCALMAP,
+					.nsites = 1, .user = -1};
+	rt_funcdesc pan = {.name = "panic", .kind = RF_GO,
+			   .flags = RFF_ARGMAP | RFF_LOCALMAP, .nsites = 2,
+			   .retsites = 3, .argsize = 8, .user = HS_USER_PANIC};
+	h->defrec_idx = h->defpanic_idx = h->defpanicnil_idx = -1;
+	int need = 0;
+	for (uint32_t i = 0; i < h->p->nfuncs; i++)
+		for (uint32_t k = 0; k < h->p->funcs[i].nstmts; k++)
+			need |= h->p->funcs[i].stmts[k].op == ST_DEFREC ||
+				h->p->funcs[i].stmts[k].op == ST_DEFPANIC;
+	if (!need)
+		return 0;
+	h->defrec_idx = rt_addfunc(&h->rt, &rec);
+	h->defpanic_idx = rt_addfunc(&h->rt, &pan);
+	pan.name = "panicnil";
+	pan.argsize = 0;
+	pan.user = HS_USER_PANICNIL;
+	h->defpanicnil_idx = rt_addfunc(&h->rt, &pan);
+	return h->defrec_idx < 0 || h->defpanic_idx < 0 || h->defpanicnil_idx < 0 ? -1 : 0;
+}
+
 static int setup(hs *h)
 {
 	const prog *p = h->p;
@@ -131,9 +149,11 @@ static int setup(hs *h)
 			if (pf->type[s] == TY_PTR)
 				argmap |= 1ull << s;
 		for (uint32_t s = 0; s < pf->nlocals; s++)
-			if (pf->type[pf->nparams + s] == TY_PTR)
+			if (pf->type[prog_nargw(pf) + s] == TY_PTR)
 				localmap |= 1ull << s;
 		int wrapper = (pf->flags & FF_CGOWRAPPER) != 0;
+		/* the result (an int: no map bit) is the last argument word */
+		uint8_t res = pf->nresults ? RFF_RESULT : 0;
 		uint32_t nseh = 0;
 		for (uint32_t k = 0; k < pf->nstmts; k++)
 			nseh += pf->stmts[k].op == ST_SEHPUSH;
@@ -141,11 +161,11 @@ static int setup(hs *h)
 			.name = pf->name,
 			.kind = pf->kind == FK_C ? RF_C : RF_GO,
 			/* a cgo wrapper: an args map that lies, no locals map */
-			.flags = wrapper ? RFF_ARGMAP : RFF_ARGMAP | RFF_LOCALMAP,
+			.flags = (uint8_t)((wrapper ? RFF_ARGMAP : RFF_ARGMAP | RFF_LOCALMAP) | res),
 			.nsites = pf->nstmts + 1,
 			.retsites = callsites(pf),
 			.framesize = 8 * pf->nlocals + pf->pad,
-			.argsize = 8 * pf->nparams,
+			.argsize = 8 * (uint32_t)prog_nargw(pf),
 			.argmap = wrapper ? 0 : argmap,
 			.localmap = localmap,
 			.user = (int32_t)i,
@@ -153,7 +173,7 @@ static int setup(hs *h)
 			.nlocals = pf->nlocals,
 		};
 		if (pf->kind == FK_C) { /* no maps: never on a G stack */
-			d.flags = 0;
+			d.flags = res;
 			d.argmap = d.localmap = 0;
 			/* SEH record count, the records, then pad */
 			d.framesize = 8 * (RT_CFRAME_SEH0 + 2 * nseh) + pf->pad;
@@ -165,9 +185,9 @@ static int setup(hs *h)
 	for (uint32_t i = 0; i < p->nfuncs; i++)
 		for (uint32_t k = 0; k < p->funcs[i].nstmts; k++)
 			if (p->funcs[i].stmts[k].op == ST_GROW &&
-			    leaf_for(h, (uint32_t)p->funcs[i].stmts[k].n) < 0)
+			    hs_leaf_for(h, (uint32_t)p->funcs[i].stmts[k].n) < 0)
 				return -1;
-	return 0;
+	return setup_builtins(h);
 }
 
 /* ---- slots and expressions ---- */
@@ -175,226 +195,9 @@ static int setup(hs *h)
 rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot)
 {
 	const rt_func *f = &h->rt.funcs[h->rtidx[pf - h->p->funcs]];
-	if (slot < pf->nparams)
+	if (slot < (uint32_t)prog_nargw(pf)) /* parameters, the result */
 		return rt_frame_fp(&h->rt, f) + 8ull * slot;
-	return rt_sp(&h->rt) + 8ull * (slot - pf->nparams);
-}
-
-static rt_word ld(hs *h, rt_addr a)
-{
-	rt_word v;
-	mc_load(&h->rt.mem, a, &v);
-	return v;
-}
-
-static void eval(hs *h, const prog_func *pf, const prog_expr *e, rt_word *v,
-		 uint32_t *tag)
-{
-	*tag = 0;
-	switch (e->kind) {
-	case EX_CONST:
-		*v = (rt_word)(int64_t)e->v;
-		break;
-	case EX_NIL:
-		*v = 0;
-		break;
-	case EX_ADDR: {
-		rt_addr a = hs_slot_addr(h, pf, (uint32_t)e->v);
-		*v = a;
-		*tag = mc_cell_at(&h->rt.mem, a);
-		break;
-	}
-	case EX_SLOT: {
-		rt_addr a = hs_slot_addr(h, pf, (uint32_t)e->v);
-		*v = ld(h, a);
-		*tag = mc_ptag_at(&h->rt.mem, a);
-		break;
-	}
-	default: /* EX_DEC */
-		*v = ld(h, hs_slot_addr(h, pf, (uint32_t)e->v)) - 1;
-		break;
-	}
-}
-
-static void push_args(hs *h, const prog_func *pf, const prog_stmt *s)
-{
-	rt_word v[PROG_MAX_PARAMS];
-	uint32_t tag[PROG_MAX_PARAMS];
-	for (uint32_t i = 0; i < s->nargs; i++)
-		eval(h, pf, &s->a[i], &v[i], &tag[i]);
-	rt_addr a = rt_push_args(&h->rt, v, s->nargs);
-	for (uint32_t i = 0; i < s->nargs; i++)
-		mc_ptag_set(&h->rt.mem, a + 8ull * i, tag[i]);
-}
-
-static int64_t recovered_int(int kind, int64_t v)
-{
-	return kind == PV_INT ? v : kind == PV_NIL ? 0 : -1; /* runtime errors */
-}
-
-/* Appends one observable line (see hs_result.observed). */
-static void observe(hs *h, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void observe(hs *h, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	rt_sb_vprintf(&h->obs, fmt, ap);
-	va_end(ap);
-}
-
-/* ---- statements ---- */
-
-static void nilpanic(hs *h, uint32_t k)
-{
-	inv_truth_panic_value(&h->truth, PV_NILDEREF, 0);
-	rt_gopanic(&h->rt, PV_NILDEREF, 0, k);
-}
-
-static void exec_stmt(hs *h, const prog_func *pf, uint32_t k)
-{
-	rt *r = &h->rt;
-	const prog_stmt *s = &pf->stmts[k];
-	const rt_func *f = &r->funcs[h->rtidx[pf - h->p->funcs]];
-	rt_addr next = rt_site_pc(f, k + 1);
-	rt_word v;
-	uint32_t tag;
-	switch (s->op) {
-	case ST_ASSIGN: {
-		rt_addr a = hs_slot_addr(h, pf, s->slot);
-		eval(h, pf, &s->a[0], &v, &tag);
-		mc_store(&r->mem, a, v);
-		mc_ptag_set(&r->mem, a, tag);
-		break;
-	}
-	case ST_STORE: {
-		rt_word p = ld(h, hs_slot_addr(h, pf, s->slot));
-		eval(h, pf, &s->a[0], &v, &tag);
-		if (p < MC_NIL_LIMIT) {
-			nilpanic(h, k);
-			return;
-		}
-		mc_store(&r->mem, p, v);
-		break;
-	}
-	case ST_CHECK: {
-		rt_addr a = hs_slot_addr(h, pf, s->slot);
-		rt_word got = ld(h, a);
-		if (s->n) {
-			if (got < MC_NIL_LIMIT) {
-				nilpanic(h, k);
-				return;
-			}
-			a = got;
-			got = ld(h, a);
-		}
-		inv_truth_check(&h->truth, pf->name, pf->slotname[s->slot], s->n != 0,
-				a, s->a[0].v, (int64_t)got);
-		break;
-	}
-	case ST_CALL:
-		push_args(h, pf, s);
-		rt_call(r, h->rtidx[s->fn], rt_retpc(f, k));
-		return;
-	case ST_DEFER:
-		push_args(h, pf, s);
-		rt_deferproc(r, h->rtidx[s->fn], k);
-		break;
-	case ST_PANIC: {
-		int kind = PV_INT;
-		eval(h, pf, &s->a[0], &v, &tag);
-		if (s->a[0].kind == EX_NIL)
-			kind = PV_NIL;
-		inv_truth_panic_value(&h->truth, kind, (int64_t)v);
-		rt_gopanic(r, kind, (int64_t)v, k);
-		return;
-	}
-	case ST_RECOVER: {
-		int kind;
-		int64_t val;
-		/* what Go answers is read before the runtime answers: a
-		** recover marks its panic recovered */
-		inv_truth_recover_begin(&h->truth, r, f);
-		int got = rt_gorecover(r, f, &kind, &val);
-		inv_truth_recover(&h->truth, pf->name, got, kind, val);
-		/* the value as Go's recover() returns it (a fact, not a check) */
-		if (!got || kind == PV_NIL)
-			observe(h, "recover: nil\n");
-		else if (kind == PV_INT)
-			observe(h, "recover: %lld\n", (long long)val);
-		else
-			observe(h, "recover: runtime error\n");
-		if (s->n) {
-			rt_addr a = hs_slot_addr(h, pf, s->slot);
-			mc_store(&r->mem, a, (rt_word)(got ? recovered_int(kind, val) : 0));
-		}
-		break;
-	}
-	case ST_GOEXIT:
-		inv_truth_panic_value(&h->truth, PV_NIL, 0);
-		rt_goexit(r, k);
-		return;
-	case ST_GROW:
-		rt_call(r, leaf_for(h, (uint32_t)s->n), rt_retpc(f, k));
-		return;
-	case ST_GC:
-		if (s->n != GC_SHRINK) /* what the scan must visit: GC1 */
-			inv_truth_gc(&h->truth, r, s->n != GC_SCAN,
-				     pf->kind == FK_C);
-		if (s->n == GC_SHRINK)
-			rt_shrink(r);
-		else if (s->n == GC_SCAN)
-			rt_gc_scan(r);
-		else
-			rt_gc_markterm(r);
-		break;
-	case ST_RETZ:
-		if (ld(h, hs_slot_addr(h, pf, s->slot)) == 0)
-			next = rt_site_pc(f, pf->nstmts);
-		break;
-	case ST_RETURN:
-		next = rt_site_pc(f, pf->nstmts);
-		break;
-	case ST_CGO: {
-		rt_word a[PROG_MAX_PARAMS];
-		for (uint32_t i = 0; i < s->nargs; i++)
-			eval(h, pf, &s->a[i], &a[i], &tag);
-		inv_truth_cgo_call(&h->truth, r);
-		rt_cgocall(r, h->rtidx[s->fn], a, s->nargs, k);
-		return;
-	}
-	case ST_CALLBACK: {
-		rt_word a[PROG_MAX_PARAMS];
-		for (uint32_t i = 0; i < s->nargs; i++)
-			eval(h, pf, &s->a[i], &a[i], &tag);
-		inv_truth_callback(&h->truth, r);
-		rt_callback(r, h->rtidx[s->fn], a, s->nargs, k);
-		return;
-	}
-	case ST_SEHPUSH:
-		rt_sehpush(r);
-		break;
-	case ST_SEHPOP:
-		rt_sehpop(r);
-		break;
-	case ST_LOCK:
-		h->truth.locks++;
-		rt_lockosthread(r);
-		break;
-	case ST_UNLOCK:
-		if (h->truth.locks)
-			h->truth.locks--;
-		rt_unlockosthread(r);
-		break;
-	case ST_FAULT:
-		inv_truth_panic_value(&h->truth, PV_FAULT, 0);
-		rt_fault(r, k);
-		return;
-	default:
-		rt_throw(r, TH_INTERNAL_BADSTMT, "unknown statement");
-		return;
-	}
-	r->cur->sched.pc = next;
+	return rt_sp(&h->rt) + 8ull * (slot - (uint32_t)prog_nargw(pf));
 }
 
 /* ---- the loop ---- */
@@ -501,7 +304,11 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			uint32_t site = (uint32_t)(off / RT_SITE) - 1;
 			h->cur_func = f->user;
 			if (off % RT_SITE == RT_PCQUANTUM) {
-				/* resumed after a call: on to the next site */
+				/* resumed after a call: its result, if it is taken,
+				** then on to the next site */
+				if (site < pf->nstmts &&
+				    (lang_ops[pf->stmts[site].op].flags & LO_RESULT))
+					hs_take_result(h, pf, &pf->stmts[site]);
 				r->cur->sched.pc = rt_site_pc(f, site < pf->nstmts ? site + 1 : site);
 				continue;
 			}
@@ -509,10 +316,12 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 				rt_throw(r, TH_BADPC, "pc inside no statement");
 			} else if (site < pf->nstmts) {
 				h->cur_stmt = (int)site;
-				exec_stmt(h, pf, site);
+				hs_exec_stmt(h, pf, site);
 			} else {
 				rt_epilogue(r, site);
 			}
+		} else if (f->user == HS_USER_PANIC || f->user == HS_USER_PANICNIL) {
+			hs_exec_builtin(h, f, pc);
 		} else {
 			rt_run_internal(r);
 		}

@@ -11,17 +11,21 @@
 **   2. ddmin-style statement chunks per function: remove [i, i+n) for
 **      n = all, half, quarter, ... 1 (the n = 1 sweep is the single
 **      statement removal that makes the result 1-minimal);
-**   3. trade a `call`/`grow` for frame size: drop the statement and give
+**   3. trade a `call`/`grow` (ops flagged LO_FRAME) for frame size: drop the statement and give
 **      its function the largest pad (pass 6 then shrinks the pad): a deep
 **      recursion that only served to move the stack becomes one big frame;
 **   4. drop unused params/locals (call sites and slot indexes follow);
 **   5. simplify operands: toward 0 / nil, `n-1` -> `n`, `q` -> `&y`,
-**      `y = recover()` -> `recover()`;
+**      a result dropped (`y = recover()` -> `recover()`: an op whose form
+**      0 has no target slot; `x = call f()` -> `call f()`: the row's plain
+**      op);
 **   6. shrink magnitudes (pad, grow, constants) by binary search for the
 **      smallest value that keeps the violation without a longer run (a
 **      smaller pad can mean many more frames, hence steps, before the
 **      stack moves: not simpler to read or to replay);
 **   7. drop cgowrapper flags.
+** Which statements each reduction applies to, and each operand's type,
+** come from the op table (lang_op.h), not from a switch here.
 ** Rounds repeat until one changes nothing, so the result is a fixpoint of
 ** every reduction, in particular 1-minimal in statements. Every accepted
 ** edit shrinks (statements, slots, operand kinds, magnitudes, flags)
@@ -47,32 +51,14 @@
 
 /* ---- AST edits ---- */
 
-static int is_call(int op)
-{
-	return op == ST_CALL || op == ST_DEFER || op == ST_CGO || op == ST_CALLBACK;
-}
+/* What a statement's operands are comes from the op table (lang_op.h). */
+static int is_call(int op) { return lang_is_call(op); }
 
-static int nslots(const prog_func *f) { return f->nparams + f->nlocals; }
+static int nslots(const prog_func *f) { return prog_nslots(f); }
 
-static int slot_field_used(const prog_stmt *s)
-{
-	switch (s->op) {
-	case ST_ASSIGN:
-	case ST_STORE:
-	case ST_CHECK:
-	case ST_RETZ:
-		return 1;
-	case ST_RECOVER:
-		return s->n == 1;
-	default:
-		return 0;
-	}
-}
+static int slot_field_used(const prog_stmt *s) { return lang_stmt_uses_slot(s); }
 
-static int expr_names_slot(const prog_expr *e)
-{
-	return e->kind == EX_ADDR || e->kind == EX_SLOT || e->kind == EX_DEC;
-}
+static int expr_names_slot(const prog_expr *e) { return lang_expr_names_slot(e); }
 
 uint32_t hs_prog_nstmts(const prog *p)
 {
@@ -130,8 +116,9 @@ void hs_prog_drop_func(prog *p, int f)
 int hs_prog_drop_slot(prog *p, int f, int slot)
 {
 	prog_func *fn = &p->funcs[f];
-	if (slot < 0 || slot >= nslots(fn) || hs_prog_slot_used(p, f, slot))
-		return -1;
+	if (slot < 0 || slot >= nslots(fn) || slot == prog_result_slot(fn) ||
+	    hs_prog_slot_used(p, f, slot))
+		return -1; /* the result stays: callers may take it */
 	int last = nslots(fn) - 1;
 	for (int i = slot; i < last; i++) {
 		fn->type[i] = fn->type[i + 1];
@@ -188,7 +175,7 @@ void hs_prog_tidy(prog *p)
 			hs_prog_drop_func(p, f);
 	for (uint32_t f = 0; f < p->nfuncs; f++) {
 		prog_func *fn = &p->funcs[f];
-		for (int s = nslots(fn) - 1; s >= fn->nparams; s--)
+		for (int s = nslots(fn) - 1; s >= prog_nargw(fn); s--)
 			hs_prog_drop_slot(p, (int)f, s);
 	}
 }
@@ -274,7 +261,7 @@ static int pass_inline(mz *m)
 		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
 			const prog_func *f = &m->cur->funcs[fi];
 			const prog_stmt *s = &f->stmts[si];
-			if (s->op != ST_CALL || s->fn == fi)
+			if (!(lang_ops[s->op].flags & LO_INLINE) || s->fn == fi)
 				continue;
 			uint32_t g = s->fn;
 			const prog_func *gf = &m->cur->funcs[g];
@@ -333,7 +320,7 @@ static int pass_frames(mz *m)
 			continue;
 		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
 			int op = m->cur->funcs[fi].stmts[si].op;
-			if (op != ST_CALL && op != ST_GROW)
+			if (!(lang_ops[op].flags & LO_FRAME))
 				continue;
 			prog *c = fresh(m);
 			del_stmts(&c->funcs[fi], si, 1);
@@ -360,27 +347,6 @@ static int pass_slots(mz *m)
 	return changed;
 }
 
-/* Type an operand must have: TY_INT, TY_PTR, or -1 for "leave alone"
-** (check's constant: shrunk by the magnitude pass). */
-static int operand_type(const prog *p, const prog_func *fn,
-			const prog_stmt *s, int k)
-{
-	switch (s->op) {
-	case ST_ASSIGN:
-		return fn->type[s->slot];
-	case ST_STORE:
-	case ST_PANIC:
-		return TY_INT;
-	case ST_CALL:
-	case ST_DEFER:
-	case ST_CGO:
-	case ST_CALLBACK:
-		return p->funcs[s->fn].type[k];
-	default:
-		return -1;
-	}
-}
-
 /* Try replacing operand k of statement si of function fi by e. */
 static int try_expr(mz *m, uint32_t fi, uint32_t si, int k, int kind, int32_t v)
 {
@@ -395,7 +361,7 @@ static int simplify_operand(mz *m, uint32_t fi, uint32_t si, int k)
 	const prog_func *fn = &m->cur->funcs[fi];
 	const prog_stmt *s = &fn->stmts[si];
 	prog_expr e = s->a[k];
-	int ty = operand_type(m->cur, fn, s, k);
+	int ty = lang_arg_type(m->cur, fn, s, k);
 	if (ty == TY_INT) {
 		if (e.kind == EX_CONST && e.v == 0)
 			return 0;
@@ -427,7 +393,19 @@ static int pass_operands(mz *m)
 	for (uint32_t fi = 0; fi < m->cur->nfuncs; fi++)
 		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
 			const prog_stmt *s = &m->cur->funcs[fi].stmts[si];
-			if (s->op == ST_RECOVER && s->n == 1) {
+			const lang_opinfo *o = &lang_ops[s->op];
+			/* drop a result: the op that ignores its callee's result
+			** (`x = call f()` -> `call f()`) */
+			if (o->flags & LO_RESULT) {
+				prog *c = fresh(m);
+				c->funcs[fi].stmts[si].op = o->plain;
+				c->funcs[fi].stmts[si].slot = 0;
+				changed |= try_cand(m);
+				s = &m->cur->funcs[fi].stmts[si];
+				o = &lang_ops[s->op];
+			}
+			/* drop a result: the form without a target slot */
+			if (o->n == LN_FORM && s->n == 1 && o->form[0].slot == LS_NONE) {
 				prog *c = fresh(m);
 				c->funcs[fi].stmts[si].n = 0;
 				c->funcs[fi].stmts[si].slot = 0;
@@ -504,7 +482,7 @@ static int pass_magnitudes(mz *m)
 		changed |= shrink(m, &l, 0, 8);
 		for (uint32_t si = 0; si < m->cur->funcs[fi].nstmts; si++) {
 			/* re-read through m->cur: a success swaps the buffers */
-			if (m->cur->funcs[fi].stmts[si].op == ST_GROW) {
+			if (lang_ops[m->cur->funcs[fi].stmts[si].op].n == LN_GROW) {
 				loc g = {L_GROW, fi, si, 0};
 				changed |= shrink(m, &g, 8, 8);
 			}

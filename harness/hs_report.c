@@ -239,10 +239,11 @@ static int dumpframe(const rt *r, const rt_frame *fr, void *arg)
 		fr->pc == fr->fn->entry ? " [in prologue]" : "");
 	if (fr->fn->user >= 0 && fr->pc != fr->fn->entry) {
 		const prog_func *pf = &h->p->funcs[fr->fn->user];
-		for (uint32_t s = 0; s < pf->nparams; s++)
+		/* parameters and the result (the argument area), locals */
+		for (uint32_t s = 0; s < (uint32_t)prog_nargw(pf); s++)
 			slotline(h, d->out, pf->slotname[s], fr->fp + 8ull * s);
 		for (uint32_t s = 0; s < pf->nlocals; s++) /* C has none */
-			slotline(h, d->out, pf->slotname[pf->nparams + s], fr->sp + 8ull * s);
+			slotline(h, d->out, pf->slotname[prog_nargw(pf) + s], fr->sp + 8ull * s);
 	}
 	return d->n < 200;
 }

@@ -1,6 +1,8 @@
 /*
 ** inv.h: the invariant checkers.
 **
+** Layer: may use the runtime (rt.h), read-only; nothing above it.
+**
 ** Checkers read the runtime's state and the harness's ground truth and
 ** report; they never change runtime state and never abort. The ground
 ** truth is what the harness knows and the runtime may not:

@@ -308,6 +308,11 @@ static void on_recovery(inv_truth *t, const rt *r, int fi)
 			if (t->panics[i].cell == cell) {
 				inv_truth_pop_to(t, t->panics[i].depth);
 				truncate_panics(t, t->nframes, 1);
+				/* and every panic newer than this Goexit: one
+				** started by a frame the shadow does not hold
+				** (a deferred builtin panic) has this depth too */
+				if (t->npanics > i + 1)
+					t->npanics = i + 1;
 				return;
 			}
 		return;

@@ -2,6 +2,9 @@
 ** rt.h: the reference runtime, a model of Go's (1.2-1.7 era) goroutine
 ** stacks on a simulated 64-bit, amd64-like machine.
 **
+** Layer: uses only libc; knows nothing of checkers, programs or the
+** harness (DESIGN.md section 1).
+**
 ** The machine: 8-byte words, stacks grow down, CALL pushes the return PC
 ** (the return-PC slot of a frame is the word just below its caller's
 ** SP). All memory (stacks, segments, defer records, the M's OS stack)
@@ -104,6 +107,11 @@ enum {
 	RFF_ARGMAP = 1 << 0,   /* has an args pointer map */
 	RFF_LOCALMAP = 1 << 1, /* has a locals pointer map (Go-compiled) */
 	RFF_NOFRAME = 1 << 2,  /* no prologue, no frame (trampolines) */
+	RFF_RESULT = 1 << 3,   /* the last argument word is a result: a
+				  segment return (lessstack) and a return
+				  from C or from a callback copy it back
+				  into the caller's argument area, as Go's
+				  did with its results */
 };
 
 typedef struct rt_func {
@@ -423,6 +431,7 @@ enum {
 	STKTOP_ARGP = 4,
 	STKTOP_ARGSIZE = 5,
 	STKTOP_PREV_REGION = 6, /* region id of the previous segment */
+	STKTOP_RESULT = 7, /* 1: the first frame has a result to copy back */
 };
 /* Defer record fields. */
 enum {

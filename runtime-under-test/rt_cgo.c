@@ -155,6 +155,18 @@ static void cgocall_body(rt *r, const rt_func *f)
 	rt_call(r, funcindex(r, c), rt_retpc(&r->funcs[RTF_ASMCGOCALL], 0));
 }
 
+/* The callee of the argument block at fp returned, leaving its argument
+** words just below sp: a result goes back into the block, where the
+** caller of the trampoline reads it. */
+static void copy_result(rt *r, rt_addr fp, rt_addr sp)
+{
+	const rt_func *f = rt_findfunc(r, ld(r, fp + 8 * CGO_FN));
+	rt_word nargs = ld(r, fp + 8 * CGO_NARGS);
+	if (f && (f->flags & RFF_RESULT) && nargs >= 1 &&
+	    nargs <= CGO_ARGWORDS - CGO_ARG0)
+		st(r, fp + 8 * (CGO_ARG0 + nargs - 1), ld(r, sp - 8));
+}
+
 /* The C function returned to asmcgocall: back to the G. */
 static void asmcgocall_return(rt *r)
 {
@@ -163,6 +175,8 @@ static void asmcgocall_return(rt *r)
 		rt_throw(r, TH_CGO_UNBALANCED, "asmcgocall: OS stack not balanced");
 		return;
 	}
+	copy_result(r, r->g.syscallsp + r->funcs[RTF_CGOCALL].framesize + RT_WORD,
+		    g0->sched.sp);
 	g0->sched.pc = rt_g0_rest_pc(r, g0->sched.sp);
 	r->cur = &r->g;
 	r->g.syscallsp = r->g.syscallpc = 0;
@@ -264,6 +278,8 @@ static void callback_body(rt *r, const rt_func *f)
 static void callback_gofunc_ret(rt *r, const rt_func *cb)
 {
 	rt_g *g = &r->g;
+	copy_result(r, r->g0.sched.sp + r->funcs[RTF_CGOCALLBACK].framesize + RT_WORD,
+		    g->sched.sp);
 	st(r, g->sched.sp + 8 * CBG_RESTORE, 0);
 	if (!rt_deferreturn_runtime(r, cb, 1))
 		rt_throw(r, TH_DEFER_BADENTRY, "bad defer entry in cgocallback");

@@ -279,6 +279,8 @@ static void newsegment(rt *r, const rt_func *f, uint32_t size)
 	mc_store(&r->mem, hi + 8 * STKTOP_ARGP, argp);
 	mc_store(&r->mem, hi + 8 * STKTOP_ARGSIZE, f->argsize);
 	mc_store(&r->mem, hi + 8 * STKTOP_PREV_REGION, g->stack->id);
+	if (f->flags & RFF_RESULT) /* else left as allocated: as before */
+		mc_store(&r->mem, hi + 8 * STKTOP_RESULT, 1);
 	rt_addr nsp = hi - f->argsize;
 	mc_copy(&r->mem, nsp, argp, f->argsize);
 	/* a deferred call run by a panic: its arguments now live here, and
@@ -391,10 +393,16 @@ void rt_lessstack(rt *r)
 	}
 	rt_word pc = ld(r, g->hi + 8 * STKTOP_PC);
 	rt_word sp = ld(r, g->hi + 8 * STKTOP_SP);
+	/* the result the first frame left in its argument area, copied back
+	** to the caller's (Go 1.2's lessstack copied the results back) */
+	int res = ld(r, g->hi + 8 * STKTOP_RESULT) == 1;
+	rt_word rv = res ? ld(r, g->hi - 8) : 0;
 	if (!popsegment(r)) {
 		rt_throw(r, TH_LESSSTACK, "lessstack: no previous segment");
 		return;
 	}
+	if (res)
+		st(r, sp - 8, rv);
 	g->sched.pc = pc;
 	g->sched.sp = sp;
 	rt_event_add(r, EV_SEGMENT_POP, g->nsegs, 0);

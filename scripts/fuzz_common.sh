@@ -34,7 +34,7 @@
 # sf_config_env (replay commands).
 
 SF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SF_MAX_LEN=12417          # PROG_BIN_MAX = 1 + 16 * (8 + 48 * 16), harness/prog.h
+SF_MAX_LEN=12417          # PROG_BIN_MAX = 1 + 16 * (8 + 48 * 16), lang/prog.h
 SF_CLI="$SF_ROOT/build/bin/stackfuzz"
 # The fuzz binaries' defaults (fuzz/fuzz_entry.h: SF_FUZZ_BUDGET, SF_FUZZ_MAXSTACK)
 SF_BUDGET=${STACKFUZZ_BUDGET:-500}
@@ -120,7 +120,7 @@ sf_classify() {
 # the fuzz binary takes from its environment, stated, so that a bare
 # `stackfuzz run FINDING` needs no flags.
 sf_config_line() {
-  # the input itself carries target, barriers and stress (prog_bin.c byte
+  # the input itself carries target, barriers and stress (lang/lang_bin.c byte
   # 0; `decode` prints them); STACKFUZZ_TARGET, when set, overrides it
   local bugs=${STACKFUZZ_BUGS:-} target=${STACKFUZZ_TARGET:-}
   local line="# config: maxstack=$SF_MAXSTACK budget=$SF_BUDGET"

@@ -155,12 +155,29 @@ static void test_emit(void **state)
 	free(p);
 }
 
+/* Adding a statement to the op table means a handler in the interpreter
+** and a translation in the Go emitter: every op has both. */
+static void test_every_op_handled(void **state)
+{
+	(void)state;
+	for (int op = 0; op < ST__COUNT; op++) {
+		if (!hs_interp_handles(op) || hs_go_form(op) == NULL)
+			print_error("op %s: interpreter %d, Go %p\n", prog_op_name(op),
+				    hs_interp_handles(op), (const void *)hs_go_form(op));
+		assert_true(hs_interp_handles(op));
+		assert_non_null(hs_go_form(op));
+	}
+	assert_false(hs_interp_handles(ST__COUNT));
+	assert_null(hs_go_form(ST__COUNT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model_observables),
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_emit),
+		cmocka_unit_test(test_every_op_handled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,10 @@
 /*
-** test_prog.c: tests of the program front end (prog_valid.c, prog_text.c,
-** prog_bin.c): canonical printing, the print fixpoint, text <-> binary
-** equality, decoder totality on pseudo-random bytes, exact parse error
-** positions, bug lists, and repair idempotence on garbage structs.
+** test_prog.c: tests of the language layer (lang/): canonical printing,
+** the print fixpoint, text <-> binary equality, decoder totality on
+** pseudo-random bytes, decoding equal to the decoder before the op table
+** (golden hashes), every op table row parsed, printed and encoded, exact
+** parse error positions, bug lists, and repair idempotence on garbage
+** structs.
 ** Random inputs come from a fixed-seed xorshift PRNG, so runs are
 ** reproducible. prog structs are ~40 KB: they live on the heap.
 */
@@ -22,6 +24,7 @@ static void lib_free(void *p) { free(p); }
 
 #include <cmocka.h>
 
+#include "decode_golden.h"
 #include "prog.h"
 
 /* Every statement and expression form, in non-canonical spacing. */
@@ -491,6 +494,23 @@ static void test_parse_errors(void **state)
 		  "corpus/x.prog:2:6: expected shrink, scan or markterm");
 	check_err("func main() $\nend\n",
 		  "corpus/x.prog:1:13: unexpected character '$'");
+	/* values and results (issue 14) */
+	check_err("func main()\n  var x int\n  x = call f()\nend\nfunc f()\nend\n",
+		  "corpus/x.prog:3:12: 'f' has no result");
+	check_err("func main()\n  return 3\nend\n",
+		  "corpus/x.prog:2:3: 'main' has no result to return");
+	check_err("func main() (r int)\nend\n",
+		  "corpus/x.prog:1:13: the entry function has no result");
+	check_err("func main()\nend\nfunc f(a int, b int, c int, d int) (r int)\nend\n",
+		  "corpus/x.prog:3:36: a function with a result takes at most 3 parameters");
+	check_err("func main()\n  var x int\n  x = *x\nend\n",
+		  "corpus/x.prog:3:8: x is not a *int slot");
+	check_err("func main()\n  var x int\n  x = cgo f()\nend\nfunc f() (r int)\nend\n",
+		  "corpus/x.prog:3:11: cgo: 'f' is not a C function");
+	check_err("func main()\nend\ncfunc c()\n  defer panic(1)\nend\n",
+		  "corpus/x.prog:4:3: 'defer' is not allowed in a C function");
+	check_err("func main()\n  var x int\n  x = x - 1\n  x = x + y\nend\n",
+		  "corpus/x.prog:4:11: unknown name 'y'");
 	check_err("# config: stack=8192 maxstack=4096\nfunc main()\nend\n",
 		  "corpus/x.prog:1:22: maxstack 4096 is below stack 8192");
 
@@ -676,6 +696,93 @@ static void test_names(void **state)
 	free(p);
 }
 
+/* Every byte string keeps decoding to the program it decoded to before
+** the op table (commit e349f87): tests/data/decode_golden.txt. */
+static void test_decode_golden(void **state)
+{
+	(void)state;
+	char path[4096];
+	const char *src = getenv("STACKFUZZ_SRC");
+	snprintf(path, sizeof path, "%s/tests/data/decode_golden.txt", src ? src : ".");
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	static uint8_t buf[GOLDEN_MAXLEN];
+	prog *p = new_prog();
+	golden_xs = 88172645463325252ull;
+	for (int i = 0; i < GOLDEN_N; i++) {
+		unsigned long long want;
+		assert_int_equal(fscanf(f, "%llx", &want), 1);
+		size_t len = golden_input(i, buf);
+		prog_bin_decode(buf, len, p);
+		char *t = prog_print(p);
+		if (golden_hash(t) != want)
+			print_error("input %d decodes differently:\n%s", i, t);
+		assert_true(golden_hash(t) == want);
+		lib_free(t);
+	}
+	fclose(f);
+	free(p);
+}
+
+/* Every row of the op table, in each kind of function that may hold it:
+** repair keeps it, it validates, prints, reparses to the same program and
+** round-trips through the binary form. */
+static void test_op_table(void **state)
+{
+	(void)state;
+	static const char base[] =
+		"func main()\n  var x int\n  var q *int\nend\n"
+		"func f(a int, p *int) (r int)\n  var y int\nend\n"
+		"cfunc c(n) (r)\nend\n";
+	prog *p = new_prog(), *q = new_prog();
+	char err[256];
+	uint8_t *bin = malloc(PROG_BIN_MAX);
+	for (int op = 0; op < ST__COUNT; op++) {
+		const lang_opinfo *o = lang_op(op);
+		assert_non_null(o);
+		assert_non_null(o->name);
+		assert_non_null(o->form[0].text);
+		assert_true(o->flags & (LO_GO | LO_C));
+		assert_true(o->mut_go + o->mut_c > 0); /* reachable by the mutator */
+		for (int fk = FK_GO; fk <= FK_C; fk++) {
+			if (!lang_op_legal(fk, op))
+				continue;
+			for (int form = 0; form < lang_nforms(op); form++) {
+				assert_int_equal(prog_parse("t", base, strlen(base), p, err,
+							    sizeof err), 0);
+				prog_func *f = &p->funcs[fk == FK_C ? 2 : 1];
+				prog_stmt *s = &f->stmts[f->nstmts++];
+				memset(s, 0, sizeof *s);
+				s->op = (uint8_t)op;
+				s->n = o->n == LN_GROW ? 64 : o->n == LN_GC ? 1 : form;
+				s->fn = (uint8_t)(lang_callee_kind(fk, op) == FK_C ? 2 : 1);
+				s->nargs = PROG_MAX_PARAMS;
+				for (int k = 0; k < PROG_MAX_PARAMS; k++) {
+					s->a[k].kind = EX_CONST;
+					s->a[k].v = 3;
+				}
+				prog_repair(p);
+				assert_int_equal(s->op, op);
+				assert_int_equal(s->n, o->n == LN_FORM ? form : s->n);
+				assert_int_equal(prog_validate(p, NULL), 0);
+				char *t = prog_print(p);
+				if (prog_parse("t", t, strlen(t), q, err, sizeof err) != 0)
+					print_error("%s: %s\n%s", o->name, err, t);
+				assert_int_equal(prog_parse("t", t, strlen(t), q, err,
+							    sizeof err), 0);
+				assert_true(prog_equal(p, q, 1));
+				size_t n = prog_bin_encode(p, bin, PROG_BIN_MAX);
+				prog_bin_decode(bin, n, q);
+				assert_true(prog_equal(p, q, 0));
+				lib_free(t);
+			}
+		}
+	}
+	free(bin);
+	free(p);
+	free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -685,6 +792,8 @@ int main(void)
 		cmocka_unit_test(test_binary_max),
 		cmocka_unit_test(test_binary_empty),
 		cmocka_unit_test(test_binary_totality),
+		cmocka_unit_test(test_decode_golden),
+		cmocka_unit_test(test_op_table),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_bugs),
 		cmocka_unit_test(test_repair),

@@ -1,5 +1,5 @@
 /*
-** prog_bin.c: the binary form of programs, what fuzzers mutate.
+** lang_bin.c: the binary form of programs, what fuzzers mutate.
 **
 ** Decoding is total: every byte string (empty included) decodes, reading
 ** zeros past the end, and raw values are reduced into range and then
@@ -11,6 +11,14 @@
 ** the default names.
 ** Records have a fixed size, so a mutated opcode or operand stays local
 ** and never shifts the rest of the stream.
+** New ops never change what existing bytes mean: a byte string decodes
+** as it did before ops 19.. and results existed unless some function
+** header byte has bit 2 or 3 set and bits 4-7 clear: bits every encoder
+** wrote 0 and the first decoder ignored. Only raw byte mutation set
+** them, and such inputs (1 in 16 of the random header bytes that set
+** bit 2 or 3) decode differently now. The encoder sets bit 2 only for a
+** function holding a new op and bit 3 only for one with a result, so
+** programs without them encode byte for byte as before.
 **
 ** Layout (all multi-byte fields u16/int16 little-endian):
 **
@@ -22,27 +30,35 @@
 **                    the default, so default programs print no header)
 **   then per function, an 8-byte header followed by its statements:
 **     h[0]           bit 0: kind (0 Go, 1 C); bit 1: FF_CGOWRAPPER;
-**                    bits 2-7 ignored (encoded 0)
+**                    bit 2: the function uses the ops added after the
+**                    first form (ST_ADD...): its op bytes decode as
+**                    b % ST__COUNT, else as b % ST__COUNT_V1 (19);
+**                    bit 3: the function has a result (slot nparams);
+**                    bits 4-7 encoded 0; if any is set, bits 2-3 are
+**                    ignored too (read as 0)
 **     h[1]           nparams               (decode: b % 5)
 **     h[2]           nlocals               (decode: b % 9)
 **     h[3..4]  u16   slot types, bit i = type of slot i (1 = *int);
-**                    bits >= nparams+nlocals ignored (encoded 0)
+**                    the result's bit and bits >= the slot count
+**                    ignored (encoded 0)
 **     h[5..6]  u16   pad / 8               (decode: w % 4096 * 8)
 **     h[7]           nstmts                (decode: b % 49)
-**   each statement is a 16-byte record:
-**     s[0]           op                    (decode: b % ST__COUNT)
-**     s[1]           slot (ASSIGN STORE CHECK RECOVER RETZ; else 0)
-**     s[2..3]  u16   w, by op:
-**                      CALL DEFER CGO CALLBACK: callee (w % nfuncs)
-**                      GROW: n/8 - 1         (decode: (w % 8191 + 1) * 8)
-**                      GC: kind              (decode: w % 3)
-**                      CHECK, RECOVER: n     (decode: w % 2)
-**                      others: 0
+**   each statement is a 16-byte record, its fields used as the op's row
+**   in the op table (lang_op.h) says:
+**     s[0]           op        (decode: b % 19, or b % ST__COUNT if h[0]
+**                               bit 2)
+**     s[1]           slot, if a form of the op has a target slot; else 0
+**     s[2..3]  u16   w, by the row's callee and n kinds:
+**                      a callee: its index (decode: w % nfuncs)
+**                      LN_GROW: n/8 - 1    (decode: (w % 8191 + 1) * 8)
+**                      LN_GC: kind         (decode: w % 3)
+**                      LN_FORM: the form   (decode: w % 2)
+**                      otherwise 0
 **     s[4..15]       a[0..3], 3 bytes each: kind (decode: b % 5), then
 **                    int16 v: the constant for EX_CONST, the slot index
 **                    for EX_ADDR/EX_SLOT/EX_DEC (read as u16), 0 for
-**                    EX_NIL. Used: a[0] for ASSIGN STORE CHECK PANIC,
-**                    a[0..nparams(callee)-1] for the call-like ops; the
+**                    EX_NIL. Used: the row's fixed arguments, or
+**                    a[0..nparams(callee)-1] for ops with a callee; the
 **                    rest encoded 0.
 **
 ** Size: 1 + nfuncs * (8 + 16 * nstmts) <= 1 + 16 * (8 + 48 * 16)
@@ -74,16 +90,17 @@ static uint16_t rd16(reader *r)
 	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
 }
 
-static int is_call(int op)
+/* Does any form of op name a target slot? */
+static int has_slot(const lang_opinfo *o)
 {
-	return op == ST_CALL || op == ST_DEFER || op == ST_CGO ||
-	       op == ST_CALLBACK;
+	return o->form[0].slot != LS_NONE ||
+	       (o->form[1].text != NULL && o->form[1].slot != LS_NONE);
 }
 
-static void decode_stmt(reader *r, const prog *p, prog_stmt *s)
+static void decode_stmt(reader *r, const prog *p, prog_stmt *s, int ext)
 {
 	memset(s, 0, sizeof *s);
-	s->op = (uint8_t)(rd8(r) % ST__COUNT);
+	s->op = (uint8_t)(rd8(r) % (ext ? ST__COUNT : ST__COUNT_V1));
 	uint8_t slot = rd8(r);
 	uint16_t w = rd16(r);
 	for (int i = 0; i < PROG_MAX_PARAMS; i++) {
@@ -95,41 +112,43 @@ static void decode_stmt(reader *r, const prog *p, prog_stmt *s)
 		s->a[i].v = k == EX_CONST ? (int32_t)v - (v >= 0x8000 ? 0x10000 : 0)
 					  : (int32_t)v;
 	}
-	switch (s->op) {
-	case ST_ASSIGN:
-	case ST_STORE:
+	const lang_opinfo *o = &lang_ops[s->op];
+	if (has_slot(o))
 		s->slot = slot;
-		s->nargs = 1;
-		break;
-	case ST_PANIC:
-		s->nargs = 1;
-		break;
-	case ST_CHECK:
-		s->slot = slot;
-		s->nargs = 1;
+	switch (o->n) {
+	case LN_FORM:
 		s->n = w % 2;
 		break;
-	case ST_RECOVER:
-		s->slot = slot;
-		s->n = w % 2;
-		break;
-	case ST_RETZ:
-		s->slot = slot;
-		break;
-	case ST_GROW:
+	case LN_GROW:
 		s->n = (w % 8191 + 1) * 8;
 		break;
-	case ST_GC:
+	case LN_GC:
 		s->n = w % GC__COUNT;
 		break;
 	default:
-		if (is_call(s->op)) {
-			s->fn = (uint8_t)(w % p->nfuncs);
-			s->nargs = PROG_MAX_PARAMS;
-		}
 		break;
 	}
+	if (o->callee != LC_NONE) {
+		s->fn = (uint8_t)(w % p->nfuncs);
+		s->nargs = PROG_MAX_PARAMS;
+	} else {
+		s->nargs = (uint8_t)lang_op_nargs(s->op);
+	}
 	/* repair zeroes what the op does not use */
+}
+
+int prog_bin_headers(const uint8_t *data, size_t len, size_t *off, int max)
+{
+	if (data == NULL || len == 0)
+		return 0;
+	int nf = data[0] % PROG_MAX_FUNCS + 1, n = 0;
+	size_t pos = 1;
+	for (int f = 0; f < nf && n < max && pos < len; f++) {
+		off[n++] = pos;
+		size_t ns = pos + 7 < len ? data[pos + 7] % (PROG_MAX_STMTS + 1u) : 0;
+		pos += 8 + 16 * ns;
+	}
+	return n;
 }
 
 void prog_bin_config(const prog_config *from, prog_config *to)
@@ -159,17 +178,25 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 	for (uint32_t fi = 0; fi < out->nfuncs; fi++) {
 		prog_func *f = &out->funcs[fi];
 		uint8_t h0 = rd8(&r);
+		/* bits 2-3 count only with bits 4-7 clear, as every encoder
+		** writes them: a byte-level mutant's header byte decodes as
+		** the first decoder read it far more often */
+		uint8_t hx = h0 & 0xf0 ? 0 : h0;
+		int ext = (hx >> 2) & 1;
+		f->nresults = (hx >> 3) & 1;
 		f->kind = h0 & 1;
 		f->flags = (h0 >> 1) & FF_CGOWRAPPER;
 		f->nparams = rd8(&r) % (PROG_MAX_PARAMS + 1);
 		f->nlocals = rd8(&r) % (PROG_MAX_LOCALS + 1);
+		if (f->nparams + f->nresults > PROG_MAX_PARAMS)
+			f->nresults = 0; /* as repair does: 4 argument words */
 		uint16_t types = rd16(&r);
-		for (int i = 0; i < f->nparams + f->nlocals; i++)
-			f->type[i] = (types >> i) & 1;
+		for (int i = 0; i < prog_nslots(f); i++)
+			f->type[i] = i == prog_result_slot(f) ? TY_INT : (types >> i) & 1;
 		f->pad = rd16(&r) % (PROG_MAX_PAD / 8 + 1) * 8u;
 		f->nstmts = rd8(&r) % (PROG_MAX_STMTS + 1u);
 		for (uint32_t si = 0; si < f->nstmts; si++)
-			decode_stmt(&r, out, &f->stmts[si]);
+			decode_stmt(&r, out, &f->stmts[si], ext);
 	}
 	prog_repair(out);
 }
@@ -199,13 +226,14 @@ static uint32_t cap_u32(uint32_t v, uint32_t hi) { return v > hi ? hi : v; }
 static void encode_stmt(writer *w, const prog_stmt *s)
 {
 	unsigned wv = 0;
+	const lang_opinfo *o = lang_op(s->op);
 	wr8(w, s->op);
 	wr8(w, s->slot);
-	if (is_call(s->op))
+	if (o != NULL && o->callee != LC_NONE)
 		wv = s->fn;
-	else if (s->op == ST_GROW)
+	else if (o != NULL && o->n == LN_GROW)
 		wv = s->n >= 8 ? (unsigned)(s->n / 8 - 1) : 0;
-	else if (s->op == ST_GC || s->op == ST_CHECK || s->op == ST_RECOVER)
+	else if (o != NULL && o->n != LN_NONE)
 		wv = (unsigned)s->n;
 	wr16(w, wv & 0xffff);
 	for (int i = 0; i < PROG_MAX_PARAMS; i++) {
@@ -236,16 +264,21 @@ size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
 			(p->cfg.target == TARGET_WINDOWS_386 ? 1u << 7 : 0u));
 	for (uint32_t i = 0; i < nf; i++) {
 		const prog_func *f = &p->funcs[i];
-		int ns = f->nparams + f->nlocals;
+		int ns = f->nparams + (f->nresults ? 1 : 0) + f->nlocals;
 		unsigned types = 0;
 		for (int k = 0; k < ns && k < PROG_MAX_SLOTS; k++)
-			types |= (unsigned)(f->type[k] & 1) << k;
-		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u));
+			if (k != prog_result_slot(f))
+				types |= (unsigned)(f->type[k] & 1) << k;
+		uint32_t nst = cap_u32(f->nstmts, PROG_MAX_STMTS);
+		unsigned ext = 0;
+		for (uint32_t k = 0; k < nst; k++)
+			ext |= f->stmts[k].op >= ST__COUNT_V1;
+		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u) |
+				(ext ? 4u : 0u) | (f->nresults ? 8u : 0u));
 		wr8(&w, f->nparams);
 		wr8(&w, f->nlocals);
 		wr16(&w, types);
 		wr16(&w, cap_u32(f->pad, PROG_MAX_PAD) / 8);
-		uint32_t nst = cap_u32(f->nstmts, PROG_MAX_STMTS);
 		wr8(&w, nst);
 		for (uint32_t k = 0; k < nst; k++)
 			encode_stmt(&w, &f->stmts[k]);

@@ -1,5 +1,11 @@
 /*
-** prog.h: programs, the input language of stackfuzz.
+** prog.h: programs, the input language of stackfuzz (the lang/ layer).
+**
+** Layer: lang/ uses only the C library. It knows nothing of the runtime,
+** the checkers or the harness (an expected violation's ID is checked
+** against the invariant catalogue through a weak reference, so programs
+** can be built without the checkers: the AFL++ mutator library is).
+** The harness and the fuzz targets build on it.
 **
 ** A program is a small set of functions with bodies. Function 0 is the
 ** entry (a Go function with no parameters). Go functions have typed word
@@ -10,13 +16,16 @@
 ** its target frame: this is Go's own rule for stack pointers, and it is
 ** what lets the runtime adjust only the top segment on a copy.
 **
-** Two forms share this AST:
-**  - text (prog_text.c): what people read and the corpus keeps; parse
-**    errors name file:line:col;
-**  - binary (prog_bin.c): what fuzzers mutate; every byte string decodes
+** Every statement kind is one row of the op table (lang_op.h,
+** lang_ops.c): its text forms, operands, legality, and what the tools
+** make of it. Two forms share this AST:
+**  - text (lang_lex.c, lang_parse.c, lang_header.c, lang_print.c): what
+**    people read and the corpus keeps; parse errors name file:line:col;
+**  - binary (lang_bin.c): what fuzzers mutate; every byte string decodes
 **    to a valid program (prog_bin_decode is total and deterministic).
-** prog_validate() holds the typing rules once: the parser reports a
-** violation as an error, the decoder repairs it (prog_repair).
+** prog_validate() (lang_check.c) holds the typing rules once: the parser
+** reports a violation as an error at the operand's column, the decoder
+** repairs it (prog_repair, lang_repair.c).
 */
 #ifndef STACKFUZZ_PROG_H
 #define STACKFUZZ_PROG_H
@@ -24,10 +33,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lang_op.h"
+
 enum {
 	PROG_MAX_FUNCS = 16,
 	PROG_MAX_PARAMS = 4,
 	PROG_MAX_LOCALS = 8,
+	PROG_MAX_RESULTS = 1,
+	/* parameters and result share the argument area, at most
+	** PROG_MAX_PARAMS words (so a cgo call's argument block holds them) */
 	PROG_MAX_SLOTS = PROG_MAX_PARAMS + PROG_MAX_LOCALS,
 	PROG_MAX_STMTS = 48,	 /* per function */
 	PROG_MAX_NAME = 16,	 /* including NUL */
@@ -88,7 +102,22 @@ typedef enum {
 	ST_LOCK = 16,	 /* runtime.LockOSThread()                        */
 	ST_UNLOCK = 17,	 /* runtime.UnlockOSThread()                      */
 	ST_FAULT = 18,	 /* simulated hardware fault (SetPanicOnFault)    */
-	ST__COUNT
+	/* values (issue 14); opcodes >= ST__COUNT_V1 are read from the
+	** binary form only in a function marked as using them (lang_bin.c) */
+	ST_ADD = 19,	 /* slot = a[0] + a[1]  (a[0] an int slot)         */
+	ST_SUB = 20,	 /* slot = a[0] - a[1]  (a[1] not the constant 1)  */
+	ST_RETEQ = 21,	 /* if slot == a[0] return  (a[0] an int slot)     */
+	ST_RETLT = 22,	 /* if slot < a[0] return                         */
+	ST_LOAD = 23,	 /* slot = *a[0]  (a[0] a *int slot)               */
+	ST_LOCKED = 24,	 /* slot = locked(): is the G locked to its thread */
+	ST_DEFREC = 25,	 /* defer recover()                               */
+	ST_DEFPANIC = 26, /* defer panic(a[0])                            */
+	ST_RETVAL = 27,	 /* return a[0]  (the function has a result)       */
+	ST_CALLR = 28,	 /* slot = call fn(a...)  (fn has a result)         */
+	ST_CGOR = 29,	 /* slot = cgo fn(a...)                            */
+	ST_CBR = 30,	 /* slot = callback fn(a...)                       */
+	ST__COUNT,
+	ST__COUNT_V1 = ST_FAULT + 1, /* the ops of the first binary form */
 } prog_op;
 
 typedef enum {
@@ -115,8 +144,11 @@ typedef struct {
 	uint8_t kind;  /* prog_fnkind */
 	uint8_t flags; /* FF_* */
 	uint8_t nparams;
+	uint8_t nresults; /* 0 or 1: an int result, named like a slot */
 	uint8_t nlocals;
-	/* slot i < nparams is parameter i, else local i - nparams */
+	/* Slots in memory order: parameters 0..nparams-1 and the result
+	** (slot nparams) live in the argument area, as Go passes them on the
+	** stack; locals follow (prog_nslots, prog_nargw below). */
 	uint8_t type[PROG_MAX_SLOTS]; /* prog_type */
 	char slotname[PROG_MAX_SLOTS][PROG_MAX_NAME];
 	uint32_t pad; /* extra frame bytes beyond the locals */
@@ -174,17 +206,53 @@ typedef struct {
 	prog_func funcs[PROG_MAX_FUNCS];
 } prog;
 
-/* ---- validation (prog_valid.c) ---- */
+/* Slots of f: parameters, the result, locals. */
+static inline int prog_nslots(const prog_func *f)
+{
+	return f->nparams + f->nresults + f->nlocals;
+}
+/* Words of f's argument area: parameters and the result. */
+static inline int prog_nargw(const prog_func *f) { return f->nparams + f->nresults; }
+/* f's result slot, or -1. */
+static inline int prog_result_slot(const prog_func *f)
+{
+	return f->nresults ? f->nparams : -1;
+}
+
+/* ---- the op table (lang_ops.c) ---- */
+extern const lang_opinfo lang_ops[ST__COUNT];
+const lang_opinfo *lang_op(int op);	     /* NULL if out of range */
+int lang_op_legal(int fkind, int op);	     /* may a fkind function hold op? */
+int lang_op_alt(int fkind, int op);	     /* op if legal, else what repair makes of it */
+int lang_is_call(int op);		     /* takes a callee */
+int lang_callee_kind(int fkind, int op);     /* FK_* the callee must be, or -1 */
+int lang_nforms(int op);		     /* 1 or 2 text forms */
+const lang_form *lang_stmt_form(const prog_stmt *s); /* NULL if n is no form */
+int lang_stmt_slotkind(const prog_stmt *s);  /* lang_slotkind of s's form */
+int lang_stmt_uses_slot(const prog_stmt *s);
+int lang_op_nargs(int op);		     /* fixed argument count; -1: callee's */
+int lang_arg_kind(int op, int k);	     /* lang_argkind of a[k] */
+/* The type argument k of s must have (TY_*), or -1 if it has no type to
+** simplify toward (a constant-only operand, an unused one). */
+int lang_arg_type(const prog *p, const prog_func *f, const prog_stmt *s, int k);
+int lang_expr_names_slot(const prog_expr *e);
+
+/* ---- validation (lang_check.c) ---- */
+/* Where an error is, for the parser's column: the statement, or one of
+** its operands. */
+enum { PE_STMT = 0, PE_SLOT, PE_FN, PE_N, PE_ARG0 };
 /* Returns 0 if p obeys every rule; else fills *err (may be NULL) and the
-** offending function/statement index (-1 when not statement-specific). */
+** offending function/statement index (-1 when not statement-specific)
+** and operand (PE_*, PE_ARG0 + k for argument k). */
 typedef struct {
-	int func, stmt;
+	int func, stmt, where;
 	char msg[128];
 } prog_error;
 int prog_validate(const prog *p, prog_error *err);
-/* Rewrite p into a valid program (used by the binary decoder). */
+/* Rewrite p into a valid program (lang_repair.c; used by the binary
+** decoder and the mutator). */
 void prog_repair(prog *p);
-/* Lookups used everywhere. */
+/* Lookups used everywhere (lang_prog.c). */
 int prog_find_func(const prog *p, const char *name);
 /* 1 if name is a valid function/slot name: an identifier shorter than
 ** PROG_MAX_NAME that is not a keyword (shared by validator and parser). */
@@ -197,7 +265,7 @@ int prog_equal(const prog *a, const prog *b, int names);
 ** 200000, barriers spaced, target linux/amd64), no functions. */
 void prog_init(prog *p);
 
-/* ---- text form (prog_text.c) ---- */
+/* ---- text form (lang_parse.c, lang_header.c, lang_print.c) ---- */
 /* Parses text. On error returns -1 and writes "file:line:col: message"
 ** into errbuf. */
 int prog_parse(const char *file, const char *text, size_t len, prog *out,
@@ -208,17 +276,24 @@ char *prog_print(const prog *p);
 /* Print one statement of function f in canonical form into buf. */
 void prog_print_stmt(const prog *p, int f, const prog_stmt *s, char *buf,
 		     size_t len);
+/* Canonical text of expression e of function f (f may be NULL). */
+void prog_expr_str(const prog_func *f, const prog_expr *e, char *buf, size_t len);
+const char *prog_type_name(int ty); /* "int", "*int" */
 /* bug mask <-> "7695,12238" */
 int prog_parse_bugs(const char *list, uint32_t *bugs);
 void prog_format_bugs(uint32_t bugs, char *buf, size_t len);
 
-/* ---- binary form (prog_bin.c) ---- */
+/* ---- binary form (lang_bin.c) ---- */
 /* Total: every byte string decodes to a valid program. */
 void prog_bin_decode(const uint8_t *data, size_t len, prog *out);
 /* Canonical encoding; returns bytes written (<= cap), or the size needed
 ** if cap is too small. prog_bin_decode(prog_bin_encode(p)) == p for every
 ** valid p, except that names become the default names. */
 size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap);
+/* Offsets of the function header bytes h[0] in data (at most max of
+** them, in order); returns how many. For generators that want to set a
+** function's form bits (lang_bin.c) in random bytes. */
+int prog_bin_headers(const uint8_t *data, size_t len, size_t *off, int max);
 /* The part of a configuration the binary form carries (target, barrier
 ** mode, stress), copied from `from` into `to` as decode states it. */
 void prog_bin_config(const prog_config *from, prog_config *to);
