@@ -25,6 +25,8 @@ typedef enum {
 	OUT_VIOLATION,
 	OUT_LIMIT,    /* a limit of the harness was reached: not a verdict */
 	OUT_INTERNAL, /* the harness's own error (a bug of stackfuzz) */
+	OUT_DEADLOCK, /* every live goroutine waits (Go: "all goroutines are
+			 asleep - deadlock!") */
 } hs_outkind;
 
 typedef struct hs_options {

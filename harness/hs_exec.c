@@ -378,6 +378,48 @@ static rt_addr ex_defpanic(const xctx *x)
 	return next_site(x);
 }
 
+/* go f(args): a new G (rt_sched.c); its arguments are values (repair
+** made pointer arguments nil), so no tag follows them. */
+static rt_addr ex_go(const xctx *x)
+{
+	rt_word a[PROG_MAX_PARAMS + 1];
+	uint32_t tag[PROG_MAX_PARAMS + 1];
+	uint32_t n = arg_words(x->h, x->pf, x->s, a, tag);
+	if (x->r->nallg >= HS_MAX_GS) {
+		x->h->limit = "goroutines: more than " HS_MAX_GS_STR
+			      " started (each has its own stack)";
+		return 0;
+	}
+	if (rt_newproc(x->r, x->h->rtidx[x->s->fn], a, n) < 0)
+		rt_throw(x->r, TH_INTERNAL_BADFUNC, "newproc: bad function");
+	return next_site(x);
+}
+
+/* The model has one M: a G inside a cgo call holds it, so no other G can
+** run until it returns (Go would run them on other Ms). gosched there
+** yields to nobody, as Go's would when the other Gs have no M either. */
+static rt_addr ex_gosched(const xctx *x)
+{
+	if (!x->r->m.ncgo)
+		rt_gosched(x->r);
+	return next_site(x);
+}
+
+/* wait: on when every other G has ended; else block, and run this
+** statement again when the scheduler picks the G (no step moves it). */
+static rt_addr ex_wait(const xctx *x)
+{
+	if (!rt_others_live(x->r))
+		return next_site(x);
+	if (x->r->m.ncgo) {
+		x->h->limit = "wait inside a cgo call with other goroutines alive: "
+			      "the model has one M";
+		return 0;
+	}
+	rt_wait(x->r);
+	return 0;
+}
+
 static const exec_fn exec_op[ST__COUNT] = {
 	[ST_ASSIGN] = ex_assign,     [ST_STORE] = ex_store,
 	[ST_CHECK] = ex_check,	     [ST_CALL] = ex_call,
@@ -394,7 +436,8 @@ static const exec_fn exec_op[ST__COUNT] = {
 	[ST_LOCKED] = ex_locked,     [ST_DEFREC] = ex_defrec,
 	[ST_DEFPANIC] = ex_defpanic, [ST_RETVAL] = ex_retval,
 	[ST_CALLR] = ex_call,	     [ST_CGOR] = ex_cgo,
-	[ST_CBR] = ex_callback,
+	[ST_CBR] = ex_callback,	     [ST_GO] = ex_go,
+	[ST_GOSCHED] = ex_gosched,   [ST_WAIT] = ex_wait,
 };
 
 /* x = call/cgo/callback f(...) resumed: the callee returned and popped

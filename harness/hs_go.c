@@ -76,6 +76,10 @@ static const char *const go_form[ST__COUNT] = {
 	[ST_CALLR] = "x = f(args)",
 	[ST_CGOR] = "x = int(C.c(args))",
 	[ST_CBR] = "x = the exported wrapper pK_cb_f(args), which returns f's result",
+	[ST_GO] = "func(a...) { sfGo(func() { pK_f(a...) }) }(args): a goroutine "
+		  "that runs when handed the baton",
+	[ST_GOSCHED] = "sfGosched(): hand the baton to the next goroutine",
+	[ST_WAIT] = "sfWait(): until every other goroutine has ended",
 };
 
 const char *hs_go_form(int op)
@@ -241,6 +245,26 @@ static void go_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 		args(s, f, st, 0, "C.longlong");
 		rt_sb_printf(s, ")");
 		break;
+	case ST_GO: {
+		/* the arguments are evaluated at the go statement, as Go's */
+		const prog_func *g = &p->funcs[st->fn];
+		rt_sb_printf(s, "func(");
+		for (uint32_t i = 0; i < st->nargs; i++)
+			rt_sb_printf(s, "%sa%u %s", i ? ", " : "", i,
+				     g->type[i] == TY_PTR ? "*int" : "int");
+		rt_sb_printf(s, ") { sfGo(func() { p%d_%s(", k, g->name);
+		for (uint32_t i = 0; i < st->nargs; i++)
+			rt_sb_printf(s, "%sa%u", i ? ", " : "", i);
+		rt_sb_printf(s, ") }) }");
+		args(s, f, st, 0, NULL);
+		break;
+	}
+	case ST_GOSCHED:
+		rt_sb_printf(s, "sfGosched()");
+		break;
+	case ST_WAIT:
+		rt_sb_printf(s, "sfWait()");
+		break;
 	default: /* seh push/pop, and C-only statements, never valid here */
 		rt_sb_printf(s, "// %s: nothing on linux/amd64", prog_op_name(st->op));
 	}
@@ -387,11 +411,13 @@ static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_en
 				   k, f->name);
 			for (uint32_t i = 0; i < f->nparams; i++)
 				rt_sb_printf(g, "%sa%u C.longlong", i ? ", " : "", i);
+			/* sfInC: the goroutine holds its M in C (sfGosched) */
 			if (f->nresults)
-				rt_sb_printf(g, ") C.longlong {\n\treturn C.longlong(p%d_%s(", k,
-					     f->name);
+				rt_sb_printf(g, ") C.longlong {\n\tsfInC++\n\tdefer sfOutOfC()\n"
+					     "\treturn C.longlong(p%d_%s(", k, f->name);
 			else
-				rt_sb_printf(g, ") {\n\tp%d_%s(", k, f->name);
+				rt_sb_printf(g, ") {\n\tsfInC++\n\tdefer sfOutOfC()\n\tp%d_%s(",
+					     k, f->name);
 			for (uint32_t i = 0; i < f->nparams; i++) {
 				if (f->type[i] == TY_PTR)
 					rt_sb_printf(g, "%snil", i ? ", " : "");
@@ -449,22 +475,126 @@ static const char go_runtime_part[] =
 	"// Goexit of the main goroutine would end in Go's \"no goroutines (main\n"
 	"// called runtime.Goexit) - deadlock!\", but a cgo binary never detects\n"
 	"// the deadlock (it hangs): say goexit when runtime.Goexit, not gopanic, is\n"
-	"// the nearest unwinder running this call.\n"
+	"// the nearest unwinder running this call. The other goroutines run to\n"
+	"// their end first, as Go's would.\n"
 	"func sfAtEnd() {\n"
+	"\tif sfUnwinder() == \"goexit\" {\n"
+	"\t\tsfMainGoexit = true\n"
+	"\t\tsfGs[0].dead = true\n"
+	"\t\tsfSchedule()\n"
+	"\t\tselect {}\n"
+	"\t}\n"
+	"}\n"
+	"\n// \"panic\" or \"goexit\": the nearest unwinder running the caller.\n"
+	"func sfUnwinder() string {\n"
 	"\tpcs := make([]uintptr, 256)\n"
-	"\tfr := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])\n"
+	"\tfr := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])\n"
 	"\tfor {\n"
 	"\t\tf, more := fr.Next()\n"
 	"\t\tif f.Function == \"runtime.gopanic\" {\n"
-	"\t\t\treturn\n"
+	"\t\t\treturn \"panic\"\n"
 	"\t\t}\n"
 	"\t\tif f.Function == \"runtime.Goexit\" {\n"
+	"\t\t\treturn \"goexit\"\n"
+	"\t\t}\n"
+	"\t\tif !more {\n"
+	"\t\t\treturn \"\"\n"
+	"\t\t}\n"
+	"\t}\n"
+	"}\n"
+	"\n// The model's scheduler (runtime-under-test/rt_sched.c): one goroutine\n"
+	"// holds the baton and runs; it passes it on at sfGosched, sfWait and its\n"
+	"// end, to the next runnable goroutine in creation order. G 0 is main.\n"
+	"type sfG struct {\n"
+	"\tch            chan struct{}\n"
+	"\tdead, waiting bool\n"
+	"}\n"
+	"\nvar sfGs = []*sfG{{ch: make(chan struct{}, 1)}}\n"
+	"var sfCur int\n"
+	"var sfMainGoexit bool\n"
+	"var sfInC int // callbacks running: the model's G keeps its one M\n"
+	"\nfunc sfOutOfC() { sfInC-- }\n"
+	"\nfunc sfGo(f func()) {\n"
+	"\tg := &sfG{ch: make(chan struct{}, 1)}\n"
+	"\tsfGs = append(sfGs, g)\n"
+	"\tgo func() {\n"
+	"\t\t<-g.ch\n"
+	"\t\tdefer sfGoEnd()\n"
+	"\t\tf()\n"
+	"\t}()\n"
+	"}\n"
+	"\n// A goroutine ends (returned or Goexit); an unrecovered panic instead\n"
+	"// ends the program, so the baton stays.\n"
+	"func sfGoEnd() {\n"
+	"\tif sfUnwinder() == \"panic\" {\n"
+	"\t\treturn\n"
+	"\t}\n"
+	"\tsfGs[sfCur].dead = true\n"
+	"\tsfSchedule()\n"
+	"}\n"
+	"\nfunc sfOthersLive() bool {\n"
+	"\tfor i, g := range sfGs {\n"
+	"\t\tif i != sfCur && !g.dead {\n"
+	"\t\t\treturn true\n"
+	"\t\t}\n"
+	"\t}\n"
+	"\treturn false\n"
+	"}\n"
+	"\nfunc sfRunnable(i int) bool {\n"
+	"\tif sfGs[i].dead {\n"
+	"\t\treturn false\n"
+	"\t}\n"
+	"\tif !sfGs[i].waiting {\n"
+	"\t\treturn true\n"
+	"\t}\n"
+	"\tfor j, g := range sfGs {\n"
+	"\t\tif j != i && !g.dead {\n"
+	"\t\t\treturn false\n"
+	"\t\t}\n"
+	"\t}\n"
+	"\treturn true\n"
+	"}\n"
+	"\nfunc sfSchedule() {\n"
+	"\tme, n := sfCur, len(sfGs)\n"
+	"\tif !sfOthersLive() && sfGs[me].dead {\n"
+	"\t\tif sfMainGoexit {\n"
 	"\t\t\tos.Stderr.WriteString(\"fatal error: no goroutines (main called runtime.Goexit) - deadlock!\\n\")\n"
 	"\t\t\tos.Exit(2)\n"
 	"\t\t}\n"
-	"\t\tif !more {\n"
+	"\t\tos.Exit(0) // cannot happen: main's end ends the program\n"
+	"\t}\n"
+	"\tfor k := 1; k <= n; k++ {\n"
+	"\t\ti := (me + k) % n\n"
+	"\t\tif !sfRunnable(i) {\n"
+	"\t\t\tcontinue\n"
+	"\t\t}\n"
+	"\t\tsfGs[i].waiting = false\n"
+	"\t\tif i == me {\n"
 	"\t\t\treturn\n"
 	"\t\t}\n"
+	"\t\tsfCur = i\n"
+	"\t\tsfGs[i].ch <- struct{}{}\n"
+	"\t\tif !sfGs[me].dead {\n"
+	"\t\t\t<-sfGs[me].ch\n"
+	"\t\t}\n"
+	"\t\treturn\n"
+	"\t}\n"
+	"\tif sfMainGoexit {\n"
+	"\t\tos.Stderr.WriteString(\"fatal error: no goroutines (main called runtime.Goexit) - deadlock!\\n\")\n"
+	"\t} else {\n"
+	"\t\tos.Stderr.WriteString(\"fatal error: all goroutines are asleep - deadlock!\\n\")\n"
+	"\t}\n"
+	"\tos.Exit(2)\n"
+	"}\n"
+	"\nfunc sfGosched() {\n"
+	"\tif sfInC == 0 {\n"
+	"\t\tsfSchedule()\n"
+	"\t}\n"
+	"}\n"
+	"\nfunc sfWait() {\n"
+	"\tfor sfOthersLive() {\n"
+	"\t\tsfGs[sfCur].waiting = true\n"
+	"\t\tsfSchedule()\n"
 	"\t}\n"
 	"}\n";
 
@@ -681,6 +811,8 @@ char *hs_go_normalise(int status, const char *out, const char *err)
 			rt_sb_printf(&s, "outcome: goexit\n");
 		else if (starts(fatal, "fatal error: stack overflow"))
 			rt_sb_printf(&s, "outcome: overflow\n");
+		else if (starts(fatal, "fatal error: all goroutines are asleep - deadlock!"))
+			rt_sb_printf(&s, "outcome: deadlock\n");
 		else
 			rt_sb_printf(&s, "outcome: %.*s\n", (int)len, fatal);
 		return rt_sb_take(&s);

@@ -13,7 +13,10 @@ enum {
 	** and of panic(nil) (no arg); program functions have user >= 0 */
 	HS_USER_PANIC = -2,
 	HS_USER_PANICNIL = -3,
+	HS_MAX_GS = 256, /* goroutines a run may start (a limit, not Go's) */
 };
+#define HS_MAX_GS_STR "256"
+
 
 typedef struct hs {
 	const prog *p;
@@ -33,6 +36,12 @@ typedef struct hs {
 	int cur_func, cur_stmt, cur_rtfunc, cur_site;
 	/* res->observed while it grows (heap, length, capacity) */
 	rt_strbuf obs; /* observables (hs_result.observed) */
+	/* the truth of each suspended G (hs_sched.c) */
+	inv_truth *gtruth;
+	uint32_t ngtruth, capgtruth;
+	/* a limit of the model a statement met (NULL: none): the run ends
+	** with the outcome `limit` */
+	const char *limit;
 } hs;
 
 rt_addr hs_slot_addr(hs *h, const prog_func *pf, uint32_t slot);
@@ -46,5 +55,8 @@ void hs_trace_step(hs *h, FILE *out);
 void hs_dump(hs *h, FILE *out);
 void hs_dump_dot(hs *h, FILE *out); /* Graphviz picture of the state */
 void hs_report(hs *h, hs_result *res);
+/* hs_sched.c: the G switch the runtime asked for, with the truth per G */
+void hs_sched_step(hs *h);
+void hs_sched_free(hs *h);
 
 #endif

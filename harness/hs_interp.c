@@ -33,8 +33,9 @@
 const char *hs_outcome_name(int kind)
 {
 	static const char *n[] = {"ok",	       "panic", "goexit",  "overflow",
-				  "budget",    "violation", "limit", "internal"};
-	return kind >= 0 && kind <= OUT_INTERNAL ? n[kind] : "?";
+				  "budget",    "violation", "limit", "internal",
+				  "deadlock"};
+	return kind >= 0 && kind <= OUT_DEADLOCK ? n[kind] : "?";
 }
 
 void hs_result_free(hs_result *res)
@@ -219,6 +220,9 @@ static void finish(hs *h, hs_result *res)
 	case RT_OVERFLOW:
 		res->kind = OUT_OVERFLOW;
 		break;
+	case RT_DEADLOCK:
+		res->kind = OUT_DEADLOCK;
+		break;
 	default:
 		break;
 	}
@@ -288,13 +292,19 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			break;
 		}
 		rt_begin_step(r);
+		if (r->resched) /* a G yielded, blocked or ended: a step */
+			hs_sched_step(h);
 		rt_addr pc = rt_pc(r);
 		const rt_func *f = rt_findfunc(r, pc);
 		h->cur_func = -1;
 		h->cur_stmt = -1;
 		h->cur_rtfunc = f ? (int)(f - r->funcs) : -1;
 		h->cur_site = f ? (int)((pc - f->entry) / RT_SITE) - 1 : -1;
-		if (!f) {
+		if (r->nev && r->ev[0].kind == EV_GOSWITCH) {
+			/* the switch was this step */
+		} else if (r->status != RT_RUNNING) {
+			/* the scheduler ended the run (nothing can run) */
+		} else if (!f) {
 			rt_throw(r, TH_BADRETPC, "unexpected return pc");
 		} else if (pc == f->entry && !(f->flags & RFF_NOFRAME)) {
 			rt_prologue(r);
@@ -327,6 +337,11 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		}
 		h->steps++;
 		inv_truth_events(&h->truth, r);
+		if (h->limit) {
+			res->kind = OUT_LIMIT;
+			set_text(res, "%s", h->limit);
+			break;
+		}
 		if (o && o->trace)
 			hs_trace_step(h, o->trace);
 		if (r->status == RT_THROW) {
@@ -386,6 +401,7 @@ out:
 	}
 	inv_ctx_free(&h->ctx);
 	inv_truth_free(&h->truth);
+	hs_sched_free(h);
 	rt_destroy(&h->rt);
 	free(h);
 	return 0;
@@ -426,6 +442,9 @@ int hs_expect_met(const prog *p, const hs_result *r, char *why, size_t len)
 		break;
 	case EXPECT_LIMIT:
 		ok = r->kind == OUT_LIMIT;
+		break;
+	case EXPECT_DEADLOCK:
+		ok = r->kind == OUT_DEADLOCK;
 		break;
 	default:
 		ok = 0;

@@ -174,6 +174,17 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 		snprintf(b, n, "cgocallback_gofunc frame at %s", a);
 		break;
 	}
+	case EV_NEWPROC:
+		snprintf(b, n, "new goroutine g%lld runs %s", (long long)e->a,
+			 e->b >= 0 && e->b < (int64_t)h->rt.nfuncs ? h->rt.funcs[e->b].name
+								 : "?");
+		break;
+	case EV_GOEND:
+		snprintf(b, n, "g%lld ends%s", (long long)e->a, e->b ? " (Goexit)" : "");
+		break;
+	case EV_GOSWITCH:
+		snprintf(b, n, "switch g%lld -> g%lld", (long long)e->a, (long long)e->b);
+		break;
 	default:
 		snprintf(b, n, "event %d", e->kind);
 	}

@@ -298,6 +298,12 @@ static void walk_full(inv_ctx *c)
 {
 	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
+	if (r->g.dead) { /* an ended G has no frames (its end is a step) */
+		fs->n = fs->fresh = 0;
+		fs->tb = TB_OK;
+		fs->valid = 0;
+		return;
+	}
 	fs->n = 0;
 	fs->nrechk = 0;
 	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect, fs,

@@ -18,7 +18,10 @@
 ** them, and such inputs (1 in 16 of the random header bytes that set
 ** bit 2 or 3) decode differently now. The encoder sets bit 2 only for a
 ** function holding a new op and bit 3 only for one with a result, so
-** programs without them encode byte for byte as before.
+** programs without them encode byte for byte as before. The goroutine
+** ops (31..) took bit 4 the same way: a header byte with bit 4 set and
+** bits 5-7 clear, which decoded with bits 2-3 ignored, now reads bits 3
+** and 4; the encoder sets bit 4 only for a function holding such an op.
 **
 ** Layout (all multi-byte fields u16/int16 little-endian):
 **
@@ -34,7 +37,10 @@
 **                    first form (ST_ADD...): its op bytes decode as
 **                    b % ST__COUNT, else as b % ST__COUNT_V1 (19);
 **                    bit 3: the function has a result (slot nparams);
-**                    bits 4-7 encoded 0; if any is set, bits 2-3 are
+**                    bit 4: the function uses the goroutine ops (ST_GO,
+**                    ST_GOSCHED, ST_WAIT): op bytes decode as
+**                    b % ST__COUNT, bit 2 is ignored (encoded 0);
+**                    bits 5-7 encoded 0; if any is set, bits 2-4 are
 **                    ignored too (read as 0)
 **     h[1]           nparams               (decode: b % 5)
 **     h[2]           nlocals               (decode: b % 9)
@@ -45,8 +51,8 @@
 **     h[7]           nstmts                (decode: b % 49)
 **   each statement is a 16-byte record, its fields used as the op's row
 **   in the op table (lang_op.h) says:
-**     s[0]           op        (decode: b % 19, or b % ST__COUNT if h[0]
-**                               bit 2)
+**     s[0]           op        (decode: b % 19, or b % 31 if h[0] bit 2,
+**                               or b % ST__COUNT if h[0] bit 4)
 **     s[1]           slot, if a form of the op has a target slot; else 0
 **     s[2..3]  u16   w, by the row's callee and n kinds:
 **                      a callee: its index (decode: w % nfuncs)
@@ -100,7 +106,7 @@ static int has_slot(const lang_opinfo *o)
 static void decode_stmt(reader *r, const prog *p, prog_stmt *s, int ext)
 {
 	memset(s, 0, sizeof *s);
-	s->op = (uint8_t)(rd8(r) % (ext ? ST__COUNT : ST__COUNT_V1));
+	s->op = (uint8_t)(rd8(r) % (ext == 2 ? ST__COUNT : ext ? ST__COUNT_V2 : ST__COUNT_V1));
 	uint8_t slot = rd8(r);
 	uint16_t w = rd16(r);
 	for (int i = 0; i < PROG_MAX_PARAMS; i++) {
@@ -178,11 +184,12 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 	for (uint32_t fi = 0; fi < out->nfuncs; fi++) {
 		prog_func *f = &out->funcs[fi];
 		uint8_t h0 = rd8(&r);
-		/* bits 2-3 count only with bits 4-7 clear, as every encoder
-		** writes them: a byte-level mutant's header byte decodes as
-		** the first decoder read it far more often */
-		uint8_t hx = h0 & 0xf0 ? 0 : h0;
-		int ext = (hx >> 2) & 1;
+		/* bits 2-3 count only with bits 5-7 clear, and bit 4 (the
+		** goroutine ops) too, as every encoder writes them: a
+		** byte-level mutant's header byte decodes as the first decoder
+		** read it far more often */
+		uint8_t hx = h0 & 0xe0 ? 0 : h0;
+		int ext = hx & 0x10 ? 2 : (hx >> 2) & 1;
 		f->nresults = (hx >> 3) & 1;
 		f->kind = h0 & 1;
 		f->flags = (h0 >> 1) & FF_CGOWRAPPER;
@@ -272,9 +279,12 @@ size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
 		uint32_t nst = cap_u32(f->nstmts, PROG_MAX_STMTS);
 		unsigned ext = 0;
 		for (uint32_t k = 0; k < nst; k++)
-			ext |= f->stmts[k].op >= ST__COUNT_V1;
+			ext |= f->stmts[k].op >= ST__COUNT_V2	? 2u
+			       : f->stmts[k].op >= ST__COUNT_V1 ? 1u
+								: 0u;
 		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u) |
-				(ext ? 4u : 0u) | (f->nresults ? 8u : 0u));
+				(ext & 2u ? 0x10u : ext ? 4u : 0u) |
+				(f->nresults ? 8u : 0u));
 		wr8(&w, f->nparams);
 		wr8(&w, f->nlocals);
 		wr16(&w, types);

@@ -357,6 +357,11 @@ static int check_arg(const prog *p, const prog_func *f, const prog_stmt *s,
 		if (!expr_ok(f, e, g->type[k]))
 			return bad(pr, where, "cannot use %s as %s in argument %d of '%s'",
 				   buf, prog_type_name(g->type[k]), k + 1, g->name);
+		if ((lang_ops[s->op].flags & LO_NOPTRARG) && g->type[k] == TY_PTR &&
+		    e->kind != EX_NIL)
+			return bad(pr, where, "%s: argument %d of '%s' must be nil (Go "
+				   "would move a pointed-to local to the heap)",
+				   lang_ops[s->op].name, k + 1, g->name);
 		return 0;
 	}
 	}

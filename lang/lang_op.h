@@ -81,6 +81,9 @@ enum {
 				 have one */
 	LO_NEEDRES = 1 << 6,  /* sets its function's result: the function
 				 must have one */
+	LO_NOPTRARG = 1 << 7, /* its callee's pointer arguments are nil: the
+				 callee runs on another G, and Go would have
+				 moved a &local argument to the heap */
 };
 
 /* An explorer letter: one statement over the local `x` (and the

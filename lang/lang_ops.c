@@ -130,6 +130,13 @@ const lang_opinfo lang_ops[ST__COUNT] = {
 	[ST_CBR] = {"cbr", F1("%s = callback %f(%A)", LS_INT), LN_NONE, LC_GO,
 		    {LA_CALLEE, LA_NONE}, LO_C | LO_CALLSITE | LO_RESULT, ST_CALLR,
 		    0, 0, 2, 0, 0, ST_CALLBACK},
+	[ST_GO] = {"go", F1("go %f(%A)", LS_NONE), LN_NONE, LC_GO,
+		   {LA_CALLEE, LA_NONE}, LO_GO | LO_NOPTRARG, 0, ST_CALLBACK, 2, 0,
+		   0, 0, 0},
+	[ST_GOSCHED] = {"gosched", F1("gosched", LS_NONE), LN_NONE, LC_NONE,
+			{LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0, 0},
+	[ST_WAIT] = {"wait", F1("wait", LS_NONE), LN_NONE, LC_NONE,
+		     {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0, 0},
 };
 
 const lang_opinfo *lang_op(int op)

@@ -405,6 +405,10 @@ static int build_stmt(const prog *p, const prog_func *f, const prog_stmt *s,
 		for (int i = 0; i < t->nargs; i++)
 			t->a[i] = i < have ? fix_expr(f, s->a[i], g->type[i])
 					  : zero_of(g->type[i]);
+		if (o->flags & LO_NOPTRARG) /* `go`: no pointer into this stack */
+			for (int i = 0; i < t->nargs; i++)
+				if (g->type[i] == TY_PTR)
+					t->a[i] = mk(EX_NIL, 0);
 		return 0;
 	}
 	t->nargs = (uint8_t)nargs;

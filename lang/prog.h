@@ -116,8 +116,14 @@ typedef enum {
 	ST_CALLR = 28,	 /* slot = call fn(a...)  (fn has a result)         */
 	ST_CGOR = 29,	 /* slot = cgo fn(a...)                            */
 	ST_CBR = 30,	 /* slot = callback fn(a...)                       */
+	/* goroutines (issue 15): read from the binary form only in a
+	** function whose header byte is 0x1? (bit 4 alone of bits 4-7) */
+	ST_GO = 31,	 /* go fn(a...)  (pointer arguments are nil)       */
+	ST_GOSCHED = 32, /* runtime.Gosched()                              */
+	ST_WAIT = 33,	 /* block until every other goroutine has ended    */
 	ST__COUNT,
 	ST__COUNT_V1 = ST_FAULT + 1, /* the ops of the first binary form */
+	ST__COUNT_V2 = ST_CBR + 1,   /* ... and of the second */
 } prog_op;
 
 typedef enum {
@@ -190,6 +196,7 @@ typedef enum {
 	EXPECT_OVERFLOW,
 	EXPECT_BUDGET,
 	EXPECT_LIMIT,	  /* a limit of the harness (never a violation) */
+	EXPECT_DEADLOCK,  /* every live goroutine waits */
 } prog_expectkind;
 
 typedef struct {

@@ -180,6 +180,7 @@ typedef struct rt_g {
 	** carved above the Stktop; [0,pos) hit, [pos,len) live */
 	uint32_t stkbarpos, stkbarlen;
 	uint8_t dead;
+	uint8_t waiting; /* blocked in `wait` until every other G has ended */
 } rt_g;
 
 /* The M: one OS thread. Its OS stack is g0's stack (one region, no
@@ -204,6 +205,7 @@ typedef enum {
 	RT_PANICKED,	/* unrecovered panic; see panicmsg */
 	RT_OVERFLOW,	/* stack exceeds the maximum */
 	RT_THROW,	/* fatal runtime error; see throwcode, throwmsg */
+	RT_DEADLOCK,	/* every live G waits (Go: all goroutines are asleep) */
 } rt_status;
 
 /* Why the runtime threw. Each code has one short message at its throw
@@ -281,6 +283,9 @@ typedef enum {
 	EV_MARKTERM,	  /* a = barriers removed                       */
 	EV_BARRIERUNWIND, /* a = barriers passed by a recovery          */
 	EV_CBFRAME,	  /* a = sp of cgocallback_gofunc's frame (built) */
+	EV_NEWPROC,	  /* a = new G's id, b = func: `go` (rt_sched.c)  */
+	EV_GOEND,	  /* a = id of the G that ended                  */
+	EV_GOSWITCH,	  /* a = G switched from, b = G switched to      */
 } rt_evkind;
 
 typedef enum { GC_OFF = 0, GC_MARK = 1 } rt_gcphase;
@@ -312,10 +317,17 @@ typedef struct rt {
 	mc_mem mem;
 	rt_func funcs[RT_MAX_FUNCS];
 	uint32_t nfuncs;
-	rt_g g;		/* the one user goroutine */
+	rt_g g;		/* the running user G (allg[curg] while loaded) */
 	rt_g g0;	/* the M's OS stack */
 	rt_g *cur;	/* where the CPU runs: &g or &g0 */
 	rt_m m;
+	/* every user G in creation order (rt_sched.c); allg[curg] is stale
+	** while loaded in g: read a G through rt_gp */
+	rt_g *allg;
+	uint32_t nallg, capallg, curg;
+	uint8_t resched;    /* switch G before the next step */
+	uint8_t maingoexit; /* main called Goexit: the program waits for
+			       the others, then ends with RT_GOEXITED */
 	rt_status status;
 	uint8_t gcphase;   /* rt_gcphase */
 	rt_scanrep scanrep; /* this step's scan, if any (GC1) */
@@ -411,6 +423,32 @@ int rt_gorecover(rt *r, const rt_func *f, int *kind, int64_t *val);
 void rt_shrink(rt *r);
 /* Runtime code at pc: the continuation of a runtime function. */
 void rt_run_internal(rt *r);
+
+/* ---- goroutines and the scheduler (rt_sched.c) ---- */
+void rt_sched_init(rt *r); /* main is G 1 (rt_start) */
+void rt_sched_free(rt *r);
+/* G i (creation order; 0 is main), loaded or suspended. */
+static inline rt_g *rt_gp(rt *r, uint32_t i)
+{
+	return i == r->curg || !r->allg ? &r->g : &r->allg[i];
+}
+static inline const rt_g *rt_gpc(const rt *r, uint32_t i)
+{
+	return i == r->curg || !r->allg ? &r->g : &r->allg[i];
+}
+/* `go fn(args)`: a new G with its own stack whose first frame returns
+** to goexit; runs when the scheduler picks it. -1 if out of room. */
+int rt_newproc(rt *r, int fn, const rt_word *args, uint32_t nargs);
+void rt_gosched(rt *r); /* the G yields */
+/* `wait`: 1 if every other G has ended (go on), else the G blocks. */
+int rt_wait(rt *r);
+uint32_t rt_others_live(const rt *r); /* live Gs but the running one */
+/* The current G ended (returned to goexit, or Goexit finished). */
+void rt_goend(rt *r, int goexit);
+/* The switch a yield, a block or an end asked for: round robin in
+** creation order from the running G. Returns 1 if another G is loaded
+** now (event EV_GOSWITCH); may end the run (RT_GOEXITED, RT_DEADLOCK). */
+int rt_schedule(rt *r);
 
 /* ---- stacks (rt_stack.c) ---- */
 void rt_text_init(rt *r);

@@ -303,7 +303,7 @@ static void panic_loop(rt *r, const rt_func *f)
 	rt_addr d = g->defer;
 	if (!d) {
 		if (ld(r, rec + 8 * P_GOEXIT)) {
-			r->status = RT_GOEXITED;
+			rt_goend(r, 1);
 			return;
 		}
 		rt_strbuf sb = {0};
@@ -396,8 +396,7 @@ void rt_run_internal(rt *r)
 	}
 	int fi = funcindex(r, f);
 	if (fi == RTF_GOEXIT && pc == rt_retpc(f, 0)) {
-		g->dead = 1;
-		r->status = RT_EXITED;
+		rt_goend(r, 0);
 		return;
 	}
 	if (fi == RTF_LESSSTACK && pc == rt_retpc(f, 0)) {

@@ -38,6 +38,7 @@ void rt_init(rt *r, const rt_config *cfg)
 void rt_destroy(rt *r)
 {
 	mc_free(&r->mem);
+	rt_sched_free(r);
 	free(r->ev);
 	free(r->panicmsg);
 	memset(r, 0, sizeof *r);
@@ -180,6 +181,7 @@ int rt_start(rt *r, int entry)
 	g->nsegs = 1;
 	g->sched.sp = g->hi;
 	rt_mstart(r);
+	rt_sched_init(r);
 	r->cur = g;
 	/* newproc: the entry function returns to goexit */
 	rt_call(r, entry, rt_retpc(&r->funcs[RTF_GOEXIT], 0));

@@ -1,0 +1,172 @@
+/*
+** rt_sched.c: many goroutines on one M, and a deterministic scheduler.
+**
+** What it models: Go's newproc (a G with its own stack, whose first frame
+** returns to goexit, as main's does), gosched, a G blocking until every
+** other G has ended (what a WaitGroup that counts every `go` gives), and
+** Go's program semantics: main returning ends the program (the others
+** are discarded), an unrecovered panic in any G ends it, Goexit ends one
+** G; Goexit in main lets the others run to their end, then the program
+** ends as Go's "no goroutines (main called runtime.Goexit) - deadlock!".
+**
+** Scheduling is deterministic: a G runs until it yields (gosched), blocks
+** (wait) or ends; the next G is the first runnable one after it in
+** creation order (round robin). Real Go makes no such promise; programs
+** whose outcome depends on the order are the emitter's concern (its
+** goroutines are started in the same order and yield at the same
+** statements, see harness/hs_go.c).
+**
+** Invariants: r->g is the loaded G, allg[curg] is stale while it is
+** loaded (rt_gp hides this); a switch happens only between steps and
+** only with the CPU on the G stack (never from g0: a G in C keeps the
+** one M, so the harness does not yield there).
+** Gotcha: a dead G keeps its stack region (never reused: addresses are
+** never reused in the machine), so a late pointer into it still names a
+** region that existed.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+static void grow_allg(rt *r)
+{
+	if (r->nallg < r->capallg)
+		return;
+	uint32_t cap = r->capallg ? 2 * r->capallg : 4;
+	rt_g *a = realloc(r->allg, cap * sizeof *a);
+	if (!a) {
+		fprintf(stderr, "stackfuzz: out of memory\n");
+		abort();
+	}
+	r->allg = a;
+	r->capallg = cap;
+}
+
+void rt_sched_init(rt *r)
+{
+	grow_allg(r);
+	r->nallg = 1;
+	r->curg = 0;
+	memset(&r->allg[0], 0, sizeof r->allg[0]);
+}
+
+void rt_sched_free(rt *r)
+{
+	free(r->allg);
+	r->allg = NULL;
+	r->nallg = r->capallg = 0;
+}
+
+int rt_newproc(rt *r, int fn, const rt_word *args, uint32_t nargs)
+{
+	if (fn < 0 || (uint32_t)fn >= r->nfuncs || !r->allg)
+		return -1;
+	mc_region *stk;
+	rt_stack_alloc(r, r->cfg.stack_init, &stk);
+	grow_allg(r);
+	rt_g *g = &r->allg[r->nallg];
+	memset(g, 0, sizeof *g);
+	g->id = r->nallg + 1;
+	rt_g_setstack(g, stk, stk->base, r->cfg.stack_init);
+	g->stktotal = r->cfg.stack_init;
+	g->nsegs = 1;
+	/* the arguments, then the return PC: the entry function returns to
+	** goexit, so the G ends there and every traceback stops there */
+	g->sched.sp = g->hi - 8ull * nargs;
+	for (uint32_t i = 0; i < nargs; i++)
+		mc_store(&r->mem, g->sched.sp + 8ull * i, args[i]);
+	g->sched.sp -= RT_WORD;
+	mc_store(&r->mem, g->sched.sp, rt_retpc(&r->funcs[RTF_GOEXIT], 0));
+	g->sched.pc = r->funcs[fn].entry;
+	r->nallg++;
+	rt_event_add(r, EV_NEWPROC, g->id, fn);
+	rt_debugf(r, RT_DEBUG_STACKS, "newproc: g%u runs %s\n", g->id,
+		  r->funcs[fn].name);
+	return (int)g->id - 1;
+}
+
+uint32_t rt_others_live(const rt *r)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < r->nallg; i++)
+		n += i != r->curg && !rt_gpc(r, i)->dead;
+	return n;
+}
+
+void rt_gosched(rt *r)
+{
+	r->resched = 1;
+}
+
+int rt_wait(rt *r)
+{
+	if (!rt_others_live(r))
+		return 1;
+	r->g.waiting = 1;
+	r->resched = 1;
+	return 0;
+}
+
+void rt_goend(rt *r, int goexit)
+{
+	r->g.dead = 1;
+	rt_event_add(r, EV_GOEND, r->g.id, goexit);
+	if (r->curg == 0 && !goexit) { /* main returned */
+		r->status = RT_EXITED;
+		return;
+	}
+	if (r->curg == 0)
+		r->maingoexit = 1;
+	if (!rt_others_live(r)) {
+		/* only main Goexit leaves nothing to run: Go's "no goroutines" */
+		r->status = r->maingoexit ? RT_GOEXITED : RT_EXITED;
+		return;
+	}
+	r->resched = 1;
+}
+
+/* A G may run: it is alive, and if it waits, every other G has ended. */
+static int runnable(const rt *r, uint32_t i)
+{
+	const rt_g *g = rt_gpc(r, i);
+	if (g->dead)
+		return 0;
+	if (!g->waiting)
+		return 1;
+	for (uint32_t j = 0; j < r->nallg; j++)
+		if (j != i && !rt_gpc(r, j)->dead)
+			return 0;
+	return 1;
+}
+
+int rt_schedule(rt *r)
+{
+	if (!r->resched || r->status != RT_RUNNING || !r->allg)
+		return 0;
+	r->resched = 0;
+	if (RT_NEVER(r, r->cur != &r->g, "switch off the G stack"))
+		return 0;
+	uint32_t n = r->nallg;
+	for (uint32_t k = 1; k <= n; k++) {
+		uint32_t i = (r->curg + k) % n;
+		if (!runnable(r, i))
+			continue;
+		int switched = i != r->curg;
+		if (switched) {
+			uint32_t from = r->g.id;
+			r->allg[r->curg] = r->g;
+			r->g = r->allg[i];
+			r->curg = i;
+			rt_event_add(r, EV_GOSWITCH, from, r->g.id);
+			rt_debugf(r, RT_DEBUG_STACKS, "schedule: g%u -> g%u\n", from,
+				  r->g.id);
+		}
+		r->g.waiting = 0;
+		return switched;
+	}
+	/* nothing can run: every live G waits */
+	r->status = r->maingoexit ? RT_GOEXITED : RT_DEADLOCK;
+	return 0;
+}
