@@ -433,12 +433,16 @@ int cli_diff(int argc, char **argv)
 				buf[j] = (uint8_t)(xorshift(&rs) >> 32);
 			/* half the functions in the encoders' header form, whose
 			** bits 2-3 count (values and results, lang_bin.c): random
-			** header bytes seldom have bits 4-7 clear */
+			** header bytes seldom have bits 4-7 clear; half of those
+			** (a quarter of all) with bit 4, the goroutine ops */
 			size_t hoff[PROG_MAX_FUNCS];
 			int nh = prog_bin_headers(buf, len, hoff, PROG_MAX_FUNCS);
-			for (int j = 0; j < nh; j++)
-				if (xorshift(&rs) & 1)
-					buf[hoff[j]] &= 0x0f;
+			for (int j = 0; j < nh; j++) {
+				uint64_t x = xorshift(&rs);
+				if (x & 1)
+					buf[hoff[j]] = (uint8_t)((buf[hoff[j]] & 0x0f) |
+								 (x & 2 ? 0x10 : 0));
+			}
 			snprintf(lab, sizeof lab, "random %zu: decoded bytes (seed %llu, try %zu)",
 				 nr, (unsigned long long)seed, tries);
 		}
@@ -512,9 +516,10 @@ int cli_diff(int argc, char **argv)
 		for (const char *t = r->observed; t && (t = strstr(t, "recover: ")); t++)
 			nrec++;
 	}
-	printf("compared: ok %zu, panic %zu, goexit %zu, overflow %zu, check failed %zu; "
-	       "%zu recover() values\n", kinds[OUT_OK], kinds[OUT_PANIC], kinds[OUT_GOEXIT],
-	       kinds[OUT_OVERFLOW], kinds[OUT_DEADLOCK + 1], nrec);
+	printf("compared: ok %zu, panic %zu, goexit %zu, overflow %zu, deadlock %zu, "
+	       "check failed %zu; %zu recover() values\n", kinds[OUT_OK], kinds[OUT_PANIC],
+	       kinds[OUT_GOEXIT], kinds[OUT_OVERFLOW], kinds[OUT_DEADLOCK],
+	       kinds[OUT_DEADLOCK + 1], nrec);
 	/* every statement should be in some compared program: say how often */
 	size_t ops[ST__COUNT] = {0};
 	for (size_t i = 0; i < s.n; i++)
