@@ -230,12 +230,13 @@ static rt_addr ex_gc(const xctx *x)
 	int n = (int)x->s->n;
 	if (n != GC_SHRINK) /* what the scan must visit: GC1 */
 		inv_truth_gc(&x->h->truth, x->r, n != GC_SCAN, x->pf->kind == FK_C);
+	/* every G: suspended ones too (rt_sched.c) */
 	if (n == GC_SHRINK)
-		rt_shrink(x->r);
+		rt_shrink_all(x->r);
 	else if (n == GC_SCAN)
-		rt_gc_scan(x->r);
+		rt_gc_scan_all(x->r);
 	else
-		rt_gc_markterm(x->r);
+		rt_gc_markterm_all(x->r);
 	return next_site(x);
 }
 

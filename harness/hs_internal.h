@@ -58,5 +58,9 @@ void hs_report(hs *h, hs_result *res);
 /* hs_sched.c: the G switch the runtime asked for, with the truth per G */
 void hs_sched_step(hs *h);
 void hs_sched_free(hs *h);
+/* The step's events into the truth of the G each concerns (EV_GSCOPE). */
+void hs_sched_events(hs *h);
+/* Then keeps only the running G's events: what the checkers judge. */
+void hs_sched_own_events(hs *h);
 
 #endif

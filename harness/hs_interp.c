@@ -336,7 +336,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			rt_run_internal(r);
 		}
 		h->steps++;
-		inv_truth_events(&h->truth, r);
+		hs_sched_events(h);
 		if (h->limit) {
 			res->kind = OUT_LIMIT;
 			set_text(res, "%s", h->limit);
@@ -344,6 +344,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		}
 		if (o && o->trace)
 			hs_trace_step(h, o->trace);
+		hs_sched_own_events(h);
 		if (r->status == RT_THROW) {
 			/* a throw's code says which invariant it reveals */
 			int id = inv_throw_verdict(r->throwcode);

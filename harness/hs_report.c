@@ -182,6 +182,9 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 	case EV_GOEND:
 		snprintf(b, n, "g%lld ends%s", (long long)e->a, e->b ? " (Goexit)" : "");
 		break;
+	case EV_GSCOPE:
+		snprintf(b, n, "[g%lld]", (long long)e->a + 1);
+		break;
 	case EV_GOSWITCH:
 		snprintf(b, n, "switch g%lld -> g%lld", (long long)e->a, (long long)e->b);
 		break;

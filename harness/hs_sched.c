@@ -11,6 +11,10 @@
 ** The checkers' caches (frames, defer chain) describe the G they last
 ** walked; a switch invalidates them, so the first check of the G that
 ** now runs walks it in full.
+** A step's events may concern a suspended G (GC scans, rescans and
+** shrinks every G): the runtime brackets them with EV_GSCOPE, and each
+** run of events goes to the truth of its G, with that G loaded as the
+** truth recorder expects (it reads the G it records for).
 ** Gotcha: gtruth[i] of the loaded G is empty (its contents moved into
 ** h->truth), so freeing every entry frees each buffer once.
 */
@@ -59,4 +63,75 @@ void hs_sched_free(hs *h)
 	free(h->gtruth);
 	h->gtruth = NULL;
 	h->ngtruth = h->capgtruth = 0;
+}
+
+/* Events [from, to) of this step, about suspended G i. */
+static void events_of(hs *h, uint32_t i, uint32_t from, uint32_t to)
+{
+	rt *r = &h->rt;
+	room(h, r->nallg);
+	rt_event *ev = r->ev;
+	uint32_t nev = r->nev;
+	rt_g save = r->g, *cur = r->cur;
+	inv_truth t = h->truth;
+	r->g = r->allg[i];
+	r->cur = &r->g;
+	h->truth = h->gtruth[i];
+	r->ev = ev + from;
+	r->nev = to - from;
+	inv_truth_events(&h->truth, r);
+	h->truth.nfacts = 0; /* the checkers judge the running G's facts */
+	h->gtruth[i] = h->truth;
+	h->truth = t;
+	r->allg[i] = r->g;
+	r->g = save;
+	r->cur = cur;
+	r->ev = ev;
+	r->nev = nev;
+}
+
+void hs_sched_events(hs *h)
+{
+	rt *r = &h->rt;
+	uint32_t k = 0;
+	while (k < r->nev && r->ev[k].kind != EV_GSCOPE)
+		k++;
+	if (k == r->nev) { /* the common case: all about the running G */
+		inv_truth_events(&h->truth, r);
+		return;
+	}
+	/* runs: [start, k) belongs to scope g */
+	rt_event *ev = r->ev;
+	uint32_t nev = r->nev, start = 0, g = r->curg;
+	for (k = 0; k <= nev; k++) {
+		if (k < nev && ev[k].kind != EV_GSCOPE)
+			continue;
+		if (k > start) {
+			if (g == r->curg) {
+				r->ev = ev + start;
+				r->nev = k - start;
+				inv_truth_events(&h->truth, r);
+				r->ev = ev;
+				r->nev = nev;
+			} else {
+				events_of(h, g, start, k);
+			}
+		}
+		if (k < nev)
+			g = (uint32_t)ev[k].a;
+		start = k + 1;
+	}
+}
+
+void hs_sched_own_events(hs *h)
+{
+	rt *r = &h->rt;
+	uint32_t n = 0, g = r->curg;
+	for (uint32_t k = 0; k < r->nev; k++) {
+		if (r->ev[k].kind == EV_GSCOPE)
+			g = (uint32_t)r->ev[k].a;
+		else if (g == r->curg)
+			r->ev[n++] = r->ev[k];
+	}
+	r->nev = n;
 }

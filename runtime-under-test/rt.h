@@ -286,6 +286,8 @@ typedef enum {
 	EV_NEWPROC,	  /* a = new G's id, b = func: `go` (rt_sched.c)  */
 	EV_GOEND,	  /* a = id of the G that ended                  */
 	EV_GOSWITCH,	  /* a = G switched from, b = G switched to      */
+	EV_GSCOPE,	  /* a = index of the G the next events concern
+			     (GC over a suspended G; back to curg after) */
 } rt_evkind;
 
 typedef enum { GC_OFF = 0, GC_MARK = 1 } rt_gcphase;
@@ -449,6 +451,12 @@ void rt_goend(rt *r, int goexit);
 ** creation order from the running G. Returns 1 if another G is loaded
 ** now (event EV_GOSWITCH); may end the run (RT_GOEXITED, RT_DEADLOCK). */
 int rt_schedule(rt *r);
+/* GC over every G: the suspended live ones first, in creation order,
+** each loaded in turn (events after EV_GSCOPE i concern G i), then the
+** running one, so the step's scan report (GC1) is the running G's. */
+void rt_gc_scan_all(rt *r);
+void rt_gc_markterm_all(rt *r);
+void rt_shrink_all(rt *r);
 
 /* ---- stacks (rt_stack.c) ---- */
 void rt_text_init(rt *r);

@@ -170,3 +170,39 @@ int rt_schedule(rt *r)
 	r->status = r->maingoexit ? RT_GOEXITED : RT_DEADLOCK;
 	return 0;
 }
+
+/* ---- GC over every G ---- */
+
+/* Runs op on suspended G i as if it ran: loaded into r->g, the CPU on
+** it (a suspended G is never in C: the one M is free whenever a G
+** yields). */
+static void on_suspended(rt *r, uint32_t i, void (*op)(rt *))
+{
+	rt_g save = r->g, *cur = r->cur;
+	r->g = r->allg[i];
+	r->cur = &r->g;
+	rt_event_add(r, EV_GSCOPE, i, 0);
+	op(r);
+	r->allg[i] = r->g;
+	r->g = save;
+	r->cur = cur;
+	rt_event_add(r, EV_GSCOPE, r->curg, 0);
+}
+
+static void all_gs(rt *r, void (*op)(rt *), int keepphase)
+{
+	uint8_t phase = r->gcphase;
+	for (uint32_t i = 0; r->allg && i < r->nallg; i++) {
+		if (i == r->curg || r->allg[i].dead || r->status != RT_RUNNING)
+			continue;
+		on_suspended(r, i, op);
+		if (keepphase) /* the cycle ends with the running G's rescan */
+			r->gcphase = phase;
+	}
+	if (r->status == RT_RUNNING)
+		op(r);
+}
+
+void rt_gc_scan_all(rt *r) { all_gs(r, rt_gc_scan, 0); }
+void rt_gc_markterm_all(rt *r) { all_gs(r, rt_gc_markterm, 1); }
+void rt_shrink_all(rt *r) { all_gs(r, rt_shrink, 0); }
