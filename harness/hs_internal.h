@@ -39,6 +39,12 @@ typedef struct hs {
 	/* the truth of each suspended G (hs_sched.c) */
 	inv_truth *gtruth;
 	uint32_t ngtruth, capgtruth;
+	/* this step's events before hs_sched_own_events kept the running
+	** G's: the suspended Gs' checks judge theirs (hs_sched.c) */
+	rt_event *allev;
+	uint32_t nallev, capallev;
+	int ctx2_ready;
+	inv_ctx ctx2; /* the checkers' context for a suspended G (no reuse) */
 	/* a limit of the model a statement met (NULL: none): the run ends
 	** with the outcome `limit` */
 	const char *limit;
@@ -62,5 +68,8 @@ void hs_sched_free(hs *h);
 void hs_sched_events(hs *h);
 /* Then keeps only the running G's events: what the checkers judge. */
 void hs_sched_own_events(hs *h);
+/* Runs the checkers on every suspended G this step changed (GC over
+** every G): 1 and *v (naming the G) on a violation. */
+int hs_sched_check_others(hs *h, inv_violation *v);
 
 #endif

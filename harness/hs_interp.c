@@ -357,7 +357,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			break;
 		}
 		inv_violation v;
-		int bad = checking && inv_check(&h->ctx, &v);
+		int bad = checking && (inv_check(&h->ctx, &v) ||
+				       hs_sched_check_others(h, &v));
 		/* the checkers have seen this step's changes */
 		mc_epoch_done(&r->mem);
 		inv_truth_step_done(&h->truth);

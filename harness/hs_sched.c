@@ -18,6 +18,7 @@
 ** Gotcha: gtruth[i] of the loaded G is empty (its contents moved into
 ** h->truth), so freeing every entry frees each buffer once.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,11 @@ void hs_sched_free(hs *h)
 		inv_truth_free(&h->gtruth[i]);
 	free(h->gtruth);
 	h->gtruth = NULL;
+	free(h->allev);
+	h->allev = NULL;
+	if (h->ctx2_ready)
+		inv_ctx_free(&h->ctx2);
+	h->ctx2_ready = 0;
 	h->ngtruth = h->capgtruth = 0;
 }
 
@@ -127,6 +133,15 @@ void hs_sched_own_events(hs *h)
 {
 	rt *r = &h->rt;
 	uint32_t n = 0, g = r->curg;
+	h->nallev = 0;
+	for (uint32_t k = 0; k < r->nev && !n; k++)
+		n = r->ev[k].kind == EV_GSCOPE;
+	if (!n)
+		return; /* the common case: nothing about another G */
+	h->allev = inv_grow(h->allev, &h->capallev, r->nev, sizeof *h->allev);
+	memcpy(h->allev, r->ev, r->nev * sizeof *r->ev);
+	h->nallev = r->nev;
+	n = 0;
 	for (uint32_t k = 0; k < r->nev; k++) {
 		if (r->ev[k].kind == EV_GSCOPE)
 			g = (uint32_t)r->ev[k].a;
@@ -134,4 +149,77 @@ void hs_sched_own_events(hs *h)
 			r->ev[n++] = r->ev[k];
 	}
 	r->nev = n;
+}
+
+/* G i's events of this step (from h->allev) into r->ev; how many. */
+static uint32_t events_for(hs *h, uint32_t i)
+{
+	rt *r = &h->rt;
+	uint32_t n = 0, g = r->curg;
+	for (uint32_t k = 0; k < h->nallev; k++) {
+		if (h->allev[k].kind == EV_GSCOPE)
+			g = (uint32_t)h->allev[k].a;
+		else if (g == i)
+			r->ev[n++] = h->allev[k];
+	}
+	return n;
+}
+
+int hs_sched_check_others(hs *h, inv_violation *v)
+{
+	rt *r = &h->rt;
+	if (!h->nallev)
+		return 0;
+	if (!h->ctx2_ready) {
+		inv_ctx_init(&h->ctx2, r, &h->truth);
+		h->ctx2.mask = h->ctx.mask;
+		h->ctx2_ready = 1;
+	}
+	/* r->ev has room for every event of the step: each G's are fewer */
+	uint32_t nown = r->nev;
+	rt_event *own = malloc((nown ? nown : 1) * sizeof *own);
+	if (!own)
+		abort();
+	memcpy(own, r->ev, nown * sizeof *own);
+	int bad = 0;
+	for (uint32_t i = 0; i < r->nallg && !bad; i++) {
+		int touched = 0;
+		for (uint32_t k = 0; k < h->nallev && !touched; k++)
+			touched = h->allev[k].kind == EV_GSCOPE && h->allev[k].a == i;
+		if (i == r->curg || !touched || r->allg[i].dead)
+			continue;
+		room(h, r->nallg);
+		r->nev = events_for(h, i);
+		rt_g save = r->g, *cur = r->cur;
+		inv_truth t = h->truth;
+		r->g = r->allg[i];
+		r->cur = &r->g;
+		h->truth = h->gtruth[i];
+		/* a suspended G is walked in full: its last check is long gone */
+		h->ctx2.fr.valid = 0;
+		h->ctx2.dc.valid = 0;
+		h->ctx2.fr0valid = 0;
+		bad = inv_check(&h->ctx2, v);
+		h->truth.nfacts = 0;
+		h->gtruth[i] = h->truth;
+		h->truth = t;
+		r->allg[i] = r->g;
+		r->g = save;
+		r->cur = cur;
+		if (bad) {
+			char m[sizeof v->msg + 32];
+			int n = snprintf(m, sizeof m, "g%u (suspended): ", i + 1);
+			size_t len = strlen(v->msg);
+			if ((size_t)n + len >= sizeof v->msg)
+				len = sizeof v->msg - 1 - (size_t)n;
+			memcpy(m + n, v->msg, len);
+			m[(size_t)n + len] = 0;
+			memcpy(v->msg, m, (size_t)n + len + 1);
+		}
+	}
+	h->ctx.reached |= h->ctx2.reached;
+	memcpy(r->ev, own, nown * sizeof *own);
+	r->nev = nown;
+	free(own);
+	return bad;
 }
