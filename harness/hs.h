@@ -47,6 +47,12 @@ typedef struct hs_options {
 	uint32_t budget;     /* nonzero: overrides the program's step budget */
 	int no_checks;	     /* 1: run no checker (--checks none): the runtime
 				and the truth recording only */
+	/* tests only: after step poke_step (0: every step) ran and the truth
+	** saw it,
+	** before the checkers, poke(r, poke_arg) breaks the state by hand */
+	void (*poke)(rt *r, void *arg);
+	void *poke_arg;
+	uint64_t poke_step;
 } hs_options;
 
 typedef struct hs_result {

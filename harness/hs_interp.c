@@ -344,6 +344,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		}
 		if (o && o->trace)
 			hs_trace_step(h, o->trace);
+		if (o && o->poke && (!o->poke_step || o->poke_step == h->steps))
+			o->poke(r, o->poke_arg);
 		hs_sched_own_events(h);
 		if (r->status == RT_THROW) {
 			/* a throw's code says which invariant it reveals */

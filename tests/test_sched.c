@@ -1,0 +1,196 @@
+/*
+** test_sched.c: goroutines and the scheduler end to end (hs_run): the
+** program semantics (main's return, a child's panic, Goexit in main or a
+** child, deadlock), and the per-G checks: a state broken by hand on a
+** suspended G (the harness's poke seam, after a `gc scan` that scanned
+** it) is reported on that G, and the same run without the break is
+** clean. (DEF2 on a suspended G: corpus/regressions/bug-7695-suspended.)
+*/
+#include "testutil.h"
+
+#include "hs.h"
+#include "prog.h"
+
+static prog *parse(const char *text)
+{
+	prog *p = calloc(1, sizeof *p);
+	char err[256];
+	assert_non_null(p);
+	if (prog_parse("t.prog", text, strlen(text), p, err, sizeof err) != 0)
+		fail_msg("parse: %s", err);
+	return p;
+}
+
+typedef struct poke {
+	int what; /* 0: nothing (the control) */
+	int done;
+} poke;
+
+enum { BREAK_NONE, BREAK_RETPC, BREAK_DEFERSP, BREAK_BARRIER };
+
+/* After the step that scanned every G: break G 2 (suspended). */
+static void breaker(rt *r, void *arg)
+{
+	poke *k = arg;
+	int scanned = 0;
+	for (uint32_t i = 0; i < r->nev; i++)
+		scanned |= r->ev[i].kind == EV_GCSCAN;
+	if (!scanned || k->done || r->nallg < 2 || r->curg == 1)
+		return;
+	k->done = 1;
+	rt_g *g = &r->allg[1];
+	const rt_func *f = rt_findfunc(r, g->sched.pc);
+	assert_non_null(f);
+	switch (k->what) {
+	case BREAK_RETPC: /* the innermost frame's return-PC slot */
+		mc_store(&r->mem, g->sched.sp + f->framesize, 0x1234);
+		break;
+	case BREAK_DEFERSP: /* the defer's frame: below every live frame */
+		assert_true(g->defer != 0);
+		mc_store(&r->mem, g->defer + 8 * D_SP, g->sched.sp - 256);
+		break;
+	case BREAK_BARRIER: { /* the barrier PC lost from its slot */
+		assert_true(g->stkbarlen > g->stkbarpos);
+		rt_addr e = g->stack->base + g->stksize + 8 * RT_STKTOP_WORDS;
+		rt_addr slot = rt_ld(&r->mem, e + 8 * SB_LRPTR);
+		mc_store(&r->mem, slot, rt_ld(&r->mem, e + 8 * SB_LRVAL));
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static const char child_prog[] =
+	"func main()\n"
+	"  go child(3)\n"
+	"  gosched\n"
+	"  gc scan\n"
+	"  gc markterm\n"
+	"  wait\n"
+	"end\n"
+	"func child(n int)\n"
+	"  var y int\n"
+	"  y = n\n"
+	"  defer keep(&y)\n"
+	"  call mid(&y)\n"
+	"end\n"
+	"func mid(p *int)\n"
+	"  gosched\n"
+	"  check *p == 3\n"
+	"end\n"
+	"func keep(p *int)\n"
+	"  check *p == 3\n"
+	"end\n";
+
+static hs_result run_broken(int what, uint32_t barriers, int *poked)
+{
+	prog *p = parse(child_prog);
+	poke k = {what, 0};
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	o.barriers_set = 1;
+	o.barriers = barriers;
+	o.poke = breaker;
+	o.poke_arg = &k;
+	hs_result r = {0};
+	assert_int_equal(hs_run(p, &o, &r), 0);
+	*poked = k.done;
+	free(p);
+	return r;
+}
+
+static void expect_on_g2(int what, uint32_t barriers, const char *id)
+{
+	int poked;
+	hs_result r = run_broken(BREAK_NONE, barriers, &poked);
+	assert_int_equal(poked, 1); /* the control reached the same point */
+	assert_int_equal(r.kind, OUT_OK);
+	hs_result_free(&r);
+	r = run_broken(what, barriers, &poked);
+	assert_int_equal(poked, 1);
+	assert_int_equal(r.kind, OUT_VIOLATION);
+	assert_string_equal(inv_catalogue[r.inv].id, id);
+	assert_non_null(strstr(r.text, "g2 (suspended)"));
+	hs_result_free(&r);
+}
+
+static void test_stk2_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_RETPC, BARRIERS_OFF, "STK2");
+}
+
+static void test_def1_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_DEFERSP, BARRIERS_OFF, "DEF1");
+}
+
+static void test_bar1_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_BARRIER, BARRIERS_EVERY, "BAR1");
+}
+
+/* ---- program semantics ---- */
+
+static int outcome_of(const char *text, hs_result *r)
+{
+	prog *p = parse(text);
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	memset(r, 0, sizeof *r);
+	assert_int_equal(hs_run(p, &o, r), 0);
+	free(p);
+	return r->kind;
+}
+
+static void test_semantics(void **s)
+{
+	(void)s;
+	hs_result r;
+	/* main returning discards a runnable child (its panic never runs) */
+	assert_int_equal(outcome_of("func main()\n  go c()\nend\n"
+				    "func c()\n  panic 1\nend\n", &r), OUT_OK);
+	hs_result_free(&r);
+	/* a child's unrecovered panic ends the program */
+	assert_int_equal(outcome_of("func main()\n  go c()\n  wait\nend\n"
+				    "func c()\n  panic 1\nend\n", &r), OUT_PANIC);
+	assert_string_equal(r.text, "panic: 1");
+	hs_result_free(&r);
+	/* Goexit in a child ends it alone; main goes on */
+	assert_int_equal(outcome_of("func main()\n  go c()\n  wait\nend\n"
+				    "func c()\n  goexit\nend\n", &r), OUT_OK);
+	hs_result_free(&r);
+	/* Goexit in main: the child still runs (its panic), so panic */
+	assert_int_equal(outcome_of("func main()\n  go c()\n  goexit\nend\n"
+				    "func c()\n  panic 2\nend\n", &r), OUT_PANIC);
+	hs_result_free(&r);
+	/* ... and when every other G ends: goexit */
+	assert_int_equal(outcome_of("func main()\n  go c()\n  goexit\nend\n"
+				    "func c()\n  gosched\nend\n", &r), OUT_GOEXIT);
+	hs_result_free(&r);
+	/* every live G waits */
+	assert_int_equal(outcome_of("func main()\n  go c()\n  wait\nend\n"
+				    "func c()\n  wait\nend\n", &r), OUT_DEADLOCK);
+	hs_result_free(&r);
+	/* round robin in creation order: g2 runs before g3 after main yields */
+	assert_int_equal(outcome_of("func main()\n  go a()\n  go b()\n  gosched\n"
+				    "  panic 9\nend\n"
+				    "func a()\n  panic 2\nend\n"
+				    "func b()\n  panic 3\nend\n", &r), OUT_PANIC);
+	assert_string_equal(r.text, "panic: 2");
+	hs_result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stk2_on_suspended),
+		cmocka_unit_test(test_def1_on_suspended),
+		cmocka_unit_test(test_bar1_on_suspended),
+		cmocka_unit_test(test_semantics),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
