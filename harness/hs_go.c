@@ -76,8 +76,7 @@ static const char *const go_form[ST__COUNT] = {
 	[ST_CALLR] = "x = f(args)",
 	[ST_CGOR] = "x = int(C.c(args))",
 	[ST_CBR] = "x = the exported wrapper pK_cb_f(args), which returns f's result",
-	[ST_GO] = "func(a...) { sfGo(func() { pK_f(a...) }) }(args): a goroutine "
-		  "that runs when handed the baton",
+	[ST_GO] = "func(a...) { sfGo(func() { pK_f(a...) }) }(args)",
 	[ST_GOSCHED] = "sfGosched(): hand the baton to the next goroutine",
 	[ST_WAIT] = "sfWait(): until every other goroutine has ended",
 };
