@@ -172,7 +172,14 @@ int hs_sched_check_others(hs *h, inv_violation *v)
 		return 0;
 	if (!h->ctx2_ready) {
 		inv_ctx_init(&h->ctx2, r, &h->truth);
-		h->ctx2.mask = h->ctx.mask;
+		/* the per-G invariants: the M (CGO*, SEH*) is the running
+		** G's; GC1 judges the running G's scan report */
+		uint32_t perg = 0;
+		for (int id = INV_MEM1; id <= INV_PAN1; id++)
+			perg |= 1u << id;
+		for (int id = INV_BAR1; id <= INV_BAR5; id++)
+			perg |= 1u << id;
+		h->ctx2.mask = h->ctx.mask & perg;
 		h->ctx2_ready = 1;
 	}
 	/* r->ev has room for every event of the step: each G's are fewer */
