@@ -305,6 +305,19 @@ void hs_dump(hs *h, FILE *out)
 	rt_g *g = &r->g;
 	char a[64], b[64], c[64];
 	fprintf(out, "state after step %llu:\n", (unsigned long long)h->steps);
+	for (uint32_t i = 0; r->nallg > 1 && i < r->nallg; i++) {
+		const rt_g *o = rt_gpc(r, i);
+		const rt_func *of = rt_findfunc(r, o->sched.pc);
+		mc_fmt_addr(&r->mem, o->sched.sp, c, sizeof c);
+		fprintf(out, "  goroutine G%u: %s", o->id,
+			o->dead ? "ended" : i == r->curg ? "running (below)"
+			: o->waiting ? "waiting" : "suspended");
+		if (!o->dead && i != r->curg)
+			fprintf(out, " at %s+%#llx sp=%s", of ? of->name : "?",
+				(unsigned long long)(of ? o->sched.pc - of->entry
+							: o->sched.pc), c);
+		fprintf(out, "\n");
+	}
 	if (g->dead) {
 		fprintf(out, "  G%u has exited\n", g->id);
 		return;
