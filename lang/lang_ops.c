@@ -39,6 +39,12 @@ static const lang_letter fault_letters[] = {{"fault", LL_TERM, 18}, {0, 0, 0}};
 /* after the first alphabet (ranks 19..): deferred builtins */
 static const lang_letter defrec_letters[] = {{"defer recover()", 0, 19}, {0, 0, 0}};
 static const lang_letter defpanic_letters[] = {{"defer panic(3)", 0, 20}, {0, 0, 0}};
+/* goroutines (ranks 21..): a child that grows or panics, a yield, a wait */
+static const lang_letter go_letters[] = {
+	{"go grower()", 0, 21}, {"go pnc()", 0, 22}, {0, 0, 0},
+};
+static const lang_letter gosched_letters[] = {{"gosched", 0, 23}, {0, 0, 0}};
+static const lang_letter wait_letters[] = {{"wait", 0, 24}, {0, 0, 0}};
 static const lang_letter gc_c_letters[] = {
 	{"gc scan", 0, 0}, {"gc markterm", 0, 1}, {"gc shrink", 0, 2}, {0, 0, 0},
 };
@@ -132,11 +138,13 @@ const lang_opinfo lang_ops[ST__COUNT] = {
 		    0, 0, 2, 0, 0, ST_CALLBACK},
 	[ST_GO] = {"go", F1("go %f(%A)", LS_NONE), LN_NONE, LC_GO,
 		   {LA_CALLEE, LA_NONE}, LO_GO | LO_NOPTRARG, 0, ST_CALLBACK, 2, 0,
-		   0, 0, 0},
+		   go_letters, 0, 0},
 	[ST_GOSCHED] = {"gosched", F1("gosched", LS_NONE), LN_NONE, LC_NONE,
-			{LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0, 0},
+			{LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, gosched_letters,
+			0, 0},
 	[ST_WAIT] = {"wait", F1("wait", LS_NONE), LN_NONE, LC_NONE,
-		     {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0, 0},
+		     {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, wait_letters, 0,
+		     0},
 };
 
 const lang_opinfo *lang_op(int op)
