@@ -109,8 +109,10 @@ void hs_dump_dot(hs *h, FILE *out)
 	dotctx d = {.h = h, .out = out, .prefix = "g"};
 	fprintf(out, "digraph stackfuzz {\n  rankdir=LR;\n  node [shape=record, "
 		     "fontname=\"monospace\", fontsize=10];\n");
-	fprintf(out, "  subgraph cluster_g { label=\"G1 stack (innermost first, left), "
-		     "step %llu\";\n", (unsigned long long)h->steps);
+	fprintf(out, "  subgraph cluster_g { label=\"G%u stack (innermost first, left), "
+		     "step %llu%s\";\n", r->g.id ? r->g.id : 1u,
+		(unsigned long long)h->steps,
+		r->nallg > 1 ? ", the running goroutine" : "");
 	if (!r->g.dead)
 		rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, dotframe, &d, NULL, 0);
 	fprintf(out, "  }\n");
