@@ -4,7 +4,8 @@
 ** child, deadlock), and the per-G checks: a state broken by hand on a
 ** suspended G (the harness's poke seam, after a `gc scan` that scanned
 ** it) is reported on that G, and the same run without the break is
-** clean. (DEF2 on a suspended G: corpus/regressions/bug-7695-suspended.)
+** clean (and corpus/regressions/bug-7695-suspended.prog: DEF2 on a
+** suspended G from a real runtime bug).
 */
 #include "testutil.h"
 
@@ -26,7 +27,18 @@ typedef struct poke {
 	int done;
 } poke;
 
-enum { BREAK_NONE, BREAK_RETPC, BREAK_DEFERSP, BREAK_BARRIER };
+enum { BREAK_NONE, BREAK_RETPC, BREAK_DEFERSP, BREAK_BARRIER, BREAK_PTRARG,
+       BREAK_SP, BREAK_PANIC, BREAK_DEFERARG };
+
+/* A pointer word aimed one word off; its truth tag (which slot it truly
+** names) stays, as a runtime that forgot to adjust it would leave it. */
+static void off_by_one_word(rt *r, rt_addr a)
+{
+	uint32_t tag = mc_ptag_at(&r->mem, a);
+	assert_true(tag != 0);
+	mc_store(&r->mem, a, rt_ld(&r->mem, a) + 8);
+	mc_ptag_set(&r->mem, a, tag);
+}
 
 /* After the step that scanned every G: break G 2 (suspended). */
 static void breaker(rt *r, void *arg)
@@ -56,6 +68,20 @@ static void breaker(rt *r, void *arg)
 		mc_store(&r->mem, slot, rt_ld(&r->mem, e + 8 * SB_LRVAL));
 		break;
 	}
+	case BREAK_PTRARG: /* mid's p (its first argument): one word off */
+		off_by_one_word(r, g->sched.sp + f->framesize + 8);
+		break;
+	case BREAK_DEFERARG: /* the defer record's &y: one word off */
+		assert_true(g->defer != 0);
+		off_by_one_word(r, g->defer + 8 * RT_DEFER_HDR_WORDS);
+		break;
+	case BREAK_SP: /* the saved sp above the stack's top */
+		g->sched.sp = g->hi + 64;
+		break;
+	case BREAK_PANIC: /* the panic record's link to itself */
+		assert_true(g->panic != 0);
+		mc_store(&r->mem, g->panic + 8 * P_LINK, g->panic);
+		break;
 	default:
 		break;
 	}
@@ -83,9 +109,29 @@ static const char child_prog[] =
 	"  check *p == 3\n"
 	"end\n";
 
+/* the child yields inside a deferred call its panic runs */
+static const char panic_prog[] =
+	"func main()\n"
+	"  go child()\n"
+	"  gosched\n"
+	"  gc scan\n"
+	"  gc markterm\n"
+	"  wait\n"
+	"end\n"
+	"func child()\n"
+	"  defer rec()\n"
+	"  panic 5\n"
+	"end\n"
+	"func rec()\n"
+	"  var r int\n"
+	"  gosched\n"
+	"  r = recover()\n"
+	"  check r == 5\n"
+	"end\n";
+
 static hs_result run_broken(int what, uint32_t barriers, int *poked)
 {
-	prog *p = parse(child_prog);
+	prog *p = parse(what == BREAK_PANIC ? panic_prog : child_prog);
 	poke k = {what, 0};
 	hs_options o;
 	memset(&o, 0, sizeof o);
@@ -125,6 +171,30 @@ static void test_def1_on_suspended(void **s)
 {
 	(void)s;
 	expect_on_g2(BREAK_DEFERSP, BARRIERS_OFF, "DEF1");
+}
+
+static void test_stk3_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_PTRARG, BARRIERS_OFF, "STK3");
+}
+
+static void test_def2_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_DEFERARG, BARRIERS_OFF, "DEF2");
+}
+
+static void test_stk1_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_SP, BARRIERS_OFF, "STK1");
+}
+
+static void test_pan1_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_PANIC, BARRIERS_OFF, "PAN1");
 }
 
 static void test_bar1_on_suspended(void **s)
@@ -190,6 +260,10 @@ int main(void)
 		cmocka_unit_test(test_stk2_on_suspended),
 		cmocka_unit_test(test_def1_on_suspended),
 		cmocka_unit_test(test_bar1_on_suspended),
+		cmocka_unit_test(test_stk3_on_suspended),
+		cmocka_unit_test(test_stk1_on_suspended),
+		cmocka_unit_test(test_def2_on_suspended),
+		cmocka_unit_test(test_pan1_on_suspended),
 		cmocka_unit_test(test_semantics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
