@@ -25,10 +25,11 @@ static prog *parse(const char *text)
 typedef struct poke {
 	int what; /* 0: nothing (the control) */
 	int done;
+	int trigger; /* the event of the step to break after */
 } poke;
 
 enum { BREAK_NONE, BREAK_RETPC, BREAK_DEFERSP, BREAK_BARRIER, BREAK_PTRARG,
-       BREAK_SP, BREAK_PANIC, BREAK_DEFERARG };
+       BREAK_SP, BREAK_PANIC, BREAK_DEFERARG, BREAK_LEFTOVER };
 
 /* A pointer word aimed one word off; its truth tag (which slot it truly
 ** names) stays, as a runtime that forgot to adjust it would leave it. */
@@ -46,7 +47,7 @@ static void breaker(rt *r, void *arg)
 	poke *k = arg;
 	int scanned = 0;
 	for (uint32_t i = 0; i < r->nev; i++)
-		scanned |= r->ev[i].kind == EV_GCSCAN;
+		scanned |= r->ev[i].kind == k->trigger;
 	if (!scanned || k->done || r->nallg < 2 || r->curg == 1)
 		return;
 	k->done = 1;
@@ -78,6 +79,14 @@ static void breaker(rt *r, void *arg)
 	case BREAK_SP: /* the saved sp above the stack's top */
 		g->sched.sp = g->hi + 64;
 		break;
+	case BREAK_LEFTOVER: { /* mark termination left g2's barrier */
+		rt_addr e = g->stack->base + g->stksize + 8 * RT_STKTOP_WORDS;
+		rt_addr slot = rt_ld(&r->mem, e + 8 * SB_LRPTR);
+		assert_true(slot != 0 && g->stkbarlen == 0);
+		mc_store(&r->mem, slot, rt_barrier_pc(r));
+		g->stkbarlen = 1;
+		break;
+	}
 	case BREAK_PANIC: /* the panic record's link to itself */
 		assert_true(g->panic != 0);
 		mc_store(&r->mem, g->panic + 8 * P_LINK, g->panic);
@@ -132,7 +141,7 @@ static const char panic_prog[] =
 static hs_result run_broken(int what, uint32_t barriers, int *poked)
 {
 	prog *p = parse(what == BREAK_PANIC ? panic_prog : child_prog);
-	poke k = {what, 0};
+	poke k = {what, 0, what == BREAK_LEFTOVER ? EV_MARKTERM : EV_GCSCAN};
 	hs_options o;
 	memset(&o, 0, sizeof o);
 	o.barriers_set = 1;
@@ -183,6 +192,12 @@ static void test_def2_on_suspended(void **s)
 {
 	(void)s;
 	expect_on_g2(BREAK_DEFERARG, BARRIERS_OFF, "DEF2");
+}
+
+static void test_bar4_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_LEFTOVER, BARRIERS_EVERY, "BAR4");
 }
 
 static void test_stk1_on_suspended(void **s)
@@ -262,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_bar1_on_suspended),
 		cmocka_unit_test(test_stk3_on_suspended),
 		cmocka_unit_test(test_stk1_on_suspended),
+		cmocka_unit_test(test_bar4_on_suspended),
 		cmocka_unit_test(test_def2_on_suspended),
 		cmocka_unit_test(test_pan1_on_suspended),
 		cmocka_unit_test(test_semantics),
