@@ -684,6 +684,8 @@ int hs_go_comparable(const prog *p, const hs_result *r, const hs_verdict *v,
 	const char *w = NULL;
 	if (p->cfg.target != TARGET_LINUX_AMD64)
 		w = "windows/386";
+	else if (p->cfg.preempt)
+		w = "preempt"; /* Go preempts when it likes, not at the Nth safe point */
 	else if (r->kind == OUT_BUDGET)
 		w = "budget";
 	else if (r->kind == OUT_LIMIT)

@@ -32,6 +32,7 @@ typedef struct hs {
 	uint32_t leafsize[HS_MAX_LEAVES];
 	int leafidx[HS_MAX_LEAVES];
 	uint64_t steps;
+	uint64_t safepoints; /* Go prologues run with several Gs (preempt=N) */
 	/* where the current step is */
 	int cur_func, cur_stmt, cur_rtfunc, cur_site;
 	/* res->observed while it grows (heap, length, capacity) */

@@ -308,6 +308,12 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			rt_throw(r, TH_BADRETPC, "unexpected return pc");
 		} else if (pc == f->entry && !(f->flags & RFF_NOFRAME)) {
 			rt_prologue(r);
+			/* preempt=N: a program Go function's prologue is a safe
+			** point (not the runtime's); the G yields at every Nth
+			** (not in C: it keeps the one M) */
+			if (p->cfg.preempt && f->kind == RF_GO && r->nallg > 1 &&
+			    !r->m.ncgo && ++h->safepoints % p->cfg.preempt == 0)
+				rt_gosched(r);
 		} else if (f->user >= 0) {
 			const prog_func *pf = &p->funcs[f->user];
 			rt_addr off = pc - f->entry;

@@ -5,7 +5,7 @@
 ** zeros past the end, and raw values are reduced into range and then
 ** handed to prog_repair(), which reinterprets whatever is still invalid
 ** (wrong slot types, callee kinds, ...). Of the config, the run's shape
-** is stored (target, barrier mode, stress: so one fuzz campaign covers
+** is stored (target, barrier mode, stress, preempt: so one fuzz campaign covers
 ** every configuration and a finding's header replays it); sizes, budget,
 ** bugs, expect and names are not: decode yields prog_init() defaults and
 ** the default names.
@@ -47,7 +47,11 @@
 **     h[3..4]  u16   slot types, bit i = type of slot i (1 = *int);
 **                    the result's bit and bits >= the slot count
 **                    ignored (encoded 0)
-**     h[5..6]  u16   pad / 8               (decode: w % 4096 * 8)
+**     h[5..6]  u16   pad / 8               (decode: w % 4096 * 8); in
+**                    main's header in the goroutine form (bit 4), bits
+**                    12-15 are the config's preempt (0-15; more is
+**                    stored as 15; a preempt puts main in that form),
+**                    else ignored (encoded 0)
 **     h[7]           nstmts                (decode: b % 49)
 **   each statement is a 16-byte record, its fields used as the op's row
 **   in the op table (lang_op.h) says:
@@ -159,6 +163,8 @@ int prog_bin_headers(const uint8_t *data, size_t len, size_t *off, int max)
 
 void prog_bin_config(const prog_config *from, prog_config *to)
 {
+	to->preempt = from->preempt;
+	to->has_preempt = to->preempt != 0;
 	to->barriers = from->barriers;
 	to->has_barriers = to->barriers != BARRIERS_SPACED;
 	to->stress = from->stress != 0;
@@ -200,7 +206,12 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 		uint16_t types = rd16(&r);
 		for (int i = 0; i < prog_nslots(f); i++)
 			f->type[i] = i == prog_result_slot(f) ? TY_INT : (types >> i) & 1;
-		f->pad = rd16(&r) % (PROG_MAX_PAD / 8 + 1) * 8u;
+		uint16_t pad = rd16(&r);
+		f->pad = pad % (PROG_MAX_PAD / 8 + 1) * 8u;
+		if (fi == 0 && ext == 2) { /* main in the goroutine form */
+			out->cfg.preempt = pad >> 12;
+			out->cfg.has_preempt = out->cfg.preempt != 0;
+		}
 		f->nstmts = rd8(&r) % (PROG_MAX_STMTS + 1u);
 		for (uint32_t si = 0; si < f->nstmts; si++)
 			decode_stmt(&r, out, &f->stmts[si], ext);
@@ -282,13 +293,18 @@ size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
 			ext |= f->stmts[k].op >= ST__COUNT_V2	? 2u
 			       : f->stmts[k].op >= ST__COUNT_V1 ? 1u
 								: 0u;
+		if (i == 0 && p->cfg.preempt) /* preempt lives in this form */
+			ext |= 2u;
 		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u) |
 				(ext & 2u ? 0x10u : ext ? 4u : 0u) |
 				(f->nresults ? 8u : 0u));
 		wr8(&w, f->nparams);
 		wr8(&w, f->nlocals);
 		wr16(&w, types);
-		wr16(&w, cap_u32(f->pad, PROG_MAX_PAD) / 8);
+		/* main in the goroutine form: preempt (0-15) in the pad word's
+		** top bits, which the pad never uses */
+		wr16(&w, cap_u32(f->pad, PROG_MAX_PAD) / 8 |
+				 (i == 0 && (ext & 2u) ? cap_u32(p->cfg.preempt, 15) << 12 : 0));
 		wr8(&w, nst);
 		for (uint32_t k = 0; k < nst; k++)
 			encode_stmt(&w, &f->stmts[k]);

@@ -116,7 +116,7 @@ static int validate_cfg(const prog *p, prog_error *err)
 	const prog_config *c = &p->cfg;
 	if (c->has_target > 1 || c->has_stack > 1 || c->has_maxstack > 1 ||
 	    c->has_budget > 1 || c->has_barriers > 1 || c->has_bugs > 1 ||
-	    c->has_stress > 1 || c->has_debug > 1)
+	    c->has_stress > 1 || c->has_debug > 1 || c->has_preempt > 1)
 		return fail(err, -1, -1, 0, "config has_* flags must be 0 or 1");
 	if (c->target > TARGET_WINDOWS_386)
 		return fail(err, -1, -1, 0, "bad target %u", c->target);
@@ -126,6 +126,8 @@ static int validate_cfg(const prog *p, prog_error *err)
 		return fail(err, -1, -1, 0, "stress must be 0 or 1");
 	if (c->debug > 4)
 		return fail(err, -1, -1, 0, "debug must be in 0..4");
+	if (c->preempt > LANG_MAX_PREEMPT)
+		return fail(err, -1, -1, 0, "preempt must be in 0..%d", LANG_MAX_PREEMPT);
 	if (c->bugs & ~(uint32_t)LANG_BUG_ALL)
 		return fail(err, -1, -1, 0, "unknown bug bits 0x%x", c->bugs);
 	if (c->stack < LANG_MIN_STACK || c->stack > LANG_MAX_STACK || c->stack % 8)

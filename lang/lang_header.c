@@ -129,6 +129,10 @@ static int config_value(lang_hdr *h, uint8_t *has, const char *v, size_t vl,
 			buf[vl] = 0;
 			e = prog_parse_bugs(buf, &c->bugs);
 		}
+	} else if (has == &c->has_preempt) {
+		e = parse_num(v, vl, 0, LANG_MAX_PREEMPT, &u);
+		if (e == 0)
+			c->preempt = u;
 	} else if (has == &c->has_stress) {
 		e = parse_num(v, vl, 0, 1, &u);
 		if (e == 0)
@@ -152,6 +156,7 @@ static int config_line(lang_hdr *h, const char *s, size_t len, uint32_t col0)
 		{"maxstack", &c->has_maxstack}, {"budget", &c->has_budget},
 		{"barriers", &c->has_barriers}, {"bug", &c->has_bugs},
 		{"stress", &c->has_stress},	{"debug", &c->has_debug},
+		{"preempt", &c->has_preempt},
 	};
 	word w[32];
 	int nw = split_words(s, len, col0, w, 32);
@@ -305,7 +310,8 @@ static void print_config(lang_sbuf *b, const prog_config *c)
 	int bg = c->has_bugs || c->bugs != d->bugs;
 	int sr = c->has_stress || c->stress != d->stress;
 	int db = c->has_debug || c->debug != d->debug;
-	if (!(t | st | ms | bu | ba | bg | sr | db))
+	int pr = c->has_preempt || c->preempt != d->preempt;
+	if (!(t | st | ms | bu | ba | bg | sr | db | pr))
 		return;
 	lang_sb_printf(b, "# config:");
 	if (t)
@@ -328,6 +334,8 @@ static void print_config(lang_sbuf *b, const prog_config *c)
 		lang_sb_printf(b, " stress=%u", c->stress);
 	if (db)
 		lang_sb_printf(b, " debug=%u", c->debug);
+	if (pr)
+		lang_sb_printf(b, " preempt=%u", c->preempt);
 	lang_sb_printf(b, "\n");
 }
 

@@ -63,6 +63,8 @@ static void repair_cfg(prog_config *c)
 	c->has_bugs = c->has_bugs != 0;
 	c->has_stress = c->has_stress != 0;
 	c->has_debug = c->has_debug != 0;
+	c->has_preempt = c->has_preempt != 0;
+	c->preempt = clamp_u32(c->preempt, 0, LANG_MAX_PREEMPT);
 	if (c->target > TARGET_WINDOWS_386)
 		c->target = TARGET_LINUX_AMD64;
 	if (c->barriers > BARRIERS_EVERY)

@@ -185,6 +185,10 @@ typedef struct {
 	uint32_t stack;	  /* initial stack bytes */
 	uint32_t maxstack;
 	uint32_t budget; /* step budget */
+	/* with several goroutines: the running one yields at every Nth safe
+	** point (a Go function's prologue); 0 = only where it says so */
+	uint32_t preempt;
+	uint8_t has_preempt;
 } prog_config;
 
 typedef enum {

@@ -267,6 +267,20 @@ static void test_semantics(void **s)
 				    "func b()\n  panic 3\nend\n", &r), OUT_PANIC);
 	assert_string_equal(r.text, "panic: 2");
 	hs_result_free(&r);
+	/* preempt=N: the running G yields at every Nth program Go prologue
+	** (with 2: at f's second; then a runs and panics first) */
+	static const char pre[] = "func main()\n  go a()\n  call f()\n  call f()\n"
+				  "  panic 9\nend\n"
+				  "func f()\nend\n"
+				  "func a()\n  panic 2\nend\n";
+	assert_int_equal(outcome_of(pre, &r), OUT_PANIC);
+	assert_string_equal(r.text, "panic: 9");
+	hs_result_free(&r);
+	char buf[256];
+	snprintf(buf, sizeof buf, "# config: preempt=2\n%s", pre);
+	assert_int_equal(outcome_of(buf, &r), OUT_PANIC);
+	assert_string_equal(r.text, "panic: 2");
+	hs_result_free(&r);
 }
 
 int main(void)
