@@ -327,6 +327,11 @@ typedef struct rt {
 	** pass any number of barriers) */
 	rt_event *ev;
 	uint32_t nev, capev;
+	/* the runtime's own scratch: the top segment's frames as the
+	** copyability walk found them, handed to the copy that follows it
+	** (rt_stack.c), so a copy walks the stack once, not twice */
+	struct rt_frame *cpf;
+	uint32_t ncpf, capcpf;
 	uint64_t ncopies, nsegments, nshrinks;
 	uint8_t stress_done; /* the stress copy ran at this prologue */
 	FILE *log; /* debug output (cfg.debug > 0), may be NULL */

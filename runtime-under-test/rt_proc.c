@@ -39,6 +39,7 @@ void rt_destroy(rt *r)
 {
 	mc_free(&r->mem);
 	free(r->ev);
+	free(r->cpf);
 	free(r->panicmsg);
 	memset(r, 0, sizeof *r);
 }
