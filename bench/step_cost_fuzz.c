@@ -175,7 +175,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "step_cost_fuzz: no programs under %s\n", corpus);
 		return 1;
 	}
-	hs_result *r = malloc(sizeof *r);
+	/* zeroed: hs_run reuses (and frees) the result's growing strings */
+	hs_result *r = calloc(1, sizeof *r);
 	double *ns = calloc((size_t)(runs * nb * 2), sizeof *ns);
 	uint64_t steps[MAXB][2] = {{0}};
 	if (!r || !ns)
@@ -237,6 +238,7 @@ int main(int argc, char **argv)
 	}
 	free(l.v);
 	free(l.name);
+	hs_result_free(r);
 	free(r);
 	free(ns);
 	return bad;
