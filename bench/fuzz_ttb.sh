@@ -5,12 +5,13 @@
 #   bench/fuzz_ttb.sh [-n RUNS] [-t SECONDS] [-e "libfuzzer afl"]
 #                     [-b "7695 7470 12238"] [-m "on off"] [-o RESULT.md]
 #
-#   -n  runs per configuration (default 5); run i uses engine seed i
-#   -t  time limit per run (default 120 s); a run that hits it is "not found"
+#   -n  runs per configuration (default 5, quick mode 1); run i uses engine seed i
+#   -t  time limit per run (default 120 s, quick mode 20 s); a run that hits
+#       it is "not found"
 #   -e  engines (default both)
-#   -b  bug switches (default all three; 7470 runs with STACKFUZZ_TARGET=windows/386)
+#   -b  bug switches (default every switch; 7470 runs with STACKFUZZ_TARGET=windows/386)
 #   -m  structure-aware mutator on, off, or both (default on)
-#   -o  result file (default bench/results/fuzz_ttb.md)
+#   -o  result file (default bench/results/fuzz_ttb.md; see bench/lib.sh)
 #
 # Each run is `scripts/fuzz.sh` in find mode (stop at the first crash,
 # wall clock from start-up, seed corpus loading and calibration included),
@@ -28,11 +29,11 @@
 # A switch whose regression program does not fail (the runtime does not
 # implement it yet) is reported as such and not fuzzed.
 set -euo pipefail
-# shellcheck source=../scripts/fuzz_common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/fuzz_common.sh"
-cmdline="bench/fuzz_ttb.sh$(printf ' %q' "$@")"
-runs=5 limit=120 engines="libfuzzer afl" bugs="7695 7470 12238" mutators="on"
-result="$SF_ROOT/bench/results/fuzz_ttb.md"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_cmd "$@"
+runs=$(bench_quick && echo 1 || echo 5) limit=$(bench_quick && echo 20 || echo 120)
+engines="libfuzzer afl" bugs="" mutators="on" result=""
 while getopts "n:t:e:b:m:o:h" opt; do
   case $opt in
     n) runs=$OPTARG ;;
@@ -48,6 +49,9 @@ done
 [[ $mutators == both ]] && mutators="on off"
 
 for e in $engines; do [[ ${FUZZ_NO_BUILD:-0} == 1 ]] || sf_build "$e"; done
+sf_load_consts
+bugs=${bugs:-$SF_BUGS}
+result=${result:-$(bench_result fuzz_ttb.md)}
 # Crashes that the switch does not cause (real runtime bugs, found by
 # fuzzing with every switch off) must not end a run early: the fuzz entry
 # re-runs each violation with the switches off and ignores it if it stays.
@@ -77,9 +81,9 @@ filter_seeds() {
   STACKFUZZ_BUGS=$1 STACKFUZZ_TARGET=$(target_of "$1") sf_filter_seeds "$(sf_seed_dir "${engines%% *}" prog)" "$2"
 }
 median() { # values, "inf" for not found
-  sort -g | awk -v lim="$limit" '{ v[NR] = $1 } END {
-    m = v[int((NR + 1) / 2)]; if (NR % 2 == 0 && v[NR / 2 + 1] != "inf" && v[NR / 2] != "inf") m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-    if (m == "inf") print "> " lim " (not found)"; else printf "%.1f\n", m }'
+  local m
+  m=$(bench_median)
+  if [[ $m == inf ]]; then echo "> $limit (not found)"; else printf '%.1f\n' "$m"; fi
 }
 
 rows=()
@@ -136,12 +140,10 @@ for bug in $bugs; do
   done
 done
 
-mkdir -p "$(dirname "$result")"
 {
   echo "# Time to find each seeded bug switch (fuzzers)"
   echo
-  echo "Command: \`$cmdline\` ($(date -u +%Y-%m-%d), $(nproc) cores," \
-       "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo))."
+  echo "Command: \`$BENCH_CMD\` ($(bench_machine))."
   echo "Each run: \`scripts/fuzz.sh\` in find mode, engine seed = run number, time limit $limit s," \
        "wall clock from start-up to the first crash; budget $SF_BUDGET steps," \
        "maxstack $SF_MAXSTACK. libFuzzer: build-libfuzzer (ASan+UBSan);" \
@@ -150,11 +152,6 @@ mkdir -p "$(dirname "$result")"
        "A find counts only if the crash input runs clean with every switch off; per run: seconds (violation ID)," \
        "\"-\": not found in time, \"ID!\": a crash that persists with the switches off (a runtime bug)."
   echo
-  echo "| switch | target | engine | mutator | found | median s | per run (s) | seeds used |"
-  echo "|---|---|---|---|---|---|---|---|"
+  bench_head switch target engine mutator found "median s" "per run (s)" "seeds used"
   printf '%s\n' "${rows[@]}"
-} >"$result"
-echo
-cat "$result"
-echo
-echo "written: ${result#"$SF_ROOT"/}"
+} | bench_write "$result"
