@@ -20,7 +20,8 @@ RUNS=${RUNS:-$(bench_quick && echo 1 || echo 5)}
 DEPTH=${DEPTH:-4}
 MAX_SECONDS=${MAX_SECONDS:-60}
 SWEEP_SECONDS=${SWEEP_SECONDS:-$(bench_quick && echo 5 || echo 60)}
-bench_build stackfuzz
+bench_build stackfuzz fuzz_files
+sf_load_consts build-release
 SF=build-release/bin/stackfuzz
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -37,9 +38,8 @@ OUT="$TMP/result.md"
   echo "|---|---|---|---:|---:|---:|---:|"
 } > "$OUT"
 
-for spec in "7695 linux/amd64" "7470 windows/386" "12238 linux/amd64"; do
-  set -- $spec
-  bug=$1 target=$2
+for bug in $SF_BUGS; do
+  target=$(sf_bug_target "$bug")
   : > "$TMP/times"
   found="none" mainn="-" alln="-" progs="-"
   for ((i = 0; i < RUNS; i++)); do

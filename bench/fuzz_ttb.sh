@@ -62,7 +62,7 @@ trap 'rm -rf "$work"' EXIT
 SF_REPLAY="$SF_ROOT/build/fuzz/fuzz_prog_replay"   # built by sf_build (dev preset)
 [[ -x $SF_REPLAY ]] || sf_die "$SF_REPLAY missing (run without FUZZ_NO_BUILD)"
 
-target_of() { [[ $1 == 7470 ]] && echo windows/386 || echo linux/amd64; }
+target_of() { sf_bug_target "$1"; }
 expected_of() { # the ID bug-N.prog expects, or "" if there is none
   local f="$SF_ROOT/corpus/regressions/bug-$1.prog"
   [[ -f $f ]] && sed -n 's/^# expect: violation \([A-Z0-9]*\).*/\1/p' "$f" | head -1

@@ -196,7 +196,8 @@ static int print_options(const char *target)
 		return 2;
 	/* the ClusterFuzz .options format; scripts/lib.sh turns each
 	** `key = value` into -key=value, the dictionary's path resolved */
-	printf("[libfuzzer]\nmax_len = %d\ntimeout = %d\ndict = fuzz_%s.dict\n",
+	/* rss_limit_mb: libFuzzer's default, stated so every run is alike */
+	printf("[libfuzzer]\nmax_len = %d\ntimeout = %d\nrss_limit_mb = 2048\ndict = fuzz_%s.dict\n",
 	       text ? (int)SF_FUZZ_TEXT_MAX_LEN : (int)PROG_BIN_MAX, (int)SF_FUZZ_TIMEOUT,
 	       text ? "text" : "prog");
 	return 0;

@@ -269,7 +269,7 @@ monitor() {
 run_libfuzzer() {
   local k=0 rc remaining log seen
   sf_lf_options libfuzzer "$kind"
-  local args=("${SF_LF_OPTS[@]}" -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$crashes/")
+  local args=("${SF_LF_OPTS[@]}" -print_final_stats=1 -artifact_prefix="$crashes/")
   [[ -n ${FUZZ_SEED:-} ]] && args+=(-seed="$FUZZ_SEED")
   if [[ $jobs -gt 1 ]]; then run_libfuzzer_jobs; return; fi
   while :; do

@@ -30,7 +30,7 @@ if [[ $engine == libfuzzer ]]; then
   before="$(count "$corpus") inputs, $(size "$corpus")"
   sf_say "merging $corpus ($before) and the seeds"
   sf_lf_options libfuzzer prog
-  "$bin" -merge=1 "${SF_LF_OPTS[@]}" -rss_limit_mb=2048 \
+  "$bin" -merge=1 "${SF_LF_OPTS[@]}" \
     -merge_control_file="$new.ctl" "$new" "$corpus" "$(sf_seed_dir libfuzzer prog)" \
     >"$new.log" 2>&1 || { tail -20 "$new.log" >&2; rm -rf "$new" "$new.ctl"; sf_die "merge failed (log: $new.log)"; }
   grep 'MERGE-OUTER: [0-9]* new files' "$new.log" | tail -1 >&2 || true

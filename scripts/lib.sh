@@ -23,6 +23,8 @@
 #                            into the array SF_LF_OPTS, one -key=value each,
 #                            the dictionary's path made absolute
 #   sf_dict ENGINE TARGET    the generated dictionary of fuzz_TARGET
+#   sf_bug_target BUG        the target switch BUG needs: its regression
+#                            program's (corpus/regressions/bug-BUG.prog)
 #   sf_bin ENGINE TARGET     path of a fuzz binary (TARGET: prog, prog_bytes,
 #                            text, empty)
 #   sf_seed_dir ENGINE KIND  generated seed corpus (KIND: prog or text)
@@ -144,6 +146,12 @@ sf_lf_options() {
 }
 
 sf_dict() { echo "$(sf_build_dir "$1")/fuzz/fuzz_$2.dict"; }
+
+sf_bug_target() {
+  local f="$SF_ROOT/corpus/regressions/bug-$1.prog" t=""
+  [[ -f $f ]] && t=$(sed -n 's/^# config:.* target=\([^ ]*\).*/\1/p' "$f" | head -1)
+  echo "${t:-linux/amd64}"
+}
 
 sf_bin() {
   local dir
