@@ -92,7 +92,7 @@ for bug in $bugs; do
   exp=$(expected_of "$bug")
   if [[ -n $exp ]] && ! implemented "$bug" "$exp"; then
     echo "fuzz_ttb: switch $bug: corpus/regressions/bug-$bug.prog does not fail with it: not implemented yet, skipped"
-    rows+=("| $bug | $tgt | - | - | - | not found: switch not implemented (bug-$bug.prog passes) | - | - |")
+    rows+=("| $bug | $tgt | - | - | - | not found: switch not implemented (bug-$bug.prog passes) | - | - | - |")
     continue
   fi
   seeds="$work/seeds-$bug"
@@ -100,13 +100,13 @@ for bug in $bugs; do
   kept=$(ls "$seeds" | wc -l)
   for engine in $engines; do
     if [[ $kept == 0 ]]; then
-      rows+=("| $bug | $tgt | $engine | - | - | every seed already fails: nothing to measure | - | 0 ($excluded left out) |")
+      rows+=("| $bug | $tgt | $engine | - | - | every seed already fails: nothing to measure | - | - | 0 ($excluded left out) |")
       continue
     fi
     for m in $mutators; do
       bin=$(sf_bin "$engine" prog)
       [[ $engine == libfuzzer && $m == off ]] && bin=$(sf_bin libfuzzer prog_bytes)
-      times=() shown=()
+      times=() shown=() nexec=()
       found=0
       for ((i = 1; i <= runs; i++)); do
         sum="$work/summary"
@@ -124,18 +124,21 @@ for bug in $bugs; do
            [[ $(STACKFUZZ_BUGS='' STACKFUZZ_TARGET=$tgt sf_classify "$engine" "$bin" "$work/out/latest/crashes/$crash") == UNREPRODUCED ]]; then
           # the crash goes away with the switch off: the switch caused it
           times+=("$t"); shown+=("$t($first)"); found=$((found + 1))
+          nexec+=("$(sed -n 's/^execs=//p' "$sum")")
         elif [[ -n $t ]]; then
-          times+=(inf); shown+=("$first!")   # crashes with every switch off too
+          times+=(inf); shown+=("$first!") nexec+=(inf)   # crashes with every switch off too
           mkdir -p "$SF_ROOT/out/fuzz_ttb"
           cp "$work/out/latest/crashes/$crash" "$SF_ROOT/out/fuzz_ttb/$first-$bug-$engine-run$i.bin"
           echo "fuzz_ttb: a crash without the switch (runtime bug?) kept as out/fuzz_ttb/$first-$bug-$engine-run$i.bin" >&2
         else
-          times+=(inf); shown+=("-")
+          times+=(inf); shown+=("-") nexec+=(inf)
         fi
         echo "fuzz_ttb: switch $bug $engine mutator=$m run $i: ${shown[-1]} (violations: ${v:-none})"
       done
       med=$(printf '%s\n' "${times[@]}" | median)
-      rows+=("| $bug | $tgt | $engine | $m | $found/$runs | $med | ${shown[*]} | $kept ($excluded left out) |")
+      mex=$(printf '%s\n' "${nexec[@]}" | bench_median)
+      [[ $mex == inf ]] && mex="-"
+      rows+=("| $bug | $tgt | $engine | $m | $found/$runs | $med | $mex | ${shown[*]} | $kept ($excluded left out) |")
     done
   done
 done
@@ -150,8 +153,10 @@ done
        "AFL++: build-afl (afl-clang-fast -O2, persistent mode, no sanitizer)." \
        "Mutator on: fuzz_prog / libsfmutator.so; off: fuzz_prog_bytes / AFL++ built-ins only." \
        "A find counts only if the crash input runs clean with every switch off; per run: seconds (violation ID)," \
-       "\"-\": not found in time, \"ID!\": a crash that persists with the switches off (a runtime bug)."
+       "\"-\": not found in time, \"ID!\": a crash that persists with the switches off (a runtime bug)." \
+       "Executions to the find (the engine's count) do not depend on the machine's load, the" \
+       "wall-clock seconds do (the machine is shared; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))."
   echo
-  bench_head switch target engine mutator found "median s" "per run (s)" "seeds used"
+  bench_head switch target engine mutator found "median s" "median executions" "per run (s)" "seeds used"
   printf '%s\n' "${rows[@]}"
 } | bench_write "$result"

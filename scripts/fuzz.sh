@@ -46,6 +46,8 @@
 #   FUZZ_PROGRESS_SECONDS  seconds between progress lines (default 5)
 #   FUZZ_AFL_TIMEOUT afl-fuzz -t in ms (default 1000; slower inputs are hangs)
 #   FUZZ_SEED        engine seed (libFuzzer -seed, AFL++ -s), for repeatable runs
+#   FUZZ_LIBFUZZER_FLAGS  extra libFuzzer flags, space-separated, after the
+#                    generated fuzz_TARGET.options (e.g. -len_control=100)
 #   FUZZ_OUT         base directory (default out/<engine>), see above
 #   FUZZ_AFL_INPUT   AFL++ input directory (default: the shared corpus,
 #                    or the seeds; e.g. out/afl/cmin)
@@ -271,6 +273,10 @@ run_libfuzzer() {
   sf_lf_options libfuzzer "$kind"
   local args=("${SF_LF_OPTS[@]}" -print_final_stats=1 -artifact_prefix="$crashes/")
   [[ -n ${FUZZ_SEED:-} ]] && args+=(-seed="$FUZZ_SEED")
+  # extra libFuzzer flags, after the generated options (so they override)
+  local extra_flags=()
+  read -r -a extra_flags <<<"${FUZZ_LIBFUZZER_FLAGS:-}"
+  args+=(${extra_flags[@]+"${extra_flags[@]}"})
   if [[ $jobs -gt 1 ]]; then run_libfuzzer_jobs; return; fi
   while :; do
     remaining=$(awk -v s="$seconds" -v e="$(elapsed "$start")" 'BEGIN { r = int(s - e + 0.5); print (r > 0 ? r : 0) }')
