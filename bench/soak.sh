@@ -79,7 +79,6 @@ for e in $what; do
   esac
 done
 
-declare -A execs
 pids=()
 for e in $what; do
   case $e in
