@@ -8,10 +8,10 @@
 # (build-release fuzz_prog_replay -n PASSES, the loop a persistent-mode
 # fuzzer runs: decode, run with every check, reset) until ITERATIONS
 # inputs have run, and reports the peak RSS after the first pass, after a
-# tenth of the iterations (a separate, shorter run of the same passes) and
-# at the end. Flat means the end is within allocator noise (64 KiB) of the
-# tenth: the allocator's pools settle over the first passes, so pass 1 is
-# the cold figure, not the baseline. Every switch off; violations do not
+# tenth of the passes and at the end, all in the one process. Flat means
+# the end is within allocator noise (64 KiB) of the tenth: the allocator's
+# pools settle over the first passes (about 128 KiB above pass 1), so
+# pass 1 is the cold figure, not the baseline. Every switch off; violations do not
 # abort (speed and memory, not findings). Writes bench/results/fuzz_memory.md.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -27,16 +27,12 @@ n=$(find "$seeds" -maxdepth 1 -type f | wc -l)
 (( n > 0 )) || sf_die "no seeds in $seeds"
 passes=$(( (iters + n - 1) / n ))
 export STACKFUZZ_BUGS='' STACKFUZZ_TARGET=linux/amd64 STACKFUZZ_CRASH_ONLY=NONE
-warm=$(( passes / 10 > 2 ? passes / 10 : 2 ))
-out=$(build-release/fuzz/fuzz_prog_replay -n "$warm" "$seeds" 2>&1)
-echo "$out" | tail -1
-tenth=$(sed -n 's/^peak RSS: .* KiB after pass 1, \([0-9]*\) KiB after pass .*/\1/p' <<<"$out")
 t0=$(bench_now)
 out=$(build-release/fuzz/fuzz_prog_replay -n "$passes" "$seeds" 2>&1)
 secs=$(bench_secs "$t0")
 echo "$out" | tail -2
-first=$(sed -n 's/^peak RSS: \([0-9]*\) KiB after pass 1, .*/\1/p' <<<"$out")
-last=$(sed -n 's/^peak RSS: .* KiB after pass 1, \([0-9]*\) KiB after pass .*/\1/p' <<<"$out")
+# peak RSS: A KiB after pass 1, B KiB after pass K, C KiB after pass N
+read -r first tenth warm last < <(sed -n 's/^peak RSS: \([0-9]*\) KiB after pass 1, \([0-9]*\) KiB after pass \([0-9]*\), \([0-9]*\) KiB after pass .*/\1 \2 \3 \4/p' <<<"$out") || true
 {
   echo "# Memory of a persistent fuzz process"
   echo

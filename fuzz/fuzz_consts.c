@@ -177,7 +177,7 @@ static void print_sh(void)
 				 bugs[0] ? " " : "", one);
 	}
 	printf("# sf_consts.sh: generated at build time by fuzz_consts (fuzz/fuzz_consts.c)\n"
-	       "# from harness/prog.h, fuzz/fuzz_entry.h and the encoder; do not edit.\n");
+	       "# from prog.h, fuzz_entry.h and the encoder; do not edit.\n");
 	printf("SF_PROG_BIN_MAX=%d      # largest binary program: fuzz_prog's max_len\n",
 	       (int)PROG_BIN_MAX);
 	printf("SF_TEXT_MAX_LEN=%d      # fuzz_text's max_len\n", (int)SF_FUZZ_TEXT_MAX_LEN);

@@ -133,7 +133,7 @@ sf_load_consts() {
   SF_MAXSTACK=${STACKFUZZ_MAXSTACK:-$SF_FUZZ_MAXSTACK}
 }
 # Loaded whenever a build made it; scripts that build call sf_build first.
-[[ -f $SF_ROOT/build/fuzz/sf_consts.sh ]] && sf_load_consts
+if [[ -f $SF_ROOT/build/fuzz/sf_consts.sh ]]; then sf_load_consts; fi
 
 # (the .options format as ClusterFuzz applies it: key = value -> -key=value)
 sf_lf_options() {
