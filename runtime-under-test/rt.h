@@ -455,7 +455,8 @@ enum {
 	STKTOP_ARGP = 4,
 	STKTOP_ARGSIZE = 5,
 	STKTOP_PREV_REGION = 6, /* region id of the previous segment */
-	STKTOP_RESULT = 7, /* 1: the first frame has a result to copy back */
+	STKTOP_RESULT = 7, /* 1 + the offset in the argument area of the first
+			   frame's result to copy back; 0: none */
 };
 /* Defer record fields. */
 enum {

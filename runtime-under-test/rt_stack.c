@@ -307,6 +307,26 @@ void rt_copystack(rt *r, uint32_t newsize, int ev)
 
 /* ---- morestack: the prologue's slow path ---- */
 
+/* Where the first frame of a new segment keeps a result that lessstack
+** must copy back: 1 + its byte offset in the argument area, or 0. A Go
+** or C function with a result keeps it in its last argument word; the
+** cgocall trampoline keeps the C function's result in its argument block,
+** after the arguments it was given (rt_cgo.c's copy_result writes it
+** there, in the segment the trampoline runs on). */
+static rt_word result_slot(rt *r, const rt_func *f, rt_addr argp)
+{
+	if (f->flags & RFF_RESULT)
+		return 1 + (rt_word)f->argsize - RT_WORD;
+	if (f != &r->funcs[RTF_CGOCALL])
+		return 0;
+	const rt_func *c = rt_findfunc(r, ld(r, argp + 8 * CGO_FN));
+	rt_word nargs = ld(r, argp + 8 * CGO_NARGS);
+	if (!c || !(c->flags & RFF_RESULT) || nargs < 1 ||
+	    nargs > CGO_ARGWORDS - CGO_ARG0)
+		return 0;
+	return 1 + 8 * (CGO_ARG0 + nargs - 1);
+}
+
 /* Pushes a new segment for the callee at the entry PC (newstack, 1.2). */
 static void newsegment(rt *r, const rt_func *f, uint32_t size)
 {
@@ -328,8 +348,9 @@ static void newsegment(rt *r, const rt_func *f, uint32_t size)
 	mc_store(&r->mem, hi + 8 * STKTOP_ARGP, argp);
 	mc_store(&r->mem, hi + 8 * STKTOP_ARGSIZE, f->argsize);
 	mc_store(&r->mem, hi + 8 * STKTOP_PREV_REGION, g->stack->id);
-	if (f->flags & RFF_RESULT) /* else left as allocated: as before */
-		mc_store(&r->mem, hi + 8 * STKTOP_RESULT, 1);
+	rt_word roff = result_slot(r, f, argp);
+	if (roff) /* else left as allocated: as before */
+		mc_store(&r->mem, hi + 8 * STKTOP_RESULT, roff);
 	rt_addr nsp = hi - f->argsize;
 	mc_copy(&r->mem, nsp, argp, f->argsize);
 	/* a deferred call run by a panic: its arguments now live here, and
@@ -444,14 +465,17 @@ void rt_lessstack(rt *r)
 	rt_word sp = ld(r, g->hi + 8 * STKTOP_SP);
 	/* the result the first frame left in its argument area, copied back
 	** to the caller's (Go 1.2's lessstack copied the results back) */
-	int res = ld(r, g->hi + 8 * STKTOP_RESULT) == 1;
-	rt_word rv = res ? ld(r, g->hi - 8) : 0;
+	rt_word roff = ld(r, g->hi + 8 * STKTOP_RESULT);
+	rt_word argsize = ld(r, g->hi + 8 * STKTOP_ARGSIZE);
+	rt_word argp = ld(r, g->hi + 8 * STKTOP_ARGP);
+	int res = roff >= 1 && roff - 1 + RT_WORD <= argsize;
+	rt_word rv = res ? ld(r, g->hi - argsize + roff - 1) : 0;
 	if (!popsegment(r)) {
 		rt_throw(r, TH_LESSSTACK, "lessstack: no previous segment");
 		return;
 	}
 	if (res)
-		st(r, sp - 8, rv);
+		st(r, argp + roff - 1, rv);
 	g->sched.pc = pc;
 	g->sched.sp = sp;
 	rt_event_add(r, EV_SEGMENT_POP, g->nsegs, 0);
