@@ -16,6 +16,9 @@
 #   make cflite-test run .clusterfuzzlite/build.sh locally, try each target
 #   make diff-go    the model against real Go: the seeds and DIFF_PROGRAMS=1000
 #                   random programs (installs golang-go on demand)
+#   make bench      re-measure every figure, rewriting bench/results/
+#                   (bench/all.sh; BENCH_QUICK=1: a few minutes, results
+#                   in out/bench/quick-<time>/; BENCH_ONLY="fuzz_ttb ...")
 #   make clean      remove every build directory (never out/ or findings/:
 #                   those are results)
 
@@ -66,7 +69,7 @@ define preset_build
 	cmake --build --preset $(1) -j$(JOBS)
 endef
 
-.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-report fuzz-smoke coverage cflite-test diff-go clean
+.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-report fuzz-smoke coverage cflite-test diff-go bench clean
 
 deps:
 	$(call ensure_pkgs,$(DEPS))
@@ -85,14 +88,16 @@ asan: deps
 	$(call preset_build,asan,build-asan)
 	ctest --preset asan
 
-# The fuzz targets: scripts/fuzz*.sh hold the logic; see their headers.
-fuzz: build deps-fuzz
+# The fuzz targets: scripts/fuzz*.sh hold the logic (see their headers) and
+# build what they run themselves, through scripts/lib.sh (the one build
+# path of scripts/ and bench/): the dev CLI and the engine's preset.
+fuzz: deps deps-fuzz
 	scripts/fuzz.sh
 
-fuzz-find: build deps-fuzz
+fuzz-find: deps deps-fuzz
 	FUZZ_FIND=1 scripts/fuzz.sh
 
-fuzz-merge: build deps-fuzz
+fuzz-merge: deps deps-fuzz
 	scripts/fuzz_merge.sh
 
 # RUN=out/<engine>/<time> (default: out/$(FUZZ_ENGINE)/latest)
@@ -100,7 +105,7 @@ fuzz-report:
 	$(call ensure_pkgs,gnuplot-nox)
 	scripts/fuzz_report.sh $(RUN)
 
-fuzz-smoke: build
+fuzz-smoke: deps
 	$(call ensure_pkgs,clang-14 libclang-rt-14-dev afl++)
 	scripts/fuzz_smoke.sh
 
@@ -117,6 +122,14 @@ DIFF_PROGRAMS ?= 1000
 export DIFF_PROGRAMS
 diff-go: build
 	scripts/diff_go.sh
+
+# Every figure of the README, re-measured (bench/all.sh; each script builds
+# what it runs: the release preset, the fuzz presets).
+BENCH_QUICK ?= 0
+export BENCH_QUICK BENCH_ONLY BENCH_RESULTS
+bench: deps
+	$(call ensure_pkgs,clang-14 libclang-rt-14-dev afl++)
+	bench/all.sh
 
 # Build products only: out/ and findings/ hold results and are kept.
 clean:

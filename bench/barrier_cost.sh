@@ -4,30 +4,28 @@
 # frame: the three modes run side by side, alternating, RUNS times each;
 # medians are reported. Writes bench/results/barrier_cost.md.
 #
-#   bench/barrier_cost.sh [RUNS]      (default 5; builds build-release/)
+#   bench/barrier_cost.sh [RUNS]      (default 5, quick mode 1; release preset)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-RUNS=${1:-5}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_cmd "$@"
+RUNS=${1:-$(bench_quick && echo 1 || echo 5)}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/barrier_cost.sh [RUNS]" >&2; exit 2; }
+cd "$SF_ROOT"
+bench_build stackfuzz
 BIN=build-release/bin/stackfuzz
-if [ ! -x "$BIN" ]; then
-	cmake --preset release >/dev/null
-	cmake --build build-release -j2 --target stackfuzz >/dev/null
-fi
-mkdir -p bench/results
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # steps/s of one `check` over corpus/ in mode $1
 one() {
-	local t0 t1 steps
-	t0=$(date +%s.%N)
+	local t0 secs steps
+	t0=$(bench_now)
 	"$BIN" check --json --barriers "$1" corpus >"$tmp/out.json" || true
-	t1=$(date +%s.%N)
+	secs=$(bench_secs "$t0")
 	steps=$(grep -o '"steps":[0-9]*' "$tmp/out.json" | cut -d: -f2 | awk '{s+=$1} END {print s}')
-	echo "$steps $(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')"
+	echo "$steps $secs"
 }
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 for mode in off spaced every; do : >"$tmp/$mode"; done
 modes=(off spaced every)
@@ -44,16 +42,17 @@ done
 {
 	echo "# Steps per second over the whole corpus, every check on"
 	echo
-	echo "\`bench/barrier_cost.sh $RUNS\` on $(nproc) cores, $(date -u +%Y-%m-%d); release build;"
-	echo "$RUNS alternating runs per mode, medians. Barriers are installed only by"
-	echo "\`gc scan\` statements, so most programs run identically in every mode."
+	echo "\`$BENCH_CMD\`: release build; $RUNS alternating runs per mode, medians."
+	echo "Barriers are installed only by \`gc scan\` statements, so most programs run"
+	echo "identically in every mode."
 	echo
-	echo "| barriers | steps per run | median time (s) | median steps/s |"
-	echo "|---|---|---|---|"
+	bench_head barriers "steps per run" "median time (s)" "median steps/s"
 	for mode in off spaced every; do
 		steps=$(head -1 "$tmp/$mode" | cut -d' ' -f1)
-		t=$(cut -d' ' -f2 "$tmp/$mode" | median)
-		rate=$(awk '{print $1/$2}' "$tmp/$mode" | median)
-		printf '| %s | %s | %.3f | %.0f |\n' "$mode" "$steps" "$t" "$rate"
+		t=$(cut -d' ' -f2 "$tmp/$mode" | bench_median)
+		rate=$(awk '{print $1/$2}' "$tmp/$mode" | bench_median)
+		bench_row "$mode" "$steps" "$(printf '%.3f' "$t")" "$(printf '%.0f' "$rate")"
 	done
-} | tee bench/results/barrier_cost.md
+	echo
+	echo "Machine: $(bench_machine)."
+} | bench_write "$(bench_result barrier_cost.md)"

@@ -3,36 +3,34 @@
 # at its shortest program (DESIGN.md 8: < 1 s), median over $RUNS runs
 # (default 5), wall time; then one sweep with every switch off,
 # `explore --depth 6 --max-seconds $SWEEP_SECONDS` (default 60): programs/s,
-# runs/s (sentinel runs included) and the depth it exhausts. Builds a
-# Release tree in $BUILD (default /tmp/build-rel) and writes
-# bench/results/explore_ttb.md.
+# runs/s (sentinel runs included) and the depth it exhausts. Builds the
+# release preset (build-release/) and writes bench/results/explore_ttb.md.
 #
 #   bench/explore_ttb.sh            RUNS=5 DEPTH=4 MAX_SECONDS=60 SWEEP_SECONDS=60
+#                                   (quick mode: RUNS=1 SWEEP_SECONDS=5)
 #
 # A switch whose ingredients the runtime does not support yet (the
 # explorer leaves such statements out) is reported as not found.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-/tmp/build-rel}
-RUNS=${RUNS:-5}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_cmd "$@"
+cd "$SF_ROOT"
+RUNS=${RUNS:-$(bench_quick && echo 1 || echo 5)}
 DEPTH=${DEPTH:-4}
 MAX_SECONDS=${MAX_SECONDS:-60}
-SWEEP_SECONDS=${SWEEP_SECONDS:-60}
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" --target stackfuzz -j"${JOBS:-2}" >/dev/null
-SF="$BUILD/bin/stackfuzz"
-OUT=bench/results/explore_ttb.md
+SWEEP_SECONDS=${SWEEP_SECONDS:-$(bench_quick && echo 5 || echo 60)}
+bench_build stackfuzz fuzz_files
+sf_load_consts build-release
+SF=build-release/bin/stackfuzz
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mkdir -p bench/results
-
-now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+OUT="$TMP/result.md"
 
 {
   echo "# Explorer: time to find each seed bug switch"
   echo
-  echo "\`bench/explore_ttb.sh\`: \`stackfuzz explore --depth $DEPTH --bugs B\` (breadth first, so the"
+  echo "\`$BENCH_CMD\`: \`stackfuzz explore --depth $DEPTH --bugs B\` (breadth first, so the"
   echo "program found is a shortest one over the explorer's vocabulary), release build, wall time,"
   echo "median of $RUNS runs. Target (DESIGN.md 8): < 1 s each."
   echo
@@ -40,18 +38,16 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) p
   echo "|---|---|---|---:|---:|---:|---:|"
 } > "$OUT"
 
-for spec in "7695 linux/amd64" "7470 windows/386" "12238 linux/amd64"; do
-  set -- $spec
-  bug=$1 target=$2
+for bug in $SF_BUGS; do
+  target=$(sf_bug_target "$bug")
   : > "$TMP/times"
   found="none" mainn="-" alln="-" progs="-"
   for ((i = 0; i < RUNS; i++)); do
-    t0=$(now)
+    t0=$(bench_now)
     rc=0
     "$SF" explore --depth "$DEPTH" --bugs "$bug" --target "$target" \
       --max-seconds "$MAX_SECONDS" >"$TMP/prog" 2>"$TMP/err" || rc=$?
-    t1=$(now)
-    echo "$t1 - $t0" | bc -l >> "$TMP/times"
+    bench_secs "$t0" >> "$TMP/times"
     if [ "$rc" = 1 ]; then
       found=$(sed -n 's/^# expect: violation //p' "$TMP/prog")
       mainn=$(sed -n 's/.*main has \([0-9]*\) statements, \([0-9]*\) in all.*/\1/p' "$TMP/err")
@@ -60,7 +56,7 @@ for spec in "7695 linux/amd64" "7470 windows/386" "12238 linux/amd64"; do
       cp "$TMP/prog" "$TMP/found-$bug.prog"
     fi
   done
-  med=$(median < "$TMP/times")
+  med=$(bench_median < "$TMP/times")
   printf '| %s | %s | %s | %s | %s | %s | %.3f |\n' "$bug" "$target" "$found" "$mainn" \
     "$alln" "$progs" "$med" >> "$OUT"
 done
@@ -92,8 +88,8 @@ srs=$(sed -n 's/.*(\([0-9]*\) programs\/s, \([0-9]*\) runs\/s.*/\2/p' <<<"$last"
     echo '```'
     echo
   done
-  echo "Machine: $(uname -m), $(nproc) CPUs; $(date -u +%Y-%m-%d). Command: \`bench/explore_ttb.sh\`"
+  echo "Machine: $(bench_machine). Command: \`$BENCH_CMD\`"
   echo "(RUNS=$RUNS DEPTH=$DEPTH MAX_SECONDS=$MAX_SECONDS SWEEP_SECONDS=$SWEEP_SECONDS), load average"
   echo "at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: wall times are upper bounds)."
 } >> "$OUT"
-cat "$OUT"
+bench_write "$(bench_result explore_ttb.md)" <"$OUT"

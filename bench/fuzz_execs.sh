@@ -2,7 +2,8 @@
 # fuzz_execs.sh: exec/s of the libFuzzer target against an empty target
 # built with the same sanitizers (DESIGN.md 8: fuzz_prog / fuzz_empty >= 1%).
 #
-#   bench/fuzz_execs.sh [SECONDS] [ROUNDS]      (default 20 s, 3 rounds)
+#   bench/fuzz_execs.sh [SECONDS] [ROUNDS]      (default 10 s, 3 rounds;
+#                                                quick mode 3 s, 1 round)
 #
 # One invocation, side by side: ROUNDS alternating runs of fuzz_prog and
 # fuzz_empty (build-libfuzzer/, ASan+UBSan, -fsanitize=fuzzer), each for
@@ -13,21 +14,23 @@
 # Writes bench/results/fuzz_execs.md. Every bug switch is off, and
 # violations do not abort (STACKFUZZ_CRASH_ONLY=NONE): this measures speed.
 set -euo pipefail
-# shellcheck source=../scripts/fuzz_common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/fuzz_common.sh"
-secs=${1:-20}
-rounds=${2:-3}
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_cmd "$@"
+secs=${1:-$(bench_quick && echo 3 || echo 10)}
+rounds=${2:-$(bench_quick && echo 1 || echo 3)}
 [[ $secs =~ ^[0-9]+$ && $rounds =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/fuzz_execs.sh [SECONDS] [ROUNDS]" >&2; exit 2; }
 export STACKFUZZ_BUGS='' STACKFUZZ_TARGET=linux/amd64
 # Speed, not findings: a violation must not end a round early (the fuzz
 # entry then returns normally); sanitizer reports still abort.
 export STACKFUZZ_CRASH_ONLY=NONE
-[[ ${FUZZ_NO_BUILD:-0} == 1 ]] || sf_build libfuzzer
+if [[ ${FUZZ_NO_BUILD:-0} == 1 ]]; then sf_load_consts; else sf_build libfuzzer; fi
 seeds=$(sf_seed_dir libfuzzer prog)
+# the options every fuzz run uses (max_len, timeout, dictionary); the
+# empty target runs without the dictionary
+sf_lf_options libfuzzer prog
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%d\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A runs=()
 targets=(prog empty prog_bytes)
@@ -35,9 +38,9 @@ for ((r = 1; r <= rounds; r++)); do
   for t in "${targets[@]}"; do
     bin=$(sf_bin libfuzzer "$t")
     rm -rf "$work/corpus"; mkdir -p "$work/corpus"
-    dict=()
-    [[ $t != empty ]] && dict=(-dict="$SF_ROOT/fuzz/prog.dict")
-    "$bin" -max_total_time="$secs" -seed="$r" -max_len="$SF_MAX_LEN" -timeout=60 "${dict[@]}" \
+    opts=("${SF_LF_OPTS[@]}")
+    [[ $t == empty ]] && mapfile -t opts < <(printf '%s\n' "${SF_LF_OPTS[@]}" | grep -v '^-dict=')
+    "$bin" -max_total_time="$secs" -seed="$r" "${opts[@]}" \
       -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$seeds" >"$work/log" 2>&1 ||
       { tail -20 "$work/log" >&2; sf_die "fuzz_$t crashed in round $r: a sanitizer report, see above"; }
     eps=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$work/log")
@@ -47,21 +50,18 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 
-m_prog=$(tr ' ' '\n' <<<"${runs[prog]}" | grep . | median)
-m_empty=$(tr ' ' '\n' <<<"${runs[empty]}" | grep . | median)
-m_bytes=$(tr ' ' '\n' <<<"${runs[prog_bytes]}" | grep . | median)
+m_prog=$(tr ' ' '\n' <<<"${runs[prog]}" | grep . | bench_median)
+m_empty=$(tr ' ' '\n' <<<"${runs[empty]}" | grep . | bench_median)
+m_bytes=$(tr ' ' '\n' <<<"${runs[prog_bytes]}" | grep . | bench_median)
 ratio=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 ratio_b=$(awk -v a="$m_bytes" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 verdict=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { print (b > 0 && a / b >= 0.01) ? "meets" : "misses" }')
 ratio2=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { printf "%.2f%%", (b > 0 ? 100 * a / b : 0) }')
 
-mkdir -p "$SF_ROOT/bench/results"
-res="$SF_ROOT/bench/results/fuzz_execs.md"
 {
   echo "# exec/s: fuzz target vs empty target (same sanitizers)"
   echo
-  echo "Command: \`bench/fuzz_execs.sh $secs $rounds\` ($(date -u +%Y-%m-%d), $(nproc) cores," \
-       "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo))."
+  echo "Command: \`$BENCH_CMD\` ($secs s, $rounds rounds; $(bench_machine))."
   echo "Build: build-libfuzzer (clang-14 -O1, ASan+UBSan, -fsanitize=fuzzer); $rounds alternating" \
        "rounds of $secs s each from the seed corpus ($(ls "$seeds" | wc -l) inputs), -seed=round;" \
        "config $(sf_config_desc). Value: libFuzzer stat::average_exec_per_sec, median over rounds."
@@ -75,9 +75,5 @@ res="$SF_ROOT/bench/results/fuzz_execs.md"
   echo "Target (DESIGN.md 8): fuzz_prog >= 1% of fuzz_empty: **$verdict** ($ratio)."
   echo
   echo "fuzz_prog/fuzz_empty: $ratio2"
-} >"$res"
-echo
-cat "$res"
-echo
-echo "written: ${res#"$SF_ROOT"/}"
+} | bench_write "$(bench_result fuzz_execs.md)"
 echo "fuzz_prog/fuzz_empty: $ratio2"

@@ -5,12 +5,13 @@
 #   bench/fuzz_ttb.sh [-n RUNS] [-t SECONDS] [-e "libfuzzer afl"]
 #                     [-b "7695 7470 12238"] [-m "on off"] [-o RESULT.md]
 #
-#   -n  runs per configuration (default 5); run i uses engine seed i
-#   -t  time limit per run (default 120 s); a run that hits it is "not found"
+#   -n  runs per configuration (default 5, quick mode 1); run i uses engine seed i
+#   -t  time limit per run (default 120 s, quick mode 20 s); a run that hits
+#       it is "not found"
 #   -e  engines (default both)
-#   -b  bug switches (default all three; 7470 runs with STACKFUZZ_TARGET=windows/386)
+#   -b  bug switches (default every switch; 7470 runs with STACKFUZZ_TARGET=windows/386)
 #   -m  structure-aware mutator on, off, or both (default on)
-#   -o  result file (default bench/results/fuzz_ttb.md)
+#   -o  result file (default bench/results/fuzz_ttb.md; see bench/lib.sh)
 #
 # Each run is `scripts/fuzz.sh` in find mode (stop at the first crash,
 # wall clock from start-up, seed corpus loading and calibration included),
@@ -28,11 +29,11 @@
 # A switch whose regression program does not fail (the runtime does not
 # implement it yet) is reported as such and not fuzzed.
 set -euo pipefail
-# shellcheck source=../scripts/fuzz_common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../scripts/fuzz_common.sh"
-cmdline="bench/fuzz_ttb.sh$(printf ' %q' "$@")"
-runs=5 limit=120 engines="libfuzzer afl" bugs="7695 7470 12238" mutators="on"
-result="$SF_ROOT/bench/results/fuzz_ttb.md"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_cmd "$@"
+runs=$(bench_quick && echo 1 || echo 5) limit=$(bench_quick && echo 20 || echo 120)
+engines="libfuzzer afl" bugs="" mutators="on" result=""
 while getopts "n:t:e:b:m:o:h" opt; do
   case $opt in
     n) runs=$OPTARG ;;
@@ -48,6 +49,9 @@ done
 [[ $mutators == both ]] && mutators="on off"
 
 for e in $engines; do [[ ${FUZZ_NO_BUILD:-0} == 1 ]] || sf_build "$e"; done
+sf_load_consts
+bugs=${bugs:-$SF_BUGS}
+result=${result:-$(bench_result fuzz_ttb.md)}
 # Crashes that the switch does not cause (real runtime bugs, found by
 # fuzzing with every switch off) must not end a run early: the fuzz entry
 # re-runs each violation with the switches off and ignores it if it stays.
@@ -58,7 +62,7 @@ trap 'rm -rf "$work"' EXIT
 SF_REPLAY="$SF_ROOT/build/fuzz/fuzz_prog_replay"   # built by sf_build (dev preset)
 [[ -x $SF_REPLAY ]] || sf_die "$SF_REPLAY missing (run without FUZZ_NO_BUILD)"
 
-target_of() { [[ $1 == 7470 ]] && echo windows/386 || echo linux/amd64; }
+target_of() { sf_bug_target "$1"; }
 expected_of() { # the ID bug-N.prog expects, or "" if there is none
   local f="$SF_ROOT/corpus/regressions/bug-$1.prog"
   [[ -f $f ]] && sed -n 's/^# expect: violation \([A-Z0-9]*\).*/\1/p' "$f" | head -1
@@ -77,9 +81,9 @@ filter_seeds() {
   STACKFUZZ_BUGS=$1 STACKFUZZ_TARGET=$(target_of "$1") sf_filter_seeds "$(sf_seed_dir "${engines%% *}" prog)" "$2"
 }
 median() { # values, "inf" for not found
-  sort -g | awk -v lim="$limit" '{ v[NR] = $1 } END {
-    m = v[int((NR + 1) / 2)]; if (NR % 2 == 0 && v[NR / 2 + 1] != "inf" && v[NR / 2] != "inf") m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-    if (m == "inf") print "> " lim " (not found)"; else printf "%.1f\n", m }'
+  local m
+  m=$(bench_median)
+  if [[ $m == inf ]]; then echo "> $limit (not found)"; else printf '%.1f\n' "$m"; fi
 }
 
 rows=()
@@ -88,7 +92,7 @@ for bug in $bugs; do
   exp=$(expected_of "$bug")
   if [[ -n $exp ]] && ! implemented "$bug" "$exp"; then
     echo "fuzz_ttb: switch $bug: corpus/regressions/bug-$bug.prog does not fail with it: not implemented yet, skipped"
-    rows+=("| $bug | $tgt | - | - | - | not found: switch not implemented (bug-$bug.prog passes) | - | - |")
+    rows+=("| $bug | $tgt | - | - | - | not found: switch not implemented (bug-$bug.prog passes) | - | - | - |")
     continue
   fi
   seeds="$work/seeds-$bug"
@@ -96,13 +100,13 @@ for bug in $bugs; do
   kept=$(ls "$seeds" | wc -l)
   for engine in $engines; do
     if [[ $kept == 0 ]]; then
-      rows+=("| $bug | $tgt | $engine | - | - | every seed already fails: nothing to measure | - | 0 ($excluded left out) |")
+      rows+=("| $bug | $tgt | $engine | - | - | every seed already fails: nothing to measure | - | - | 0 ($excluded left out) |")
       continue
     fi
     for m in $mutators; do
       bin=$(sf_bin "$engine" prog)
       [[ $engine == libfuzzer && $m == off ]] && bin=$(sf_bin libfuzzer prog_bytes)
-      times=() shown=()
+      times=() shown=() nexec=()
       found=0
       for ((i = 1; i <= runs; i++)); do
         sum="$work/summary"
@@ -120,41 +124,39 @@ for bug in $bugs; do
            [[ $(STACKFUZZ_BUGS='' STACKFUZZ_TARGET=$tgt sf_classify "$engine" "$bin" "$work/out/latest/crashes/$crash") == UNREPRODUCED ]]; then
           # the crash goes away with the switch off: the switch caused it
           times+=("$t"); shown+=("$t($first)"); found=$((found + 1))
+          nexec+=("$(sed -n 's/^execs=//p' "$sum")")
         elif [[ -n $t ]]; then
-          times+=(inf); shown+=("$first!")   # crashes with every switch off too
+          times+=(inf); shown+=("$first!") nexec+=(inf)   # crashes with every switch off too
           mkdir -p "$SF_ROOT/out/fuzz_ttb"
           cp "$work/out/latest/crashes/$crash" "$SF_ROOT/out/fuzz_ttb/$first-$bug-$engine-run$i.bin"
           echo "fuzz_ttb: a crash without the switch (runtime bug?) kept as out/fuzz_ttb/$first-$bug-$engine-run$i.bin" >&2
         else
-          times+=(inf); shown+=("-")
+          times+=(inf); shown+=("-") nexec+=(inf)
         fi
         echo "fuzz_ttb: switch $bug $engine mutator=$m run $i: ${shown[-1]} (violations: ${v:-none})"
       done
       med=$(printf '%s\n' "${times[@]}" | median)
-      rows+=("| $bug | $tgt | $engine | $m | $found/$runs | $med | ${shown[*]} | $kept ($excluded left out) |")
+      mex=$(printf '%s\n' "${nexec[@]}" | bench_median)
+      [[ $mex == inf ]] && mex="-"
+      rows+=("| $bug | $tgt | $engine | $m | $found/$runs | $med | $mex | ${shown[*]} | $kept ($excluded left out) |")
     done
   done
 done
 
-mkdir -p "$(dirname "$result")"
 {
   echo "# Time to find each seeded bug switch (fuzzers)"
   echo
-  echo "Command: \`$cmdline\` ($(date -u +%Y-%m-%d), $(nproc) cores," \
-       "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo))."
+  echo "Command: \`$BENCH_CMD\` ($(bench_machine))."
   echo "Each run: \`scripts/fuzz.sh\` in find mode, engine seed = run number, time limit $limit s," \
        "wall clock from start-up to the first crash; budget $SF_BUDGET steps," \
        "maxstack $SF_MAXSTACK. libFuzzer: build-libfuzzer (ASan+UBSan);" \
        "AFL++: build-afl (afl-clang-fast -O2, persistent mode, no sanitizer)." \
        "Mutator on: fuzz_prog / libsfmutator.so; off: fuzz_prog_bytes / AFL++ built-ins only." \
        "A find counts only if the crash input runs clean with every switch off; per run: seconds (violation ID)," \
-       "\"-\": not found in time, \"ID!\": a crash that persists with the switches off (a runtime bug)."
+       "\"-\": not found in time, \"ID!\": a crash that persists with the switches off (a runtime bug)." \
+       "Executions to the find (the engine's count) do not depend on the machine's load, the" \
+       "wall-clock seconds do (the machine is shared; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))."
   echo
-  echo "| switch | target | engine | mutator | found | median s | per run (s) | seeds used |"
-  echo "|---|---|---|---|---|---|---|---|"
+  bench_head switch target engine mutator found "median s" "median executions" "per run (s)" "seeds used"
   printf '%s\n' "${rows[@]}"
-} >"$result"
-echo
-cat "$result"
-echo
-echo "written: ${result#"$SF_ROOT"/}"
+} | bench_write "$result"

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # step_cost.sh: cost of one step's checks vs stack depth, and steps/s over
-# the corpus (bench/step_cost.c). Builds a Release tree in $BUILD (default
-# /tmp/build-rel) and writes bench/results/step_cost.md.
+# the corpus (bench/step_cost.c). Builds the release preset
+# (build-release/) and writes bench/results/step_cost.md.
 #
 #   bench/step_cost.sh [--runs N] [--depths 10,100,1000,10000]
+#                      (quick mode, without arguments: --runs 1 --depths 10,100,1000)
 #
 # Depth 10000 dominates: a step's checks walk the whole stack, so a run is
 # quadratic in D (minutes at 5 runs x 2 modes).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build-release}
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" --target step_cost -j"${JOBS:-2}" >/dev/null
-mkdir -p bench/results
-"$BUILD/bench/step_cost" --corpus corpus -o bench/results/step_cost.md "$@"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+(($# == 0)) && bench_quick && set -- --runs 1 --depths 10,100,1000
+bench_cmd "$@"
+cd "$SF_ROOT"
+bench_build step_cost
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+build-release/bench/step_cost --corpus corpus -o "$tmp" "$@"
 {
+  cat "$tmp"
   echo
-  echo "Machine: $(uname -m), $(nproc) CPUs, $(gcc --version | head -1); $(date -u +%Y-%m-%d)."
-  echo "Command: \`bench/step_cost.sh${*:+ $*}\`"
-} >> bench/results/step_cost.md
-cat bench/results/step_cost.md
+  echo "Machine: $(bench_machine)."
+  echo "Command: \`$BENCH_CMD\`"
+} | bench_write "$(bench_result step_cost.md)"

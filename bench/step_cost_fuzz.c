@@ -237,6 +237,7 @@ int main(int argc, char **argv)
 	}
 	free(l.v);
 	free(l.name);
+	hs_result_free(r);
 	free(r);
 	free(ns);
 	return bad;

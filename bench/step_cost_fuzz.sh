@@ -7,23 +7,22 @@
 # and writes bench/results/step_cost_fuzz.md.
 #
 #   bench/step_cost_fuzz.sh [--runs N] [--budgets 500,5000,50000] [--corpus DIR]
+#                           (quick mode, without arguments: --runs 1 --budgets 500,5000)
 #
 # Exits 1 if a corpus program shows a violation with every check on.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-[[ -f build-release/CMakeCache.txt ]] || cmake --preset release >/dev/null
-cmake --build build-release --target step_cost_fuzz -j"${JOBS:-2}" >/dev/null
-mkdir -p bench/results
-res=bench/results/step_cost_fuzz.md
-build-release/bench/step_cost_fuzz -o "$res.tmp" "$@"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+(($# == 0)) && bench_quick && set -- --runs 1 --budgets 500,5000
+bench_cmd "$@"
+cd "$SF_ROOT"
+bench_build step_cost_fuzz
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+build-release/bench/step_cost_fuzz -o "$tmp" "$@"
 {
-  cat "$res.tmp"
+  cat "$tmp"
   echo
-  echo "Machine: $(uname -m), $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)," \
-       "$(gcc --version | head -1); $(date -u +%Y-%m-%d)."
-  echo "Command: \`bench/step_cost_fuzz.sh${*:+ $*}\` (commit $(git rev-parse --short HEAD 2>/dev/null || echo ?))."
-} >"$res"
-rm -f "$res.tmp"
-cat "$res"
-echo
-echo "written: $res"
+  echo "Machine: $(bench_machine)."
+  echo "Command: \`$BENCH_CMD\`."
+} | bench_write "$(bench_result step_cost_fuzz.md)"

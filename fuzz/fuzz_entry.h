@@ -40,6 +40,10 @@
 #include <stdint.h>
 
 enum { SF_FUZZ_BUDGET = 500, SF_FUZZ_MAXSTACK = 16384 };
+/* The text target's -max_len (the binary target's is PROG_BIN_MAX): the
+** corpus's programs are at most a few KiB, so 64 KiB leaves room for
+** programs near prog.h's limits without letting inputs grow unbounded. */
+enum { SF_FUZZ_TEXT_MAX_LEN = 65536 };
 
 /* Reads the environment (first call only). */
 void sf_fuzz_init(void);

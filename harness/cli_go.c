@@ -104,8 +104,12 @@ static void model_run(gprog *g, int is_random)
 	g->model = hs_go_model_obs(g->p, &g->res, &g->v);
 }
 
-/* Adds PATH (a .prog file, or a directory searched for them, sorted). */
-static int add_path(gset *s, const char *path)
+static int load_binary_input(gset *s, const char *path);
+
+/* Adds PATH: a .prog file, or a directory searched for them (sorted,
+** hidden entries skipped). With binary, PATH holds fuzzer inputs instead:
+** every regular file is one, whatever its name. */
+static int add_path(gset *s, const char *path, int binary)
 {
 	struct stat st;
 	if (stat(path, &st) < 0) {
@@ -126,16 +130,19 @@ static int add_path(gset *s, const char *path)
 			char sub[4096];
 			snprintf(sub, sizeof sub, "%s/%s", path, nm);
 			struct stat ss;
-			if (nm[0] != '.' && stat(sub, &ss) == 0 &&
-			    (S_ISDIR(ss.st_mode) ||
-			     (l > 5 && !strcmp(nm + l - 5, ".prog"))))
-				if (add_path(s, sub) < 0)
-					rc = -1;
+			int take = nm[0] != '.' && stat(sub, &ss) == 0 &&
+				   (S_ISDIR(ss.st_mode) ||
+				    (binary ? S_ISREG(ss.st_mode)
+					    : l > 5 && !strcmp(nm + l - 5, ".prog")));
+			if (take && add_path(s, sub, binary) < 0)
+				rc = -1;
 			free(ents[i]);
 		}
 		free(ents);
 		return rc;
 	}
+	if (binary)
+		return load_binary_input(s, path);
 	gprog *g = gset_add(s);
 	char err[512];
 	g->label = strdup(path);
@@ -202,7 +209,7 @@ int cli_go(int argc, char **argv)
 			return usage_go();
 		else if (argv[i][0] == '-')
 			return usage_go();
-		else if (add_path(&s, argv[i]) < 0)
+		else if (add_path(&s, argv[i], 0) < 0)
 			rc = 2;
 	}
 	if (!dir || !s.n || rc) {
@@ -256,36 +263,10 @@ static int usage_diff(int help)
 	return help ? 0 : 2;
 }
 
-/* Adds PATH as fuzzer inputs: a file, or every file of a directory
-** (sorted; hidden ones skipped), each decoded (total, so never an error
-** once read). */
-static int add_binary(gset *s, const char *path)
+/* One fuzzer input, decoded as the fuzz target decodes it (total, so
+** never an error once read). */
+static int load_binary_input(gset *s, const char *path)
 {
-	struct stat st;
-	if (stat(path, &st) < 0) {
-		fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		struct dirent **ents;
-		int n = scandir(path, &ents, NULL, alphasort);
-		if (n < 0) {
-			fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
-			return -1;
-		}
-		int rc = 0;
-		for (int i = 0; i < n; i++) {
-			char sub[4096];
-			snprintf(sub, sizeof sub, "%s/%s", path, ents[i]->d_name);
-			struct stat ss;
-			if (ents[i]->d_name[0] != '.' && stat(sub, &ss) == 0 &&
-			    S_ISREG(ss.st_mode) && add_binary(s, sub) < 0)
-				rc = -1;
-			free(ents[i]);
-		}
-		free(ents);
-		return rc;
-	}
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		fprintf(stderr, "stackfuzz: %s: %s\n", path, strerror(errno));
@@ -372,7 +353,7 @@ int cli_diff(int argc, char **argv)
 		} else if (argv[i][0] == '-') {
 			gset_free(&all);
 			return usage_diff(0);
-		} else if ((binary ? add_binary(&all, argv[i]) : add_path(&all, argv[i])) < 0)
+		} else if (add_path(&all, argv[i], binary) < 0)
 			rc = 2;
 	}
 	if (rc || (!all.n && nrandom <= 0)) {

@@ -53,6 +53,36 @@ static void comment_lines(FILE *f, const char *tag, const char *t)
 	}
 }
 
+/* Writes the header comment (head: its text, then for a Go disagreement
+** both sides as comments) and out's canonical text to outpath (stdout if
+** NULL). 0, or -1 after the message. */
+static int write_result(const char *outpath, const prog *out, const char *head,
+			const char *model, const char *go)
+{
+	char *text = prog_print(out);
+	if (!text)
+		return -1;
+	FILE *f = outpath ? fopen(outpath, "w") : stdout;
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
+		free(text);
+		return -1;
+	}
+	fputs(head, f);
+	if (model || go) {
+		fprintf(f, "# the model and Go 1.19 disagree (the expect line is Go's outcome)\n");
+		comment_lines(f, "model:", model);
+		comment_lines(f, "go:   ", go);
+	}
+	fputs(text, f);
+	free(text);
+	if (outpath && fclose(f) != 0) {
+		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* minimize --oracle go */
 static int minimize_oracle(const prog *p, const hs_options *o, const char *in,
 			   const char *outpath)
@@ -76,26 +106,12 @@ static int minimize_oracle(const prog *p, const hs_options *o, const char *in,
 				"comparable with Go (budget, limit, violation, windows/386)\n", in);
 		goto done;
 	}
-	char *text = prog_print(out);
-	if (!text)
+	char head[128];
+	snprintf(head, sizeof head,
+		 "# minimized by stackfuzz minimize --oracle go: %u -> %u statements\n",
+		 st.stmts_before, st.stmts_after);
+	if (write_result(outpath, out, head, st.model, st.go) < 0)
 		goto done;
-	FILE *f = outpath ? fopen(outpath, "w") : stdout;
-	if (!f) {
-		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
-		free(text);
-		goto done;
-	}
-	fprintf(f, "# minimized by stackfuzz minimize --oracle go: %u -> %u statements\n",
-		st.stmts_before, st.stmts_after);
-	fprintf(f, "# the model and Go 1.19 disagree (the expect line is Go's outcome)\n");
-	comment_lines(f, "model:", st.model);
-	comment_lines(f, "go:   ", st.go);
-	fputs(text, f);
-	free(text);
-	if (outpath && fclose(f) != 0) {
-		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
-		goto done;
-	}
 	fprintf(stderr, "minimize: disagreement kept; statements %u -> %u, functions "
 		"%u -> %u (%llu model runs, %llu Go runs in %u builds)\n",
 		st.stmts_before, st.stmts_after, st.funcs_before, st.funcs_after,
@@ -218,23 +234,11 @@ int cli_minimize(int argc, char **argv)
 		rc = 2;
 		goto done;
 	}
-	char *text = prog_print(out);
-	if (!text)
+	char head[128];
+	snprintf(head, sizeof head, "# minimized by stackfuzz minimize: %u -> %u statements\n",
+		 st.stmts_before, st.stmts_after);
+	if (write_result(outpath, out, head, NULL, NULL) < 0)
 		goto done;
-	FILE *f = outpath ? fopen(outpath, "w") : stdout;
-	if (!f) {
-		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
-		free(text);
-		goto done;
-	}
-	fprintf(f, "# minimized by stackfuzz minimize: %u -> %u statements\n",
-		st.stmts_before, st.stmts_after);
-	fputs(text, f);
-	free(text);
-	if (outpath && fclose(f) != 0) {
-		fprintf(stderr, "%s: %s\n", outpath, strerror(errno));
-		goto done;
-	}
 	fprintf(stderr, "minimize: violation %s kept; steps %llu -> %llu, "
 		"statements %u -> %u, functions %u -> %u (%llu runs, %u rounds)\n",
 		inv_catalogue[st.inv].id, (unsigned long long)st.steps_before,

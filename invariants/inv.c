@@ -240,6 +240,66 @@ static int collect_fresh(const rt *r, const rt_frame *fr, void *arg)
 	return 1;
 }
 
+/* The OS stack's walk, incremental: fr0 is stored innermost first (sp
+** ascends). A frame is reused, with every frame outer to it, when it is
+** provably a cached one: same pc and sp, and nothing on the OS stack
+** written at or above its sp since the last check (the walk from a frame
+** outward reads only return-PC slots at or above its sp, plus the g0
+** bounds and mstartsp, which the cache's key holds). */
+static int fr0_cached_at(const inv_frames *fs, rt_addr sp)
+{
+	uint32_t lo = 0, hi = fs->n;
+	while (lo < hi) { /* first stored frame with sp >= the one sought */
+		uint32_t mid = (lo + hi) / 2;
+		if (fs->f[mid].sp < sp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < fs->n && fs->f[lo].sp == sp ? (int)lo : -1;
+}
+
+static int collect_fresh0(const rt *r, const rt_frame *fr, void *arg)
+{
+	(void)r;
+	inv_frames *fs = arg;
+	if (fr->sp > fs->limit) {
+		int s = fr0_cached_at(fs, fr->sp);
+		if (s >= 0 && fs->f[s].pc == fr->pc) {
+			fs->splice = s;
+			return 0;
+		}
+	}
+	fs->tmp = inv_grow(fs->tmp, &fs->captmp, fs->ntmp + 1, sizeof *fs->tmp);
+	fs->tmp[fs->ntmp++] = *fr;
+	return 1;
+}
+
+/* Walks the OS stack again, reusing the cached frames outer to the last
+** write (fs->tb was TB_OK). Gives exactly a full walk's frames, result
+** and message: the walk is the same up to the splice, and the frames
+** from there out are the cached ones. */
+static void walk0_incremental(const rt *r, inv_frames *fs, rt_addr limit)
+{
+	fs->ntmp = 0;
+	fs->splice = -1;
+	fs->limit = limit;
+	char why[sizeof fs->why];
+	rt_tbresult tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
+					 collect_fresh0, fs, why, sizeof why);
+	uint32_t k = fs->ntmp, keep = 0, from = 0;
+	if (tb == TB_OK && fs->splice >= 0) {
+		from = (uint32_t)fs->splice;
+		keep = fs->n - from;
+	}
+	frames_reserve(fs, k + keep);
+	memmove(fs->f + k, fs->f + from, keep * sizeof *fs->f);
+	memcpy(fs->f, fs->tmp, k * sizeof *fs->f);
+	fs->n = k + keep;
+	fs->tb = tb;
+	memcpy(fs->why, why, sizeof why);
+}
+
 /* Words of frame f, [sp, fp + argsize), holding the barrier PC bpc. */
 static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc)
 {
@@ -582,8 +642,16 @@ int inv_check(inv_ctx *c, inv_violation *v)
 	walk(c);
 	rt_addr key[5] = {r->g0.sched.pc, r->g0.sched.sp, r->g0.lo, r->g0.hi,
 			  r->m.mstartsp};
-	if (c->full || !c->fr0valid || c->fr0gen != mc_changes(&r->mem)->osgen ||
-	    memcmp(key, c->fr0key, sizeof key) != 0) {
+	const mc_log *ch = mc_changes(&r->mem);
+	if (!c->full && c->fr0valid && c->fr0.tb == TB_OK &&
+	    memcmp(key + 2, c->fr0key + 2, 3 * sizeof *key) == 0 &&
+	    (c->fr0gen != ch->osgen || memcmp(key, c->fr0key, 2 * sizeof *key))) {
+		walk0_incremental(r, &c->fr0, ch->os_hi);
+		c->fr0.fresh = c->fr0.n;
+		c->fr0gen = ch->osgen;
+		memcpy(c->fr0key, key, sizeof key);
+	} else if (c->full || !c->fr0valid || c->fr0gen != ch->osgen ||
+		   memcmp(key, c->fr0key, sizeof key) != 0) {
 		c->fr0.n = 0;
 		c->fr0.why[0] = 0;
 		c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
@@ -591,7 +659,7 @@ int inv_check(inv_ctx *c, inv_violation *v)
 					    sizeof c->fr0.why);
 		c->fr0.fresh = c->fr0.n;
 		c->fr0valid = 1;
-		c->fr0gen = mc_changes(&r->mem)->osgen;
+		c->fr0gen = ch->osgen;
 		memcpy(c->fr0key, key, sizeof key);
 	}
 #ifdef SF_CHECK_FR0_CACHE

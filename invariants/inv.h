@@ -263,9 +263,11 @@ typedef struct inv_ctx {
 	** inv_ctx_init (one meaningful condition per ID, see README's
 	** catalogue; "reached" in Magma's sense). Accumulates over steps. */
 	uint32_t reached;
-	/* fr0 is reused while nothing it was walked from changed: no write
-	** to an OS stack (the machine log's osgen), same g0 sched and
-	** bounds, mstartsp */
+	/* fr0 is reused whole while nothing it was walked from changed: no
+	** write to an OS stack (the machine log's osgen), same g0 sched and
+	** bounds, mstartsp; with the same bounds and mstartsp, a walk from
+	** the new g0 sched reuses the frames outer to the highest OS-stack
+	** write (the log's os_hi), as the G's walk does */
 	int fr0valid;
 	uint64_t fr0gen;
 	rt_addr fr0key[5];

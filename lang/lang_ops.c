@@ -39,12 +39,19 @@ static const lang_letter fault_letters[] = {{"fault", LL_TERM, 18}, {0, 0, 0}};
 /* after the first alphabet (ranks 19..): deferred builtins */
 static const lang_letter defrec_letters[] = {{"defer recover()", 0, 19}, {0, 0, 0}};
 static const lang_letter defpanic_letters[] = {{"defer panic(3)", 0, 20}, {0, 0, 0}};
-/* goroutines (ranks 21..): a child that grows or panics, a yield, a wait */
+/* values (ranks 21..): they move no stack, but change what a later
+** check, recursion bound or recover sees; results need library helpers
+** with a result, and the library already fills the program's functions */
+static const lang_letter add_letters[] = {{"x = x + 7", 0, 21}, {0, 0, 0}};
+static const lang_letter sub_letters[] = {{"x = x - 2", 0, 22}, {0, 0, 0}};
+static const lang_letter retlt_letters[] = {{"if x < 0 return", 0, 23}, {0, 0, 0}};
+static const lang_letter locked_letters[] = {{"x = locked()", 0, 24}, {0, 0, 0}};
+/* goroutines (ranks 25..): a child that grows or panics, a yield, a wait */
 static const lang_letter go_letters[] = {
-	{"go grower()", 0, 21}, {"go pnc()", 0, 22}, {0, 0, 0},
+	{"go grower()", 0, 25}, {"go pnc()", 0, 26}, {0, 0, 0},
 };
-static const lang_letter gosched_letters[] = {{"gosched", 0, 23}, {0, 0, 0}};
-static const lang_letter wait_letters[] = {{"wait", 0, 24}, {0, 0, 0}};
+static const lang_letter gosched_letters[] = {{"gosched", 0, 27}, {0, 0, 0}};
+static const lang_letter wait_letters[] = {{"wait", 0, 28}, {0, 0, 0}};
 static const lang_letter gc_c_letters[] = {
 	{"gc scan", 0, 0}, {"gc markterm", 0, 1}, {"gc shrink", 0, 2}, {0, 0, 0},
 };
@@ -105,18 +112,21 @@ const lang_opinfo lang_ops[ST__COUNT] = {
 		      {LA_NONE, LA_NONE}, LO_GO | LO_CALLSITE, 0, ST_RETURN, 1, 0,
 		      fault_letters, 0, 0},
 	[ST_ADD] = {"add", F1("%s = %a + %b", LS_INT), LN_NONE, LC_NONE,
-		    {LA_ISLOT, LA_INT}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0, 0},
+		    {LA_ISLOT, LA_INT}, LO_GO, 0, ST_RETURN, 1, 0, add_letters, 0, 0},
 	[ST_SUB] = {"sub", F1("%s = %a - %b", LS_INT), LN_NONE, LC_NONE,
-		    {LA_ISLOT, LA_INT_NOT1}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0, 0},
+		    {LA_ISLOT, LA_INT_NOT1}, LO_GO, 0, ST_RETURN, 1, 0, sub_letters,
+		    0, 0},
 	[ST_RETEQ] = {"reteq", F1("if %s == %a return", LS_INT), LN_NONE, LC_NONE,
 		      {LA_ISLOT, LA_NONE}, LO_GO | LO_C, 0, 0, 1, 1, 0, 0, 0},
 	[ST_RETLT] = {"retlt", F1("if %s < %a return", LS_INT), LN_NONE, LC_NONE,
-		      {LA_INT, LA_NONE}, LO_GO | LO_C, 0, 0, 1, 1, 0, 0, 0},
+		      {LA_INT, LA_NONE}, LO_GO | LO_C, 0, 0, 1, 1, retlt_letters, 0,
+		      0},
 	[ST_LOAD] = {"load", F1("%s = *%a", LS_INT), LN_NONE, LC_NONE,
 		     {LA_PSLOT, LA_NONE}, LO_GO | LO_CALLSITE, 0, ST_RETURN, 1, 0,
 		     0, 0, 0},
 	[ST_LOCKED] = {"locked", F1("%s = locked()", LS_INT), LN_NONE, LC_NONE,
-		       {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, 0, 0, 0},
+		       {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, locked_letters,
+		       0, 0},
 	[ST_DEFREC] = {"defrecover", F1("defer recover()", LS_NONE), LN_NONE,
 		       LC_NONE, {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0,
 		       defrec_letters, 0, 0},

@@ -98,10 +98,15 @@ typedef struct mc_log {
 	/* lowest heap address written, or region released; MC_ADDR_MAX for
 	** none, 0 ("all") until the first epoch is done */
 	mc_addr heap_lo;
-	uint32_t nsteps;   /* epochs begun since the last check */
-	uint64_t stackgen; /* bumped when a stack region is created,
-			   ** released or relocated into */
-	uint64_t osgen;	   /* bumped by every write to an OS stack */
+	/* highest OS-stack address written (value or tag); 0 for none,
+	** MC_ADDR_MAX ("all") until the first epoch is done and after an
+	** OS stack is created */
+	mc_addr os_hi;
+	uint32_t nsteps; /* epochs begun since the last check */
+	/* bumped when a stack region is created, released or relocated
+	** into */
+	uint64_t stackgen;
+	uint64_t osgen; /* bumped by every write to an OS stack */
 } mc_log;
 
 enum { MC_PAGECACHE_BITS = 11, MC_PAGECACHE = 1 << MC_PAGECACHE_BITS };

@@ -7,7 +7,7 @@
 ** one, bulk writes (and stores past the log) as high-water marks overall
 ** and per stack region, the lowest heap address written or released, and
 ** generations for stack regions (created, released, relocated into) and
-** OS stacks (any write).
+** OS stacks (any write), with the highest OS-stack address written.
 **
 ** The epoch API is the only way in or out: the runtime opens an epoch at
 ** each step (mc_epoch_begin, from rt_begin_step); a checker reads the log
@@ -18,8 +18,8 @@
 ** Invariants kept: the log never under-reports. An entry that does not
 ** fit (more than MC_LOGW single words, more than MC_LOGRG regions) widens
 ** to a coarser one (the high-water mark, nrg > MC_LOGRG) instead of being
-** dropped. Until the first epoch is done, heap_lo is 0: everything
-** changed.
+** dropped. Until the first epoch is done, heap_lo is 0 and os_hi
+** MC_ADDR_MAX: everything changed.
 **
 ** Gotcha: nothing here knows what a frame or a defer record is; the
 ** checkers decide what a logged address means.
@@ -37,6 +37,7 @@ void mc_epoch_done(mc_mem *m)
 	l->nw = 0;
 	l->nrg = 0;
 	l->heap_lo = MC_ADDR_MAX;
+	l->os_hi = 0;
 	l->nsteps = 0;
 }
 
@@ -70,8 +71,11 @@ static void log_rg(mc_log *l, const mc_region *r, mc_addr hi)
 void mc_log_bulk(mc_mem *m, const mc_region *r, mc_addr hi)
 {
 	mc_log *l = &m->log;
-	if (r->kind == RG_OSSTACK)
+	if (r->kind == RG_OSSTACK) {
 		l->osgen++;
+		if (hi > l->os_hi)
+			l->os_hi = hi;
+	}
 	if (r->kind == RG_STACK && hi > l->stack_hi)
 		l->stack_hi = hi;
 	if (r->kind == RG_STACK)
@@ -83,8 +87,11 @@ void mc_log_bulk(mc_mem *m, const mc_region *r, mc_addr hi)
 void mc_log_word(mc_mem *m, const mc_region *r, mc_addr a)
 {
 	mc_log *l = &m->log;
-	if (r->kind == RG_OSSTACK)
+	if (r->kind == RG_OSSTACK) {
 		l->osgen++;
+		if (a > l->os_hi)
+			l->os_hi = a;
+	}
 	if (r->kind == RG_HEAP && a < l->heap_lo)
 		l->heap_lo = a;
 	if (r->kind != RG_STACK)
@@ -103,8 +110,10 @@ void mc_log_region(mc_mem *m, const mc_region *r, int released)
 	mc_log *l = &m->log;
 	if (r->kind == RG_STACK)
 		l->stackgen++;
-	if (r->kind == RG_OSSTACK && !released)
+	if (r->kind == RG_OSSTACK && !released) {
 		l->osgen++;
+		l->os_hi = MC_ADDR_MAX;
+	}
 	if (r->kind == RG_HEAP && released && r->base < l->heap_lo)
 		l->heap_lo = r->base;
 }

@@ -61,7 +61,9 @@ void mc_init(mc_mem *m, int poison)
 	}
 	m->poison = (uint8_t)(poison != 0);
 	m->ncells = 1; /* cell 0 means "none" */
-	/* heap_lo 0: until the first epoch is done, everything changed */
+	/* heap_lo 0, os_hi max: until the first epoch is done, everything
+	** changed */
+	m->log.os_hi = MC_ADDR_MAX;
 }
 
 void mc_free(mc_mem *m)

@@ -150,8 +150,15 @@ enum {
 	RTF__COUNT
 };
 
-rt_addr rt_site_pc(const rt_func *f, uint32_t site);
-rt_addr rt_retpc(const rt_func *f, uint32_t site); /* site pc + 8 */
+/* Inline: the unwinder and the checkers ask for nearly every frame. */
+static inline rt_addr rt_site_pc(const rt_func *f, uint32_t site)
+{
+	return f->entry + (rt_addr)RT_SITE * (site + 1);
+}
+static inline rt_addr rt_retpc(const rt_func *f, uint32_t site) /* site pc + 8 */
+{
+	return rt_site_pc(f, site) + RT_PCQUANTUM;
+}
 
 /* ------------------------------------------------------------------ */
 /* G, M and the runtime state (rt_proc.c)                              */
@@ -342,6 +349,11 @@ typedef struct rt {
 	** pass any number of barriers) */
 	rt_event *ev;
 	uint32_t nev, capev;
+	/* the runtime's own scratch: the top segment's frames as the
+	** copyability walk found them, handed to the copy that follows it
+	** (rt_stack.c), so a copy walks the stack once, not twice */
+	struct rt_frame *cpf;
+	uint32_t ncpf, capcpf;
 	uint64_t ncopies, nsegments, nshrinks;
 	uint8_t stress_done; /* the stress copy ran at this prologue */
 	FILE *log; /* debug output (cfg.debug > 0), may be NULL */
@@ -364,7 +376,19 @@ typedef struct rt_funcdesc {
 void rt_init(rt *r, const rt_config *cfg);
 void rt_destroy(rt *r);
 int rt_addfunc(rt *r, const rt_funcdesc *d); /* index, -1 if full */
-const rt_func *rt_findfunc(const rt *r, rt_addr pc);
+/* The function whose text holds pc, or NULL: O(1), each function has
+** RT_FUNC_SPAN bytes of text. Inline: called for nearly every frame and
+** record the unwinder and the checkers meet. */
+static inline const rt_func *rt_findfunc(const rt *r, rt_addr pc)
+{
+	if (pc < MC_TEXT_BASE)
+		return NULL;
+	rt_addr i = (pc - MC_TEXT_BASE) / RT_FUNC_SPAN;
+	if (i >= r->nfuncs)
+		return NULL;
+	const rt_func *f = &r->funcs[i];
+	return pc < f->end ? f : NULL;
+}
 /* Creates the G with its first stack and calls funcs[entry] from goexit. */
 int rt_start(rt *r, int entry);
 void rt_begin_step(rt *r); /* clears the step's events */
@@ -477,7 +501,8 @@ enum {
 	STKTOP_ARGP = 4,
 	STKTOP_ARGSIZE = 5,
 	STKTOP_PREV_REGION = 6, /* region id of the previous segment */
-	STKTOP_RESULT = 7, /* 1: the first frame has a result to copy back */
+	STKTOP_RESULT = 7, /* 1 + the offset in the argument area of the first
+			   frame's result to copy back; 0: none */
 };
 /* Defer record fields. */
 enum {
@@ -587,8 +612,15 @@ rt_tbresult rt_traceback_g0(const rt *r, rt_addr pc, rt_addr sp, rt_frame_cb cb,
 rt_addr rt_g0_rest_pc(const rt *r, rt_addr sp);
 const char *rt_tbresult_name(rt_tbresult t);
 
-/* debug output */
-void rt_debugf(const rt *r, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Debug output (cfg.debug >= level). The level test is inline: the
+** copy and the adjusters ask once per frame and per word, and nearly
+** every run has debug=0. */
+void rt_debugf_out(const rt *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define rt_debugf(r, level, ...)                                  \
+	do {                                                      \
+		if ((int)(r)->cfg.debug >= (level) && (r)->log)   \
+			rt_debugf_out((r), __VA_ARGS__);          \
+	} while (0)
 
 #endif

@@ -40,6 +40,7 @@ void rt_destroy(rt *r)
 	mc_free(&r->mem);
 	rt_sched_free(r);
 	free(r->ev);
+	free(r->cpf);
 	free(r->panicmsg);
 	memset(r, 0, sizeof *r);
 }
@@ -158,10 +159,8 @@ const char *rt_throwcode_name(rt_throwcode c)
 	return c >= 0 && c < TH__COUNT ? n[c] : "?";
 }
 
-void rt_debugf(const rt *r, int level, const char *fmt, ...)
+void rt_debugf_out(const rt *r, const char *fmt, ...)
 {
-	if ((int)r->cfg.debug < level || !r->log)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vfprintf(r->log, fmt, ap);

@@ -26,10 +26,13 @@
 **    nothing in an older segment points into the top one;
 **  - the old stack becomes a tombstone: a pointer left behind faults.
 **
-** Gotchas: the copy walks the new stack, so the G's bounds are switched
-** before adjustframes runs; hit frames at their entry PC have no locals
-** yet (framesize 0) but do have their arguments.
+** Gotchas: the copy adjusts the frames the copyability walk just found,
+** moved by the copy's delta (one walk per copy); rt_copystack alone
+** walks the new stack, so the G's bounds are switched before
+** adjustframes runs; hit frames at their entry PC have no locals yet
+** (framesize 0) but do have their arguments.
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "rt.h"
@@ -65,27 +68,54 @@ int rt_stack_alloc(rt *r, uint32_t size, mc_region **out)
 
 /* ---- copyability (copyabletopsegment) ---- */
 
-static int checkframecopy(const rt *r, const rt_frame *fr, void *arg)
+/* The copyability walk keeps the frames it visits (r->cpf) when asked:
+** a copy that follows at once adjusts exactly these frames, moved by
+** its delta (the copy moves every word of the segment and changes no
+** return PC, so a walk of the new stack would find the same frames). */
+typedef struct copywalk {
+	rt *r; /* writable: the walk hands its callback a read-only one */
+	int ok, keep;
+} copywalk;
+
+static int checkframecopy(const rt *cr, const rt_frame *fr, void *arg)
 {
-	int *ok = arg;
+	copywalk *cw = arg;
 	const rt_func *f = fr->fn;
 	if (!(f->flags & RFF_LOCALMAP) ||
 	    (f->argsize && !(f->flags & RFF_ARGMAP))) {
-		*ok = 0;
-		rt_debugf(r, RT_DEBUG_FRAMES, "copystack: frame %s not copyable\n",
+		cw->ok = 0;
+		rt_debugf(cr, RT_DEBUG_FRAMES, "copystack: frame %s not copyable\n",
 			  f->name);
 		return 0;
+	}
+	if (cw->keep) {
+		rt *r = cw->r;
+		if (r->ncpf == r->capcpf) {
+			uint32_t cap = r->capcpf ? 2 * r->capcpf : 64;
+			rt_frame *n = realloc(r->cpf, cap * sizeof *n);
+			if (!n) {
+				fprintf(stderr, "stackfuzz: out of memory\n");
+				abort();
+			}
+			r->cpf = n;
+			r->capcpf = cap;
+		}
+		r->cpf[r->ncpf++] = *fr;
 	}
 	return 1;
 }
 
-int rt_copyable(rt *r)
+/* copyabletopsegment; with keep, r->cpf holds the segment's frames
+** (innermost first) when it answers 1. */
+static int copyable(rt *r, int keep)
 {
 	rt_g *g = &r->g;
-	int ok = 1;
-	if (rt_traceback(r, g->sched.pc, g->sched.sp, 1, checkframecopy, &ok,
+	copywalk cw = {r, 1, keep};
+	r->ncpf = 0;
+	if (rt_traceback(r, g->sched.pc, g->sched.sp, 1, checkframecopy, &cw,
 			 NULL, 0) != TB_OK)
 		return 0;
+	int ok = cw.ok;
 	if (!ok)
 		return 0;
 	if (r->cfg.bugs & RT_BUG_7695)
@@ -105,6 +135,8 @@ int rt_copyable(rt *r)
 	}
 	return 1;
 }
+
+int rt_copyable(rt *r) { return copyable(r, 0); }
 
 /* ---- pointer adjustment, one function per kind of root ---- */
 
@@ -150,10 +182,22 @@ static int adjustframe(const rt *cr, const rt_frame *fr, void *arg)
 	return 1;
 }
 
-static void adjustframes(rt *r, const adjinfo *a)
+/* walked: the frames of the copyability walk (r->cpf, on the old
+** stack), or 0 to walk the new stack here. */
+static void adjustframes(rt *r, const adjinfo *a, int walked)
 {
 	char why[160];
 	adjwalk aw = {r, a};
+	if (walked) {
+		for (uint32_t i = 0; i < r->ncpf; i++) {
+			rt_frame fr = r->cpf[i];
+			fr.sp += (rt_addr)a->delta;
+			fr.fp += (rt_addr)a->delta;
+			fr.lrptr += (rt_addr)a->delta;
+			adjustframe(r, &fr, &aw);
+		}
+		return;
+	}
 	if (rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 1, adjustframe,
 			 &aw, why, sizeof why) != TB_OK)
 		rt_debugf(r, RT_DEBUG_STACKS, "copystack: traceback: %s\n", why);
@@ -223,7 +267,7 @@ static void adjustsched(rt *r, const adjinfo *a)
 /* Moves the top segment to a fresh region of newsize usable bytes; the
 ** step's event (EV_COPY or EV_SHRINK: old size, new size) is what tells
 ** a checker that this step moved the stack. */
-void rt_copystack(rt *r, uint32_t newsize, int ev)
+static void copystack(rt *r, uint32_t newsize, int ev, int walked)
 {
 	rt_g *g = &r->g;
 	uint32_t oldsize = g->stksize;
@@ -245,7 +289,7 @@ void rt_copystack(rt *r, uint32_t newsize, int ev)
 	rt_g_setstack(g, nw, nw->base, newsize);
 	adjustsched(r, &a);
 	adjuststkbar(r, &a, oldbar);
-	adjustframes(r, &a);
+	adjustframes(r, &a, walked);
 	adjustdefers(r, &a);
 	adjustpanics(r, &a);
 
@@ -256,7 +300,32 @@ void rt_copystack(rt *r, uint32_t newsize, int ev)
 	rt_event_add(r, ev, oldsize, newsize);
 }
 
+void rt_copystack(rt *r, uint32_t newsize, int ev)
+{
+	copystack(r, newsize, ev, 0);
+}
+
 /* ---- morestack: the prologue's slow path ---- */
+
+/* Where the first frame of a new segment keeps a result that lessstack
+** must copy back: 1 + its byte offset in the argument area, or 0. A Go
+** or C function with a result keeps it in its last argument word; the
+** cgocall trampoline keeps the C function's result in its argument block,
+** after the arguments it was given (rt_cgo.c's copy_result writes it
+** there, in the segment the trampoline runs on). */
+static rt_word result_slot(rt *r, const rt_func *f, rt_addr argp)
+{
+	if (f->flags & RFF_RESULT)
+		return 1 + (rt_word)f->argsize - RT_WORD;
+	if (f != &r->funcs[RTF_CGOCALL])
+		return 0;
+	const rt_func *c = rt_findfunc(r, ld(r, argp + 8 * CGO_FN));
+	rt_word nargs = ld(r, argp + 8 * CGO_NARGS);
+	if (!c || !(c->flags & RFF_RESULT) || nargs < 1 ||
+	    nargs > CGO_ARGWORDS - CGO_ARG0)
+		return 0;
+	return 1 + 8 * (CGO_ARG0 + nargs - 1);
+}
 
 /* Pushes a new segment for the callee at the entry PC (newstack, 1.2). */
 static void newsegment(rt *r, const rt_func *f, uint32_t size)
@@ -279,8 +348,9 @@ static void newsegment(rt *r, const rt_func *f, uint32_t size)
 	mc_store(&r->mem, hi + 8 * STKTOP_ARGP, argp);
 	mc_store(&r->mem, hi + 8 * STKTOP_ARGSIZE, f->argsize);
 	mc_store(&r->mem, hi + 8 * STKTOP_PREV_REGION, g->stack->id);
-	if (f->flags & RFF_RESULT) /* else left as allocated: as before */
-		mc_store(&r->mem, hi + 8 * STKTOP_RESULT, 1);
+	rt_word roff = result_slot(r, f, argp);
+	if (roff) /* else left as allocated: as before */
+		mc_store(&r->mem, hi + 8 * STKTOP_RESULT, roff);
 	rt_addr nsp = hi - f->argsize;
 	mc_copy(&r->mem, nsp, argp, f->argsize);
 	/* a deferred call run by a panic: its arguments now live here, and
@@ -312,7 +382,7 @@ static void morestack(rt *r, const rt_func *f)
 {
 	rt_g *g = &r->g;
 	uint64_t need = (uint64_t)f->framesize + RT_STACK_GUARD;
-	if (rt_copyable(r)) {
+	if (copyable(r, 1)) {
 		uint64_t used = g->hi - g->sched.sp;
 		uint64_t newsize = 2ull * g->stksize;
 		while (newsize - used < need + RT_STACK_GUARD)
@@ -321,7 +391,7 @@ static void morestack(rt *r, const rt_func *f)
 			r->status = RT_OVERFLOW;
 			return;
 		}
-		rt_copystack(r, (uint32_t)newsize, EV_COPY);
+		copystack(r, (uint32_t)newsize, EV_COPY, 1);
 		return;
 	}
 	uint32_t size = pow2_at_least(need + f->argsize + RT_WORD + RT_STACK_GUARD);
@@ -351,9 +421,9 @@ void rt_prologue(rt *r)
 		morestack(r, f);
 		return;
 	}
-	if (!g->isg0 && r->cfg.stress && !r->stress_done && rt_copyable(r)) {
+	if (!g->isg0 && r->cfg.stress && !r->stress_done && copyable(r, 1)) {
 		/* HARDSTACKTESTS: move the stack at every safe point */
-		rt_copystack(r, g->stksize, EV_COPY);
+		copystack(r, g->stksize, EV_COPY, 1);
 		r->stress_done = 1;
 		return;
 	}
@@ -395,14 +465,17 @@ void rt_lessstack(rt *r)
 	rt_word sp = ld(r, g->hi + 8 * STKTOP_SP);
 	/* the result the first frame left in its argument area, copied back
 	** to the caller's (Go 1.2's lessstack copied the results back) */
-	int res = ld(r, g->hi + 8 * STKTOP_RESULT) == 1;
-	rt_word rv = res ? ld(r, g->hi - 8) : 0;
+	rt_word roff = ld(r, g->hi + 8 * STKTOP_RESULT);
+	rt_word argsize = ld(r, g->hi + 8 * STKTOP_ARGSIZE);
+	rt_word argp = ld(r, g->hi + 8 * STKTOP_ARGP);
+	int res = roff >= 1 && roff - 1 + RT_WORD <= argsize;
+	rt_word rv = res ? ld(r, g->hi - argsize + roff - 1) : 0;
 	if (!popsegment(r)) {
 		rt_throw(r, TH_LESSSTACK, "lessstack: no previous segment");
 		return;
 	}
 	if (res)
-		st(r, sp - 8, rv);
+		st(r, argp + roff - 1, rv);
 	g->sched.pc = pc;
 	g->sched.sp = sp;
 	rt_event_add(r, EV_SEGMENT_POP, g->nsegs, 0);
@@ -432,8 +505,8 @@ void rt_shrink(rt *r)
 		return;
 	if (g->hi - g->sched.sp >= g->stksize / 4)
 		return;
-	if (!rt_copyable(r))
+	if (!copyable(r, 1))
 		return;
 	r->nshrinks++;
-	rt_copystack(r, newsize, EV_SHRINK);
+	copystack(r, newsize, EV_SHRINK, 1);
 }

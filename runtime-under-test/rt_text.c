@@ -19,16 +19,6 @@
 
 #include "rt.h"
 
-rt_addr rt_site_pc(const rt_func *f, uint32_t site)
-{
-	return f->entry + (rt_addr)RT_SITE * (site + 1);
-}
-
-rt_addr rt_retpc(const rt_func *f, uint32_t site)
-{
-	return rt_site_pc(f, site) + RT_PCQUANTUM;
-}
-
 int rt_addfunc(rt *r, const rt_funcdesc *d)
 {
 	if (r->nfuncs >= RT_MAX_FUNCS || d->nsites > 60)
@@ -51,17 +41,6 @@ int rt_addfunc(rt *r, const rt_funcdesc *d)
 	f->entry = MC_TEXT_BASE + (rt_addr)RT_FUNC_SPAN * (rt_addr)i;
 	f->end = rt_site_pc(f, f->nsites) + RT_SITE;
 	return i;
-}
-
-const rt_func *rt_findfunc(const rt *r, rt_addr pc)
-{
-	if (pc < MC_TEXT_BASE)
-		return NULL;
-	rt_addr i = (pc - MC_TEXT_BASE) / RT_FUNC_SPAN;
-	if (i >= r->nfuncs)
-		return NULL;
-	const rt_func *f = &r->funcs[i];
-	return pc < f->end ? f : NULL;
 }
 
 /* Registers the runtime's own functions at indices RTF_*. */

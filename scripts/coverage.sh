@@ -2,16 +2,19 @@
 # coverage.sh: source coverage of the reference runtime over the corpus
 # (`make coverage`).
 #
-# Builds build-coverage/ with clang-14 -fprofile-instr-generate
-# -fcoverage-mapping (STACKFUZZ_COVERAGE=ON), replays `stackfuzz check
+# Builds the coverage preset (build-coverage/: clang-14
+# -fprofile-instr-generate -fcoverage-mapping, STACKFUZZ_COVERAGE=ON), replays `stackfuzz check
 # corpus/` (seeds and regressions, each under its own config) and, when
 # present, the fuzzing corpus out/libfuzzer/corpus through the standalone
-# replayer, then writes an llvm-cov HTML report of runtime-under-test/ to
+# replayer, then writes an llvm-cov HTML report of runtime-under-test/ and machine/ to
 # build-coverage/html/index.html and prints the summary line.
 #   COVERAGE_FUZZ_CORPUS=0   leave the fuzzing corpus out
+#   COVERAGE_CC=cc           another clang (the first configure only)
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-b="$root/build-coverage"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+root=$SF_ROOT
+b=$(sf_preset_dir coverage)
 cc=${COVERAGE_CC:-clang-14}
 profdata=${LLVM_PROFDATA:-llvm-profdata-14}
 cov=${LLVM_COV:-llvm-cov-14}
@@ -20,14 +23,9 @@ for t in "$cc" "$profdata" "$cov"; do
 done
 say() { echo "coverage: $*" >&2; }
 
-if [[ ! -f $b/CMakeCache.txt ]]; then
-  say "configuring $b"
-  cmake -S "$root" -B "$b" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Debug \
-    -DSTACKFUZZ_COVERAGE=ON -DSTACKFUZZ_FUZZ_ENGINE=none >/dev/null
-fi
 say "building"
-cmake --build "$b" -j"${JOBS:-2}" --target stackfuzz fuzz_prog_replay >"$b/build.log" 2>&1 ||
-  { tail -20 "$b/build.log" >&2; echo "coverage: build failed" >&2; exit 1; }
+SF_CMAKE_ARGS=(-DCMAKE_C_COMPILER="$cc")
+sf_build_preset coverage stackfuzz fuzz_prog_replay
 
 prof="$b/prof"
 rm -rf "$prof"; mkdir -p "$prof"
@@ -45,9 +43,9 @@ fi
 "$profdata" merge -sparse "$prof"/*.profraw -o "$b/coverage.profdata"
 rm -rf "$b/html"
 "$cov" show "${objs[@]}" -instr-profile="$b/coverage.profdata" -format=html \
-  -show-line-counts-or-regions -output-dir="$b/html" "$root/runtime-under-test" >/dev/null
-"$cov" report "${objs[@]}" -instr-profile="$b/coverage.profdata" "$root/runtime-under-test" >"$b/report.txt"
-echo "coverage of runtime-under-test/:"
+  -show-line-counts-or-regions -output-dir="$b/html" "$root/runtime-under-test" "$root/machine" >/dev/null
+"$cov" report "${objs[@]}" -instr-profile="$b/coverage.profdata" "$root/runtime-under-test" "$root/machine" >"$b/report.txt"
+echo "coverage of runtime-under-test/ and machine/:"
 sed -n 1p "$b/report.txt" | sed 's/^Filename/        /; s/^/  /'
 grep '^TOTAL' "$b/report.txt" | sed 's/^/  /'
 echo "report: ${b#"$root"/}/html/index.html (per file: ${b#"$root"/}/report.txt)"

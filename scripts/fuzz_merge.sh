@@ -14,10 +14,10 @@
 #   FUZZ_CORPUS    corpus to prune (default as above)
 #   FUZZ_NO_BUILD  1: do not build first
 set -euo pipefail
-# shellcheck source=fuzz_common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/fuzz_common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 engine=${FUZZ_ENGINE:-libfuzzer}
-[[ ${FUZZ_NO_BUILD:-0} == 1 ]] || sf_build "$engine"
+if [[ ${FUZZ_NO_BUILD:-0} == 1 ]]; then sf_load_consts; else sf_build "$engine"; fi
 bin=$(sf_bin "$engine" prog)
 count() { find "$1" -maxdepth 1 -type f ! -name '.*' | wc -l; }
 size() { du -sk "$1" | awk '{print $1 " KiB"}'; }
@@ -29,7 +29,8 @@ if [[ $engine == libfuzzer ]]; then
   rm -rf "$new"; mkdir -p "$new"
   before="$(count "$corpus") inputs, $(size "$corpus")"
   sf_say "merging $corpus ($before) and the seeds"
-  "$bin" -merge=1 -max_len="$SF_MAX_LEN" -timeout=60 -rss_limit_mb=2048 \
+  sf_lf_options libfuzzer prog
+  "$bin" -merge=1 "${SF_LF_OPTS[@]}" \
     -merge_control_file="$new.ctl" "$new" "$corpus" "$(sf_seed_dir libfuzzer prog)" \
     >"$new.log" 2>&1 || { tail -20 "$new.log" >&2; rm -rf "$new" "$new.ctl"; sf_die "merge failed (log: $new.log)"; }
   grep 'MERGE-OUTER: [0-9]* new files' "$new.log" | tail -1 >&2 || true

@@ -1,5 +1,5 @@
 # fuzz_oracle.sh: differential fuzzing, real Go as a second oracle
-# (FUZZ_ORACLE=go make fuzz). Sourced by fuzz.sh, after fuzz_common.sh.
+# (FUZZ_ORACLE=go make fuzz). Sourced by fuzz.sh, after lib.sh.
 #
 # While the engine fuzzes, the inputs it keeps (libFuzzer's corpus
 # directory, AFL++'s queues) go in batches to `stackfuzz diff --binary`,

@@ -12,12 +12,12 @@
 # must be those the crash was found with. Prints the ID before and after
 # and, for program inputs, the result as text.
 set -euo pipefail
-# shellcheck source=fuzz_common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/fuzz_common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [[ $# -ge 1 && -f $1 ]] || { echo "usage: scripts/fuzz_tmin.sh CRASH [OUT]" >&2; exit 2; }
 engine=${FUZZ_ENGINE:-libfuzzer}
 in=$1 out=${2:-$1.min}
-[[ ${FUZZ_NO_BUILD:-0} == 1 ]] || sf_build "$engine"
+if [[ ${FUZZ_NO_BUILD:-0} == 1 ]]; then sf_load_consts; else sf_build "$engine"; fi
 # byte-level only: the structure-aware mutator would re-encode canonically
 if [[ $engine == libfuzzer ]]; then bin=$(sf_bin libfuzzer prog_bytes); else bin=$(sf_bin afl prog); fi
 id=$(sf_classify "$engine" "$bin" "$in")
@@ -30,7 +30,7 @@ log="$out.log"
 if [[ $engine == libfuzzer ]]; then
   # libFuzzer writes each improvement to OUT, so a time-out keeps the best
   timeout "${FUZZ_TMIN_SECONDS:-120}" "$bin" -minimize_crash=1 -runs="${FUZZ_TMIN_RUNS:-500}" \
-    -max_total_time="${FUZZ_TMIN_SECONDS:-120}" -timeout=60 -max_len="$SF_MAX_LEN" \
+    -max_total_time="${FUZZ_TMIN_SECONDS:-120}" -timeout="$SF_FUZZ_TIMEOUT" -max_len="$SF_PROG_BIN_MAX" \
     -exact_artifact_path="$out" "$in" >"$log" 2>&1 || true
 else
   env -u ASAN_OPTIONS AFL_SKIP_CPUFREQ=1 timeout "${FUZZ_TMIN_SECONDS:-120}" \

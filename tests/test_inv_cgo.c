@@ -664,6 +664,38 @@ static void assert_outcome(const hs_result *r, const char *want)
 	assert_string_equal(got, want);
 }
 
+/* The OS stack's walk is cached across checks and walked again only
+** below the highest OS-stack write since the last check (the machine
+** log's os_hi): a write to an outer frame's return-PC slot is seen even
+** when the innermost frames are unchanged and could be spliced. */
+static void test_stk2_os_stack_outer_write_seen(void **state)
+{
+	(void)state;
+	fns f;
+	cw *w = world(0, 0, &f);
+	to_callback(w, &f);
+	cw_cgo(w, f.c2, NULL, 0); /* g0: c2, callbackasm1, callit, mstart */
+	cw_run(w);
+	assert_true(in(w, f.c2));
+	assert_clean(w);
+	mc_epoch_done(&w->r.mem); /* as the harness does after a check */
+	assert_clean(w);	  /* nothing changed: the cache, whole */
+	mc_epoch_done(&w->r.mem);
+	rt_addr slot = 0;
+	for (uint32_t i = 0; i < w->c.fr0.n; i++)
+		if (w->c.fr0.f[i].fn == &w->r.funcs[f.callit])
+			slot = w->c.fr0.f[i].lrptr;
+	assert_true(slot > rt_sp(&w->r));
+	rt_word good = cw_ld(w, slot);
+	cw_st(w, slot, rt_site_pc(&w->r.funcs[f.c2], 0)); /* not a return point */
+	assert_violation(w, INV_STK2);
+	assert_non_null(strstr(w->v.msg, "OS stack"));
+	assert_non_null(strstr(w->v.msg, "callit"));
+	cw_st(w, slot, good);
+	assert_clean(w);
+	cw_free(w);
+}
+
 static void test_e2e_bug7470_prog(void **state)
 {
 	(void)state;
@@ -761,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_seh2_head_not_restored),
 		cmocka_unit_test(test_seh3_no_go_handler),
 		cmocka_unit_test(test_seh3_bug7470_fault),
+		cmocka_unit_test(test_stk2_os_stack_outer_write_seen),
 		cmocka_unit_test(test_seh3_linux_bug7470_handled),
 		cmocka_unit_test(test_e2e_bug7470_prog),
 		cmocka_unit_test(test_e2e_fault_after_callback_panic),

@@ -14,8 +14,12 @@ static void test_log_starts_with_everything(void **state)
 	mc_init(&m, 0);
 	const mc_log *l = mc_changes(&m);
 	assert_int_equal(l->heap_lo, 0); /* "all": nothing verified yet */
+	assert_int_equal(l->os_hi, MC_ADDR_MAX);
 	mc_epoch_done(&m);
 	assert_int_equal(l->heap_lo, MC_ADDR_MAX);
+	assert_int_equal(l->os_hi, 0);
+	mc_alloc(&m, RG_OSSTACK, 4096, "g0"); /* a new OS stack: all of it */
+	assert_int_equal(l->os_hi, MC_ADDR_MAX);
 	assert_int_equal(l->nw, 0);
 	assert_int_equal(l->nrg, 0);
 	assert_int_equal(mc_changes_stack_hi(l), 0);
@@ -51,8 +55,12 @@ static void test_log_words_bulk_and_epochs(void **state)
 	assert_int_equal(l->rg[0].hi, s->base + 128 + 24);
 	mc_store(&m, h->base + 16, 3);
 	assert_int_equal(l->heap_lo, h->base + 16);
+	mc_store(&m, o->base + 64, 4);
 	mc_store(&m, o->base + 8, 4);
 	assert_true(l->osgen > osgen);
+	assert_int_equal(l->os_hi, o->base + 64); /* the highest one */
+	mc_fill(&m, o->base + 128, 16, 0);
+	assert_int_equal(l->os_hi, o->base + 128 + 8);
 	assert_int_equal(l->stackgen, gen); /* writes are not relocations */
 	/* a load, a peek and a faulting store change nothing */
 	mc_word v;
@@ -74,6 +82,7 @@ static void test_log_words_bulk_and_epochs(void **state)
 	assert_int_equal(l->stack_hi, 0);
 	assert_int_equal(l->heap_lo, MC_ADDR_MAX);
 	assert_int_equal(l->nsteps, 0);
+	assert_int_equal(l->os_hi, 0);
 	assert_int_equal(l->osgen, osgen2);
 	assert_int_equal(l->stackgen, gen);
 	mc_free(&m);

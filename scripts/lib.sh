@@ -1,13 +1,30 @@
 # shellcheck shell=bash
-# fuzz_common.sh: helpers shared by scripts/fuzz*.sh and bench/fuzz_*.sh.
-# Sourced, not run. Callers have `set -euo pipefail`.
+# lib.sh: the one library of scripts/*.sh and bench/*.sh (bench/lib.sh
+# adds the benchmarks' helpers on top). Sourced, not run; callers have
+# `set -euo pipefail`. Every build any script needs goes through
+# sf_build_preset (the CMake presets, as `make build` and `make asan`),
+# and every number shared with the C side comes from sf_consts.sh, which
+# the build generates from the headers (fuzz/fuzz_consts.c).
 #
 # Provides:
 #   SF_ROOT                  repository root (absolute)
 #   sf_say / sf_die          messages on stderr ("fuzz: ..."), die exits 1
-#   sf_build ENGINE          configure (once) and build the engine's preset
+#   sf_preset_dir PRESET     a preset's build directory (dev -> build, ...)
+#   sf_build_preset PRESET [TARGET...]  configure once, build TARGETs (all
+#                            by default) quietly; the log on failure
+#   sf_build ENGINE          the dev CLI and the engine's fuzz targets
 #                            (libfuzzer -> build-libfuzzer, afl -> build-afl)
-#                            and the dev CLI build/bin/stackfuzz
+#   sf_load_consts [DIR]     source DIR/fuzz/sf_consts.sh (default build/):
+#                            SF_PROG_BIN_MAX, SF_FUZZ_BUDGET, SF_RUN_BUDGET,
+#                            SF_BUGS, the binary layout...; sets SF_BUDGET
+#                            and SF_MAXSTACK (environment or default)
+#   sf_lf_options ENGINE TARGET  the libFuzzer options of fuzz_TARGET
+#                            (<build>/fuzz/fuzz_TARGET.options, generated)
+#                            into the array SF_LF_OPTS, one -key=value each,
+#                            the dictionary's path made absolute
+#   sf_dict ENGINE TARGET    the generated dictionary of fuzz_TARGET
+#   sf_bug_target BUG        the target switch BUG needs: its regression
+#                            program's (corpus/regressions/bug-BUG.prog)
 #   sf_bin ENGINE TARGET     path of a fuzz binary (TARGET: prog, prog_bytes,
 #                            text, empty)
 #   sf_seed_dir ENGINE KIND  generated seed corpus (KIND: prog or text)
@@ -26,19 +43,14 @@
 #   sf_filter_seeds SRC DST  copy the seeds in SRC that do not already fail
 #                            with STACKFUZZ_BUGS/TARGET on (a full run) to
 #                            DST; prints how many were left out
-#   SF_MAX_LEN               largest canonical program (PROG_BIN_MAX)
 # Configuration in effect (read by the fuzz binaries themselves):
 #   STACKFUZZ_BUGS, STACKFUZZ_TARGET, STACKFUZZ_BUDGET, STACKFUZZ_MAXSTACK
 # This file is the one place the scripts know that configuration: the
-# defaults below, sf_config_line (findings), sf_config_desc (summaries),
-# sf_config_env (replay commands).
+# defaults (from sf_consts.sh), sf_config_line (findings), sf_config_desc
+# (summaries), sf_config_env (replay commands).
 
 SF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SF_MAX_LEN=12417          # PROG_BIN_MAX = 1 + 16 * (8 + 48 * 16), lang/prog.h
 SF_CLI="$SF_ROOT/build/bin/stackfuzz"
-# The fuzz binaries' defaults (fuzz/fuzz_entry.h: SF_FUZZ_BUDGET, SF_FUZZ_MAXSTACK)
-SF_BUDGET=${STACKFUZZ_BUDGET:-500}
-SF_MAXSTACK=${STACKFUZZ_MAXSTACK:-16384}
 # Sanitizer settings for every fuzz binary run by these scripts: UBSan
 # findings are fatal (the presets also build with -fno-sanitize-recover).
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -47,40 +59,98 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 sf_say() { printf 'fuzz: %s\n' "$*" >&2; }
 sf_die() { printf 'fuzz: error: %s\n' "$*" >&2; exit 1; }
 
+sf_preset_dir() {
+  case $1 in
+    dev) echo "$SF_ROOT/build" ;;
+    asan|release|libfuzzer|afl|coverage) echo "$SF_ROOT/build-$1" ;;
+    *) sf_die "unknown preset '$1' (CMakePresets.json)" ;;
+  esac
+}
+
+# SF_CMAKE_ARGS (an array, optional): extra arguments for the first
+# configure only (e.g. -DCMAKE_C_COMPILER=... for coverage.sh).
+sf_build_preset() {
+  local preset=$1 dir log
+  shift
+  dir=$(sf_preset_dir "$preset")
+  if [[ ! -f $dir/CMakeCache.txt ]]; then
+    sf_say "configuring the $preset preset -> ${dir#"$SF_ROOT"/}"
+    (cd "$SF_ROOT" && cmake --preset "$preset" ${SF_CMAKE_ARGS[@]+"${SF_CMAKE_ARGS[@]}"} >/dev/null) ||
+      sf_die "cmake --preset $preset failed"
+  fi
+  local targets=()
+  (($#)) && targets=(--target "$@")
+  log="$dir/sf-build.log"
+  : >"$log"
+  # A CMakeLists.txt changed since the last configure may add a target:
+  # make reads the old Makefile before regenerating it, so regenerate
+  # first (the Makefile generator's own check, cheap when nothing changed).
+  if [[ -f $dir/Makefile ]]; then
+    make -C "$dir" --no-print-directory cmake_check_build_system >>"$log" 2>&1 ||
+      { tail -30 "$log" >&2; sf_die "re-configuring ${dir#"$SF_ROOT"/} failed"; }
+  fi
+  cmake --build "$dir" -j"${JOBS:-2}" ${targets[@]+"${targets[@]}"} >>"$log" 2>&1 || {
+    tail -30 "$log" >&2
+    sf_die "building ${*:-everything} in ${dir#"$SF_ROOT"/} failed (full log: ${dir#"$SF_ROOT"/}/sf-build.log)"
+  }
+}
+
 sf_build_dir() {
   case $1 in
-    libfuzzer) echo "$SF_ROOT/build-libfuzzer" ;;
-    afl) echo "$SF_ROOT/build-afl" ;;
+    libfuzzer|afl) sf_preset_dir "$1" ;;
     *) sf_die "unknown engine '$1' (want libfuzzer or afl)" ;;
   esac
 }
 
 sf_build() {
-  local engine=$1 dir
-  dir=$(sf_build_dir "$engine")
+  local engine=$1
   case $engine in
     libfuzzer) command -v clang-14 >/dev/null || sf_die "clang-14 missing (make deps)" ;;
     afl) command -v afl-clang-fast >/dev/null && command -v afl-fuzz >/dev/null ||
            sf_die "AFL++ missing (make deps-fuzz FUZZ_ENGINE=afl)" ;;
+    *) sf_build_dir "$engine" >/dev/null ;;
   esac
-  # the dev CLI (findings, decode, minimize) and the dev replayer
-  (cd "$SF_ROOT" && { [[ -f build/CMakeCache.txt ]] || cmake --preset dev >/dev/null; } &&
-    cmake --build --preset dev -j"${JOBS:-2}" --target stackfuzz fuzz_prog_replay fuzz_statsd_sink >/dev/null) ||
-    sf_die "building build/bin/stackfuzz (dev preset) failed"
-  if [[ ! -f $dir/CMakeCache.txt ]]; then
-    sf_say "configuring the $engine preset -> ${dir#"$SF_ROOT"/}"
-    (cd "$SF_ROOT" && cmake --preset "$engine" >/dev/null) || sf_die "cmake --preset $engine failed"
-  fi
-  local targets=(fuzz_seeds fuzz_prog_replay stackfuzz)
+  # the dev CLI (findings, decode, minimize), the dev replayer, the
+  # generated constants
+  sf_build_preset dev stackfuzz fuzz_prog_replay fuzz_statsd_sink fuzz_files
+  local targets=(fuzz_seeds fuzz_files fuzz_prog_replay stackfuzz)
   case $engine in
     libfuzzer) targets+=(fuzz_prog fuzz_prog_bytes fuzz_text fuzz_empty) ;;
     afl) targets+=(fuzz_prog_afl fuzz_text_afl sfmutator) ;;
   esac
-  sf_say "building the $engine fuzz targets (${dir#"$SF_ROOT"/})"
-  cmake --build "$dir" -j"${JOBS:-2}" --target "${targets[@]}" >"$dir/fuzz-build.log" 2>&1 || {
-    tail -30 "$dir/fuzz-build.log" >&2
-    sf_die "build failed (full log: ${dir#"$SF_ROOT"/}/fuzz-build.log)"
-  }
+  sf_say "building the $engine fuzz targets ($(basename "$(sf_build_dir "$engine")"))"
+  sf_build_preset "$engine" "${targets[@]}"
+  sf_load_consts
+}
+
+sf_load_consts() {
+  local f="${1:-$SF_ROOT/build}/fuzz/sf_consts.sh"
+  [[ -f $f ]] || sf_die "${f#"$SF_ROOT"/} missing: build first (make build, or run without FUZZ_NO_BUILD)"
+  # shellcheck source=/dev/null
+  source "$f"
+  # the fuzz binaries' configuration (fuzz/fuzz_entry.h)
+  SF_BUDGET=${STACKFUZZ_BUDGET:-$SF_FUZZ_BUDGET}
+  SF_MAXSTACK=${STACKFUZZ_MAXSTACK:-$SF_FUZZ_MAXSTACK}
+}
+# Loaded whenever a build made it; scripts that build call sf_build first.
+if [[ -f $SF_ROOT/build/fuzz/sf_consts.sh ]]; then sf_load_consts; fi
+
+# (the .options format as ClusterFuzz applies it: key = value -> -key=value)
+sf_lf_options() {
+  local dir f
+  dir="$(sf_build_dir "$1")/fuzz"
+  f="$dir/fuzz_$2.options"
+  [[ -f $f ]] || sf_die "${f#"$SF_ROOT"/} missing (build the $1 preset)"
+  mapfile -t SF_LF_OPTS < <(sed -n 's/^\([a-z_]*\) *= *\(.*\)$/-\1=\2/p' "$f" | sed "s|^-dict=|-dict=$dir/|")
+  ((${#SF_LF_OPTS[@]})) || sf_die "${f#"$SF_ROOT"/} holds no option"
+}
+
+sf_dict() { echo "$(sf_build_dir "$1")/fuzz/fuzz_$2.dict"; }
+
+sf_bug_target() {
+  local f="$SF_ROOT/corpus/regressions/bug-$1.prog" t=""
+  [[ -f $f ]] && t=$(sed -n 's/^# config:.* target=\([^ ]*\).*/\1/p' "$f" | head -1)
+  echo "${t:-linux/amd64}"
 }
 
 sf_bin() {
@@ -218,10 +288,10 @@ sf_finding() {
     echo "# expect: violation $id"
     grep -v '^# config:' <<<"$dec"
   } >"$tmp" || { rm -f "$tmp"; sf_say "cannot decode $file"; return 1; }
-  local bugs=()
-  [[ -n ${STACKFUZZ_BUGS:-} ]] && bugs=(--bugs "$STACKFUZZ_BUGS")
+  local bugopt=()
+  [[ -n ${STACKFUZZ_BUGS:-} ]] && bugopt=(--bugs "$STACKFUZZ_BUGS")
   if "$SF_CLI" minimize --help >/dev/null 2>&1 &&
-     timeout 600 "$SF_CLI" minimize "$tmp" -o "$out.tmp" "${bugs[@]}" 2>"$tmp.log"; then
+     timeout 600 "$SF_CLI" minimize "$tmp" -o "$out.tmp" "${bugopt[@]}" 2>"$tmp.log"; then
     sf_say "minimized: $(tail -1 "$tmp.log")"
     # keep the provenance comment lines the minimizer does not print
     { head -2 "$tmp"; grep -v '^# Found by\|^# from ' "$out.tmp"; } >"$out"
@@ -270,7 +340,7 @@ sf_filter_seeds() {
   [[ -x $replay ]] || sf_die "$replay missing (build first)"
   rm -rf "$dst"; mkdir -p "$dst"
   for s in "$src"/*; do
-    if ! STACKFUZZ_BUDGET=200000 STACKFUZZ_MAXSTACK=1048576 timeout 300 "$replay" "$s" >/dev/null 2>&1; then
+    if ! STACKFUZZ_BUDGET=$SF_RUN_BUDGET STACKFUZZ_MAXSTACK=$SF_RUN_MAXSTACK timeout 300 "$replay" "$s" >/dev/null 2>&1; then
       n=$((n + 1)); continue
     fi
     cp "$s" "$dst/"
