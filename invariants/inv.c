@@ -224,20 +224,24 @@ static int collect_fresh_seg(const rt *r, const rt_frame *fr, void *arg)
 /* The incremental walk: collect fresh frames into tmp until one is
 ** provably the same as a cached frame (same pc and sp, nothing written
 ** at or above its sp since the last check but logged data words). */
-static int collect_fresh(const rt *r, const rt_frame *fr, void *arg)
+/* Either stored frame s is fr (same pc; the caller matched the sp):
+** splice there and stop; or keep fr as fresh and go on. */
+static int splice_or_keep(inv_frames *fs, const rt_frame *fr, int s)
 {
-	(void)r;
-	inv_frames *fs = arg;
-	if (fr->sp > fs->limit) {
-		int s = stored_at(fs, fr->sp);
-		if (s >= 0 && fs->f[s].pc == fr->pc) {
-			fs->splice = s;
-			return 0;
-		}
+	if (s >= 0 && fs->f[s].pc == fr->pc) {
+		fs->splice = s;
+		return 0;
 	}
 	fs->tmp = inv_grow(fs->tmp, &fs->captmp, fs->ntmp + 1, sizeof *fs->tmp);
 	fs->tmp[fs->ntmp++] = *fr;
 	return 1;
+}
+
+static int collect_fresh(const rt *r, const rt_frame *fr, void *arg)
+{
+	(void)r;
+	inv_frames *fs = arg;
+	return splice_or_keep(fs, fr, fr->sp > fs->limit ? stored_at(fs, fr->sp) : -1);
 }
 
 /* The OS stack's walk, incremental: fr0 is stored innermost first (sp
@@ -263,16 +267,7 @@ static int collect_fresh0(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
 	inv_frames *fs = arg;
-	if (fr->sp > fs->limit) {
-		int s = fr0_cached_at(fs, fr->sp);
-		if (s >= 0 && fs->f[s].pc == fr->pc) {
-			fs->splice = s;
-			return 0;
-		}
-	}
-	fs->tmp = inv_grow(fs->tmp, &fs->captmp, fs->ntmp + 1, sizeof *fs->tmp);
-	fs->tmp[fs->ntmp++] = *fr;
-	return 1;
+	return splice_or_keep(fs, fr, fr->sp > fs->limit ? fr0_cached_at(fs, fr->sp) : -1);
 }
 
 /* Walks the OS stack again, reusing the cached frames outer to the last
