@@ -518,6 +518,8 @@ static const char go_runtime_part[] =
 	"\tsfGs = append(sfGs, g)\n"
 	"\tgo func() {\n"
 	"\t\t<-g.ch\n"
+	"\t\t// per goroutine in Go; the model's `fault` panics in every G\n"
+	"\t\tdebug.SetPanicOnFault(true)\n"
 	"\t\tdefer sfGoEnd()\n"
 	"\t\tf()\n"
 	"\t}()\n"
