@@ -543,6 +543,9 @@ void rt_remove_barriers(rt *r); /* restore every live slot; pos = len = 0 */
 rt_addr rt_barrier_saved_lr(const rt *r, rt_addr slot);
 
 /* ---- cgo and SEH (rt_cgo.c, rt_seh.c) ---- */
+/* The word of the cgo argument block at fp that receives the C function's
+** result (after its arguments), or 0 if that function has none. */
+rt_addr rt_cgo_result_slot(rt *r, rt_addr fp);
 /* `cgo c(args)` from the running Go frame at site. */
 void rt_cgocall(rt *r, int cfn, const rt_word *args, uint32_t nargs,
 		uint32_t site);

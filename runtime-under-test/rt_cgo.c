@@ -158,13 +158,21 @@ static void cgocall_body(rt *r, const rt_func *f)
 /* The callee of the argument block at fp returned, leaving its argument
 ** words just below sp: a result goes back into the block, where the
 ** caller of the trampoline reads it. */
-static void copy_result(rt *r, rt_addr fp, rt_addr sp)
+rt_addr rt_cgo_result_slot(rt *r, rt_addr fp)
 {
 	const rt_func *f = rt_findfunc(r, ld(r, fp + 8 * CGO_FN));
 	rt_word nargs = ld(r, fp + 8 * CGO_NARGS);
-	if (f && (f->flags & RFF_RESULT) && nargs >= 1 &&
-	    nargs <= CGO_ARGWORDS - CGO_ARG0)
-		st(r, fp + 8 * (CGO_ARG0 + nargs - 1), ld(r, sp - 8));
+	if (!f || !(f->flags & RFF_RESULT) || nargs < 1 ||
+	    nargs > CGO_ARGWORDS - CGO_ARG0)
+		return 0;
+	return fp + 8 * (CGO_ARG0 + nargs - 1);
+}
+
+static void copy_result(rt *r, rt_addr fp, rt_addr sp)
+{
+	rt_addr slot = rt_cgo_result_slot(r, fp);
+	if (slot)
+		st(r, slot, ld(r, sp - 8));
 }
 
 /* The C function returned to asmcgocall: back to the G. */

@@ -319,12 +319,8 @@ static rt_word result_slot(rt *r, const rt_func *f, rt_addr argp)
 		return 1 + (rt_word)f->argsize - RT_WORD;
 	if (f != &r->funcs[RTF_CGOCALL])
 		return 0;
-	const rt_func *c = rt_findfunc(r, ld(r, argp + 8 * CGO_FN));
-	rt_word nargs = ld(r, argp + 8 * CGO_NARGS);
-	if (!c || !(c->flags & RFF_RESULT) || nargs < 1 ||
-	    nargs > CGO_ARGWORDS - CGO_ARG0)
-		return 0;
-	return 1 + 8 * (CGO_ARG0 + nargs - 1);
+	rt_addr slot = rt_cgo_result_slot(r, argp);
+	return slot ? 1 + (slot - argp) : 0;
 }
 
 /* Pushes a new segment for the callee at the entry PC (newstack, 1.2). */
