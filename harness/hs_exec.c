@@ -228,8 +228,8 @@ static rt_addr ex_grow(const xctx *x)
 static rt_addr ex_gc(const xctx *x)
 {
 	int n = (int)x->s->n;
-	if (n != GC_SHRINK) /* what the scan must visit: GC1 */
-		inv_truth_gc(&x->h->truth, x->r, n != GC_SCAN, x->pf->kind == FK_C);
+	if (n != GC_SHRINK) /* what each G's scan must visit: GC1 */
+		hs_sched_gc_truth(x->h, n != GC_SCAN, x->pf->kind == FK_C);
 	/* every G: suspended ones too (rt_sched.c) */
 	if (n == GC_SHRINK)
 		rt_shrink_all(x->r);

@@ -65,6 +65,8 @@ void hs_report(hs *h, hs_result *res);
 /* hs_sched.c: the G switch the runtime asked for, with the truth per G */
 void hs_sched_step(hs *h);
 void hs_sched_free(hs *h);
+/* GC1's facts for a scan or rescan of every live G (hs_sched.c). */
+void hs_sched_gc_truth(hs *h, int markterm, int fromc);
 /* The step's events into the truth of the G each concerns (EV_GSCOPE). */
 void hs_sched_events(hs *h);
 /* Then keeps only the running G's events: what the checkers judge. */

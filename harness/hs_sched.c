@@ -57,6 +57,25 @@ void hs_sched_step(hs *h)
 	h->ctx.dc.valid = 0;
 }
 
+/* GC1's facts for a `gc scan` / `gc markterm`: what the scan of every
+** live G must visit, worked out from each G's own truth before the
+** runtime scans (rt_sched.c scans the suspended Gs, then the running
+** one). A suspended G is in C when it has more cgo calls than callbacks
+** open (the truth's count, not the runtime's syscallsp); the running G
+** is in C when the statement runs in a C function. */
+void hs_sched_gc_truth(hs *h, int markterm, int fromc)
+{
+	rt *r = &h->rt;
+	room(h, r->nallg);
+	for (uint32_t i = 0; r->allg && i < r->nallg; i++) {
+		const inv_truth *g = &h->gtruth[i];
+		if (i != r->curg && !r->allg[i].dead)
+			inv_truth_gc(&h->truth, g, r, i, markterm, g->ncgo > g->ncb);
+	}
+	inv_truth_gc(&h->truth, &h->truth, r, r->curg, markterm, fromc);
+	inv_truth_gc_done(&h->truth, markterm);
+}
+
 void hs_sched_free(hs *h)
 {
 	for (uint32_t i = 0; i < h->ngtruth; i++)

@@ -63,6 +63,7 @@ typedef struct inv_fact {
 	const char *fn, *slot; /* program names, for messages */
 	rt_addr addr;	       /* IF_CHECK: the word read */
 	uint64_t stepno;       /* IF_GCSCAN: r->stepno of the scan's step */
+	uint32_t gidx;	       /* IF_GCSCAN: the G scanned (index in allg) */
 	int64_t want[3], got[3];
 } inv_fact;
 
@@ -131,9 +132,12 @@ void inv_truth_cgo_call(inv_truth *t, const rt *r);
 void inv_truth_cgo_return(inv_truth *t, const rt *r);
 void inv_truth_callback(inv_truth *t, const rt *r);
 void inv_truth_callback_end(inv_truth *t, const rt *r, int normal);
-/* A `gc scan` (markterm 0) or `gc markterm` statement starts, run from
-** a C function (fromc) or a Go one: records what the scan must visit. */
-void inv_truth_gc(inv_truth *t, const rt *r, int markterm, int fromc);
+/* A `gc scan` (markterm 0) or `gc markterm` statement starts: what the
+** scan of G gidx (its truth g; in C when fromc) must visit, a fact of
+** the step in t. Call it for every live G, then inv_truth_gc_done. */
+void inv_truth_gc(inv_truth *t, const inv_truth *g, const rt *r, uint32_t gidx,
+		  int markterm, int fromc);
+void inv_truth_gc_done(inv_truth *t, int markterm); /* the mark phase */
 /* GC1/CGO3 helpers: the current sp of the innermost true frame (0 if
 ** none), and where g.syscallsp must point for cgo call i (0: unknown). */
 rt_addr inv_truth_syscallsp(const inv_truth *t, const rt *r, uint32_t i);

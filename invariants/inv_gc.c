@@ -8,7 +8,8 @@
 **      or every frame when every barrier was hit or none was installed
 **      (Go 1.6/1.7's scanstack); outside the mark phase it visits none.
 **
-** What it compares: the runtime's own report of its walk (r->scanrep:
+** What it compares: the runtime's own report of its walk (g->scan, per
+** G: GC scans, rescans every G, the suspended ones too;
 ** frames visited, program frames among them, the innermost one's sp
 ** and the outermost one's return slot) with the truth recorder's
 ** expectation (IF_GCSCAN, inv_truth_gc), worked out before the scan ran
@@ -17,6 +18,9 @@
 ** recovery past it). A rescan that stops one frame early, a scan that
 ** skips the innermost frame or starts at a stale syscallsp, or a rescan
 ** that trusts a wrong stkbarPos all change one of these.
+**
+** Each fact names its G (gidx): a suspended G's scan is judged with the
+** running G's facts, after the step, and its report says which G.
 **
 ** Gotcha: addresses in the fact are taken before the scan; a scan never
 ** moves the stack, so they still hold when the checker runs.
@@ -27,13 +31,21 @@ int inv_gc1(inv_ctx *c, inv_violation *v)
 {
 	if (!c->t)
 		return 0;
-	const rt_scanrep *rep = &c->r->scanrep;
+	static const rt_scanrep none;
 	for (uint32_t i = 0; i < c->t->nfacts; i++) {
 		const inv_fact *x = &c->t->facts[i];
-		if (x->kind != IF_GCSCAN || x->stepno != c->r->stepno)
+		if (x->kind != IF_GCSCAN || x->stepno != c->r->stepno ||
+		    (c->r->allg && x->gidx >= c->r->nallg))
 			continue; /* (tests may keep facts past their step) */
-		const char *what = x->normal == RT_SCAN_MARKTERM ? "mark termination rescan"
-								 : "scan";
+		const rt_g *g = rt_gpc(c->r, x->gidx);
+		const rt_scanrep *rep = g->scan.stepno == c->r->stepno ? &g->scan : &none;
+		char what[64];
+		int n = snprintf(what, sizeof what, "%s",
+				 x->normal == RT_SCAN_MARKTERM ? "mark termination rescan"
+							       : "scan");
+		if (g != &c->r->g)
+			snprintf(what + n, sizeof what - (size_t)n, " of g%u (suspended)",
+				 x->gidx + 1);
 		char a[64], b[64];
 		if (c->r->status == RT_THROW)
 			return 0; /* the scan threw: its verdict is the throw's */

@@ -550,38 +550,44 @@ void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
 ** whole stack when every barrier was hit or none was installed;
 ** outside the mark phase it visits nothing. Worked out here from the
 ** true frames (their slots' identities) and the truth's own barrier
-** record, before the runtime runs: GC1 compares r->scanrep. */
-void inv_truth_gc(inv_truth *t, const rt *r, int markterm, int fromc)
+** record, before the runtime runs: GC1 compares the G's scan report. */
+void inv_truth_gc(inv_truth *t, const inv_truth *g, const rt *r, uint32_t gidx,
+		  int markterm, int fromc)
 {
-	if (!t->nframes)
-		return; /* the G is gone: there is nothing to scan */
-	int visit = !markterm || t->gcmark;
-	t->gcmark = !markterm;
+	if (!g->nframes)
+		return; /* the G is gone or not started: there is nothing to scan */
+	int visit = !markterm || t->gcmark; /* the program's phase */
 	inv_fact *x = fact(t, IF_GCSCAN);
+	x->gidx = gidx;
 	x->normal = markterm ? RT_SCAN_MARKTERM : RT_SCAN_MARK;
 	x->stepno = r->stepno; /* the report it is judged against is this step's */
 	if (!visit)
 		return; /* want: nothing visited */
-	const inv_shadow_frame *in = &t->frames[t->nframes - 1];
+	const inv_shadow_frame *in = &g->frames[g->nframes - 1];
 	rt_addr lr = mc_cell_addr(&r->mem, in->cell);
 	if (fromc)
-		x->want[0] = (int64_t)inv_truth_syscallsp(t, r, t->ncgo ? t->ncgo - 1 : 0);
+		x->want[0] = (int64_t)inv_truth_syscallsp(g, r, g->ncgo ? g->ncgo - 1 : 0);
 	else if (lr)
 		x->want[0] = (int64_t)(lr - r->funcs[in->fn].framesize);
 	rt_addr stop = 0;
-	for (uint32_t i = 0; markterm && i < t->nbars; i++) {
-		rt_addr a = mc_cell_addr(&r->mem, t->bars[i].cell);
-		if (!t->bars[i].hit && a && (!stop || a < stop))
+	for (uint32_t i = 0; markterm && i < g->nbars; i++) {
+		rt_addr a = mc_cell_addr(&r->mem, g->bars[i].cell);
+		if (!g->bars[i].hit && a && (!stop || a < stop))
 			stop = a;
 	}
 	if (!stop) { /* the whole stack: up to main's frame */
-		x->want[1] = (int64_t)mc_cell_addr(&r->mem, t->frames[0].cell);
-		x->want[2] = t->nframes;
+		x->want[1] = (int64_t)mc_cell_addr(&r->mem, g->frames[0].cell);
+		x->want[2] = g->nframes;
 		return;
 	}
 	x->want[1] = (int64_t)stop;
-	for (uint32_t i = 0; i < t->nframes; i++) {
-		rt_addr a = mc_cell_addr(&r->mem, t->frames[i].cell);
+	for (uint32_t i = 0; i < g->nframes; i++) {
+		rt_addr a = mc_cell_addr(&r->mem, g->frames[i].cell);
 		x->want[2] += a && a <= stop;
 	}
+}
+
+void inv_truth_gc_done(inv_truth *t, int markterm)
+{
+	t->gcmark = !markterm;
 }

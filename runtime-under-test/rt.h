@@ -168,6 +168,23 @@ typedef struct rt_gobuf {
 	rt_addr pc, sp;
 } rt_gobuf;
 
+/* What the step's stack scan visited (GC1 compares it with what Go's
+** rule says it must visit): the frames its walk handed to scanframe,
+** innermost first. Real data of the walk, not a flag: a scan that skips
+** the innermost frame shows another first_sp, a rescan that stops one
+** frame early another last_lrptr and nprog. Each G keeps the report of
+** its last scan (g->scan; GC over every G scans suspended ones too),
+** stamped with the step that made it: GC1 judges this step's only. */
+enum { RT_SCAN_NONE = 0, RT_SCAN_MARK = 1, RT_SCAN_MARKTERM = 2 };
+typedef struct rt_scanrep {
+	uint64_t stepno;      /* the step that scanned (r->stepno) */
+	uint8_t kind;	      /* RT_SCAN_* */
+	uint32_t nframes;     /* frames visited */
+	uint32_t nprog;	      /* program (Go) frames among them */
+	rt_addr first_sp;     /* sp of the innermost visited frame */
+	rt_addr last_lrptr;   /* return-PC slot of the outermost one */
+} rt_scanrep;
+
 typedef struct rt_g {
 	uint32_t id;
 	uint8_t isg0;	   /* the M's OS stack (g0) */
@@ -188,6 +205,7 @@ typedef struct rt_g {
 	uint32_t stkbarpos, stkbarlen;
 	uint8_t dead;
 	uint8_t waiting; /* blocked in `wait` until every other G has ended */
+	rt_scanrep scan; /* its last GC stack scan (GC1) */
 } rt_g;
 
 /* The M: one OS thread. Its OS stack is g0's stack (one region, no
@@ -299,19 +317,6 @@ typedef enum {
 
 typedef enum { GC_OFF = 0, GC_MARK = 1 } rt_gcphase;
 
-/* What the step's stack scan visited (GC1 compares it with what Go's
-** rule says it must visit): the frames its walk handed to scanframe,
-** innermost first. Real data of the walk, not a flag: a scan that skips
-** the innermost frame shows another first_sp, a rescan that stops one
-** frame early another last_lrptr and nprog. Cleared by rt_begin_step. */
-enum { RT_SCAN_NONE = 0, RT_SCAN_MARK = 1, RT_SCAN_MARKTERM = 2 };
-typedef struct rt_scanrep {
-	uint8_t kind;	      /* RT_SCAN_* */
-	uint32_t nframes;     /* frames visited */
-	uint32_t nprog;	      /* program (Go) frames among them */
-	rt_addr first_sp;     /* sp of the innermost visited frame */
-	rt_addr last_lrptr;   /* return-PC slot of the outermost one */
-} rt_scanrep;
 
 typedef struct rt_event {
 	uint8_t kind;
@@ -339,7 +344,6 @@ typedef struct rt {
 			       the others, then ends with RT_GOEXITED */
 	rt_status status;
 	uint8_t gcphase;   /* rt_gcphase */
-	rt_scanrep scanrep; /* this step's scan, if any (GC1) */
 	uint64_t stepno;    /* rt_begin_step calls: names "this step" */
 	rt_throwcode throwcode;
 	char throwmsg[200];

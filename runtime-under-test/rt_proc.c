@@ -49,7 +49,6 @@ void rt_begin_step(rt *r)
 {
 	r->nev = 0;
 	mc_epoch_begin(&r->mem);
-	memset(&r->scanrep, 0, sizeof r->scanrep);
 	r->stepno++;
 }
 

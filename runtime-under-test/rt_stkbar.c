@@ -25,7 +25,7 @@
 ** path moves it into g.sched.pc (seed 000). The offset doubles only when
 ** a barrier was installed (the fix of golang/go#12238).
 **
-** What a scan visited is reported (r->scanrep: frames, program frames,
+** What a scan visited is reported (g->scan: frames, program frames,
 ** the first frame's sp and the last one's return slot), for GC1: as in
 ** Go's scanstack the frame is scanned before the barrier rule is
 ** applied, so a rescan includes the frame whose return slot holds the
@@ -103,13 +103,13 @@ static int install(rt *r, const rt_frame *fr)
 }
 
 /* Scanning a frame: the model's GC has no heap, so the walk is the work,
-** and what it visited is reported (r->scanrep, for GC1). As Go's
+** and what it visited is reported (g->scan, for GC1). As Go's
 ** scanframe, the frame is scanned first and the barrier rule applied
 ** after: at mark termination the frame whose return slot holds the
 ** lowest unhit barrier is rescanned, and the walk stops there. */
 static void visit(rt *r, const rt_frame *fr)
 {
-	rt_scanrep *rep = &r->scanrep;
+	rt_scanrep *rep = &r->g.scan;
 	if (rep->nframes++ == 0)
 		rep->first_sp = fr->sp;
 	rep->last_lrptr = fr->lrptr;
@@ -176,8 +176,9 @@ void rt_gc_scan(rt *r)
 	r->gcphase = GC_MARK;
 	rt_addr sp = g->syscallsp ? g->syscallsp : g->sched.sp;
 	rt_addr pc = g->syscallsp ? g->syscallpc : g->sched.pc;
-	memset(&r->scanrep, 0, sizeof r->scanrep);
-	r->scanrep.kind = RT_SCAN_MARK;
+	memset(&g->scan, 0, sizeof g->scan);
+	g->scan.kind = RT_SCAN_MARK;
+	g->scan.stepno = r->stepno;
 	scanstate s = {.r = r, .sp = sp, .offset = rt_first_barrier_offset(r)};
 	s.next = sp + s.offset;
 	if (r->cfg.barriers == 0 || g->nsegs != 1)
@@ -194,8 +195,9 @@ void rt_gc_scan(rt *r)
 void rt_gc_markterm(rt *r)
 {
 	rt_g *g = &r->g;
-	memset(&r->scanrep, 0, sizeof r->scanrep);
-	r->scanrep.kind = RT_SCAN_MARKTERM; /* nothing visited outside the mark phase */
+	memset(&g->scan, 0, sizeof g->scan);
+	g->scan.kind = RT_SCAN_MARKTERM; /* nothing visited outside the mark phase */
+	g->scan.stepno = r->stepno;
 	if (g->dead || r->gcphase != GC_MARK) {
 		r->gcphase = GC_OFF;
 		return;

@@ -3,7 +3,7 @@
 **
 ** The world (testutil_cgo.h, every-frame barriers): main defers h and
 ** calls a -> b -> c; c runs `gc scan` (barriers on b's, a's and main's
-** return slots). The runtime's report of its walk (r->scanrep) is then
+** return slots). The runtime's report of its walk (g->scan) is then
 ** compared by GC1 with what the truth worked out before the scan: every
 ** frame on a scan; on mark termination up to and including the frame
 ** under the lowest unhit barrier, all of them when every barrier was hit
@@ -85,7 +85,7 @@ static void test_scan_visits_every_frame(void **state)
 		cw *w = world(mode, &f);
 		to_c(w, &f);
 		cw_scan(w); /* quiet: the control */
-		const rt_scanrep *rep = &w->r.scanrep;
+		const rt_scanrep *rep = &w->r.g.scan;
 		assert_int_equal(rep->kind, RT_SCAN_MARK);
 		assert_int_equal(rep->nprog, 4);
 		assert_int_equal(rep->first_sp, frame_of(w, f.c)->sp);
@@ -94,31 +94,31 @@ static void test_scan_visits_every_frame(void **state)
 		rt_scanrep good = *rep;
 
 		/* the runtime says it did not scan */
-		w->r.scanrep.kind = RT_SCAN_NONE;
+		w->r.g.scan.kind = RT_SCAN_NONE;
 		expect_gc1(w, "the runtime reports no scan");
-		w->r.scanrep.kind = RT_SCAN_MARKTERM;
+		w->r.g.scan.kind = RT_SCAN_MARKTERM;
 		expect_gc1(w, "another kind of scan");
-		w->r.scanrep = good;
+		w->r.g.scan = good;
 		assert_clean(w);
 
 		/* it skipped the innermost frame */
-		w->r.scanrep.first_sp = frame_of(w, f.b)->sp;
-		w->r.scanrep.nprog--;
+		w->r.g.scan.first_sp = frame_of(w, f.b)->sp;
+		w->r.g.scan.nprog--;
 		expect_gc1(w, "the scan started at the frame at");
-		w->r.scanrep = good;
+		w->r.g.scan = good;
 
 		/* it stopped before main, or visited nothing */
-		w->r.scanrep.last_lrptr = frame_of(w, f.a)->lrptr;
-		w->r.scanrep.nprog--;
+		w->r.g.scan.last_lrptr = frame_of(w, f.a)->lrptr;
+		w->r.g.scan.nprog--;
 		expect_gc1(w, "it must end at");
 		assert_non_null(strstr(w->v.msg, "the outermost frame"));
-		w->r.scanrep = good;
-		w->r.scanrep.nprog++; /* the right frames, a wrong count */
+		w->r.g.scan = good;
+		w->r.g.scan.nprog++; /* the right frames, a wrong count */
 		expect_gc1(w, "after 5 program frame(s)");
-		w->r.scanrep = good;
-		w->r.scanrep.nframes = 0;
+		w->r.g.scan = good;
+		w->r.g.scan.nframes = 0;
 		expect_gc1(w, "visited no frame");
-		w->r.scanrep = good;
+		w->r.g.scan = good;
 		assert_clean(w);
 		cw_free(w);
 	}
@@ -141,28 +141,28 @@ static void test_rescan_stops_at_lowest_unhit(void **state)
 	rt_addr aslot = frame_of(w, f.a)->lrptr;
 	cw_markterm(w); /* the control */
 	assert_true(w->c.reached & (1u << INV_GC1));
-	rt_scanrep good = w->r.scanrep;
+	rt_scanrep good = w->r.g.scan;
 	assert_int_equal(good.kind, RT_SCAN_MARKTERM);
 	assert_int_equal(good.nprog, 2);
 	assert_int_equal(good.last_lrptr, bslot);
 
 	/* one frame too early: c only */
-	w->r.scanrep.last_lrptr = cslot;
-	w->r.scanrep.nprog = 1;
-	w->r.scanrep.nframes--;
+	w->r.g.scan.last_lrptr = cslot;
+	w->r.g.scan.nprog = 1;
+	w->r.g.scan.nframes--;
 	expect_gc1(w, "the frame under the lowest unhit barrier");
 	/* one frame too far: on to a */
-	w->r.scanrep = good;
-	w->r.scanrep.last_lrptr = aslot;
-	w->r.scanrep.nprog = 3;
+	w->r.g.scan = good;
+	w->r.g.scan.last_lrptr = aslot;
+	w->r.g.scan.nprog = 3;
 	expect_gc1(w, "after 3 program frame(s)");
-	w->r.scanrep = good;
+	w->r.g.scan = good;
 	assert_clean(w);
 
 	/* outside the mark phase a mark termination visits nothing */
 	cw_markterm(w);
-	assert_int_equal(w->r.scanrep.nframes, 0);
-	w->r.scanrep.nframes = 2;
+	assert_int_equal(w->r.g.scan.nframes, 0);
+	w->r.g.scan.nframes = 2;
 	expect_gc1(w, "outside the mark phase visited 2 frame(s)");
 	cw_free(w);
 }
@@ -190,7 +190,7 @@ static void test_rescan_trusts_wrong_stkbarpos(void **state)
 	cw_markterm(w);
 	assert_int_equal(w->r.status, RT_RUNNING);
 	expect_gc1(w, "the frame under the lowest unhit barrier");
-	assert_int_equal(w->r.scanrep.last_lrptr, aslot);
+	assert_int_equal(w->r.g.scan.last_lrptr, aslot);
 	cw_free(w);
 }
 
@@ -212,11 +212,11 @@ static void test_rescan_after_returns(void **state)
 	assert_true(in(w, f.a));
 	assert_int_equal(w->r.g.stkbarpos, 1);
 	cw_markterm(w); /* from a: a's own frame is under the lowest unhit */
-	assert_int_equal(w->r.scanrep.nprog, 1);
-	assert_int_equal(w->r.scanrep.last_lrptr, aslot);
+	assert_int_equal(w->r.g.scan.nprog, 1);
+	assert_int_equal(w->r.g.scan.last_lrptr, aslot);
 	/* had the runtime ignored a's barrier and rescanned on to main: */
-	w->r.scanrep.nprog = 2;
-	w->r.scanrep.last_lrptr = mslot;
+	w->r.g.scan.nprog = 2;
+	w->r.g.scan.last_lrptr = mslot;
 	expect_gc1(w, "must end at");
 	cw_free(w);
 
@@ -228,11 +228,11 @@ static void test_rescan_after_returns(void **state)
 	cw_run(w);
 	cw_scan(w); /* from a: no barrier (the only frame past sp+1024 is none) */
 	cw_markterm(w);
-	assert_int_equal(w->r.scanrep.nprog, 2);
-	assert_int_equal(w->r.scanrep.last_lrptr, frame_of(w, f.main)->lrptr);
+	assert_int_equal(w->r.g.scan.nprog, 2);
+	assert_int_equal(w->r.g.scan.last_lrptr, frame_of(w, f.main)->lrptr);
 	aslot = frame_of(w, f.a)->lrptr;
-	w->r.scanrep.nprog = 1;
-	w->r.scanrep.last_lrptr = aslot;
+	w->r.g.scan.nprog = 1;
+	w->r.g.scan.last_lrptr = aslot;
 	expect_gc1(w, "the outermost frame");
 	cw_free(w);
 }
@@ -261,9 +261,9 @@ static void test_rescan_after_recovery(void **state)
 	** site, so step main back to site 2 (its `gc markterm`) */
 	w->r.g.sched.pc = rt_site_pc(cw_cur(w), 2);
 	cw_markterm(w);
-	assert_int_equal(w->r.scanrep.nprog, 1);
-	assert_int_equal(w->r.scanrep.last_lrptr, frame_of(w, f.main)->lrptr);
-	w->r.scanrep.nframes = 0;
+	assert_int_equal(w->r.g.scan.nprog, 1);
+	assert_int_equal(w->r.g.scan.last_lrptr, frame_of(w, f.main)->lrptr);
+	w->r.g.scan.nframes = 0;
 	expect_gc1(w, "visited no frame");
 	cw_free(w);
 }
@@ -287,12 +287,12 @@ static void test_scan_from_c(void **state)
 	assert_true(in(w, f.c));
 	rt_addr sysp = w->r.g.syscallsp;
 	cw_scan(w); /* the control */
-	assert_int_equal(w->r.scanrep.first_sp, sysp);
-	assert_int_equal(w->r.scanrep.nprog, 1);
-	rt_scanrep good = w->r.scanrep;
-	w->r.scanrep.first_sp = sysp + 8;
+	assert_int_equal(w->r.g.scan.first_sp, sysp);
+	assert_int_equal(w->r.g.scan.nprog, 1);
+	rt_scanrep good = w->r.g.scan;
+	w->r.g.scan.first_sp = sysp + 8;
 	expect_gc1(w, "the scan started at the frame at");
-	w->r.scanrep = good;
+	w->r.g.scan = good;
 	assert_clean(w);
 	cw_free(w);
 

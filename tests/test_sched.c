@@ -29,7 +29,8 @@ typedef struct poke {
 } poke;
 
 enum { BREAK_NONE, BREAK_RETPC, BREAK_DEFERSP, BREAK_BARRIER, BREAK_PTRARG,
-       BREAK_SP, BREAK_PANIC, BREAK_DEFERARG, BREAK_LEFTOVER };
+       BREAK_SP, BREAK_PANIC, BREAK_DEFERARG, BREAK_LEFTOVER,
+       BREAK_SCANFIRST, BREAK_SCANSTALE, BREAK_RESCANCOUNT };
 
 /* A pointer word aimed one word off; its truth tag (which slot it truly
 ** names) stays, as a runtime that forgot to adjust it would leave it. */
@@ -87,6 +88,20 @@ static void breaker(rt *r, void *arg)
 		g->stkbarlen = 1;
 		break;
 	}
+	/* GC1: the runtime's report of g2's scan (each G keeps its own) */
+	case BREAK_SCANFIRST: /* the scan skipped g2's innermost frame */
+		assert_true(g->scan.kind == RT_SCAN_MARK && g->scan.nframes > 1);
+		g->scan.first_sp += f->framesize + RT_WORD;
+		g->scan.nframes--;
+		break;
+	case BREAK_SCANSTALE: /* g2 was not scanned at this step */
+		assert_true(g->scan.stepno == r->stepno);
+		g->scan.stepno--;
+		break;
+	case BREAK_RESCANCOUNT: /* the rescan miscounted g2's frames */
+		assert_true(g->scan.kind == RT_SCAN_MARKTERM && g->scan.nprog > 0);
+		g->scan.nprog++;
+		break;
 	case BREAK_PANIC: /* the panic record's link to itself */
 		assert_true(g->panic != 0);
 		mc_store(&r->mem, g->panic + 8 * P_LINK, g->panic);
@@ -141,7 +156,9 @@ static const char panic_prog[] =
 static hs_result run_broken(int what, uint32_t barriers, int *poked)
 {
 	prog *p = parse(what == BREAK_PANIC ? panic_prog : child_prog);
-	poke k = {what, 0, what == BREAK_LEFTOVER ? EV_MARKTERM : EV_GCSCAN};
+	poke k = {what, 0,
+		  what == BREAK_LEFTOVER || what == BREAK_RESCANCOUNT ? EV_MARKTERM
+								       : EV_GCSCAN};
 	hs_options o;
 	memset(&o, 0, sizeof o);
 	o.barriers_set = 1;
@@ -216,6 +233,15 @@ static void test_bar1_on_suspended(void **s)
 {
 	(void)s;
 	expect_on_g2(BREAK_BARRIER, BARRIERS_EVERY, "BAR1");
+}
+
+/* GC1 judges every G's scan, the running G's facts naming each G */
+static void test_gc1_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(BREAK_SCANFIRST, BARRIERS_OFF, "GC1");
+	expect_on_g2(BREAK_SCANSTALE, BARRIERS_SPACED, "GC1");
+	expect_on_g2(BREAK_RESCANCOUNT, BARRIERS_EVERY, "GC1");
 }
 
 /* ---- program semantics ---- */
@@ -294,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_bar4_on_suspended),
 		cmocka_unit_test(test_def2_on_suspended),
 		cmocka_unit_test(test_pan1_on_suspended),
+		cmocka_unit_test(test_gc1_on_suspended),
 		cmocka_unit_test(test_semantics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
