@@ -1,8 +1,8 @@
 /*
 ** hs_dot.c: the state at a step as a Graphviz picture (`show --dot`).
 **
-** Two columns: the G's stack (frames innermost at the top, with their
-** slots) and the M's OS stack (C and runtime frames, and on windows/386
+** Columns: the running G's stack (frames innermost at the top, with
+** their slots), each suspended G's stack, and the M's OS stack (C and runtime frames, and on windows/386
 ** the SEH records). Edges: each pointer slot to the frame that holds its
 ** true target (red when the word no longer points there), each defer
 ** record to its frame, the panic chain, and the SEH chain from fs:0.
@@ -134,6 +134,21 @@ void hs_dump_dot(hs *h, FILE *out)
 		if (j >= 0)
 			fprintf(out, "  d%u -> g%d [style=dashed];\n", k, j);
 		dp = link;
+	}
+	/* every other live G: its frames as they wait */
+	for (uint32_t i = 0; r->nallg > 1 && i < r->nallg; i++) {
+		if (i == r->curg || r->allg[i].dead)
+			continue;
+		rt_g save, *cur;
+		hs_sched_load_g(r, i, &save, &cur);
+		char pre[16];
+		snprintf(pre, sizeof pre, "s%u_", r->g.id);
+		dotctx o = {.h = h, .out = out, .prefix = pre};
+		fprintf(out, "  subgraph cluster_g%u { label=\"G%u stack, %s\";\n", r->g.id,
+			r->g.id, r->g.waiting ? "waiting" : "suspended");
+		rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, dotframe, &o, NULL, 0);
+		fprintf(out, "  }\n");
+		hs_sched_unload_g(r, &save, cur);
 	}
 	/* the M */
 	dotctx m = {.h = h, .out = out, .prefix = "m"};

@@ -269,9 +269,13 @@ static void hs_dump_m(hs *h, FILE *out)
 	char a[64], b[64];
 	mc_fmt_addr(&r->mem, rt_g0_live_sp(r), a, sizeof a);
 	mc_fmt_addr(&r->mem, r->m.g0sp, b, sizeof b);
-	fprintf(out, "  M: ncgo=%u ncgocall=%llu locked(int=%u ext=%u) running on %s\n",
+	fprintf(out, "  M: ncgo=%u ncgocall=%llu locked(int=%u ext=%u) running on ",
 		r->m.ncgo, (unsigned long long)r->m.ncgocall, r->m.lockedint,
-		r->g.lockedext, r->cur == &r->g0 ? "the OS stack (C)" : "G1");
+		r->g.lockedext);
+	if (r->cur == &r->g0)
+		fprintf(out, "the OS stack (C)\n");
+	else
+		fprintf(out, "G%u\n", r->g.id ? r->g.id : 1u);
 	fprintf(out, "  OS stack: sp=%s g0.sched.sp=%s; frames (innermost first):\n",
 		a, b);
 	dumpctx d = {h, out, 0};
@@ -299,29 +303,12 @@ static void hs_dump_m(hs *h, FILE *out)
 	}
 }
 
-void hs_dump(hs *h, FILE *out)
+/* The loaded G: its stack, frames (with their slots) and defers. */
+static void dump_g(hs *h, FILE *out)
 {
 	rt *r = &h->rt;
 	rt_g *g = &r->g;
 	char a[64], b[64], c[64];
-	fprintf(out, "state after step %llu:\n", (unsigned long long)h->steps);
-	for (uint32_t i = 0; r->nallg > 1 && i < r->nallg; i++) {
-		const rt_g *o = rt_gpc(r, i);
-		const rt_func *of = rt_findfunc(r, o->sched.pc);
-		mc_fmt_addr(&r->mem, o->sched.sp, c, sizeof c);
-		fprintf(out, "  goroutine G%u: %s", o->id,
-			o->dead ? "ended" : i == r->curg ? "running (below)"
-			: o->waiting ? "waiting" : "suspended");
-		if (!o->dead && i != r->curg)
-			fprintf(out, " at %s+%#llx sp=%s", of ? of->name : "?",
-				(unsigned long long)(of ? o->sched.pc - of->entry
-							: o->sched.pc), c);
-		fprintf(out, "\n");
-	}
-	if (g->dead) {
-		fprintf(out, "  G%u has exited\n", g->id);
-		return;
-	}
 	mc_fmt_addr(&r->mem, g->lo, a, sizeof a);
 	mc_fmt_addr(&r->mem, g->hi, b, sizeof b);
 	mc_fmt_addr(&r->mem, g->sched.sp, c, sizeof c);
@@ -364,10 +351,16 @@ void hs_dump(hs *h, FILE *out)
 	}
 	if (!n)
 		fprintf(out, "    (none)\n");
-	hs_dump_m(h, out);
+}
+
+/* The loaded G's panic records. */
+static void dump_panics(hs *h, FILE *out)
+{
+	rt *r = &h->rt;
+	char a[64];
 	fprintf(out, "  panics (newest first):\n");
-	n = 0;
-	for (rt_addr p = g->panic; p && n < 64; n++) {
+	uint32_t n = 0;
+	for (rt_addr p = r->g.panic; p && n < 64; n++) {
 		rt_word kind, val, rec, ab, ge, link;
 		mc_peek(&r->mem, p + 8 * P_KIND, &kind);
 		mc_peek(&r->mem, p + 8 * P_ARG, &val);
@@ -386,6 +379,46 @@ void hs_dump(hs *h, FILE *out)
 	}
 	if (!n)
 		fprintf(out, "    (none)\n");
+}
+
+void hs_dump(hs *h, FILE *out)
+{
+	rt *r = &h->rt;
+	rt_g *g = &r->g;
+	char c[64];
+	fprintf(out, "state after step %llu:\n", (unsigned long long)h->steps);
+	for (uint32_t i = 0; r->nallg > 1 && i < r->nallg; i++) {
+		const rt_g *o = rt_gpc(r, i);
+		const rt_func *of = rt_findfunc(r, o->sched.pc);
+		mc_fmt_addr(&r->mem, o->sched.sp, c, sizeof c);
+		fprintf(out, "  goroutine G%u: %s", o->id,
+			o->dead ? "ended" : i == r->curg ? "running (below)"
+			: o->waiting ? "waiting" : "suspended (below)");
+		if (!o->dead && i != r->curg)
+			fprintf(out, " at %s+%#llx sp=%s", of ? of->name : "?",
+				(unsigned long long)(of ? o->sched.pc - of->entry
+							: o->sched.pc), c);
+		fprintf(out, "\n");
+	}
+	if (g->dead) {
+		fprintf(out, "  G%u has exited\n", g->id);
+	} else {
+		dump_g(h, out);
+		hs_dump_m(h, out);
+		dump_panics(h, out);
+	}
+	/* every other live G: its frames, defers and panics as they wait */
+	for (uint32_t i = 0; r->nallg > 1 && i < r->nallg; i++) {
+		if (i == r->curg || r->allg[i].dead)
+			continue;
+		rt_g save, *cur;
+		hs_sched_load_g(r, i, &save, &cur);
+		fprintf(out, "goroutine G%u (%s):\n", r->g.id,
+			r->g.waiting ? "waiting" : "suspended");
+		dump_g(h, out);
+		dump_panics(h, out);
+		hs_sched_unload_g(r, &save, cur);
+	}
 }
 
 void hs_report(hs *h, hs_result *res)

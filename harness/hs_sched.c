@@ -57,6 +57,20 @@ void hs_sched_step(hs *h)
 	h->ctx.dc.valid = 0;
 }
 
+void hs_sched_load_g(rt *r, uint32_t i, rt_g *save, rt_g **cur)
+{
+	*save = r->g;
+	*cur = r->cur;
+	r->g = r->allg[i];
+	r->cur = &r->g;
+}
+
+void hs_sched_unload_g(rt *r, const rt_g *save, rt_g *cur)
+{
+	r->g = *save;
+	r->cur = cur;
+}
+
 /* GC1's facts for a `gc scan` / `gc markterm`: what the scan of every
 ** live G must visit, worked out from each G's own truth before the
 ** runtime scans (rt_sched.c scans the suspended Gs, then the running

@@ -370,6 +370,28 @@ static void test_show(void **state)
 	assert_non_null(strstr(out, "outcome: violation DEF2 after "));
 	assert_int_equal(cli("show '%s' --step 0", path), 2);
 	assert_int_equal(cli("show '%s' --step x", path), 2);
+
+	/* a suspended goroutine: its frames, slots and defers are shown too,
+	** in the text and in the picture */
+	static const char two[] = "func main()\n  go child(3)\n  gosched\n"
+				  "  gc scan\n  wait\nend\n"
+				  "func child(n int)\n  var y int\n  y = n\n"
+				  "  defer keep(&y)\n  call mid(&y)\nend\n"
+				  "func mid(p *int)\n  gosched\n  check *p == 3\nend\n"
+				  "func keep(p *int)\n  check *p == 3\nend\n";
+	write_file("two.prog", two, sizeof two - 1);
+	assert_int_equal(cli("show two.prog --step 12 --dot two.dot"), 0);
+	assert_non_null(strstr(out, "goroutine G2: suspended (below) at mid+"));
+	const char *g2 = strstr(out, "goroutine G2 (suspended):");
+	assert_non_null(g2);
+	assert_non_null(strstr(g2, "#0   mid "));
+	assert_non_null(strstr(g2, "#1   child "));
+	assert_non_null(strstr(g2, " keep sp=stack#3+"));
+	assert_non_null(strstr(out, "running on G1"));
+	char dot[OUTMAX];
+	slurp("two.dot", dot);
+	assert_non_null(strstr(dot, "cluster_g2 { label=\"G2 stack, suspended\""));
+	assert_non_null(strstr(dot, "s2_1 [label=\"{child"));
 }
 
 
