@@ -396,27 +396,21 @@ static rt_addr ex_go(const xctx *x)
 	return next_site(x);
 }
 
-/* The model has one M: a G inside a cgo call holds it, so no other G can
-** run until it returns (Go would run them on other Ms). gosched there
-** yields to nobody, as Go's would when the other Gs have no M either. */
+/* gosched anywhere, in C and inside a callback too: a G in C or in a
+** callback keeps its M (rt_sched.c), and another G runs on another M. */
 static rt_addr ex_gosched(const xctx *x)
 {
-	if (!x->r->m.ncgo)
-		rt_gosched(x->r);
+	rt_gosched(x->r);
 	return next_site(x);
 }
 
-/* wait: on when every other G has ended; else block, and run this
-** statement again when the scheduler picks the G (no step moves it). */
+/* wait: on when every other G has ended; else block (in C too: the G
+** keeps its M while it waits), and run this statement again when the
+** scheduler picks the G (no step moves it). */
 static rt_addr ex_wait(const xctx *x)
 {
 	if (!rt_others_live(x->r))
 		return next_site(x);
-	if (x->r->m.ncgo) {
-		x->h->limit = "wait inside a cgo call with other goroutines alive: "
-			      "the model has one M";
-		return 0;
-	}
 	rt_wait(x->r);
 	return 0;
 }

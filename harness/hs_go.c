@@ -410,13 +410,11 @@ static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_en
 				   k, f->name);
 			for (uint32_t i = 0; i < f->nparams; i++)
 				rt_sb_printf(g, "%sa%u C.longlong", i ? ", " : "", i);
-			/* sfInC: the goroutine holds its M in C (sfGosched) */
 			if (f->nresults)
-				rt_sb_printf(g, ") C.longlong {\n\tsfInC++\n\tdefer sfOutOfC()\n"
+				rt_sb_printf(g, ") C.longlong {\n"
 					     "\treturn C.longlong(p%d_%s(", k, f->name);
 			else
-				rt_sb_printf(g, ") {\n\tsfInC++\n\tdefer sfOutOfC()\n\tp%d_%s(",
-					     k, f->name);
+				rt_sb_printf(g, ") {\n\tp%d_%s(", k, f->name);
 			for (uint32_t i = 0; i < f->nparams; i++) {
 				if (f->type[i] == TY_PTR)
 					rt_sb_printf(g, "%snil", i ? ", " : "");
@@ -511,8 +509,6 @@ static const char go_runtime_part[] =
 	"\nvar sfGs = []*sfG{{ch: make(chan struct{}, 1)}}\n"
 	"var sfCur int\n"
 	"var sfMainGoexit bool\n"
-	"var sfInC int // callbacks running: the model's G keeps its one M\n"
-	"\nfunc sfOutOfC() { sfInC-- }\n"
 	"\nfunc sfGo(f func()) {\n"
 	"\tg := &sfG{ch: make(chan struct{}, 1)}\n"
 	"\tsfGs = append(sfGs, g)\n"
@@ -587,10 +583,11 @@ static const char go_runtime_part[] =
 	"\t}\n"
 	"\tos.Exit(2)\n"
 	"}\n"
-	"\nfunc sfGosched() {\n"
-	"\tif sfInC == 0 {\n"
-	"\t\tsfSchedule()\n"
-	"\t}\n"
+	"\n// Inside a callback too: the goroutine keeps its thread (cgo locks it)\n"
+	"// while it waits for the baton, and the others run on other threads,\n"
+	"// as the model's G keeps its M.\n"
+	"func sfGosched() {\n"
+	"\tsfSchedule()\n"
 	"}\n"
 	"\nfunc sfWait() {\n"
 	"\tfor sfOthersLive() {\n"

@@ -46,6 +46,8 @@ typedef struct hs {
 	uint32_t nallev, capallev;
 	int ctx2_ready;
 	inv_ctx ctx2; /* the checkers' context for a suspended G (no reuse) */
+	int ctx3_ready;
+	inv_ctx ctx3; /* ... for an M that is not loaded (CGO*, SEH*) */
 	/* a limit of the model a statement met (NULL: none): the run ends
 	** with the outcome `limit` */
 	const char *limit;
@@ -79,5 +81,9 @@ void hs_sched_own_events(hs *h);
 /* Runs the checkers on every suspended G this step changed (GC over
 ** every G): 1 and *v (naming the G) on a violation. */
 int hs_sched_check_others(hs *h, inv_violation *v);
+/* Runs the per-M checkers (CGO*, SEH*) on every M this step touched but
+** the loaded one (switched from or to, created): a free M must be at
+** rest, a held one is checked with its G; 1 and *v (naming the M). */
+int hs_sched_check_ms(hs *h, inv_violation *v);
 
 #endif

@@ -228,6 +228,15 @@ static void finish(hs *h, hs_result *res)
 	}
 }
 
+/* A safe point where preempt=N may make the G yield (with several Gs). */
+static void safepoint(hs *h)
+{
+	rt *r = &h->rt;
+	if (h->p->cfg.preempt && r->nallg > 1 && r->status == RT_RUNNING &&
+	    ++h->safepoints % h->p->cfg.preempt == 0)
+		rt_gosched(r);
+}
+
 static void show(hs *h, const hs_options *o)
 {
 	hs_dump(h, o->show);
@@ -309,11 +318,10 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		} else if (pc == f->entry && !(f->flags & RFF_NOFRAME)) {
 			rt_prologue(r);
 			/* preempt=N: a program Go function's prologue is a safe
-			** point (not the runtime's); the G yields at every Nth
-			** (not in C: it keeps the one M) */
-			if (p->cfg.preempt && f->kind == RF_GO && r->nallg > 1 &&
-			    !r->m.ncgo && ++h->safepoints % p->cfg.preempt == 0)
-				rt_gosched(r);
+			** point (not the runtime's); the G yields at every Nth,
+			** inside a callback too (it keeps its M: rt_sched.c) */
+			if (f->kind == RF_GO)
+				safepoint(h);
 		} else if (f->user >= 0) {
 			const prog_func *pf = &p->funcs[f->user];
 			rt_addr off = pc - f->entry;
@@ -333,6 +341,12 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			} else if (site < pf->nstmts) {
 				h->cur_stmt = (int)site;
 				hs_exec_stmt(h, pf, site);
+				/* and each C statement: a G in C keeps its M while
+				** another G runs on another M, which is how the
+				** model shows Go's Ms running in parallel (one at a
+				** time, in a deterministic order) */
+				if (f->kind == RF_C)
+					safepoint(h);
 			} else {
 				rt_epilogue(r, site);
 			}
@@ -366,7 +380,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		}
 		inv_violation v;
 		int bad = checking && (inv_check(&h->ctx, &v) ||
-				       hs_sched_check_others(h, &v));
+				       hs_sched_check_others(h, &v) ||
+				       hs_sched_check_ms(h, &v));
 		/* the checkers have seen this step's changes */
 		mc_epoch_done(&r->mem);
 		inv_truth_step_done(&h->truth);

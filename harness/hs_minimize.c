@@ -341,7 +341,11 @@ static int pass_slots(mz *m)
 		for (int s = nslots(&m->cur->funcs[fi]) - 1; s >= 0; s--) {
 			if (hs_prog_slot_used(m->cur, (int)fi, s))
 				continue;
-			hs_prog_drop_slot(fresh(m), (int)fi, s);
+			/* a slot that cannot go (a result) leaves the candidate
+			** as it was: trying it would "keep" it, and the loop of
+			** passes would never end */
+			if (hs_prog_drop_slot(fresh(m), (int)fi, s) < 0)
+				continue;
 			changed |= try_cand(m);
 		}
 	return changed;

@@ -188,6 +188,12 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 	case EV_GOSWITCH:
 		snprintf(b, n, "switch g%lld -> g%lld", (long long)e->a, (long long)e->b);
 		break;
+	case EV_MSWITCH:
+		snprintf(b, n, "M m%lld -> m%lld", (long long)e->a + 1, (long long)e->b + 1);
+		break;
+	case EV_NEWM:
+		snprintf(b, n, "new M m%lld (its own OS stack)", (long long)e->a + 1);
+		break;
 	default:
 		snprintf(b, n, "event %d", e->kind);
 	}

@@ -101,6 +101,9 @@ void hs_sched_free(hs *h)
 	if (h->ctx2_ready)
 		inv_ctx_free(&h->ctx2);
 	h->ctx2_ready = 0;
+	if (h->ctx3_ready)
+		inv_ctx_free(&h->ctx3);
+	h->ctx3_ready = 0;
 	h->ngtruth = h->capgtruth = 0;
 }
 
@@ -261,5 +264,105 @@ int hs_sched_check_others(hs *h, inv_violation *v)
 	memcpy(r->ev, own, nown * sizeof *own);
 	r->nev = nown;
 	free(own);
+	return bad;
+}
+
+/* ---- per-M checks ---- */
+
+/* Puts "PREFIX: " in front of v's message. */
+static void prefix(inv_violation *v, const char *pre)
+{
+	char m[sizeof v->msg + 64];
+	int n = snprintf(m, sizeof m, "%s: ", pre);
+	size_t len = strlen(v->msg);
+	if ((size_t)n + len >= sizeof v->msg)
+		len = sizeof v->msg - 1 - (size_t)n;
+	memcpy(m + n, v->msg, len);
+	m[(size_t)n + len] = 0;
+	memcpy(v->msg, m, (size_t)n + len + 1);
+}
+
+/* Was M j touched by this step: switched away from or to, created? */
+static int m_touched(const rt *r, uint32_t j)
+{
+	for (uint32_t k = 0; k < r->nev; k++) {
+		const rt_event *e = &r->ev[k];
+		if ((e->kind == EV_MSWITCH && (e->a == j || e->b == j)) ||
+		    (e->kind == EV_NEWM && e->a == j))
+			return 1;
+	}
+	return 0;
+}
+
+/* M j (not loaded), with its holder G and that G's truth if it has one. */
+static int check_m(hs *h, uint32_t j, inv_violation *v)
+{
+	rt *r = &h->rt;
+	rt_mslot *s = &r->allm[j];
+	rt_m m = r->m;
+	rt_g g0 = r->g0, g = r->g, *cur = r->cur;
+	uint32_t nev = r->nev;
+	inv_truth t = h->truth;
+	inv_ctx *c = &h->ctx3;
+	char pre[64];
+	int bad;
+	r->m = s->m;
+	r->g0 = s->g0;
+	r->nev = 0; /* the step's events are the running G's */
+	c->fr.valid = 0;
+	c->dc.valid = 0;
+	c->fr0valid = 0;
+	if (s->holder < 0) {
+		r->cur = &r->g0;
+		snprintf(pre, sizeof pre, "m%u (free)", j + 1);
+		bad = inv_m_rest(c, v) || inv_m_walk(c, v);
+	} else {
+		uint32_t i = (uint32_t)s->holder;
+		room(h, r->nallg);
+		r->g = r->allg[i];
+		h->truth = h->gtruth[i];
+		r->cur = s->ong0 ? &r->g0 : &r->g;
+		snprintf(pre, sizeof pre, "m%u (held by suspended g%u%s)", j + 1, i + 1,
+			 s->ong0 ? ", in C" : r->m.ncgo ? ", in a callback" : "");
+		bad = inv_check(c, v) || inv_m_walk(c, v);
+		h->truth.nfacts = 0;
+		h->gtruth[i] = h->truth;
+		r->allg[i] = r->g;
+	}
+	s->m = r->m;
+	s->g0 = r->g0;
+	r->m = m;
+	r->g0 = g0;
+	r->g = g;
+	r->cur = cur;
+	r->nev = nev;
+	h->truth = t;
+	if (bad)
+		prefix(v, pre);
+	return bad;
+}
+
+int hs_sched_check_ms(hs *h, inv_violation *v)
+{
+	rt *r = &h->rt;
+	if (r->nallm < 2)
+		return 0;
+	int any = 0;
+	for (uint32_t j = 0; j < r->nallm && !any; j++)
+		any = j != r->curm && m_touched(r, j);
+	if (!any)
+		return 0;
+	if (!h->ctx3_ready) {
+		inv_ctx_init(&h->ctx3, r, &h->truth);
+		uint32_t perm = 1u << INV_CGO1 | 1u << INV_CGO2 | 1u << INV_CGO3 |
+				1u << INV_SEH1 | 1u << INV_SEH2;
+		h->ctx3.mask = h->ctx.mask & perm;
+		h->ctx3_ready = 1;
+	}
+	int bad = 0;
+	for (uint32_t j = 0; j < r->nallm && !bad; j++)
+		if (j != r->curm && m_touched(r, j))
+			bad = check_m(h, j, v);
+	h->ctx.reached |= h->ctx3.reached & h->ctx3.mask;
 	return bad;
 }

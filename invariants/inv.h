@@ -318,6 +318,12 @@ int inv_bar5(inv_ctx *c, inv_violation *v);
 int inv_gc1(inv_ctx *c, inv_violation *v);
 int inv_cgo3(inv_ctx *c, inv_violation *v);
 
+/* An M that is not the loaded one, loaded for its check (inv_m.c): a
+** free M is at rest (CGO1, CGO2, SEH1); on windows/386 a fault on any
+** touched M's thread would reach Go's handler (SEH3). */
+int inv_m_rest(const inv_ctx *c, inv_violation *v);
+int inv_m_walk(const inv_ctx *c, inv_violation *v);
+
 /* The i-th frame of the G, innermost first. */
 static inline const rt_frame *inv_fr(const inv_ctx *c, uint32_t i)
 {

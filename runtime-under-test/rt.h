@@ -206,6 +206,10 @@ typedef struct rt_g {
 	uint8_t dead;
 	uint8_t waiting; /* blocked in `wait` until every other G has ended */
 	rt_scanrep scan; /* its last GC stack scan (GC1) */
+	/* 1 + the allm index of the M this G holds (the running G: the
+	** loaded M); 0 when it holds none (suspended with nothing that
+	** wires it to a thread: rt_sched.c) */
+	uint32_t m;
 } rt_g;
 
 /* The M: one OS thread. Its OS stack is g0's stack (one region, no
@@ -220,6 +224,16 @@ typedef struct rt_m {
 	rt_addr g0sp;	   /* Go's g0.sched.sp: where asmcgocall switches to */
 	uint64_t nfaults;  /* simulated faults taken */
 } rt_m;
+
+/* An M as the scheduler keeps it while it is not loaded (rt_sched.c):
+** its fields, its g0 (the OS stack), and who holds it. */
+typedef struct rt_mslot {
+	rt_m m;
+	rt_g g0;
+	int32_t holder; /* allg index of the G holding it, -1: free */
+	uint8_t ong0;	/* the holder was suspended in C (CPU on g0) */
+	uint8_t extra;	/* an extra M (needm: a thread C created) */
+} rt_mslot;
 
 enum { RT_SEH_END = 0xffffffffull }; /* prev of the last record */
 
@@ -313,6 +327,8 @@ typedef enum {
 	EV_GOSWITCH,	  /* a = G switched from, b = G switched to      */
 	EV_GSCOPE,	  /* a = index of the G the next events concern
 			     (GC over a suspended G; back to curg after) */
+	EV_MSWITCH,	  /* a = M index switched from, b = M loaded now */
+	EV_NEWM,	  /* a = index of a new M (its own OS stack) */
 } rt_evkind;
 
 typedef enum { GC_OFF = 0, GC_MARK = 1 } rt_gcphase;
@@ -332,9 +348,13 @@ typedef struct rt {
 	rt_func funcs[RT_MAX_FUNCS];
 	uint32_t nfuncs;
 	rt_g g;		/* the running user G (allg[curg] while loaded) */
-	rt_g g0;	/* the M's OS stack */
+	rt_g g0;	/* the loaded M's OS stack */
 	rt_g *cur;	/* where the CPU runs: &g or &g0 */
-	rt_m m;
+	rt_m m;		/* the loaded M (allm[curm] while loaded) */
+	/* every M in creation order (rt_sched.c); allm[curm] is stale while
+	** loaded in m/g0: read an M through rt_mp */
+	rt_mslot *allm;
+	uint32_t nallm, capallm, curm;
 	/* every user G in creation order (rt_sched.c); allg[curg] is stale
 	** while loaded in g: read a G through rt_gp */
 	rt_g *allg;
@@ -485,6 +505,25 @@ int rt_schedule(rt *r);
 void rt_gc_scan_all(rt *r);
 void rt_gc_markterm_all(rt *r);
 void rt_shrink_all(rt *r);
+/* Does the running G keep its M when it is suspended? In C, inside a
+** callback (a cgo call active on its M), or locked to the thread. */
+int rt_g_holds_m(const rt *r);
+/* M i (creation order; 0 is the first): its fields and its g0, loaded
+** or not. */
+static inline const rt_m *rt_mpc(const rt *r, uint32_t i)
+{
+	return i == r->curm || !r->allm ? &r->m : &r->allm[i].m;
+}
+static inline const rt_g *rt_m_g0(const rt *r, uint32_t i)
+{
+	return i == r->curm || !r->allm ? &r->g0 : &r->allm[i].g0;
+}
+/* A new M with its own OS stack (mstart frame, Go's SEH record), not
+** loaded; its index. */
+uint32_t rt_newm(rt *r);
+/* Loads M i (the loaded one goes back to allm); the CPU stays where it
+** is (the caller sets r->cur). */
+void rt_loadm(rt *r, uint32_t i);
 
 /* ---- stacks (rt_stack.c) ---- */
 void rt_text_init(rt *r);
@@ -580,7 +619,9 @@ enum { CGO_FN = 0, CGO_NARGS = 1, CGO_ARG0 = 2, CGO_ARGWORDS = 6 };
 /* endcgo's arguments. */
 enum { ENDCGO_SEH = 0, ENDCGO_LOCKED = 1 };
 
-void rt_mstart(rt *r); /* the M's OS stack, mstart frame, Go's record */
+void rt_mstart(rt *r); /* the first M: its OS stack, mstart frame, Go's record */
+/* Builds an M's OS stack into m and g0 (mstart frame, Go's record). */
+void rt_mstart_on(rt *r, rt_m *m, rt_g *g0);
 void rt_ret(rt *r, const rt_func *f);
 int rt_deferreturn_runtime(rt *r, const rt_func *f, uint32_t site);
 rt_addr rt_newdefer(rt *r, int fn, const rt_word *args, uint32_t site);

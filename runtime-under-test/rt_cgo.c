@@ -57,10 +57,11 @@ rt_addr rt_g0_live_sp(const rt *r)
 	return r->cur == &r->g0 ? r->g0.sched.sp : r->m.g0sp;
 }
 
-void rt_mstart(rt *r)
+void rt_mstart_on(rt *r, rt_m *m, rt_g *g0)
 {
-	rt_g *g0 = &r->g0;
 	mc_region *os = mc_alloc(&r->mem, RG_OSSTACK, r->cfg.osstack, "osstack");
+	memset(m, 0, sizeof *m);
+	memset(g0, 0, sizeof *g0);
 	g0->id = 0;
 	g0->isg0 = 1;
 	rt_g_setstack(g0, os, os->base, r->cfg.osstack);
@@ -72,12 +73,17 @@ void rt_mstart(rt *r)
 	st(r, sp + ms->framesize, 0);
 	st(r, sp, RT_SEH_END);
 	st(r, sp + 8, r->funcs[RTF_SIGTRAMP].entry);
-	r->m.mstartsp = sp;
-	r->m.mstartseh = sp;
-	r->m.seh = r->cfg.windows ? sp : 0;
-	r->m.g0sp = sp;
+	m->mstartsp = sp;
+	m->mstartseh = sp;
+	m->seh = r->cfg.windows ? sp : 0;
+	m->g0sp = sp;
 	g0->sched.sp = sp;
 	g0->sched.pc = rt_site_pc(ms, 0);
+}
+
+void rt_mstart(rt *r)
+{
+	rt_mstart_on(r, &r->m, &r->g0);
 }
 
 /* The function named by a cgocall/callback argument block at fp, if it

@@ -2,7 +2,8 @@
 ** rt_proc.c: the runtime's state, goroutine creation, CALL, and the
 ** per-step event log.
 **
-** What it models: one M running one user G (newproc + gogo). The G's
+** What it models: the first M running main's G (newproc + gogo;
+** more Gs and Ms: rt_sched.c). The G's
 ** first stack is set up as Go's newproc does: the entry function's
 ** return PC is goexit's return point, so returning from it ends the
 ** goroutine and every traceback ends at goexit.

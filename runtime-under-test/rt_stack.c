@@ -489,8 +489,9 @@ void rt_shrink(rt *r)
 {
 	rt_g *g = &r->g;
 	uint32_t newsize = g->stksize / 2;
-	/* not while the G is in C: its stack is in use by a syscall */
-	if (g->nsegs != 1 || newsize < RT_STACK_MIN || r->cur != g)
+	/* not while the G is in C (running, or suspended there on its M):
+	** Go's isShrinkStackSafe, syscallsp set */
+	if (g->nsegs != 1 || newsize < RT_STACK_MIN || r->cur != g || g->syscallsp)
 		return;
 	if (g->stkbarlen > g->stkbarpos)
 		return; /* not while live barriers are installed */
