@@ -87,6 +87,7 @@ static void frames_free(inv_frames *fs)
 	free(fs->nprog);
 	free(fs->nendcgo);
 	free(fs->nbarw);
+	free(fs->nnomap);
 	free(fs->tmp);
 	free(fs->bysp);
 }
@@ -104,11 +105,13 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 {
 	if (need <= fs->cap)
 		return;
-	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap, c4 = fs->cap;
+	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap, c4 = fs->cap,
+		 c5 = fs->cap;
 	fs->f = inv_grow(fs->f, &cap, need, sizeof *fs->f);
 	fs->nprog = inv_grow(fs->nprog, &c2, need, sizeof *fs->nprog);
 	fs->nendcgo = inv_grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
 	fs->nbarw = inv_grow(fs->nbarw, &c4, need, sizeof *fs->nbarw);
+	fs->nnomap = inv_grow(fs->nnomap, &c5, need, sizeof *fs->nnomap);
 	fs->cap = cap;
 }
 
@@ -323,10 +326,13 @@ static void summarise(const rt *r, inv_frames *fs, uint32_t from)
 		uint32_t np = s ? fs->nprog[s - 1] : 0;
 		uint32_t ne = s ? fs->nendcgo[s - 1] : 0;
 		uint32_t nb = s ? fs->nbarw[s - 1] : 0;
+		uint32_t nm = s ? fs->nnomap[s - 1] : 0;
 		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
 				     !(f->pc == f->fn->entry && s == fs->n - 1));
 		fs->nendcgo[s] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
 		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc);
+		fs->nnomap[s] = nm + (!(f->fn->flags & RFF_LOCALMAP) ||
+				      (f->fn->argsize && !(f->fn->flags & RFF_ARGMAP)));
 	}
 }
 
@@ -667,7 +673,7 @@ int inv_check(inv_ctx *c, inv_violation *v)
 		    (t.n && memcmp(t.f, c->fr0.f, t.n * sizeof *t.f)) ||
 		    (tb != TB_OK && strcmp(why, c->fr0.why)))
 			abort();
-		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw);
+		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw); free(t.nnomap);
 	}
 #endif
 	inv_dchain_collect(c, 0);

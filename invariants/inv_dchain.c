@@ -70,6 +70,10 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 	** record a panic runs, that panic's gopanic frame (an inner one) */
 	int k = inv_frame_at(c, w[D_SP]);
 	int kp = w[D_PANIC] ? inv_frame_at(c, w[D_PANIC]) : k;
+	e->k = k;
+	e->kp = kp;
+	const rt_func *f = rt_findfunc(r, w[D_FN]);
+	e->nomaps = !f || !(f->flags & RFF_ARGMAP) || !(f->flags & RFF_LOCALMAP);
 	e->stable = k >= 0 && kp >= 0;
 	e->ko = e->stable ? c->fr.n - 1 - (uint32_t)(k < kp ? k : kp) : 0;
 	e->amin = ~(rt_addr)0;
@@ -94,6 +98,8 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	dc->stop = 0;
 	dc->stop_endcgo = 0;
 	dc->ntmp = 0;
+	dc->walked_all = 0;
+	dc->nomaps = 0;
 	if (r->g.dead || c->fr.tb != TB_OK) {
 		dc->valid = 0;
 		dc->n = 0;
@@ -128,8 +134,10 @@ void inv_dchain_collect(inv_ctx *c, int full)
 		}
 		dc->tmp = inv_grow(dc->tmp, &dc->captmp, dc->ntmp + 1, sizeof *dc->tmp);
 		dc->tmp[dc->ntmp++] = e;
+		dc->nomaps += e.nomaps;
 		d = link;
 	}
+	dc->walked_all = !broken;
 	dc->nwalked += dc->ntmp;
 	/* the new cache: the reused outer part, then the walked records */
 	uint32_t n = suffix + dc->ntmp;
