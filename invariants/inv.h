@@ -236,6 +236,8 @@ typedef struct inv_drec {
 	** and of its _panic (= k when 0): DEF1 reads them instead of
 	** searching again (valid in tmp[] only, for this check's frames) */
 	int32_t k, kp;
+	const mc_region *rg; /* the record's live region (tmp[] only) */
+	uint8_t argtags;     /* an argument word carries a truth tag */
 } inv_drec;
 
 typedef struct inv_dchain {
@@ -264,7 +266,7 @@ typedef struct inv_ctx {
 	inv_dchain dc;	/* the G's defer chain */
 	uint32_t mask; /* bit i: run checker i (default all) */
 	int full;      /* 1: never reuse frames (a self-check of the cache) */
-	uint64_t nfull, nincr; /* walks of each kind, for benchmarks */
+	uint64_t nfull, nincr, nmoved; /* walks of each kind, for benchmarks */
 	/* a count BAR1 and BAR4 share, computed once per check (inv_check
 	** clears have_nbar) */
 	int have_nbar;

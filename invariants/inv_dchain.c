@@ -77,10 +77,13 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 	e->stable = k >= 0 && kp >= 0;
 	e->ko = e->stable ? c->fr.n - 1 - (uint32_t)(k < kp ? k : kp) : 0;
 	e->amin = ~(rt_addr)0;
+	e->rg = rg;
+	e->argtags = 0;
 	for (uint64_t i = 0; i < w[D_SIZ] / 8 && RT_DEFER_HDR_WORDS + i < nw; i++) {
 		uint32_t tag = rg->ptag[RT_DEFER_HDR_WORDS + i];
 		if (!tag)
 			continue;
+		e->argtags = 1;
 		rt_addr a = mc_cell_addr(m, tag);
 		const mc_region *t = a ? mc_find(m, a) : NULL;
 		if (!t || !t->live || t->kind != RG_STACK)

@@ -80,16 +80,17 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 	char a[64];
 	uint32_t lastk = 0, n = 0;
 	for (rt_addr d = r->g.defer; d; n++) {
-		if (n > CHAIN_MAX || !record_live(c, d)) {
+		/* a record the dchain walk described is live, with its header */
+		const inv_drec *wr = walked_rec(c, n, d);
+		if (n > CHAIN_MAX || !(wr || record_live(c, d))) {
 			inv_fail(v, INV_DEF1, "defer chain reaches %s, not a live "
 				 "defer record", inv_addr(c, d, a, sizeof a));
 			return 1;
 		}
-		const mc_region *rg = record_hdr(c, d);
+		const mc_region *rg = wr ? wr->rg : record_hdr(c, d);
 		rt_word sp = hdr_word(c, rg, d, D_SP), argp = hdr_word(c, rg, d, D_ARGP),
 			pc = hdr_word(c, rg, d, D_PC), link = hdr_word(c, rg, d, D_LINK);
 		const rt_func *df = rt_findfunc(r, pc);
-		const inv_drec *wr = walked_rec(c, n, d);
 		int k;
 		if (wr) { /* frame_at_sp with the walk's search result */
 			k = wr->k;
@@ -163,11 +164,20 @@ int inv_def2(inv_ctx *c, inv_violation *v)
 	if (r->g.dead)
 		return 0;
 	uint32_t n = 0;
-	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX &&
-				     record_live(c, d); n++) {
-		const mc_region *rg = mc_find(&r->mem, d), *hr = record_hdr(c, d);
-		rt_word fnpc = hdr_word(c, hr, d, D_FN), siz = hdr_word(c, hr, d, D_SIZ),
-			link = hdr_word(c, hr, d, D_LINK);
+	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX; n++) {
+		/* a record the dchain walk described: its region, and whether
+		** any argument word is tagged (untagged words always pass) */
+		const inv_drec *wr = walked_rec(c, n, d);
+		const mc_region *rg = wr ? wr->rg : mc_find(&r->mem, d);
+		if (!wr && !(rg && rg->live && rg->kind == RG_HEAP && rg->base == d))
+			break;
+		const mc_region *hr = rg->size >= 8 * RT_DEFER_HDR_WORDS ? rg : NULL;
+		rt_word link = hdr_word(c, hr, d, D_LINK);
+		if (wr && !wr->argtags) {
+			d = link;
+			continue;
+		}
+		rt_word fnpc = hdr_word(c, hr, d, D_FN), siz = hdr_word(c, hr, d, D_SIZ);
 		for (rt_word i = 0; i < siz / 8; i++) {
 			rt_addr w = d + 8 * (RT_DEFER_HDR_WORDS + i);
 			if (w >= rg->base + rg->size)
