@@ -18,9 +18,11 @@
 **    mc_changes): records only
 **    grow upward, so that covers every record of the outer part;
 **  - every stack slot a pointer argument of the outer part targets lies
-**    above every stack write of the step (so no such cell was retired or
-**    reassigned), and each target is on a G stack (moves bump stackgen,
-**    which already forces a full frame walk);
+**    above every stack address given a new cell since the last check
+**    (the log's cell_hi: so no such cell was retired or reassigned; a
+**    store of a value there changes nothing DEF1/DEF2 read), and each
+**    target is on a G stack (moves bump stackgen, after which no frame
+**    is reused);
 **  - the frames those records' facts rest on (the deferring frame, and
 **    for a record a panic is running the gopanic frame its _panic names)
 **    are all among this check's reused frames.
@@ -111,7 +113,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	uint32_t keep = c->fr.n - c->fr.fresh; /* reused frames, stored first */
 	int reuse = !full && c->full != 1 && dc->valid && keep > 0;
 	const mc_log *ch = mc_changes(&r->mem);
-	rt_addr limit = mc_changes_stack_hi(ch), wlo = ch->heap_lo;
+	rt_addr limit = ch->cell_hi, wlo = ch->heap_lo;
 	uint32_t suffix = 0;
 	int broken = 0;
 	rt_addr d = r->g.defer;
