@@ -87,6 +87,7 @@ static void frames_free(inv_frames *fs)
 	free(fs->nprog);
 	free(fs->nendcgo);
 	free(fs->nbarw);
+	free(fs->nnomap);
 	free(fs->tmp);
 	free(fs->bysp);
 }
@@ -104,11 +105,13 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 {
 	if (need <= fs->cap)
 		return;
-	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap, c4 = fs->cap;
+	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap, c4 = fs->cap,
+		 c5 = fs->cap;
 	fs->f = inv_grow(fs->f, &cap, need, sizeof *fs->f);
 	fs->nprog = inv_grow(fs->nprog, &c2, need, sizeof *fs->nprog);
 	fs->nendcgo = inv_grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
 	fs->nbarw = inv_grow(fs->nbarw, &c4, need, sizeof *fs->nbarw);
+	fs->nnomap = inv_grow(fs->nnomap, &c5, need, sizeof *fs->nnomap);
 	fs->cap = cap;
 }
 
@@ -323,10 +326,13 @@ static void summarise(const rt *r, inv_frames *fs, uint32_t from)
 		uint32_t np = s ? fs->nprog[s - 1] : 0;
 		uint32_t ne = s ? fs->nendcgo[s - 1] : 0;
 		uint32_t nb = s ? fs->nbarw[s - 1] : 0;
+		uint32_t nm = s ? fs->nnomap[s - 1] : 0;
 		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
 				     !(f->pc == f->fn->entry && s == fs->n - 1));
 		fs->nendcgo[s] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
 		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc);
+		fs->nnomap[s] = nm + (!(f->fn->flags & RFF_LOCALMAP) ||
+				      (f->fn->argsize && !(f->fn->flags & RFF_ARGMAP)));
 	}
 }
 
@@ -447,6 +453,67 @@ static int walk_segs(inv_ctx *c)
 	return 1;
 }
 
+/* The walk after the stack moved (a copy for growth or stress, a
+** shrink), one segment and no barriers, before and after: a move keeps
+** every frame at its distance from hi and changes no return PC (only
+** words pointing into the old stack are adjusted), so the cache moved by
+** the delta of hi is the new stack's frame list, if the words the
+** unwinder reads say so. The walk runs from sched until it meets a
+** cached frame (same pc and sp, moved); from there outward each cached
+** frame is proved by re-reading what the unwinder would read: its
+** return-PC slot (the same value: the same next frame), its bounds in
+** the new segment, and at the bottom the Stktop's link. One word per
+** frame instead of a traceback; the result is the full walk's. Every
+** frame counts as fresh: each word moved, so per-frame checks (STK1,
+** STK3) cover them all. 1 if done, 0 if a full walk is needed. */
+static int walk_moved(inv_ctx *c)
+{
+	const rt *r = c->r;
+	inv_frames *fs = &c->fr;
+	if (c->full == 1 || !fs->valid || fs->tb != TB_OK || fs->n == 0 ||
+	    r->g.nsegs != 1 || fs->f[0].seg != 0 || r->g.stkbarlen ||
+	    fs->stkbarlen || fs->f[0].seghi == r->g.hi)
+		return 0;
+	rt_addr delta = r->g.hi - fs->f[0].seghi; /* modulo 2^64 */
+	for (uint32_t s = 0; s < fs->n; s++) {
+		rt_frame *f = &fs->f[s];
+		f->sp += delta;
+		f->fp += delta;
+		f->lrptr += delta;
+		f->seglo = r->g.lo;
+		f->seghi = r->g.hi;
+	}
+	fs->ntmp = 0;
+	fs->splice = -1;
+	fs->nrechk = 0;
+	fs->limit = 0;
+	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect_fresh,
+			      fs, fs->why, sizeof fs->why);
+	if (fs->tb != TB_OK || fs->splice < 0)
+		return 0;
+	const mc_region *rg = inv_span(c, r->g.lo, r->g.hi + 8 * RT_STKTOP_WORDS);
+	if (!rg)
+		return 0;
+	for (uint32_t s = 0; s <= (uint32_t)fs->splice; s++) {
+		const rt_frame *f = &fs->f[s];
+		if (f->sp < r->g.lo || f->fp + f->fn->argsize > r->g.hi ||
+		    (f->lrptr & 7) || rg->w[inv_span_word(rg, f->lrptr)] != f->lr)
+			return 0;
+	}
+	if (rg->w[inv_span_word(rg, r->g.hi + 8 * STKTOP_PREV_HI)] != 0)
+		return 0; /* the bottom frame's goexit needs no previous segment */
+	uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
+	frames_reserve(fs, keep + k);
+	for (uint32_t i = 0; i < k; i++) /* innermost last */
+		fs->f[keep + i] = fs->tmp[k - 1 - i];
+	fs->n = keep + k;
+	fs->fresh = fs->n;
+	summarise(r, fs, 0);
+	fs->segordered = 0;
+	c->nmoved++;
+	return 1;
+}
+
 static void walk(inv_ctx *c)
 {
 	const rt *r = c->r;
@@ -506,6 +573,8 @@ static void walk(inv_ctx *c)
 			c->nincr++;
 			goto done;
 		}
+	} else if (walk_moved(c)) {
+		goto done;
 	}
 	walk_full(c);
 done:
@@ -614,7 +683,12 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 	int same = n == fs->n && bad == bad2 && (!bad || v->id == v2.id);
 	for (uint32_t i = 0; same && i < n; i++)
 		same = copy[i].sp == fs->f[i].sp && copy[i].pc == fs->f[i].pc &&
-		       copy[i].fn == fs->f[i].fn && copy[i].lr == fs->f[i].lr;
+		       copy[i].fn == fs->f[i].fn && copy[i].lr == fs->f[i].lr &&
+		       copy[i].fp == fs->f[i].fp && copy[i].lrptr == fs->f[i].lrptr &&
+		       copy[i].framesize == fs->f[i].framesize &&
+		       copy[i].seg == fs->f[i].seg && copy[i].seglo == fs->f[i].seglo &&
+		       copy[i].seghi == fs->f[i].seghi &&
+		       copy[i].segtop == fs->f[i].segtop;
 	if (same && dvalid && c->dc.valid) {
 		same = nd == c->dc.n && ncgo == inv_dchain_endcgo(&c->dc);
 		for (uint32_t i = 0; same && i < nd; i++)
@@ -667,7 +741,7 @@ int inv_check(inv_ctx *c, inv_violation *v)
 		    (t.n && memcmp(t.f, c->fr0.f, t.n * sizeof *t.f)) ||
 		    (tb != TB_OK && strcmp(why, c->fr0.why)))
 			abort();
-		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw);
+		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw); free(t.nnomap);
 	}
 #endif
 	inv_dchain_collect(c, 0);

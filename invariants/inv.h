@@ -196,6 +196,7 @@ typedef struct inv_frames {
 	uint32_t *nprog;   /* program frames in stored [0, s] */
 	uint32_t *nendcgo; /* endcgo frames in stored [0, s] */
 	uint32_t *nbarw;   /* words holding the barrier PC in stored [0, s] */
+	uint32_t *nnomap;  /* frames lacking a map DEF3 needs in stored [0, s] */
 	uint32_t n, cap, fresh;
 	int sorted; /* one segment: sp ascends with the index */
 	rt_tbresult tb;
@@ -234,6 +235,13 @@ typedef struct inv_drec {
 	uint32_t nendcgo; /* unstarted endcgo records in [0, i] */
 	uint8_t endcgo;	  /* this one is an unstarted endcgo record */
 	uint8_t stable;	  /* [0, i] may be reused (see inv_dchain.c) */
+	uint8_t nomaps;	  /* its function lacks a map (or is unknown): DEF3 */
+	/* this check's frame indices (innermost first, -1: none) of its sp
+	** and of its _panic (= k when 0): DEF1 reads them instead of
+	** searching again (valid in tmp[] only, for this check's frames) */
+	int32_t k, kp;
+	const mc_region *rg; /* the record's live region (tmp[] only) */
+	uint8_t argtags;     /* an argument word carries a truth tag */
 } inv_drec;
 
 typedef struct inv_dchain {
@@ -246,6 +254,11 @@ typedef struct inv_dchain {
 	** DEF1 checks it and stops, DEF2 stops before it */
 	rt_addr stop;
 	uint32_t stop_endcgo; /* unstarted endcgo records from stop outward */
+	/* tmp[] holds every record from the head to stop (or to the end):
+	** the walk was not cut short by a record describe() rejects; and how
+	** many of them lack a map (DEF3 skips its walk when none does) */
+	int walked_all;
+	uint32_t nomaps;
 	uint64_t nwalked;     /* records walked, for benchmarks */
 } inv_dchain;
 
@@ -257,7 +270,7 @@ typedef struct inv_ctx {
 	inv_dchain dc;	/* the G's defer chain */
 	uint32_t mask; /* bit i: run checker i (default all) */
 	int full;      /* 1: never reuse frames (a self-check of the cache) */
-	uint64_t nfull, nincr; /* walks of each kind, for benchmarks */
+	uint64_t nfull, nincr, nmoved; /* walks of each kind, for benchmarks */
 	/* a count BAR1 and BAR4 share, computed once per check (inv_check
 	** clears have_nbar) */
 	int have_nbar;
@@ -370,5 +383,15 @@ const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len);
 ** because this runs for every word a step may have changed. */
 int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 		const char *what, const char *name, const char *post);
+/* The same for a word of live region rg (w in it, aligned): an untagged
+** word, the common case, is settled without looking the region up. */
+static inline int inv_ptrword_in(inv_ctx *c, inv_violation *v, int id,
+				 const mc_region *rg, rt_addr w, const char *what,
+				 const char *name, const char *post)
+{
+	if (!rg->ptag[inv_span_word(rg, w)])
+		return 0;
+	return inv_ptrword(c, v, id, w, what, name, post);
+}
 
 #endif

@@ -18,9 +18,11 @@
 **    mc_changes): records only
 **    grow upward, so that covers every record of the outer part;
 **  - every stack slot a pointer argument of the outer part targets lies
-**    above every stack write of the step (so no such cell was retired or
-**    reassigned), and each target is on a G stack (moves bump stackgen,
-**    which already forces a full frame walk);
+**    above every stack address given a new cell since the last check
+**    (the log's cell_hi: so no such cell was retired or reassigned; a
+**    store of a value there changes nothing DEF1/DEF2 read), and each
+**    target is on a G stack (moves bump stackgen, after which no frame
+**    is reused);
 **  - the frames those records' facts rest on (the deferring frame, and
 **    for a record a panic is running the gopanic frame its _panic names)
 **    are all among this check's reused frames.
@@ -70,13 +72,20 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 	** record a panic runs, that panic's gopanic frame (an inner one) */
 	int k = inv_frame_at(c, w[D_SP]);
 	int kp = w[D_PANIC] ? inv_frame_at(c, w[D_PANIC]) : k;
+	e->k = k;
+	e->kp = kp;
+	const rt_func *f = rt_findfunc(r, w[D_FN]);
+	e->nomaps = !f || !(f->flags & RFF_ARGMAP) || !(f->flags & RFF_LOCALMAP);
 	e->stable = k >= 0 && kp >= 0;
 	e->ko = e->stable ? c->fr.n - 1 - (uint32_t)(k < kp ? k : kp) : 0;
 	e->amin = ~(rt_addr)0;
+	e->rg = rg;
+	e->argtags = 0;
 	for (uint64_t i = 0; i < w[D_SIZ] / 8 && RT_DEFER_HDR_WORDS + i < nw; i++) {
 		uint32_t tag = rg->ptag[RT_DEFER_HDR_WORDS + i];
 		if (!tag)
 			continue;
+		e->argtags = 1;
 		rt_addr a = mc_cell_addr(m, tag);
 		const mc_region *t = a ? mc_find(m, a) : NULL;
 		if (!t || !t->live || t->kind != RG_STACK)
@@ -94,6 +103,8 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	dc->stop = 0;
 	dc->stop_endcgo = 0;
 	dc->ntmp = 0;
+	dc->walked_all = 0;
+	dc->nomaps = 0;
 	if (r->g.dead || c->fr.tb != TB_OK) {
 		dc->valid = 0;
 		dc->n = 0;
@@ -102,7 +113,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	uint32_t keep = c->fr.n - c->fr.fresh; /* reused frames, stored first */
 	int reuse = !full && c->full != 1 && dc->valid && keep > 0;
 	const mc_log *ch = mc_changes(&r->mem);
-	rt_addr limit = mc_changes_stack_hi(ch), wlo = ch->heap_lo;
+	rt_addr limit = ch->cell_hi, wlo = ch->heap_lo;
 	uint32_t suffix = 0;
 	int broken = 0;
 	rt_addr d = r->g.defer;
@@ -128,8 +139,10 @@ void inv_dchain_collect(inv_ctx *c, int full)
 		}
 		dc->tmp = inv_grow(dc->tmp, &dc->captmp, dc->ntmp + 1, sizeof *dc->tmp);
 		dc->tmp[dc->ntmp++] = e;
+		dc->nomaps += e.nomaps;
 		d = link;
 	}
+	dc->walked_all = !broken;
 	dc->nwalked += dc->ntmp;
 	/* the new cache: the reused outer part, then the walked records */
 	uint32_t n = suffix + dc->ntmp;

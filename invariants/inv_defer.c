@@ -29,18 +29,47 @@ static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from)
 	return i;
 }
 
-static int is_panicfn(const rt_frame *fr);
+static int is_panicfn(const inv_ctx *c, const rt_frame *fr);
 
 static int panic_frame_at(const inv_ctx *c, rt_addr p)
 {
 	int i = inv_frame_at(c, p);
-	return i >= 0 && is_panicfn(inv_fr(c, i));
+	return i >= 0 && is_panicfn(c, inv_fr(c, i));
 }
 
 static int record_live(const inv_ctx *c, rt_addr d)
 {
 	const mc_region *rg = mc_find(&c->r->mem, d);
 	return rg && rg->live && rg->kind == RG_HEAP && rg->base == d;
+}
+
+/* The live record at d with its whole header, read in place (one region
+** lookup for the record, not one per word), or NULL: then the caller
+** reads through mc_peek as before. */
+static const mc_region *record_hdr(const inv_ctx *c, rt_addr d)
+{
+	const mc_region *rg = mc_find(&c->r->mem, d);
+	if (rg && rg->live && rg->kind == RG_HEAP && rg->base == d &&
+	    rg->size >= 8 * RT_DEFER_HDR_WORDS)
+		return rg;
+	return NULL;
+}
+
+static rt_word hdr_word(const inv_ctx *c, const mc_region *rg, rt_addr d, int i)
+{
+	rt_word x;
+	if (rg)
+		return rg->w[i];
+	mc_peek(&c->r->mem, d + 8ull * i, &x);
+	return x;
+}
+
+/* The i-th record from the head as this check's dchain walk described
+** it (same frames), or NULL past what it walked. */
+static const inv_drec *walked_rec(const inv_ctx *c, uint32_t i, rt_addr d)
+{
+	const inv_dchain *dc = &c->dc;
+	return i < dc->ntmp && dc->tmp[i].d == d ? &dc->tmp[i] : NULL;
 }
 
 int inv_def1(inv_ctx *c, inv_violation *v)
@@ -51,18 +80,25 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 	char a[64];
 	uint32_t lastk = 0, n = 0;
 	for (rt_addr d = r->g.defer; d; n++) {
-		if (n > CHAIN_MAX || !record_live(c, d)) {
+		/* a record the dchain walk described is live, with its header */
+		const inv_drec *wr = walked_rec(c, n, d);
+		if (n > CHAIN_MAX || !(wr || record_live(c, d))) {
 			inv_fail(v, INV_DEF1, "defer chain reaches %s, not a live "
 				 "defer record", inv_addr(c, d, a, sizeof a));
 			return 1;
 		}
-		rt_word sp, argp, pc, link;
-		mc_peek(&r->mem, d + 8 * D_SP, &sp);
-		mc_peek(&r->mem, d + 8 * D_ARGP, &argp);
-		mc_peek(&r->mem, d + 8 * D_PC, &pc);
-		mc_peek(&r->mem, d + 8 * D_LINK, &link);
+		const mc_region *rg = wr ? wr->rg : record_hdr(c, d);
+		rt_word sp = hdr_word(c, rg, d, D_SP), argp = hdr_word(c, rg, d, D_ARGP),
+			pc = hdr_word(c, rg, d, D_PC), link = hdr_word(c, rg, d, D_LINK);
 		const rt_func *df = rt_findfunc(r, pc);
-		int k = frame_at_sp(c, sp, lastk);
+		int k;
+		if (wr) { /* frame_at_sp with the walk's search result */
+			k = wr->k;
+			if (k < (int)lastk || inv_fr(c, k)->pc == inv_fr(c, k)->fn->entry)
+				k = -1;
+		} else {
+			k = frame_at_sp(c, sp, lastk);
+		}
 		if (k < 0) {
 			int any = frame_at_sp(c, sp, 0);
 			char b[64];
@@ -82,11 +118,13 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 				 (unsigned long long)argp);
 			return 1;
 		}
-		rt_word started, dpanic;
-		mc_peek(&r->mem, d + 8 * D_STARTED, &started);
-		mc_peek(&r->mem, d + 8 * D_PANIC, &dpanic);
-		if (started > 1 || (dpanic && !started) ||
-		    (dpanic && !panic_frame_at(c, dpanic))) {
+		rt_word started = hdr_word(c, rg, d, D_STARTED),
+			dpanic = hdr_word(c, rg, d, D_PANIC);
+		int pk = 1;
+		if (dpanic && started == 1) /* panic_frame_at, searched once */
+			pk = wr ? wr->kp >= 0 && is_panicfn(c, inv_fr(c, wr->kp))
+				: panic_frame_at(c, dpanic);
+		if (started > 1 || (dpanic && !started) || !pk) {
 			char b[64];
 			inv_fail(v, INV_DEF1, "defer %s (of %s): started=%llu, _panic=%s "
 				 "is not the record of a live gopanic frame",
@@ -99,12 +137,18 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 		** deferred it (inv_truth.c): the same frame, not another
 		** instance of the same function; _panic that of the gopanic
 		** record that started it */
-		if (inv_ptrword(c, v, INV_DEF1, d + 8 * D_SP, "defer", df ? df->name : "?",
-				" sp") ||
-		    inv_ptrword(c, v, INV_DEF1, d + 8 * D_ARGP, "defer",
-				df ? df->name : "?", " argp") ||
-		    inv_ptrword(c, v, INV_DEF1, d + 8 * D_PANIC, "defer",
-				df ? df->name : "?", " _panic"))
+		if (rg ? (inv_ptrword_in(c, v, INV_DEF1, rg, d + 8 * D_SP, "defer",
+					 df ? df->name : "?", " sp") ||
+			  inv_ptrword_in(c, v, INV_DEF1, rg, d + 8 * D_ARGP, "defer",
+					 df ? df->name : "?", " argp") ||
+			  inv_ptrword_in(c, v, INV_DEF1, rg, d + 8 * D_PANIC, "defer",
+					 df ? df->name : "?", " _panic"))
+		       : (inv_ptrword(c, v, INV_DEF1, d + 8 * D_SP, "defer",
+				      df ? df->name : "?", " sp") ||
+			  inv_ptrword(c, v, INV_DEF1, d + 8 * D_ARGP, "defer",
+				      df ? df->name : "?", " argp") ||
+			  inv_ptrword(c, v, INV_DEF1, d + 8 * D_PANIC, "defer",
+				      df ? df->name : "?", " _panic")))
 			return 1;
 		lastk = (uint32_t)k;
 		if (d == c->dc.stop) /* the outer part is verified, unchanged */
@@ -120,20 +164,29 @@ int inv_def2(inv_ctx *c, inv_violation *v)
 	if (r->g.dead)
 		return 0;
 	uint32_t n = 0;
-	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX &&
-				     record_live(c, d); n++) {
-		rt_word fnpc, siz, link;
-		mc_peek(&r->mem, d + 8 * D_FN, &fnpc);
-		mc_peek(&r->mem, d + 8 * D_SIZ, &siz);
-		mc_peek(&r->mem, d + 8 * D_LINK, &link);
-		const rt_func *f = rt_findfunc(r, fnpc);
-		const mc_region *rg = mc_find(&r->mem, d);
+	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX; n++) {
+		/* a record the dchain walk described: its region, and whether
+		** any argument word is tagged (untagged words always pass) */
+		const inv_drec *wr = walked_rec(c, n, d);
+		const mc_region *rg = wr ? wr->rg : mc_find(&r->mem, d);
+		if (!wr && !(rg && rg->live && rg->kind == RG_HEAP && rg->base == d))
+			break;
+		const mc_region *hr = rg->size >= 8 * RT_DEFER_HDR_WORDS ? rg : NULL;
+		rt_word link = hdr_word(c, hr, d, D_LINK);
+		if (wr && !wr->argtags) {
+			d = link;
+			continue;
+		}
+		rt_word fnpc = hdr_word(c, hr, d, D_FN), siz = hdr_word(c, hr, d, D_SIZ);
 		for (rt_word i = 0; i < siz / 8; i++) {
 			rt_addr w = d + 8 * (RT_DEFER_HDR_WORDS + i);
 			if (w >= rg->base + rg->size)
 				break;
-			if (inv_ptrword(c, v, INV_DEF2, w, "defer",
-					f ? f->name : "?", " argument"))
+			if (!rg->ptag[inv_span_word(rg, w)])
+				continue; /* untagged: inv_ptrword would pass it */
+			const rt_func *f = rt_findfunc(r, fnpc);
+			if (inv_ptrword(c, v, INV_DEF2, w, "defer", f ? f->name : "?",
+					" argument"))
 				return 1;
 		}
 		d = link;
@@ -151,7 +204,9 @@ int inv_def3(inv_ctx *c, inv_violation *v)
 	const rt *r = c->r;
 	if (r->g.dead || !inv_step_copied(r) || c->fr.tb != TB_OK)
 		return 0;
-	for (uint32_t i = 0; i < c->fr.n && inv_fr(c, i)->seg == 0; i++) {
+	/* no frame lacks a map (the walk's prefix count): nothing to find */
+	for (uint32_t i = 0; c->fr.n && c->fr.nnomap[c->fr.n - 1] &&
+			     i < c->fr.n && inv_fr(c, i)->seg == 0; i++) {
 		const rt_func *f = inv_fr(c, i)->fn;
 		if (!(f->flags & RFF_LOCALMAP) ||
 		    (f->argsize && !(f->flags & RFF_ARGMAP))) {
@@ -161,6 +216,8 @@ int inv_def3(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 	}
+	if (c->dc.walked_all && !c->dc.nomaps)
+		return 0; /* every record up to stop has both maps */
 	uint32_t n = 0;
 	for (rt_addr d = r->g.defer; d && d != c->dc.stop && n < CHAIN_MAX &&
 				     record_live(c, d); n++) {
@@ -225,8 +282,12 @@ static int recover_facts(inv_ctx *c, inv_violation *v)
 	return 0;
 }
 
-static int is_panicfn(const rt_frame *fr)
+static int is_panicfn(const inv_ctx *c, const rt_frame *fr)
 {
+	const rt_func *f = c->r->funcs;
+	if ((fr->fn == &f[RTF_GOPANIC] || fr->fn == &f[RTF_GOEXIT1]) &&
+	    fr->fn->user < 0) /* the usual answer, without comparing names */
+		return fr->pc != fr->fn->entry;
 	return fr->fn->user < 0 && fr->pc != fr->fn->entry &&
 	       (!strcmp(fr->fn->name, "gopanic") || !strcmp(fr->fn->name, "goexit1"));
 }
@@ -242,7 +303,7 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 	uint32_t lastk = 0, n = 0;
 	for (rt_addr p = r->g.panic; p; n++) {
 		int k = inv_frame_at(c, p);
-		if (k < (int)lastk || !is_panicfn(inv_fr(c, k)))
+		if (k < (int)lastk || !is_panicfn(c, inv_fr(c, k)))
 			k = -1;
 		if (n > CHAIN_MAX || k < 0) {
 			inv_fail(v, INV_PAN1, "panic chain reaches %s, which is not "

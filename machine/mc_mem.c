@@ -355,6 +355,8 @@ uint32_t mc_cell_new(mc_mem *m, mc_addr a)
 	m->cell_addr[c] = a;
 	r->cell[i] = c;
 	mc_log_word(m, r, a);
+	if (r->kind == RG_STACK && a > m->log.cell_hi)
+		m->log.cell_hi = a;
 	return c;
 }
 
