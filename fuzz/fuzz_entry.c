@@ -3,11 +3,14 @@
 ** violation. Engine-neutral; the drivers are a few lines each.
 **
 ** Invariants:
-**  - no state survives an input: hs_run allocates and frees the whole
-**    machine per run, and the program/result buffers below are fully
-**    rewritten (prog_bin_decode starts from prog_init, hs_run memsets
-**    the result). That is what keeps AFL++ stability at 100% and the
-**    memory of a persistent process flat.
+**  - no state survives an input: hs_run builds the whole machine per run
+**    (its host storage comes back from machine/mc_pool.c and the
+**    interpreter's spare state, every byte rewritten: tests/test_harness.c
+**    test_determinism_reuse runs A, B, then A and compares), and the
+**    program/result buffers below are fully rewritten (prog_bin_decode
+**    starts from prog_init, hs_run memsets the result). That is what keeps
+**    AFL++ stability at 100% and the memory of a persistent process flat
+**    (the pool is bounded).
 **  - configuration is read from the environment once; changing it in
 **    the middle of a campaign would make crashes irreproducible.
 **  - a crash is exactly a violation (DEF4 only as below; STACKFUZZ_CRASH_ONLY

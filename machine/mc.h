@@ -197,6 +197,15 @@ mc_addr mc_cell_addr(const mc_mem *m, uint32_t cell); /* 0 if gone */
 /* "stack#2+0x1f8": addresses relative to their region, for traces. */
 void mc_fmt_addr(const mc_mem *m, mc_addr a, char *buf, size_t len);
 
+/* ---- host storage of regions, reused across runs (mc_pool.c) ---- */
+/* A block of at least `bytes`, contents unspecified (the caller writes
+** every byte); mc_pool_put parks it for the next mc_pool_get (the same
+** `bytes` as it was got with). */
+void *mc_pool_get(size_t bytes);
+void mc_pool_put(void *p, size_t bytes);
+/* Frees every parked block (tests: the next run starts from fresh ones). */
+void mc_pool_drain(void);
+
 /* ---- the epoch API (mc_log.c) ---- */
 void mc_epoch_begin(mc_mem *m);			/* a step begins */
 const mc_log *mc_changes(const mc_mem *m);	/* since the last check */

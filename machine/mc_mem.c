@@ -52,6 +52,9 @@ static void *xcalloc(size_t n, size_t sz)
 	return p;
 }
 
+/* A region's storage block: its words, then a cell and a ptag per word. */
+static size_t store_bytes(uint32_t size) { return (size_t)size * 2; }
+
 void mc_init(mc_mem *m, int poison)
 {
 	memset(m, 0, sizeof *m);
@@ -71,9 +74,7 @@ void mc_free(mc_mem *m)
 	for (int k = 0; k < RG__KINDS; k++) {
 		for (uint32_t i = 0; i < m->area[k].n; i++) {
 			mc_region *r = m->area[k].r[i];
-			free(r->w);
-			free(r->cell);
-			free(r->ptag);
+			mc_pool_put(r->w, store_bytes(r->size));
 			free(r);
 		}
 		free(m->area[k].r);
@@ -124,11 +125,13 @@ mc_region *mc_alloc(mc_mem *m, mc_region_kind kind, uint32_t size,
 	r->live = 1;
 	r->id = ++m->nregions;
 	snprintf(r->name, sizeof r->name, "%s#%u", name, r->id);
-	r->w = xcalloc(size / 8, sizeof(mc_word));
-	r->cell = xcalloc(size / 8, sizeof(uint32_t));
-	r->ptag = xcalloc(size / 8, sizeof(uint32_t));
-	if (m->poison)
-		memset(r->w, MC_POISON_NEW, size);
+	/* one block: the words, then the cells, then the ptags; every byte
+	** written here, whatever the block held before (mc_pool.c) */
+	r->w = mc_pool_get(store_bytes(size));
+	r->cell = (uint32_t *)(r->w + size / 8);
+	r->ptag = r->cell + size / 8;
+	memset(r->w, m->poison ? MC_POISON_NEW : 0, size);
+	memset(r->cell, 0, size);
 	/* next base: past this region, page aligned, plus one guard page */
 	m->area[kind].next = (r->base + size + 2 * PAGE - 1) & ~(mc_addr)(PAGE - 1);
 	if (m->area[kind].n == m->area[kind].cap) {
@@ -162,9 +165,7 @@ void mc_release(mc_mem *m, mc_region *r)
 		return;
 	for (uint32_t i = 0; i < r->size / 8; i++)
 		cell_retire(m, r->cell[i], r->base + 8ull * i);
-	free(r->w);
-	free(r->cell);
-	free(r->ptag);
+	mc_pool_put(r->w, store_bytes(r->size));
 	r->w = NULL;
 	r->cell = r->ptag = NULL;
 	r->live = 0;
