@@ -76,17 +76,28 @@ void hs_sched_unload_g(rt *r, const rt_g *save, rt_g *cur)
 ** runtime scans (rt_sched.c scans the suspended Gs, then the running
 ** one). A suspended G is in C when it has more cgo calls than callbacks
 ** open (the truth's count, not the runtime's syscallsp); the running G
-** is in C when the statement runs in a C function. */
+** is in C when the statement runs in a C function. A suspended G may
+** also be paused at a callee's entry, which the scan visits first. */
 void hs_sched_gc_truth(hs *h, int markterm, int fromc)
 {
 	rt *r = &h->rt;
 	room(h, r->nallg);
 	for (uint32_t i = 0; r->allg && i < r->nallg; i++) {
 		const inv_truth *g = &h->gtruth[i];
-		if (i != r->curg && !r->allg[i].dead)
-			inv_truth_gc(&h->truth, g, r, i, markterm, g->ncgo > g->ncb);
+		const rt_g *rg = &r->allg[i];
+		if (i == r->curg || rg->dead)
+			continue;
+		int inc = g->ncgo > g->ncb;
+		/* where the interpreter will resume it: a program Go function's
+		** entry means its prologue has not run to the end (preempt=N
+		** yields there; a growth re-runs it) */
+		const rt_func *f = rt_findfunc(r, rg->sched.pc);
+		rt_addr entering = !inc && f && f->user >= 0 && f->kind == RF_GO &&
+					   rg->sched.pc == f->entry
+				   ? rg->sched.sp : 0;
+		inv_truth_gc(&h->truth, g, r, i, markterm, inc, entering);
 	}
-	inv_truth_gc(&h->truth, &h->truth, r, r->curg, markterm, fromc);
+	inv_truth_gc(&h->truth, &h->truth, r, r->curg, markterm, fromc, 0);
 	inv_truth_gc_done(&h->truth, markterm);
 }
 

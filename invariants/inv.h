@@ -133,10 +133,11 @@ void inv_truth_cgo_return(inv_truth *t, const rt *r);
 void inv_truth_callback(inv_truth *t, const rt *r);
 void inv_truth_callback_end(inv_truth *t, const rt *r, int normal);
 /* A `gc scan` (markterm 0) or `gc markterm` statement starts: what the
-** scan of G gidx (its truth g; in C when fromc) must visit, a fact of
-** the step in t. Call it for every live G, then inv_truth_gc_done. */
+** scan of G gidx (its truth g; in C when fromc; paused in the prologue of
+** a callee whose sp is entering, else 0) must visit, a fact of the step
+** in t. Call it for every live G, then inv_truth_gc_done. */
 void inv_truth_gc(inv_truth *t, const inv_truth *g, const rt *r, uint32_t gidx,
-		  int markterm, int fromc);
+		  int markterm, int fromc, rt_addr entering);
 void inv_truth_gc_done(inv_truth *t, int markterm); /* the mark phase */
 /* GC1/CGO3 helpers: the current sp of the innermost true frame (0 if
 ** none), and where g.syscallsp must point for cgo call i (0: unknown). */

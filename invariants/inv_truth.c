@@ -552,10 +552,10 @@ void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
 ** true frames (their slots' identities) and the truth's own barrier
 ** record, before the runtime runs: GC1 compares the G's scan report. */
 void inv_truth_gc(inv_truth *t, const inv_truth *g, const rt *r, uint32_t gidx,
-		  int markterm, int fromc)
+		  int markterm, int fromc, rt_addr entering)
 {
-	if (!g->nframes)
-		return; /* the G is gone or not started: there is nothing to scan */
+	if (!g->nframes && !entering)
+		return; /* the G is gone: there is nothing to scan */
 	int visit = !markterm || t->gcmark; /* the program's phase */
 	inv_fact *x = fact(t, IF_GCSCAN);
 	x->gidx = gidx;
@@ -563,10 +563,22 @@ void inv_truth_gc(inv_truth *t, const inv_truth *g, const rt *r, uint32_t gidx,
 	x->stepno = r->stepno; /* the report it is judged against is this step's */
 	if (!visit)
 		return; /* want: nothing visited */
+	/* a G paused in a callee's prologue: that frame is the innermost
+	** one the scan visits (Go: a G stopped in morestack is traced from
+	** the callee's entry), with no identity cell yet (STK1's rule: not a
+	** program frame of the truth until entered); its return slot is at
+	** its sp, and it is below every barrier */
+	x->want[2] = entering != 0;
+	if (!g->nframes) { /* a G that never ran: its first callee only */
+		x->want[0] = x->want[1] = (int64_t)entering;
+		return;
+	}
 	const inv_shadow_frame *in = &g->frames[g->nframes - 1];
 	rt_addr lr = mc_cell_addr(&r->mem, in->cell);
 	if (fromc)
 		x->want[0] = (int64_t)inv_truth_syscallsp(g, r, g->ncgo ? g->ncgo - 1 : 0);
+	else if (entering)
+		x->want[0] = (int64_t)entering;
 	else if (lr)
 		x->want[0] = (int64_t)(lr - r->funcs[in->fn].framesize);
 	rt_addr stop = 0;
@@ -577,7 +589,7 @@ void inv_truth_gc(inv_truth *t, const inv_truth *g, const rt *r, uint32_t gidx,
 	}
 	if (!stop) { /* the whole stack: up to main's frame */
 		x->want[1] = (int64_t)mc_cell_addr(&r->mem, g->frames[0].cell);
-		x->want[2] = g->nframes;
+		x->want[2] += g->nframes;
 		return;
 	}
 	x->want[1] = (int64_t)stop;

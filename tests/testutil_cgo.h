@@ -340,9 +340,9 @@ CW_SIMPLE(cw_sehpush, rt_sehpush(&w->r))
 CW_SIMPLE(cw_sehpop, rt_sehpop(&w->r))
 /* `gc scan` / `gc markterm`: the truth first records what the scan must
 ** visit (GC1), as exec_stmt does */
-CW_SIMPLE(cw_scan, (inv_truth_gc(&w->t, &w->t, &w->r, 0, 0, cw_cur(w)->kind == RF_C),
+CW_SIMPLE(cw_scan, (inv_truth_gc(&w->t, &w->t, &w->r, 0, 0, cw_cur(w)->kind == RF_C, 0),
 		    inv_truth_gc_done(&w->t, 0), rt_gc_scan(&w->r)))
-CW_SIMPLE(cw_markterm, (inv_truth_gc(&w->t, &w->t, &w->r, 0, 1, cw_cur(w)->kind == RF_C),
+CW_SIMPLE(cw_markterm, (inv_truth_gc(&w->t, &w->t, &w->r, 0, 1, cw_cur(w)->kind == RF_C, 0),
 			inv_truth_gc_done(&w->t, 1), rt_gc_markterm(&w->r)))
 CW_SIMPLE(cw_lock, (w->t.locks++, rt_lockosthread(&w->r)))
 CW_SIMPLE(cw_unlock, (w->t.locks -= w->t.locks != 0, rt_unlockosthread(&w->r)))
