@@ -74,8 +74,8 @@ void hs_sched_unload_g(rt *r, const rt_g *save, rt_g *cur)
 /* GC1's facts for a `gc scan` / `gc markterm`: what the scan of every
 ** live G must visit, worked out from each G's own truth before the
 ** runtime scans (rt_sched.c scans the suspended Gs, then the running
-** one). A suspended G is in C when it has more cgo calls than callbacks
-** open (the truth's count, not the runtime's syscallsp); the running G
+** one). A suspended G is in C by its truth (inv_truth_in_c), not by
+** the runtime's syscallsp; the running G
 ** is in C when the statement runs in a C function. A suspended G may
 ** also be paused at a callee's entry, which the scan visits first. */
 void hs_sched_gc_truth(hs *h, int markterm, int fromc)
@@ -87,7 +87,7 @@ void hs_sched_gc_truth(hs *h, int markterm, int fromc)
 		const rt_g *rg = &r->allg[i];
 		if (i == r->curg || rg->dead)
 			continue;
-		int inc = g->ncgo > g->ncb;
+		int inc = inv_truth_in_c(g);
 		/* where the interpreter will resume it: a program Go function's
 		** entry means its prologue has not run to the end (preempt=N
 		** yields there; a growth re-runs it) */

@@ -131,6 +131,11 @@ void inv_truth_check(inv_truth *t, const char *fn, const char *slot, int deref,
 void inv_truth_cgo_call(inv_truth *t, const rt *r);
 void inv_truth_cgo_return(inv_truth *t, const rt *r);
 void inv_truth_callback(inv_truth *t, const rt *r);
+/* The G is in C: a cgo call is open with no callback above it, or the
+** newest callback has not reached Go yet (its cgocallback_gofunc frame,
+** where Go's exitsyscall happens, is not built: a G may be paused there
+** since C statements are safe points with preempt=N). */
+int inv_truth_in_c(const inv_truth *t);
 void inv_truth_callback_end(inv_truth *t, const rt *r, int normal);
 /* A `gc scan` (markterm 0) or `gc markterm` statement starts: what the
 ** scan of G gidx (its truth g; in C when fromc; paused in the prologue of

@@ -491,6 +491,11 @@ rt_addr inv_truth_syscallsp(const inv_truth *t, const rt *r, uint32_t i)
 	return mc_cell_addr(&r->mem, t->cgo[i].spcell);
 }
 
+int inv_truth_in_c(const inv_truth *t)
+{
+	return t->ncgo > t->ncb || (t->ncb && !t->cb[t->ncb - 1].slotcell);
+}
+
 void inv_truth_callback(inv_truth *t, const rt *r)
 {
 	t->cb = inv_grow(t->cb, &t->capcb, t->ncb + 1, sizeof *t->cb);
