@@ -344,9 +344,11 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		} else if (pc == f->entry && !(f->flags & RFF_NOFRAME)) {
 			rt_prologue(r);
 			/* preempt=N: a program Go function's prologue is a safe
-			** point (not the runtime's); the G yields at every Nth,
-			** inside a callback too (it keeps its M: rt_sched.c) */
-			if (f->kind == RF_GO)
+			** point (not the runtime's, nor a deferred builtin's: the
+			** `panic` of `defer panic(v)` is a Go frame the program
+			** did not write); the G yields at every Nth, inside a
+			** callback too (it keeps its M: rt_sched.c) */
+			if (f->kind == RF_GO && f->user >= 0)
 				safepoint(h);
 		} else if (f->user >= 0) {
 			const prog_func *pf = &p->funcs[f->user];
