@@ -194,6 +194,14 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 	case EV_NEWM:
 		snprintf(b, n, "new M m%lld (its own OS stack)", (long long)e->a + 1);
 		break;
+	case EV_CTHREAD:
+		snprintf(b, n, "C thread on extra M m%lld, its G g%lld", (long long)e->a + 1,
+			 (long long)e->b);
+		break;
+	case EV_CTHREADEND:
+		snprintf(b, n, "C thread on m%lld ends (g%lld parked), joined",
+			 (long long)e->a + 1, (long long)e->b);
+		break;
 	default:
 		snprintf(b, n, "event %d", e->kind);
 	}
