@@ -283,9 +283,12 @@ static void hs_dump_m(hs *h, FILE *out)
 	char a[64], b[64];
 	mc_fmt_addr(&r->mem, rt_g0_live_sp(r), a, sizeof a);
 	mc_fmt_addr(&r->mem, r->m.g0sp, b, sizeof b);
-	fprintf(out, "  M: ncgo=%u ncgocall=%llu locked(int=%u ext=%u) running on %s\n",
-		r->m.ncgo, (unsigned long long)r->m.ncgocall, r->m.lockedint,
-		r->g.lockedext, r->cur == &r->g0 ? "the OS stack (C)" : "G1");
+	char on[32];
+	snprintf(on, sizeof on, "G%u", r->g.id);
+	fprintf(out, "  M m%u: ncgo=%u ncgocall=%llu locked(int=%u ext=%u) running on %s\n",
+		r->curm + 1, r->m.ncgo, (unsigned long long)r->m.ncgocall,
+		r->m.lockedint, r->g.lockedext,
+		r->cur == &r->g0 ? "the OS stack (C)" : on);
 	fprintf(out, "  OS stack: sp=%s g0.sched.sp=%s; frames (innermost first):\n",
 		a, b);
 	dumpctx d = {h, out, 0};
@@ -313,6 +316,36 @@ static void hs_dump_m(hs *h, FILE *out)
 	}
 }
 
+/* The Ms that are not loaded: who holds each, and its OS stack. */
+static void hs_dump_other_ms(hs *h, FILE *out)
+{
+	rt *r = &h->rt;
+	for (uint32_t j = 0; j < r->nallm; j++) {
+		if (j == r->curm)
+			continue;
+		rt_mslot *s = &r->allm[j];
+		if (s->holder < 0)
+			fprintf(out, "  M m%u%s: free\n", j + 1, s->extra ? " (extra)" : "");
+		else
+			fprintf(out, "  M m%u%s: held by suspended G%u%s, ncgo=%u\n", j + 1,
+				s->extra ? " (extra)" : "", (uint32_t)s->holder + 1,
+				s->ong0 ? " (in C)" : "", s->m.ncgo);
+		/* its OS stack, walked with it loaded for the walk alone */
+		rt_m m = r->m;
+		rt_g g0 = r->g0;
+		r->m = s->m;
+		r->g0 = s->g0;
+		dumpctx d = {h, out, 0};
+		char why[200];
+		rt_tbresult t = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
+						dumpframe, &d, why, sizeof why);
+		if (t != TB_OK)
+			fprintf(out, "    !! traceback: %s: %s\n", rt_tbresult_name(t), why);
+		r->m = m;
+		r->g0 = g0;
+	}
+}
+
 void hs_dump(hs *h, FILE *out)
 {
 	rt *r = &h->rt;
@@ -330,6 +363,8 @@ void hs_dump(hs *h, FILE *out)
 			fprintf(out, " at %s+%#llx sp=%s", of ? of->name : "?",
 				(unsigned long long)(of ? o->sched.pc - of->entry
 							: o->sched.pc), c);
+		if (!o->dead && i != r->curg && o->m)
+			fprintf(out, ", holding m%u", o->m);
 		fprintf(out, "\n");
 	}
 	if (g->dead) {
@@ -379,6 +414,7 @@ void hs_dump(hs *h, FILE *out)
 	if (!n)
 		fprintf(out, "    (none)\n");
 	hs_dump_m(h, out);
+	hs_dump_other_ms(h, out);
 	fprintf(out, "  panics (newest first):\n");
 	n = 0;
 	for (rt_addr p = g->panic; p && n < 64; n++) {

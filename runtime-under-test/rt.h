@@ -512,7 +512,8 @@ void rt_gc_scan_all(rt *r);
 void rt_gc_markterm_all(rt *r);
 void rt_shrink_all(rt *r);
 /* Does the running G keep its M when it is suspended? In C, inside a
-** callback (a cgo call active on its M), or locked to the thread. */
+** callback (a cgo call active on its M), locked to the thread, or the G
+** of an extra M while its C thread runs. */
 int rt_g_holds_m(const rt *r);
 /* M i (creation order; 0 is the first): its fields and its g0, loaded
 ** or not. */

@@ -131,7 +131,9 @@ void rt_loadm(rt *r, uint32_t i)
 
 int rt_g_holds_m(const rt *r)
 {
-	return r->cur == &r->g0 || r->m.ncgo || r->m.lockedint || r->g.lockedext;
+	/* an extra M's G is its thread's until the thread ends (needm) */
+	return r->cur == &r->g0 || r->m.ncgo || r->m.lockedint || r->g.lockedext ||
+	       (r->g.extra && !r->g.dead);
 }
 
 /* The M for G i (not loaded yet): the one it holds, else the lowest

@@ -442,6 +442,84 @@ static void test_m_rules(void **s)
 	free(p);
 }
 
+/* ---- bug switches on a suspended G, cthread ---- */
+
+/* corpus/regressions/bug-12238-suspended.prog: with its switch, BAR2 on
+** the G suspended inside a callback (not the running one); every switch
+** off, ok. */
+static void test_e2e_bug12238_suspended(void **s)
+{
+	(void)s;
+	char path[1024], err[512], got[256];
+	snprintf(path, sizeof path, "%s/corpus/regressions/bug-12238-suspended.prog",
+		 src_root());
+	prog *p = calloc(1, sizeof *p);
+	assert_non_null(p);
+	int rc = prog_parse_file(path, p, err, sizeof err);
+	if (rc)
+		print_error("%s (set STACKFUZZ_SRC)\n", err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(p->cfg.bugs, BUG_12238);
+	hs_result r = {0};
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	assert_int_equal(hs_run(p, &o, &r), 0);
+	hs_outcome_str(&r, got, sizeof got);
+	assert_string_equal(got, "violation BAR2");
+	assert_non_null(strstr(r.text, "g2 (suspended)"));
+	assert_non_null(strstr(r.text, "cgocallback_gofunc"));
+	assert_true(hs_expect_met(p, &r, err, sizeof err));
+	o.bugs_set = 1;
+	o.bugs = 0;
+	assert_int_equal(hs_run(p, &o, &r), 0);
+	hs_outcome_str(&r, got, sizeof got);
+	assert_string_equal(got, "ok");
+	hs_result_free(&r);
+	free(p);
+}
+
+/* cthread: the extra M (m2) and its G (g2) are made once and reused;
+** the caller keeps m1 in C meanwhile; with bug 12238 the scan inside the
+** thread's callback puts a barrier over its cgocallback_gofunc frame,
+** which returns to goexit (the parked state), and BAR2 names it. */
+static void test_cthread(void **s)
+{
+	(void)s;
+	static const char text[] =
+		"# config: barriers=every\n"
+		"func main()\n  cgo run()\n  cgo run()\nend\n"
+		"cfunc run()\n  cthread cb(7)\n  call cnop()\nend\n"
+		"cfunc cnop()\nend\n"
+		"func cb(x int)\n  var y int\n  y = x\n  call deep()\n  check y == 7\nend\n"
+		"func deep()\n  gc scan\n  gc markterm\nend\n";
+	prog *p = parse(text);
+	char *trace = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&trace, &len);
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	o.trace = f;
+	hs_result r = {0};
+	assert_int_equal(hs_run(p, &o, &r), 0);
+	fclose(f);
+	assert_int_equal(r.kind, OUT_OK);
+	const char *first = strstr(trace, "C thread on extra M m2, its G g2");
+	assert_non_null(first);
+	assert_non_null(strstr(first + 1, "C thread on extra M m2, its G g2"));
+	assert_null(strstr(trace, "new M m3"));
+	assert_non_null(strstr(trace, "C thread on m2 ends (g2 parked), joined"));
+	assert_non_null(strstr(trace, "switch g2 -> g1; M m2 -> m1"));
+	lib_free(trace);
+	o.trace = NULL;
+	o.bugs_set = 1;
+	o.bugs = RT_BUG_12238;
+	assert_int_equal(hs_run(p, &o, &r), 0);
+	assert_int_equal(r.kind, OUT_VIOLATION);
+	assert_string_equal(inv_catalogue[r.inv].id, "BAR2");
+	hs_result_free(&r);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +539,8 @@ int main(void)
 		cmocka_unit_test(test_stk2_in_c),
 		cmocka_unit_test(test_bar1_in_c),
 		cmocka_unit_test(test_m_rules),
+		cmocka_unit_test(test_e2e_bug12238_suspended),
+		cmocka_unit_test(test_cthread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
