@@ -243,7 +243,7 @@ static void test_seh3_free_m(void **s)
 
 /* ---- per-G invariants on a G suspended in a callback or in C ---- */
 
-enum { G_NONE, G_DEFERSP, G_BARRIER, G_RETPC };
+enum { G_NONE, G_DEFERSP, G_BARRIER, G_RETPC, G_PANIC, G_DEFERARG };
 
 typedef struct gpoke {
 	int what, done;
@@ -283,10 +283,53 @@ static void gbreaker(rt *r, void *arg)
 		mc_store(&r->mem, sp + f->framesize, 0x1234);
 		break;
 	}
+	case G_PANIC: /* the panic record's link to itself */
+		assert_true(g->panic != 0);
+		mc_store(&r->mem, g->panic + 8 * P_LINK, g->panic);
+		break;
+	case G_DEFERARG: { /* the outermost defer's &y: one word off, its
+			     truth tag kept (a copy that forgot to adjust it) */
+		rt_addr d = g->defer;
+		assert_true(d != 0);
+		while (rt_ld(&r->mem, d + 8 * D_LINK))
+			d = rt_ld(&r->mem, d + 8 * D_LINK);
+		rt_addr a = d + 8 * RT_DEFER_HDR_WORDS;
+		uint32_t tag = mc_ptag_at(&r->mem, a);
+		assert_true(tag != 0);
+		mc_store(&r->mem, a, rt_ld(&r->mem, a) + 8);
+		mc_ptag_set(&r->mem, a, tag);
+		break;
+	}
 	default:
 		break;
 	}
 }
+
+/* g2 yields inside a deferred call its panic runs, inside a callback */
+static const char cbpanic_prog[] =
+	"func main()\n"
+	"  go worker()\n"
+	"  gosched\n"
+	"  gc scan\n"
+	"  gc markterm\n"
+	"  wait\n"
+	"end\n"
+	"func worker()\n"
+	"  cgo callc()\n"
+	"end\n"
+	"cfunc callc()\n"
+	"  callback back()\n"
+	"end\n"
+	"func back()\n"
+	"  defer rec()\n"
+	"  panic 5\n"
+	"end\n"
+	"func rec()\n"
+	"  var r int\n"
+	"  gosched\n"
+	"  r = recover()\n"
+	"  check r == 5\n"
+	"end\n";
 
 static const char cbscan_prog[] =
 	"func main()\n"
@@ -326,7 +369,13 @@ static const char cscan_prog[] =
 	"  wait\n"
 	"end\n"
 	"func worker()\n"
+	"  var y int\n"
+	"  y = 3\n"
+	"  defer keep(&y)\n"
 	"  call mid()\n"
+	"end\n"
+	"func keep(p *int)\n"
+	"  check *p == 3\n"
 	"end\n"
 	"func mid()\n"
 	"  cgo callc()\n"
@@ -382,6 +431,18 @@ static void test_stk2_in_c(void **s)
 {
 	(void)s;
 	expect_on_g2(cscan_prog, G_RETPC, BARRIERS_OFF, "STK2");
+}
+
+static void test_pan1_in_callback(void **s)
+{
+	(void)s;
+	expect_on_g2(cbpanic_prog, G_PANIC, BARRIERS_OFF, "PAN1");
+}
+
+static void test_def2_in_c(void **s)
+{
+	(void)s;
+	expect_on_g2(cscan_prog, G_DEFERARG, BARRIERS_OFF, "DEF2");
 }
 
 static void test_bar1_in_c(void **s)
@@ -538,6 +599,8 @@ int main(void)
 		cmocka_unit_test(test_bar1_in_callback),
 		cmocka_unit_test(test_stk2_in_c),
 		cmocka_unit_test(test_bar1_in_c),
+		cmocka_unit_test(test_pan1_in_callback),
+		cmocka_unit_test(test_def2_in_c),
 		cmocka_unit_test(test_m_rules),
 		cmocka_unit_test(test_e2e_bug12238_suspended),
 		cmocka_unit_test(test_cthread),
