@@ -581,6 +581,51 @@ static void test_cthread(void **s)
 	free(p);
 }
 
+/* The extra M a cthread made, broken at that step (it is not loaded:
+** the caller's M is): its check names it, held by the thread's G. */
+static void xbreaker(rt *r, void *arg)
+{
+	int *done = arg;
+	for (uint32_t i = 0; i < r->nev && !*done; i++) {
+		if (r->ev[i].kind != EV_CTHREAD)
+			continue;
+		uint32_t j = (uint32_t)r->ev[i].a;
+		assert_true(j != r->curm && r->allm[j].extra);
+		if (done[1])
+			r->allm[j].m.lockedint++;
+		*done = 1;
+	}
+}
+
+static void test_cgo2_on_cthread_m(void **s)
+{
+	(void)s;
+	static const char text[] =
+		"func main()\n  cgo run()\nend\n"
+		"cfunc run()\n  cthread cb()\nend\n"
+		"func cb()\nend\n";
+	for (int brk = 0; brk < 2; brk++) {
+		prog *p = parse(text);
+		int st[2] = {0, brk};
+		hs_options o;
+		memset(&o, 0, sizeof o);
+		o.poke = xbreaker;
+		o.poke_arg = st;
+		hs_result r = {0};
+		assert_int_equal(hs_run(p, &o, &r), 0);
+		assert_int_equal(st[0], 1);
+		if (!brk) {
+			assert_int_equal(r.kind, OUT_OK);
+		} else {
+			assert_int_equal(r.kind, OUT_VIOLATION);
+			assert_string_equal(inv_catalogue[r.inv].id, "CGO2");
+			assert_non_null(strstr(r.text, "m2 (held by suspended g2, in C)"));
+		}
+		hs_result_free(&r);
+		free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -604,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_m_rules),
 		cmocka_unit_test(test_e2e_bug12238_suspended),
 		cmocka_unit_test(test_cthread),
+		cmocka_unit_test(test_cgo2_on_cthread_m),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
