@@ -15,7 +15,8 @@
 **    the middle of a campaign would make crashes irreproducible.
 **  - a crash is exactly a violation (DEF4 only as below; STACKFUZZ_CRASH_ONLY
 **    narrows it to one ID, STACKFUZZ_SWITCHED_ONLY to violations that go
-**    away with the bug switches off) or, for the text target, a broken round
+**    away with the bug switches off, STACKFUZZ_CRASH_SUSPENDED=1 to those
+**    on a G or M that is not the running one) or, for the text target, a broken round
 **    trip: the report goes to stderr first, then abort(), which
 **    both engines record as a crash (libFuzzer -handle_abrt, AFL++ by
 **    the signal).
@@ -42,6 +43,7 @@ static struct {
 	uint32_t maxstack;
 	char only[8]; /* STACKFUZZ_CRASH_ONLY: the one ID that crashes, or "" */
 	int switched_only; /* STACKFUZZ_SWITCHED_ONLY=1 */
+	int suspended_only; /* STACKFUZZ_CRASH_SUSPENDED=1 */
 	char desc[128];
 } cfg;
 
@@ -96,6 +98,10 @@ void sf_fuzz_init(void)
 	}
 	s = getenv("STACKFUZZ_SWITCHED_ONLY");
 	cfg.switched_only = s != NULL && strcmp(s, "1") == 0;
+	/* only a violation on a G or M that is not the running one: the
+	** measure of "finds 12238 on a suspended G" (README) */
+	s = getenv("STACKFUZZ_CRASH_SUSPENDED");
+	cfg.suspended_only = s != NULL && strcmp(s, "1") == 0;
 	char bugs[64];
 	prog_format_bugs(cfg.bugs, bugs, sizeof bugs);
 	snprintf(cfg.desc, sizeof cfg.desc, "bugs=%s target=%s budget=%u maxstack=%u",
@@ -145,6 +151,9 @@ int sf_fuzz_one(const uint8_t *data, size_t len)
 	if (cfg.only[0] != 0 && strcmp(cfg.only, inv_catalogue[v.inv].id) != 0)
 		return 0;
 	if (cfg.switched_only && v.unswitched)
+		return 0;
+	if (cfg.suspended_only && !strstr(R.text, "(suspended)") &&
+	    !strstr(R.text, " (held by suspended ") && !strstr(R.text, " (free)"))
 		return 0;
 	fprintf(stderr, "\n==stackfuzz== violation %s (%s%s)\n", inv_catalogue[v.inv].id,
 		cfg.desc, v.from_ref ? "; on the DEF4 reference run" : "");

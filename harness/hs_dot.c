@@ -152,7 +152,8 @@ void hs_dump_dot(hs *h, FILE *out)
 	}
 	/* the M */
 	dotctx m = {.h = h, .out = out, .prefix = "m"};
-	fprintf(out, "  subgraph cluster_m { label=\"M's OS stack\";\n");
+	fprintf(out, "  subgraph cluster_m { label=\"m%u's OS stack%s\";\n", r->curm + 1,
+		r->nallm > 1 ? " (the loaded M)" : "");
 	rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, dotframe, &m, NULL, 0);
 	if (r->cfg.windows) {
 		rt_addr lo = rt_g0_live_sp(r), hsh = r->m.seh;

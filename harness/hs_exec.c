@@ -415,6 +415,26 @@ static rt_addr ex_wait(const xctx *x)
 	return 0;
 }
 
+/* cthread f(args) in C: C makes a thread that calls f back on an extra
+** M (rt_cthread.c); the caller resumes after the statement once the
+** thread has ended. The thread's G gets its truth: it starts inside
+** that callback, with no cgo call below it (inv_truth.extram). */
+static rt_addr ex_cthread(const xctx *x)
+{
+	rt_word a[PROG_MAX_PARAMS + 1];
+	uint32_t tag[PROG_MAX_PARAMS + 1];
+	uint32_t n = arg_words(x->h, x->pf, x->s, a, tag);
+	if (x->r->nallg >= HS_MAX_GS) {
+		x->h->limit = "goroutines: more than " HS_MAX_GS_STR
+			      " started (each has its own stack)";
+		return 0;
+	}
+	int g = rt_cthread(x->r, x->h->rtidx[x->s->fn], a, n, x->k);
+	if (g >= 0)
+		hs_sched_cthread_truth(x->h, (uint32_t)g);
+	return 0;
+}
+
 static const exec_fn exec_op[ST__COUNT] = {
 	[ST_ASSIGN] = ex_assign,     [ST_STORE] = ex_store,
 	[ST_CHECK] = ex_check,	     [ST_CALL] = ex_call,
@@ -433,6 +453,7 @@ static const exec_fn exec_op[ST__COUNT] = {
 	[ST_CALLR] = ex_call,	     [ST_CGOR] = ex_cgo,
 	[ST_CBR] = ex_callback,	     [ST_GO] = ex_go,
 	[ST_GOSCHED] = ex_gosched,   [ST_WAIT] = ex_wait,
+	[ST_CTHREAD] = ex_cthread,
 };
 
 /* x = call/cgo/callback f(...) resumed: the callee returned and popped

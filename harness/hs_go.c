@@ -79,6 +79,7 @@ static const char *const go_form[ST__COUNT] = {
 	[ST_GO] = "func(a...) { sfGo(func() { pK_f(a...) }) }(args)",
 	[ST_GOSCHED] = "sfGosched(): hand the baton to the next goroutine",
 	[ST_WAIT] = "sfWait(): until every other goroutine has ended",
+	[ST_CTHREAD] = "C: pthread_create of a routine calling the exported pK_th_f(args), then pthread_join",
 };
 
 const char *hs_go_form(int op)
@@ -311,6 +312,16 @@ static void c_stmt(rt_strbuf *s, const prog *p, int k, int fi, uint32_t si)
 		expr(s, f, &st->a[0], 1);
 		rt_sb_printf(s, ";");
 		break;
+	case ST_CTHREAD: /* a thread of C's calls f back; joined here */
+		rt_sb_printf(s, "{ long long sfA[%u] = {", st->nargs + 1);
+		for (uint32_t i = 0; i < st->nargs; i++) {
+			expr(s, f, &st->a[i], 1);
+			rt_sb_printf(s, ", ");
+		}
+		rt_sb_printf(s, "0}; pthread_t sfT; "
+			     "if (pthread_create(&sfT, 0, p%d_thr_%s, sfA) == 0) "
+			     "pthread_join(sfT, 0); }", k, p->funcs[st->fn].name);
+		break;
 	case ST_GC:
 		rt_sb_printf(s, "sfGC(); /* gc %s */", prog_gc_name((int)st->n));
 		break;
@@ -347,6 +358,17 @@ static void c_proto(rt_strbuf *s, const prog_func *f, int k)
 	rt_sb_printf(s, ")");
 }
 
+/* Is Go function fi of p the target of a cthread? */
+static int thread_target(const prog *p, uint32_t fi)
+{
+	for (uint32_t i = 0; i < p->nfuncs; i++)
+		for (uint32_t k = 0; k < p->funcs[i].nstmts; k++)
+			if (p->funcs[i].stmts[k].op == ST_CTHREAD &&
+			    p->funcs[i].stmts[k].fn == fi)
+				return 1;
+	return 0;
+}
+
 /* Is Go function fi of p the target of a callback? */
 static int called_back(const prog *p, uint32_t fi)
 {
@@ -365,6 +387,18 @@ static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_en
 	char nb[PROG_MAX_NAME + 8];
 	rt_sb_printf(g, "\n// ---- entry %d: %s ----\n", k, e->label ? e->label : "");
 	rt_sb_printf(c, "\n/* ---- entry %d: %s ---- */\n", k, e->label ? e->label : "");
+	/* the start routines of C's threads (cthread): each calls its Go
+	** function back through the exported pK_th_f */
+	for (uint32_t fi = 0; fi < p->nfuncs; fi++) {
+		const prog_func *f = &p->funcs[fi];
+		if (f->kind == FK_C || !thread_target(p, fi))
+			continue;
+		rt_sb_printf(c, "static void *p%d_thr_%s(void *a)\n{\n\tlong long *v = a;\n"
+			     "\t(void)v;\n\tp%d_th_%s(", k, f->name, k, f->name);
+		for (uint32_t i = 0; i < f->nparams; i++)
+			rt_sb_printf(c, "%sv[%u]", i ? ", " : "", i);
+		rt_sb_printf(c, ");\n\treturn 0;\n}\n");
+	}
 	for (uint32_t fi = 0; fi < p->nfuncs; fi++) {
 		const prog_func *f = &p->funcs[fi];
 		if (f->kind == FK_C) {
@@ -404,6 +438,22 @@ static void emit_prog(rt_strbuf *g, rt_strbuf *c, rt_strbuf *pre, const hs_go_en
 		if (f->nresults)
 			rt_sb_printf(g, "\treturn\n");
 		rt_sb_printf(g, "}\n");
+		if (thread_target(p, fi)) {
+			/* on the extra M's G: the model's extra G holds the baton
+			** while the thread runs (sfCthreadBegin/End) */
+			rt_sb_printf(g, "\n//export p%d_th_%s\nfunc p%d_th_%s(", k, f->name,
+				     k, f->name);
+			for (uint32_t i = 0; i < f->nparams; i++)
+				rt_sb_printf(g, "%sa%u C.longlong", i ? ", " : "", i);
+			rt_sb_printf(g, ") {\n\tme := sfCthreadBegin()\n\tp%d_%s(", k, f->name);
+			for (uint32_t i = 0; i < f->nparams; i++) {
+				if (f->type[i] == TY_PTR)
+					rt_sb_printf(g, "%snil", i ? ", " : "");
+				else
+					rt_sb_printf(g, "%sint(a%u)", i ? ", " : "", i);
+			}
+			rt_sb_printf(g, ")\n\tsfCthreadEnd(me)\n}\n");
+		}
 		if (called_back(p, fi)) {
 			/* C passes ints; a *int parameter can only get nil */
 			rt_sb_printf(g, "\n//export p%d_cb_%s\nfunc p%d_cb_%s(", k, f->name,
@@ -505,6 +555,7 @@ static const char go_runtime_part[] =
 	"type sfG struct {\n"
 	"\tch            chan struct{}\n"
 	"\tdead, waiting bool\n"
+	"\textra, join    bool // an extra M's G (cthread); a caller joining one\n"
 	"}\n"
 	"\nvar sfGs = []*sfG{{ch: make(chan struct{}, 1)}}\n"
 	"var sfCur int\n"
@@ -537,8 +588,35 @@ static const char go_runtime_part[] =
 	"\t}\n"
 	"\treturn false\n"
 	"}\n"
+	"\n// A thread C created (cthread) runs its callback on an extra M, whose G\n"
+	"// is the model's extra G (rt_cthread.c): made by the first cthread that\n"
+	"// finds none free, reused after. It holds the baton while the thread\n"
+	"// runs; the caller, blocked in pthread_join, is not runnable till then.\n"
+	"func sfCthreadBegin() int {\n"
+	"\tdebug.SetPanicOnFault(true)\n"
+	"\tme, x := sfCur, -1\n"
+	"\tfor i, g := range sfGs {\n"
+	"\t\tif g.extra && g.dead {\n"
+	"\t\t\tx = i\n"
+	"\t\t\tbreak\n"
+	"\t\t}\n"
+	"\t}\n"
+	"\tif x < 0 {\n"
+	"\t\tsfGs = append(sfGs, &sfG{ch: make(chan struct{}, 1), extra: true})\n"
+	"\t\tx = len(sfGs) - 1\n"
+	"\t}\n"
+	"\tsfGs[x].dead = false\n"
+	"\tsfGs[me].join = true\n"
+	"\tsfCur = x\n"
+	"\treturn me\n"
+	"}\n"
+	"\nfunc sfCthreadEnd(me int) {\n"
+	"\tsfGs[sfCur].dead = true\n"
+	"\tsfGs[me].join = false\n"
+	"\tsfCur = me\n"
+	"}\n"
 	"\nfunc sfRunnable(i int) bool {\n"
-	"\tif sfGs[i].dead {\n"
+	"\tif sfGs[i].dead || sfGs[i].join {\n"
 	"\t\treturn false\n"
 	"\t}\n"
 	"\tif !sfGs[i].waiting {\n"
@@ -620,7 +698,7 @@ int hs_go_emit(const char *dir, const hs_go_entry *e, size_t n, char *err,
 	int inject = inj && !strcmp(inj, "recover+1");
 	rt_strbuf g = {0}, c = {0}, pre = {0};
 	rt_sb_printf(&c, "/* Code generated by stackfuzz go; DO NOT EDIT. */\n"
-		       "#include \"_cgo_export.h\"\n");
+		       "#include <pthread.h>\n#include \"_cgo_export.h\"\n");
 	/* every grow size used, once */
 	uint8_t growseen[PROG_MAX_GROW / 8 + 1];
 	memset(growseen, 0, sizeof growseen);
@@ -635,7 +713,7 @@ int hs_go_emit(const char *dir, const hs_go_entry *e, size_t n, char *err,
 	rt_strbuf m = {0};
 	rt_sb_printf(&m, "// Code generated by stackfuzz go; DO NOT EDIT.\n"
 		       "// Run: ./stackfuzzgo K (K = entry index, listed in sfEntries).\n"
-		       "package main\n\n/*\n%s*/\nimport \"C\"\n\n"
+		       "package main\n\n/*\n#cgo LDFLAGS: -lpthread\n%s*/\nimport \"C\"\n\n"
 		       "import (\n\t\"os\"\n\t\"runtime\"\n\t\"runtime/debug\"\n"
 		       "\t\"strconv\"\n\t\"unsafe\"\n)\n",
 		   pre.b ? pre.b : "");

@@ -85,5 +85,8 @@ int hs_sched_check_others(hs *h, inv_violation *v);
 ** the loaded one (switched from or to, created): a free M must be at
 ** rest, a held one is checked with its G; 1 and *v (naming the M). */
 int hs_sched_check_ms(hs *h, inv_violation *v);
+/* G i is an extra M's G a cthread just started: a fresh truth, inside
+** the thread's callback (recorded before the runtime runs it). */
+void hs_sched_cthread_truth(hs *h, uint32_t i);
 
 #endif

@@ -194,6 +194,14 @@ static void fmt_event(hs *h, const rt_event *e, char *b, size_t n)
 	case EV_NEWM:
 		snprintf(b, n, "new M m%lld (its own OS stack)", (long long)e->a + 1);
 		break;
+	case EV_CTHREAD:
+		snprintf(b, n, "C thread on extra M m%lld, its G g%lld", (long long)e->a + 1,
+			 (long long)e->b);
+		break;
+	case EV_CTHREADEND:
+		snprintf(b, n, "C thread on m%lld ends (g%lld parked), joined",
+			 (long long)e->a + 1, (long long)e->b);
+		break;
 	default:
 		snprintf(b, n, "event %d", e->kind);
 	}
@@ -275,13 +283,12 @@ static void hs_dump_m(hs *h, FILE *out)
 	char a[64], b[64];
 	mc_fmt_addr(&r->mem, rt_g0_live_sp(r), a, sizeof a);
 	mc_fmt_addr(&r->mem, r->m.g0sp, b, sizeof b);
-	fprintf(out, "  M: ncgo=%u ncgocall=%llu locked(int=%u ext=%u) running on ",
-		r->m.ncgo, (unsigned long long)r->m.ncgocall, r->m.lockedint,
-		r->g.lockedext);
-	if (r->cur == &r->g0)
-		fprintf(out, "the OS stack (C)\n");
-	else
-		fprintf(out, "G%u\n", r->g.id ? r->g.id : 1u);
+	char on[32];
+	snprintf(on, sizeof on, "G%u", r->g.id ? r->g.id : 1u);
+	fprintf(out, "  M m%u: ncgo=%u ncgocall=%llu locked(int=%u ext=%u) running on %s\n",
+		r->curm + 1, r->m.ncgo, (unsigned long long)r->m.ncgocall,
+		r->m.lockedint, r->g.lockedext,
+		r->cur == &r->g0 ? "the OS stack (C)" : on);
 	fprintf(out, "  OS stack: sp=%s g0.sched.sp=%s; frames (innermost first):\n",
 		a, b);
 	dumpctx d = {h, out, 0};
@@ -306,6 +313,36 @@ static void hs_dump_m(hs *h, FILE *out)
 		if (bad || (prev != RT_SEH_END && prev <= hsh))
 			break;
 		hsh = prev;
+	}
+}
+
+/* The Ms that are not loaded: who holds each, and its OS stack. */
+static void hs_dump_other_ms(hs *h, FILE *out)
+{
+	rt *r = &h->rt;
+	for (uint32_t j = 0; j < r->nallm; j++) {
+		if (j == r->curm)
+			continue;
+		rt_mslot *s = &r->allm[j];
+		if (s->holder < 0)
+			fprintf(out, "  M m%u%s: free\n", j + 1, s->extra ? " (extra)" : "");
+		else
+			fprintf(out, "  M m%u%s: held by suspended G%u%s, ncgo=%u\n", j + 1,
+				s->extra ? " (extra)" : "", (uint32_t)s->holder + 1,
+				s->ong0 ? " (in C)" : "", s->m.ncgo);
+		/* its OS stack, walked with it loaded for the walk alone */
+		rt_m m = r->m;
+		rt_g g0 = r->g0;
+		r->m = s->m;
+		r->g0 = s->g0;
+		dumpctx d = {h, out, 0};
+		char why[200];
+		rt_tbresult t = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
+						dumpframe, &d, why, sizeof why);
+		if (t != TB_OK)
+			fprintf(out, "    !! traceback: %s: %s\n", rt_tbresult_name(t), why);
+		r->m = m;
+		r->g0 = g0;
 	}
 }
 
@@ -404,6 +441,8 @@ void hs_dump(hs *h, FILE *out)
 			fprintf(out, " at %s+%#llx sp=%s", of ? of->name : "?",
 				(unsigned long long)(of ? o->sched.pc - of->entry
 							: o->sched.pc), c);
+		if (!o->dead && i != r->curg && o->m)
+			fprintf(out, ", holding m%u", o->m);
 		fprintf(out, "\n");
 	}
 	if (g->dead) {
@@ -411,6 +450,7 @@ void hs_dump(hs *h, FILE *out)
 	} else {
 		dump_g(h, out);
 		hs_dump_m(h, out);
+		hs_dump_other_ms(h, out);
 		dump_panics(h, out);
 	}
 	/* every other live G: its frames, defers and panics as they wait */

@@ -377,3 +377,25 @@ int hs_sched_check_ms(hs *h, inv_violation *v)
 	h->ctx.reached |= h->ctx3.reached & h->ctx3.mask;
 	return bad;
 }
+
+void hs_sched_cthread_truth(hs *h, uint32_t i)
+{
+	rt *r = &h->rt;
+	room(h, r->nallg);
+	inv_truth *t = &h->gtruth[i];
+	/* a G reused by the next cthread starts afresh (its frames and
+	** callbacks ended with the last thread) */
+	inv_truth_free(t);
+	inv_truth_init(t);
+	t->extram = 1;
+	/* what must hold again when the callback returns: the extra M's
+	** g0.sched.sp and the G's sched.pc (goexit) as they are now */
+	rt_mslot *s = &r->allm[r->allg[i].m - 1];
+	rt_m m = r->m;
+	rt_g g = r->g;
+	r->m = s->m;
+	r->g = r->allg[i];
+	inv_truth_callback(t, r);
+	r->m = m;
+	r->g = g;
+}

@@ -99,6 +99,14 @@ typedef struct inv_truth {
 				      cgocallback_gofunc frame (0: not built) */
 	} *cb;
 	uint32_t ncb, capcb;
+	/* the G of an extra M (cthread): outside its callback it sits in C
+	** at goexit, as Go's needm leaves it (syscallsp the stack's top,
+	** syscallpc goexit's return point), and its outermost callback
+	** (cb[0]) returns to that state, not to a cgo call: cb[i + 1]
+	** returns to cgo[i] (for other Gs cb[i] returns to cgo[i]) */
+	uint8_t extram;
+	uint32_t xcell; /* extram: identity of the bottom callback frame's
+			   return slot, the stack's outermost (GC1) */
 	/* GC1: the mark phase as the program started it, and the barriers
 	** the scans installed (identity cells of their return-PC slots) and
 	** whether each was hit: a return through it, or a recovery past it */
@@ -106,6 +114,12 @@ typedef struct inv_truth {
 	struct inv_bartruth { uint32_t cell; uint8_t hit; } *bars;
 	uint32_t nbars, capbars;
 } inv_truth;
+
+/* Callbacks inside a cgo call of the G (all but an extra M's bottom one). */
+static inline uint32_t inv_truth_cbin(const inv_truth *t)
+{
+	return t->ncb - (t->extram && t->ncb ? 1u : 0u);
+}
 
 /* The truth recorder (inv_truth.c), used by the interpreter and tests. */
 void inv_truth_init(inv_truth *t);

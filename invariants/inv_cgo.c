@@ -238,8 +238,21 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 		return 0;
 	char a[64], b[64], d[64];
 	rt_addr wantpc = rt_retpc(&r->funcs[RTF_CGOCALL], 0);
-	int inc = t->ncgo && t->ncb < t->ncgo && t->cgo[t->ncgo - 1].cdepth;
-	if (g->syscallsp || g->syscallpc || inc) {
+	/* an extra M's G parked in C at goexit (needm): the top of its
+	** stack (unknown once it segmented) and goexit's return point */
+	rt_addr xpc = rt_retpc(&r->funcs[RTF_GOEXIT], 0);
+	rt_addr xsp = g->nsegs == 1 ? g->hi : 0;
+	int inc = t->ncgo && inv_truth_cbin(t) < t->ncgo && t->cgo[t->ncgo - 1].cdepth;
+	if (!t->ncgo && t->extram && (g->syscallsp || g->syscallpc)) {
+		if (g->syscallpc != xpc || (xsp && g->syscallsp != xsp)) {
+			inv_fail(v, INV_CGO3, "extra M's G: syscallsp %s, syscallpc "
+				 "%#llx; needm leaves them at %s, %#llx",
+				 inv_addr(c, g->syscallsp, a, sizeof a),
+				 (unsigned long long)g->syscallpc,
+				 inv_addr(c, xsp, b, sizeof b), (unsigned long long)xpc);
+			return 1;
+		}
+	} else if (g->syscallsp || g->syscallpc || inc) {
 		if (!t->ncgo) {
 			inv_fail(v, INV_CGO3, "syscallsp %s / syscallpc %#llx set, but "
 				 "the G made no cgo call", inv_addr(c, g->syscallsp, a, sizeof a),
@@ -276,20 +289,24 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 			continue; /* its frame is not built yet */
 		rt_addr slot = mc_cell_addr(&r->mem, t->cb[i].slotcell);
 		rt_word sp = 0, pc = 0;
-		rt_addr want = inv_truth_syscallsp(t, r, i);
+		/* callback i returns to cgo call i, or on an extra M's G to
+		** cgo call i - 1, its bottom one to the needm state */
+		int bottom = t->extram && i == 0;
+		rt_addr want = bottom ? xsp : inv_truth_syscallsp(t, r, i - t->extram);
+		rt_addr wpc = bottom ? xpc : wantpc;
 		if (!slot || mc_peek(&r->mem, slot, &sp) ||
 		    mc_peek(&r->mem, slot + 8 * (CBG_SYSCALLPC - CBG_SYSCALLSP), &pc)) {
 			inv_fail(v, INV_CGO3, "callback %u: the syscallsp saved in its "
 				 "cgocallback_gofunc frame is gone", i + 1);
 			return 1;
 		}
-		if ((want && sp != want) || pc != wantpc) {
+		if ((want && sp != want) || pc != wpc) {
 			inv_fail(v, INV_CGO3, "callback %u: cgocallback_gofunc saved "
 				 "syscallsp %s, syscallpc %#llx at %s; the cgo call it returns "
 				 "to has its frame at %s, return point %#llx", i + 1,
 				 inv_addr(c, sp, a, sizeof a), (unsigned long long)pc,
 				 inv_addr(c, slot, b, sizeof b),
-				 inv_addr(c, want, d, sizeof d), (unsigned long long)wantpc);
+				 inv_addr(c, want, d, sizeof d), (unsigned long long)wpc);
 			return 1;
 		}
 		c->reached |= 1u << INV_CGO3;

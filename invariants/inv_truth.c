@@ -232,7 +232,7 @@ static void on_enter(inv_truth *t, rt *r, int fi)
 		t->cgo[t->ncgo - 1].spcell =
 			f->framesize ? mc_cell_new(&r->mem, sp) : cell;
 	if (f->user >= 0) {
-		if (f->kind == RF_C && t->ncgo > t->ncb)
+		if (f->kind == RF_C && t->ncgo > inv_truth_cbin(t))
 			t->cgo[t->ncgo - 1].cdepth++; /* the G is in C */
 		if (f->kind == RF_GO)
 			inv_truth_push(t, fi, cell);
@@ -257,7 +257,8 @@ static void on_return(inv_truth *t, const rt *r, int fi)
 {
 	if (r->funcs[fi].user >= 0 && r->funcs[fi].kind == RF_GO && t->nframes)
 		inv_truth_pop_to(t, t->nframes - 1);
-	if (r->funcs[fi].user >= 0 && r->funcs[fi].kind == RF_C && t->ncgo > t->ncb &&
+	if (r->funcs[fi].user >= 0 && r->funcs[fi].kind == RF_C &&
+	    t->ncgo > inv_truth_cbin(t) &&
 	    t->cgo[t->ncgo - 1].cdepth)
 		t->cgo[t->ncgo - 1].cdepth--;
 }
@@ -517,8 +518,12 @@ static void on_cbframe(inv_truth *t, rt *r, rt_addr sp)
 	struct inv_cbtruth *cb = &t->cb[t->ncb - 1];
 	rt_addr slot = sp + 8 * CBG_SYSCALLSP;
 	cb->slotcell = mc_cell_new(&r->mem, slot);
-	uint32_t i = t->ncb - 1;
-	if (i < t->ncgo && t->cgo[i].spcell)
+	/* the cgo call it returns to (an extra M's bottom callback returns
+	** to none: its saved copy is the needm state, no slot's pointer) */
+	uint32_t i = inv_truth_cbin(t) - 1;
+	if (t->extram && t->ncb == 1) /* the extra M's G: its outermost frame */
+		t->xcell = mc_cell_new(&r->mem, sp + r->funcs[RTF_CGOCB_GOFUNC].framesize);
+	if (inv_truth_cbin(t) && i < t->ncgo && t->cgo[i].spcell)
 		mc_ptag_set(&r->mem, slot, t->cgo[i].spcell);
 	/* unwindm's record (the chain's head) for this frame, and its
 	** argument &restore */
@@ -536,8 +541,8 @@ void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
 		return;
 	const struct inv_cbtruth *want = &t->cb[--t->ncb];
 	/* unwound by a panic: its cgo call's C frames are abandoned */
-	if (!normal && t->ncb < t->ncgo)
-		t->cgo[t->ncb].cdepth = 0;
+	if (!normal && inv_truth_cbin(t) < t->ncgo && (t->ncb || !t->extram))
+		t->cgo[inv_truth_cbin(t)].cdepth = 0;
 	inv_fact *x = fact(t, IF_CBEND);
 	x->normal = (uint8_t)(normal != 0);
 	x->want[0] = (int64_t)want->g0sp;
@@ -592,8 +597,11 @@ void inv_truth_gc(inv_truth *t, const inv_truth *g, const rt *r, uint32_t gidx,
 		if (!g->bars[i].hit && a && (!stop || a < stop))
 			stop = a;
 	}
-	if (!stop) { /* the whole stack: up to main's frame */
-		x->want[1] = (int64_t)mc_cell_addr(&r->mem, g->frames[0].cell);
+	if (!stop) { /* the whole stack: up to main's frame (an extra M's G:
+		      ** its bottom callback frame, below its first Go frame) */
+		x->want[1] = (int64_t)mc_cell_addr(&r->mem, g->extram && g->xcell
+								   ? g->xcell
+								   : g->frames[0].cell);
 		x->want[2] += g->nframes;
 		return;
 	}

@@ -22,6 +22,9 @@
 ** ops (31..) took bit 4 the same way: a header byte with bit 4 set and
 ** bits 5-7 clear, which decoded with bits 2-3 ignored, now reads bits 3
 ** and 4; the encoder sets bit 4 only for a function holding such an op.
+** The thread op (34, cthread) took bit 5 likewise: a header byte with
+** bit 5 set and bits 6-7 clear (which decoded with bits 2-4 ignored) now
+** reads bit 3 (the result) and decodes op bytes as b % ST__COUNT.
 **
 ** Layout (all multi-byte fields u16/int16 little-endian):
 **
@@ -40,7 +43,11 @@
 **                    bit 4: the function uses the goroutine ops (ST_GO,
 **                    ST_GOSCHED, ST_WAIT): op bytes decode as
 **                    b % ST__COUNT, bit 2 is ignored (encoded 0);
-**                    bits 5-7 encoded 0; if any is set, bits 2-4 are
+**                    bit 5: the function uses the thread op
+**                    (ST_CTHREAD): op bytes decode as b % ST__COUNT,
+**                    bits 2 and 4 are ignored (encoded 0); main's
+**                    preempt as in the goroutine form;
+**                    bits 6-7 encoded 0; if either is set, bits 2-5 are
 **                    ignored too (read as 0)
 **     h[1]           nparams               (decode: b % 5)
 **     h[2]           nlocals               (decode: b % 9)
@@ -56,7 +63,8 @@
 **   each statement is a 16-byte record, its fields used as the op's row
 **   in the op table (lang_op.h) says:
 **     s[0]           op        (decode: b % 19, or b % 31 if h[0] bit 2,
-**                               or b % ST__COUNT if h[0] bit 4)
+**                               or b % 34 if h[0] bit 4, or
+**                               b % ST__COUNT if h[0] bit 5)
 **     s[1]           slot, if a form of the op has a target slot; else 0
 **     s[2..3]  u16   w, by the row's callee and n kinds:
 **                      a callee: its index (decode: w % nfuncs)
@@ -110,7 +118,10 @@ static int has_slot(const lang_opinfo *o)
 static void decode_stmt(reader *r, const prog *p, prog_stmt *s, int ext)
 {
 	memset(s, 0, sizeof *s);
-	s->op = (uint8_t)(rd8(r) % (ext == 2 ? ST__COUNT : ext ? ST__COUNT_V2 : ST__COUNT_V1));
+	s->op = (uint8_t)(rd8(r) % (ext == 3   ? ST__COUNT
+				    : ext == 2 ? ST__COUNT_V3
+				    : ext	? ST__COUNT_V2
+						: ST__COUNT_V1));
 	uint8_t slot = rd8(r);
 	uint16_t w = rd16(r);
 	for (int i = 0; i < PROG_MAX_PARAMS; i++) {
@@ -194,8 +205,8 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 		** goroutine ops) too, as every encoder writes them: a
 		** byte-level mutant's header byte decodes as the first decoder
 		** read it far more often */
-		uint8_t hx = h0 & 0xe0 ? 0 : h0;
-		int ext = hx & 0x10 ? 2 : (hx >> 2) & 1;
+		uint8_t hx = h0 & 0xc0 ? 0 : h0 & 0x20 ? h0 & 0x29 : h0;
+		int ext = hx & 0x20 ? 3 : hx & 0x10 ? 2 : (hx >> 2) & 1;
 		f->nresults = (hx >> 3) & 1;
 		f->kind = h0 & 1;
 		f->flags = (h0 >> 1) & FF_CGOWRAPPER;
@@ -208,7 +219,7 @@ void prog_bin_decode(const uint8_t *data, size_t len, prog *out)
 			f->type[i] = i == prog_result_slot(f) ? TY_INT : (types >> i) & 1;
 		uint16_t pad = rd16(&r);
 		f->pad = pad % (PROG_MAX_PAD / 8 + 1) * 8u;
-		if (fi == 0 && ext == 2) { /* main in the goroutine form */
+		if (fi == 0 && ext >= 2) { /* main in the goroutine form */
 			out->cfg.preempt = pad >> 12;
 			out->cfg.has_preempt = out->cfg.preempt != 0;
 		}
@@ -289,14 +300,18 @@ size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
 				types |= (unsigned)(f->type[k] & 1) << k;
 		uint32_t nst = cap_u32(f->nstmts, PROG_MAX_STMTS);
 		unsigned ext = 0;
-		for (uint32_t k = 0; k < nst; k++)
-			ext |= f->stmts[k].op >= ST__COUNT_V2	? 2u
-			       : f->stmts[k].op >= ST__COUNT_V1 ? 1u
-								: 0u;
-		if (i == 0 && p->cfg.preempt) /* preempt lives in this form */
-			ext |= 2u;
+		for (uint32_t k = 0; k < nst; k++) {
+			unsigned e = f->stmts[k].op >= ST__COUNT_V3   ? 3u
+				     : f->stmts[k].op >= ST__COUNT_V2 ? 2u
+				     : f->stmts[k].op >= ST__COUNT_V1 ? 1u
+								      : 0u;
+			if (e > ext)
+				ext = e;
+		}
+		if (i == 0 && p->cfg.preempt && ext < 2) /* preempt lives here */
+			ext = 2u;
 		wr8(&w, (f->kind & 1u) | (f->flags & FF_CGOWRAPPER ? 2u : 0u) |
-				(ext & 2u ? 0x10u : ext ? 4u : 0u) |
+				(ext == 3u ? 0x20u : ext == 2u ? 0x10u : ext ? 4u : 0u) |
 				(f->nresults ? 8u : 0u));
 		wr8(&w, f->nparams);
 		wr8(&w, f->nlocals);
@@ -304,7 +319,7 @@ size_t prog_bin_encode(const prog *p, uint8_t *buf, size_t cap)
 		/* main in the goroutine form: preempt (0-15) in the pad word's
 		** top bits, which the pad never uses */
 		wr16(&w, cap_u32(f->pad, PROG_MAX_PAD) / 8 |
-				 (i == 0 && (ext & 2u) ? cap_u32(p->cfg.preempt, 15) << 12 : 0));
+				 (i == 0 && ext >= 2u ? cap_u32(p->cfg.preempt, 15) << 12 : 0));
 		wr8(&w, nst);
 		for (uint32_t k = 0; k < nst; k++)
 			encode_stmt(&w, &f->stmts[k]);

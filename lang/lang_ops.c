@@ -155,6 +155,12 @@ const lang_opinfo lang_ops[ST__COUNT] = {
 	[ST_WAIT] = {"wait", F1("wait", LS_NONE), LN_NONE, LC_NONE,
 		     {LA_NONE, LA_NONE}, LO_GO, 0, ST_RETURN, 1, 0, wait_letters, 0,
 		     0},
+	/* a C thread's start routine calls back into Go: its site is the
+	** return point the joined thread resumes the C frame at; in Go it
+	** becomes `go` (Go's way to run f elsewhere) */
+	[ST_CTHREAD] = {"cthread", F1("cthread %f(%A)", LS_NONE), LN_NONE, LC_GO,
+			{LA_CALLEE, LA_NONE}, LO_C | LO_CALLSITE | LO_NOPTRARG, ST_GO,
+			0, 0, 1, 0, 0, 0},
 };
 
 const lang_opinfo *lang_op(int op)

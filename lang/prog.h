@@ -121,9 +121,14 @@ typedef enum {
 	ST_GO = 31,	 /* go fn(a...)  (pointer arguments are nil)       */
 	ST_GOSCHED = 32, /* runtime.Gosched()                              */
 	ST_WAIT = 33,	 /* block until every other goroutine has ended    */
+	/* threads (issue 15): read from the binary form only in a function
+	** whose header byte is 0x2? (bit 5 alone of bits 5-7) */
+	ST_CTHREAD = 34, /* C: cthread fn(a...): fn runs as a callback on a
+			    thread C creates (an extra M), joined here */
 	ST__COUNT,
 	ST__COUNT_V1 = ST_FAULT + 1, /* the ops of the first binary form */
 	ST__COUNT_V2 = ST_CBR + 1,   /* ... and of the second */
+	ST__COUNT_V3 = ST_WAIT + 1,  /* ... and of the goroutine form */
 } prog_op;
 
 typedef enum {

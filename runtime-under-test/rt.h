@@ -217,6 +217,9 @@ typedef struct rt_g {
 	** loaded M); 0 when it holds none (suspended with nothing that
 	** wires it to a thread: rt_sched.c) */
 	uint32_t m;
+	uint8_t join;	/* blocked in `cthread` until its thread ends */
+	uint8_t extra;	/* the G of an extra M (Go's needm curg) */
+	uint32_t joiner; /* extra G: 1 + the G whose cthread runs it */
 } rt_g;
 
 /* The M: one OS thread. Its OS stack is g0's stack (one region, no
@@ -240,6 +243,7 @@ typedef struct rt_mslot {
 	int32_t holder; /* allg index of the G holding it, -1: free */
 	uint8_t ong0;	/* the holder was suspended in C (CPU on g0) */
 	uint8_t extra;	/* an extra M (needm: a thread C created) */
+	uint32_t xg;	/* extra M: 1 + allg index of its G, 0 until made */
 } rt_mslot;
 
 enum { RT_SEH_END = 0xffffffffull }; /* prev of the last record */
@@ -336,6 +340,10 @@ typedef enum {
 			     (GC over a suspended G; back to curg after) */
 	EV_MSWITCH,	  /* a = M index switched from, b = M loaded now */
 	EV_NEWM,	  /* a = index of a new M (its own OS stack) */
+	EV_CTHREAD,	  /* a = extra M index, b = id of its G: C made a
+			     thread (rt_cthread.c) */
+	EV_CTHREADEND,	  /* a = extra M index: its callback returned, the
+			     thread ended and is joined */
 } rt_evkind;
 
 typedef enum { GC_OFF = 0, GC_MARK = 1 } rt_gcphase;
@@ -367,6 +375,8 @@ typedef struct rt {
 	rt_g *allg;
 	uint32_t nallg, capallg, curg;
 	uint8_t resched;    /* switch G before the next step */
+	uint32_t nextg;	    /* 1 + the G that switch goes to (a cthread's
+			       start and join), 0: round robin */
 	uint8_t maingoexit; /* main called Goexit: the program waits for
 			       the others, then ends with RT_GOEXITED */
 	rt_status status;
@@ -513,7 +523,8 @@ void rt_gc_scan_all(rt *r);
 void rt_gc_markterm_all(rt *r);
 void rt_shrink_all(rt *r);
 /* Does the running G keep its M when it is suspended? In C, inside a
-** callback (a cgo call active on its M), or locked to the thread. */
+** callback (a cgo call active on its M), locked to the thread, or the G
+** of an extra M while its C thread runs. */
 int rt_g_holds_m(const rt *r);
 /* M i (creation order; 0 is the first): its fields and its g0, loaded
 ** or not. */
@@ -525,6 +536,15 @@ static inline const rt_g *rt_m_g0(const rt *r, uint32_t i)
 {
 	return i == r->curm || !r->allm ? &r->g0 : &r->allm[i].g0;
 }
+/* `cthread fn(args)` from the running C frame at site (rt_cthread.c):
+** the caller stays in C on its M, blocked; fn runs as a callback on an
+** extra M's G, which the next switch loads. Returns that G's index, -1
+** if the running frame is not C's. */
+int rt_cthread(rt *r, int fn, const rt_word *args, uint32_t nargs,
+	       uint32_t site);
+/* The thread's callback returned to its bottom frame: the thread ends,
+** the caller is joined (the next switch). */
+void rt_cthread_end(rt *r);
 /* A new M with its own OS stack (mstart frame, Go's SEH record), not
 ** loaded; its index. */
 uint32_t rt_newm(rt *r);

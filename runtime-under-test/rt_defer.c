@@ -399,6 +399,10 @@ void rt_run_internal(rt *r)
 		rt_goend(r, 0);
 		return;
 	}
+	if (fi == RTF_MSTART && pc == rt_retpc(f, 0)) {
+		rt_cthread_end(r); /* a C thread's callback returned */
+		return;
+	}
 	if (fi == RTF_LESSSTACK && pc == rt_retpc(f, 0)) {
 		rt_lessstack(r);
 		return;

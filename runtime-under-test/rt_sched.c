@@ -131,7 +131,9 @@ void rt_loadm(rt *r, uint32_t i)
 
 int rt_g_holds_m(const rt *r)
 {
-	return r->cur == &r->g0 || r->m.ncgo || r->m.lockedint || r->g.lockedext;
+	/* an extra M's G is its thread's until the thread ends (needm) */
+	return r->cur == &r->g0 || r->m.ncgo || r->m.lockedint || r->g.lockedext ||
+	       (r->g.extra && !r->g.dead);
 }
 
 /* The M for G i (not loaded yet): the one it holds, else the lowest
@@ -142,8 +144,8 @@ static uint32_t m_for(rt *r, uint32_t i)
 	if (g->m)
 		return g->m - 1;
 	for (uint32_t j = 0; j < r->nallm; j++)
-		if (r->allm[j].holder < 0)
-			return j;
+		if (r->allm[j].holder < 0 && !r->allm[j].extra)
+			return j; /* extra Ms are C threads' only */
 	return rt_newm(r);
 }
 
@@ -215,11 +217,12 @@ void rt_goend(rt *r, int goexit)
 	r->resched = 1;
 }
 
-/* A G may run: it is alive, and if it waits, every other G has ended. */
+/* A G may run: it is alive, not joining a C thread, and if it waits,
+** every other G has ended. */
 static int runnable(const rt *r, uint32_t i)
 {
 	const rt_g *g = rt_gpc(r, i);
-	if (g->dead)
+	if (g->dead || g->join)
 		return 0;
 	if (!g->waiting)
 		return 1;
@@ -234,9 +237,12 @@ int rt_schedule(rt *r)
 	if (!r->resched || r->status != RT_RUNNING || !r->allg)
 		return 0;
 	r->resched = 0;
-	uint32_t n = r->nallg;
+	uint32_t n = r->nallg, next = r->nextg;
+	r->nextg = 0;
 	for (uint32_t k = 1; k <= n; k++) {
 		uint32_t i = (r->curg + k) % n;
+		if (next && next - 1 < n && runnable(r, next - 1))
+			i = next - 1, k = n; /* a cthread's start or join */
 		if (!runnable(r, i))
 			continue;
 		int switched = i != r->curg;

@@ -63,7 +63,7 @@ void rt_text_init(rt *r)
 		[RTF_LESSSTACK] = {"lessstack", RFF_NOFRAME, 1, 0, 0, 1, 0, 0},
 		[RTF_STACKBARRIER] = {"stackBarrier", RFF_NOFRAME, 0, 0, 0, 0, 0, 0},
 		/* bottom of the OS stack: Go's SEH record, no caller */
-		[RTF_MSTART] = {"mstart", 0, 1, 16, 0, 0, 0, 0},
+		[RTF_MSTART] = {"mstart", 0, 1, 16, 0, 1, 0, 0},
 		/* args: C function, nargs, 4 args; site 0 calls asmcgocall,
 		** site 1 runs endcgo */
 		[RTF_CGOCALL] = {"cgocall", MAPS, 2, 0, 8 * CGO_ARGWORDS, 3, 0, 0},
