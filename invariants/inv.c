@@ -97,6 +97,8 @@ void inv_ctx_free(inv_ctx *c)
 	frames_free(&c->fr);
 	frames_free(&c->fr0);
 	inv_dchain_free(&c->dc);
+	free(c->pc);
+	free(c->pctmp);
 	free(c->sehrecs);
 	memset(c, 0, sizeof *c);
 }
@@ -654,6 +656,8 @@ static void dchain_keep(inv_ctx *c, int bad)
 	uint32_t both = (1u << INV_DEF1) | (1u << INV_DEF2);
 	if (bad || (c->mask & both) != both)
 		c->dc.valid = 0;
+	if (bad || !((c->mask >> INV_PAN1) & 1)) /* the same for PAN1's */
+		c->pcvalid = 0;
 }
 
 /* Self-check of incremental checking (c->full == 2): the reused frames
@@ -675,6 +679,14 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 		abort();
 	for (uint32_t i = 0; i < nd; i++)
 		dcopy[i] = c->dc.c[i].d;
+	/* PAN1's verified chain as the incremental check left it */
+	uint32_t np = c->pcvalid ? c->npc : 0;
+	int pvalid = c->pcvalid;
+	struct inv_pcache *pcopy = malloc((np ? np : 1) * sizeof *pcopy);
+	if (!pcopy)
+		abort();
+	if (np)
+		memcpy(pcopy, c->pc, np * sizeof *pcopy);
 	inv_violation v2;
 	walk_full(c);
 	inv_dchain_collect(c, 1);
@@ -694,12 +706,19 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 		for (uint32_t i = 0; same && i < nd; i++)
 			same = dcopy[i] == c->dc.c[i].d;
 	}
+	if (same && pvalid && c->pcvalid) {
+		same = np == c->npc;
+		for (uint32_t i = 0; same && i < np; i++)
+			same = pcopy[i].p == c->pc[i].p && pcopy[i].s == c->pc[i].s;
+	}
 	free(copy);
 	free(dcopy);
+	free(pcopy);
 	if (!same) {
 		fprintf(stderr, "stackfuzz: internal error: incremental checking "
 			"diverged from a full check (%u vs %u frames, %u vs %u "
-			"defers, verdict %d/%d)\n", n, fs->n, nd, c->dc.n, bad, bad2);
+			"defers, %u vs %u panics, verdict %d/%d)\n", n, fs->n, nd,
+			c->dc.n, np, c->npc, bad, bad2);
 		abort();
 	}
 	return bad;

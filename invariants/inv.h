@@ -284,6 +284,14 @@ typedef struct inv_ctx {
 	int fr0valid;
 	uint64_t fr0gen;
 	rt_addr fr0key[5];
+	/* PAN1's verified panic chain (head first: addresses ascend on one
+	** segment) with each record's gopanic frame as a stored index; the
+	** part from a record outward is reused while that frame and the one
+	** inner to it are reused frames and no rechecked word lies at or
+	** above the record (inv_pan1) */
+	struct inv_pcache { rt_addr p; uint32_t s; } *pc, *pctmp;
+	uint32_t npc, cappc, cappctmp;
+	int pcvalid;
 	rt_addr *sehrecs; /* SEH2 scratch: the chain's records */
 	uint32_t capsehrecs;
 } inv_ctx;
