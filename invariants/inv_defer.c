@@ -380,7 +380,8 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 	if (c->fr.sorted) {
 		c->pctmp = inv_grow(c->pctmp, &c->cappctmp, nt + suffix,
 				    sizeof *c->pctmp);
-		memcpy(c->pctmp + nt, c->pc + from, suffix * sizeof *c->pc);
+		if (suffix)
+			memcpy(c->pctmp + nt, c->pc + from, suffix * sizeof *c->pc);
 		struct inv_pcache *t = c->pc;
 		uint32_t tc = c->cappc;
 		c->pc = c->pctmp;
