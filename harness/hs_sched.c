@@ -8,9 +8,11 @@
 ** The step's facts, the deepest depth seen and the GC phase are the
 ** program's, not a G's: they stay in h->truth across a switch.
 **
-** The checkers' caches (frames, defer chain) describe the G they last
-** walked; a switch invalidates them, so the first check of the G that
-** now runs walks it in full.
+** The checkers keep their caches per G (inv_ctx_switch): a switch parks
+** the outgoing G's frames and panic chain and takes the incoming G's if
+** its stack region was not written since its last check, so a switch
+** costs nothing for an untouched G; else (and always for the defer
+** chain) its first check walks it in full.
 ** A step's events may concern a suspended G (GC scans, rescans and
 ** shrinks every G): the runtime brackets them with EV_GSCOPE, and each
 ** run of events goes to the truth of its G, with that G loaded as the
@@ -52,9 +54,10 @@ void hs_sched_step(hs *h)
 	t->capfacts = keep.capfacts;
 	t->maxdepth = keep.maxdepth;
 	t->gcmark = keep.gcmark;
-	t->lowmod = 0; /* every frame is new to the checkers */
-	h->ctx.fr.valid = 0;
-	h->ctx.dc.valid = 0;
+	/* per-G checker caches: the incoming G's are kept if still exact,
+	** and then so is what its truth says changed since its last check */
+	if (!inv_ctx_switch(&h->ctx, from, r->curg))
+		t->lowmod = 0; /* every frame is new to the checkers */
 }
 
 void hs_sched_load_g(rt *r, uint32_t i, rt_g *save, rt_g **cur)

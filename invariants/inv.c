@@ -94,9 +94,16 @@ static void frames_free(inv_frames *fs)
 
 void inv_ctx_free(inv_ctx *c)
 {
+	for (uint32_t i = 0; i < c->ngc; i++) {
+		frames_free(&c->gc[i].fr);
+		free(c->gc[i].pc);
+	}
+	free(c->gc);
 	frames_free(&c->fr);
 	frames_free(&c->fr0);
 	inv_dchain_free(&c->dc);
+	free(c->pc);
+	free(c->pctmp);
 	free(c->sehrecs);
 	memset(c, 0, sizeof *c);
 }
@@ -584,6 +591,68 @@ done:
 	fs->stkbarlen = r->g.stkbarlen;
 }
 
+int inv_ctx_switch(inv_ctx *c, uint32_t from, uint32_t to)
+{
+	const rt *r = c->r;
+	uint32_t need = (from > to ? from : to) + 1;
+	if (need > c->ngc) {
+		struct inv_gcache *n = realloc(c->gc, need * sizeof *n);
+		if (!n)
+			abort();
+		memset(n + c->ngc, 0, (need - c->ngc) * sizeof *n);
+		c->gc = n;
+		c->ngc = need;
+	}
+	/* park the outgoing G's caches: they describe it as of its last
+	** check only if that check was of it, and passed */
+	struct inv_gcache *o = &c->gc[from], *in = &c->gc[to], t;
+	t = *o;
+	o->fr = c->fr;
+	o->pc = c->pc;
+	o->npc = c->npc;
+	o->cappc = c->cappc;
+	o->pcvalid = c->pcvalid;
+	o->valid = c->chk_valid && c->chk_g == from && c->fr.valid &&
+		   c->chk_stack && c->fr.n && c->fr.f[0].seg == 0;
+	o->stack = c->chk_stack;
+	o->wgen = c->chk_wgen;
+	c->fr = t.fr; /* the slot's old buffers, reused below or as scratch */
+	c->pc = t.pc;
+	c->npc = 0;
+	c->cappc = t.cappc;
+	c->fr.valid = 0;
+	c->pcvalid = 0;
+	c->dc.valid = 0;
+	c->chk_valid = 0;
+	/* take the incoming G's: exact while its one stack region is the
+	** same, live and unwritten since its last check (no write, tag or
+	** cell change, move or barrier there); the log covers this step */
+	int ok = in->valid && in->stack == r->g.stack && r->g.stack &&
+		 r->g.stack->live && r->g.stack->wgen == in->wgen &&
+		 r->g.nsegs == 1 && !r->g.dead;
+	if (!ok)
+		return 0;
+	t.fr = c->fr;
+	t.pc = c->pc;
+	t.cappc = c->cappc;
+	c->fr = in->fr;
+	c->pc = in->pc;
+	c->npc = in->npc;
+	c->cappc = in->cappc;
+	c->pcvalid = in->pcvalid;
+	in->fr = t.fr;
+	in->pc = t.pc;
+	in->cappc = t.cappc;
+	in->npc = 0;
+	in->valid = in->pcvalid = 0;
+	/* as if checked now: a move later in this step bumps stackgen */
+	c->fr.gen = mc_changes(&r->mem)->stackgen;
+	c->fr.fresh = 0;
+	c->fr.nrechk = 0;
+	c->nswitchkept++;
+	return 1;
+}
+
 int inv_step_copied(const rt *r)
 {
 	for (uint32_t i = 0; i < r->nev; i++)
@@ -654,6 +723,8 @@ static void dchain_keep(inv_ctx *c, int bad)
 	uint32_t both = (1u << INV_DEF1) | (1u << INV_DEF2);
 	if (bad || (c->mask & both) != both)
 		c->dc.valid = 0;
+	if (bad || !((c->mask >> INV_PAN1) & 1)) /* the same for PAN1's */
+		c->pcvalid = 0;
 }
 
 /* Self-check of incremental checking (c->full == 2): the reused frames
@@ -675,6 +746,14 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 		abort();
 	for (uint32_t i = 0; i < nd; i++)
 		dcopy[i] = c->dc.c[i].d;
+	/* PAN1's verified chain as the incremental check left it */
+	uint32_t np = c->pcvalid ? c->npc : 0;
+	int pvalid = c->pcvalid;
+	struct inv_pcache *pcopy = malloc((np ? np : 1) * sizeof *pcopy);
+	if (!pcopy)
+		abort();
+	if (np)
+		memcpy(pcopy, c->pc, np * sizeof *pcopy);
 	inv_violation v2;
 	walk_full(c);
 	inv_dchain_collect(c, 1);
@@ -694,12 +773,19 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 		for (uint32_t i = 0; same && i < nd; i++)
 			same = dcopy[i] == c->dc.c[i].d;
 	}
+	if (same && pvalid && c->pcvalid) {
+		same = np == c->npc;
+		for (uint32_t i = 0; same && i < np; i++)
+			same = pcopy[i].p == c->pc[i].p && pcopy[i].s == c->pc[i].s;
+	}
 	free(copy);
 	free(dcopy);
+	free(pcopy);
 	if (!same) {
 		fprintf(stderr, "stackfuzz: internal error: incremental checking "
 			"diverged from a full check (%u vs %u frames, %u vs %u "
-			"defers, verdict %d/%d)\n", n, fs->n, nd, c->dc.n, bad, bad2);
+			"defers, %u vs %u panics, verdict %d/%d)\n", n, fs->n, nd,
+			c->dc.n, np, c->npc, bad, bad2);
 		abort();
 	}
 	return bad;
@@ -750,5 +836,11 @@ int inv_check(inv_ctx *c, inv_violation *v)
 	inv_reach(c, bad ? v->id : INV__COUNT - 1);
 	if (c->full == 2)
 		bad = verify_incremental(c, v, bad);
+	/* what this check saw of the running G's stack, for inv_ctx_switch */
+	c->chk_valid = !bad && !r->g.dead && r->g.stack && r->g.stack->live &&
+		       r->g.nsegs == 1;
+	c->chk_g = r->curg;
+	c->chk_stack = r->g.stack;
+	c->chk_wgen = r->g.stack ? r->g.stack->wgen : 0;
 	return bad;
 }

@@ -291,6 +291,7 @@ typedef struct inv_ctx {
 	uint32_t mask; /* bit i: run checker i (default all) */
 	int full;      /* 1: never reuse frames (a self-check of the cache) */
 	uint64_t nfull, nincr, nmoved; /* walks of each kind, for benchmarks */
+	uint64_t nswitchkept; /* G switches that kept the incoming G's caches */
 	/* a count BAR1 and BAR4 share, computed once per check (inv_check
 	** clears have_nbar) */
 	int have_nbar;
@@ -308,7 +309,32 @@ typedef struct inv_ctx {
 	int fr0valid;
 	uint64_t fr0gen;
 	rt_addr fr0key[5];
+	/* PAN1's verified panic chain (head first: addresses ascend on one
+	** segment) with each record's gopanic frame as a stored index; the
+	** part from a record outward is reused while that frame and the one
+	** inner to it are reused frames and no rechecked word lies at or
+	** above the record (inv_pan1) */
+	struct inv_pcache { rt_addr p; uint32_t s; } *pc, *pctmp;
+	uint32_t npc, cappc, cappctmp;
+	int pcvalid;
 	rt_addr *sehrecs; /* SEH2 scratch: the chain's records */
+	/* per-G caches (inv_ctx_switch): the running G's frame and panic
+	** chain caches are parked here, by G index, while it is suspended;
+	** with the G's stack region and its write generation at its last
+	** check (chk_*), which prove them still exact when it runs again */
+	struct inv_gcache {
+		inv_frames fr;
+		struct inv_pcache *pc;
+		uint32_t npc, cappc;
+		int pcvalid, valid;
+		const mc_region *stack;
+		uint64_t wgen;
+	} *gc;
+	uint32_t ngc;
+	int chk_valid;
+	uint32_t chk_g;
+	const mc_region *chk_stack;
+	uint64_t chk_wgen;
 	uint32_t capsehrecs;
 } inv_ctx;
 
@@ -322,6 +348,13 @@ static inline uint32_t inv_dchain_endcgo(const inv_dchain *dc)
 	return dc->n ? dc->c[dc->n - 1].nendcgo : 0;
 }
 void inv_ctx_free(inv_ctx *c);
+/* The scheduler switched from G index `from` to G index `to` (r->g is
+** now `to`): parks the caches of `from` and takes those of `to` if they
+** are still exact (its stack region unwritten since its last check:
+** the region's write generation); 1 if taken, 0 if its first check
+** must walk it in full. The defer-chain cache is never kept (records
+** are heap regions of their own). */
+int inv_ctx_switch(inv_ctx *c, uint32_t from, uint32_t to);
 /* Runs the checkers; returns 1 and fills *v on a violation. */
 int inv_check(inv_ctx *c, inv_violation *v);
 /* Marks in c->reached the checkers [0, upto] whose non-trivial

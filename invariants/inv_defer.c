@@ -297,11 +297,45 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 	const rt *r = c->r;
 	if (recover_facts(c, v))
 		return 1;
+	int valid = c->pcvalid;
+	c->pcvalid = 0;
 	if (r->g.dead || c->fr.tb != TB_OK)
 		return 0;
+	/* the verified chain's outer part is reusable from a record whose
+	** gopanic frame (stored s) and the frame inner to it (s + 1, whose
+	** fp argp is compared with) are reused, unchanged frames, with no
+	** rechecked word at or above it: on one segment the records outward
+	** lie above it, in reused frames, so none of their words changed */
+	uint32_t keep = c->fr.n - c->fr.fresh;
+	const rt_addr *rw;
+	uint32_t nrw = inv_rechecks(c, &rw);
+	rt_addr wmax = 0;
+	for (uint32_t i = 0; i < nrw; i++)
+		if (rw[i] > wmax)
+			wmax = rw[i];
+	int reuse = valid && c->full != 1 && c->fr.sorted && keep > 0;
+	uint32_t suffix = 0, from = 0;
+	c->npc = valid ? c->npc : 0;
 	char a[64];
-	uint32_t lastk = 0, n = 0;
+	uint32_t lastk = 0, n = 0, nt = 0;
 	for (rt_addr p = r->g.panic; p; n++) {
+		if (reuse && p > wmax) {
+			uint32_t lo = 0, hi = c->npc;
+			while (lo < hi) { /* the cached record at p */
+				uint32_t mid = (lo + hi) / 2;
+				if (c->pc[mid].p < p)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < c->npc && c->pc[lo].p == p && c->pc[lo].s + 1 < keep &&
+			    c->fr.n - 1 - c->pc[lo].s >= lastk &&
+			    n + (c->npc - lo) <= CHAIN_MAX + 1) {
+				from = lo;
+				suffix = c->npc - lo;
+				break;
+			}
+		}
 		int k = inv_frame_at(c, p);
 		if (k < (int)lastk || !is_panicfn(c, inv_fr(c, k)))
 			k = -1;
@@ -337,7 +371,25 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 		lastk = (uint32_t)k + 1;
+		c->pctmp = inv_grow(c->pctmp, &c->cappctmp, nt + 1, sizeof *c->pctmp);
+		c->pctmp[nt].p = p;
+		c->pctmp[nt++].s = c->fr.n - 1 - (uint32_t)k;
 		p = link;
+	}
+	/* the new verified chain: the walked records, then the reused ones */
+	if (c->fr.sorted) {
+		c->pctmp = inv_grow(c->pctmp, &c->cappctmp, nt + suffix,
+				    sizeof *c->pctmp);
+		if (suffix)
+			memcpy(c->pctmp + nt, c->pc + from, suffix * sizeof *c->pc);
+		struct inv_pcache *t = c->pc;
+		uint32_t tc = c->cappc;
+		c->pc = c->pctmp;
+		c->cappc = c->cappctmp;
+		c->pctmp = t;
+		c->cappctmp = tc;
+		c->npc = nt + suffix;
+		c->pcvalid = 1;
 	}
 	return 0;
 }

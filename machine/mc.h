@@ -68,6 +68,10 @@ typedef struct mc_region {
 	** carries ptag only. The runtime never reads them. */
 	uint32_t *cell;
 	uint32_t *ptag;
+	/* bumped by every logged write into the region (value, tag, cell,
+	** bulk): a checker that cached what a region held knows, across
+	** epochs it did not see, whether anything there changed since */
+	uint64_t wgen;
 } mc_region;
 
 typedef struct mc_fault {
@@ -215,8 +219,8 @@ void mc_epoch_done(mc_mem *m);			/* the check is done */
 mc_addr mc_changes_stack_hi(const mc_log *l);
 /* Recording, for mc_mem.c: a bulk write to [.., hi] of region r, a
 ** single-word write at a, a region created or released, a relocation. */
-void mc_log_bulk(mc_mem *m, const mc_region *r, mc_addr hi);
-void mc_log_word(mc_mem *m, const mc_region *r, mc_addr a);
+void mc_log_bulk(mc_mem *m, mc_region *r, mc_addr hi);
+void mc_log_word(mc_mem *m, mc_region *r, mc_addr a);
 void mc_log_region(mc_mem *m, const mc_region *r, int released);
 void mc_log_relocated(mc_mem *m, const mc_region *r);
 

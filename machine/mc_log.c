@@ -69,9 +69,10 @@ static void log_rg(mc_log *l, const mc_region *r, mc_addr hi)
 		l->nrg++;
 }
 
-void mc_log_bulk(mc_mem *m, const mc_region *r, mc_addr hi)
+void mc_log_bulk(mc_mem *m, mc_region *r, mc_addr hi)
 {
 	mc_log *l = &m->log;
+	r->wgen++;
 	if (r->kind == RG_OSSTACK) {
 		l->osgen++;
 		if (hi > l->os_hi)
@@ -85,9 +86,10 @@ void mc_log_bulk(mc_mem *m, const mc_region *r, mc_addr hi)
 		l->heap_lo = r->base;
 }
 
-void mc_log_word(mc_mem *m, const mc_region *r, mc_addr a)
+void mc_log_word(mc_mem *m, mc_region *r, mc_addr a)
 {
 	mc_log *l = &m->log;
+	r->wgen++;
 	if (r->kind == RG_OSSTACK) {
 		l->osgen++;
 		if (a > l->os_hi)

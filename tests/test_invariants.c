@@ -394,6 +394,36 @@ static void test_def_incremental_chain(void **state)
 	tw_free(w);
 }
 
+/* Per-G caches (inv_ctx_switch): a G switched out and back in keeps its
+** frame cache while its stack region was not written since its last
+** check (its first check after the switch is incremental), and loses it
+** after any write there (the check walks it in full). */
+static void test_switch_keeps_unwritten_caches(void **state)
+{
+	(void)state;
+	tw *w = tw_std(0, 0);
+	rt_addr y = main_calls_f(w);
+	rt_word a[2] = {y, 3};
+	uint32_t t[2] = {mc_cell_at(&w->r.mem, y), 0};
+	tw_call(w, w->ff, 2, a, t, 2);
+	assert_int_equal(check_step(w), 0);
+	assert_int_equal(check_step(w), 0);
+	uint64_t full = w->c.nfull, incr = w->c.nincr;
+	assert_int_equal(inv_ctx_switch(&w->c, 0, 0), 1);
+	assert_int_equal(check_step(w), 0);
+	assert_int_equal(w->c.nfull, full);
+	assert_int_equal(w->c.nincr, incr + 1);
+	/* a value stored in main's frame while "suspended": not exact */
+	mc_store(&w->r.mem, y, 5);
+	mc_epoch_done(&w->r.mem); /* another G's check consumed the log */
+	assert_int_equal(inv_ctx_switch(&w->c, 0, 0), 0);
+	assert_int_equal(check_step(w), 0);
+	assert_int_equal(w->c.nfull, full + 1);
+	/* a G never checked has nothing to keep */
+	assert_int_equal(inv_ctx_switch(&w->c, 0, 1), 0);
+	tw_free(w);
+}
+
 /* ---- DEF2 ---- */
 
 static void test_def2_arg_pointer(void **state)
@@ -870,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_bug7695_copyable),
 		cmocka_unit_test(test_bug7695_prologue_takes_segment),
 		cmocka_unit_test(test_catalogue),
+		cmocka_unit_test(test_switch_keeps_unwritten_caches),
 		cmocka_unit_test(test_first_violation_wins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -146,6 +146,37 @@ static void test_log_stack_generations(void **state)
 	mc_free(&m);
 }
 
+/* A region's write generation (mc_region.wgen) counts every logged
+** write into it, across epochs: a cache of what a region held, kept
+** while the log was emptied by other checks, knows whether it is still
+** exact. Cell identities (mc_cell_new) count; writes elsewhere do not. */
+static void test_log_region_wgen(void **state)
+{
+	(void)state;
+	mc_mem m;
+	mc_init(&m, 0);
+	mc_region *a = mc_alloc(&m, RG_STACK, 2048, "stack");
+	mc_region *b = mc_alloc(&m, RG_STACK, 2048, "stack");
+	mc_epoch_done(&m);
+	uint64_t ga = a->wgen, gb = b->wgen;
+	mc_store(&m, b->base, 7);
+	mc_epoch_done(&m);
+	assert_int_equal(a->wgen, ga); /* another region's write */
+	assert_true(b->wgen > gb);
+	mc_word v;
+	mc_load(&m, a->base, &v); /* a read is not a write */
+	assert_int_equal(a->wgen, ga);
+	mc_cell_new(&m, a->base + 8);
+	assert_true(a->wgen > ga);
+	assert_int_equal(m.log.cell_hi, a->base + 8);
+	ga = a->wgen;
+	mc_fill(&m, a->base, 16, 0);
+	assert_true(a->wgen > ga);
+	mc_epoch_done(&m);
+	assert_int_equal(m.log.cell_hi, 0);
+	mc_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_log_words_bulk_and_epochs),
 		cmocka_unit_test(test_log_overflow_widens),
 		cmocka_unit_test(test_log_stack_generations),
+		cmocka_unit_test(test_log_region_wgen),
 	};
 	mc_assert_hook = mock_assert; /* internal assertions reach cmocka */
 	return cmocka_run_group_tests(tests, NULL, NULL);
