@@ -38,9 +38,13 @@ main_c=$(ls "${layers[@]/%//main.c}" 2>/dev/null | head -1)
 
 # The library under test, instrumented. Edge coverage only: libFuzzer's
 # comparison tracing makes the runtime's and checkers' hot loops 5x slower
-# and the structure-aware mutator does not need it (as in CMakeLists.txt).
+# and the structure-aware mutator does not need it; no indirect-call
+# tracing, and not the edges fuzz/coverage_ignorelist.txt lists (no signal,
+# a cost every execution; as in CMakeLists.txt).
 extra=()
-[[ $CFLAGS == *fuzzer-no-link* ]] && extra=(-fno-sanitize-coverage=trace-cmp)
+[[ $CFLAGS == *fuzzer-no-link* ]] && extra=(-fno-sanitize-coverage=trace-cmp
+  -fno-sanitize-coverage=indirect-calls
+  "-fsanitize-coverage-ignorelist=$SRC_DIR/fuzz/coverage_ignorelist.txt")
 objs=()
 for f in "${lib_srcs[@]}" fuzz/fuzz_entry.c fuzz/mutator.c; do
   o="$WORK_DIR/obj/$(echo "$f" | tr / _).o"

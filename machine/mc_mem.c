@@ -42,14 +42,19 @@ enum { PAGE = 4096, PAGE_SHIFT = 12 };
 ** back to the binary search. */
 enum { PT_MAX = 1u << 22 };
 
-static void *xcalloc(size_t n, size_t sz)
+/* Grows an array from `n` to `nn` elements of `sz` bytes through the
+** storage pool (mc_pool.c): the machine's tables are rebuilt every run,
+** and under ASan a realloc per table per run was a good part of a short
+** run's cost. The new tail is zeroed: callers rely on it (page table). */
+static void *grow(void *p, size_t n, size_t nn, size_t sz)
 {
-	void *p = calloc(n ? n : 1, sz);
-	if (!p) {
-		fprintf(stderr, "stackfuzz: out of memory\n");
-		abort();
-	}
-	return p;
+	char *np = mc_pool_get(nn * sz);
+	if (n)
+		memcpy(np, p, n * sz);
+	memset(np + n * sz, 0, (nn - n) * sz);
+	if (p)
+		mc_pool_put(p, n * sz);
+	return np;
 }
 
 /* A region's storage block: its words, then a cell and a ptag per word. */
@@ -75,12 +80,12 @@ void mc_free(mc_mem *m)
 		for (uint32_t i = 0; i < m->area[k].n; i++) {
 			mc_region *r = m->area[k].r[i];
 			mc_pool_put(r->w, store_bytes(r->size));
-			free(r);
+			mc_pool_put(r, sizeof *r);
 		}
-		free(m->area[k].r);
-		free(m->area[k].pt);
+		mc_pool_put(m->area[k].r, m->area[k].cap * sizeof *m->area[k].r);
+		mc_pool_put(m->area[k].pt, m->area[k].cappt * sizeof *m->area[k].pt);
 	}
-	free(m->cell_addr);
+	mc_pool_put(m->cell_addr, m->cellcap * sizeof *m->cell_addr);
 	memset(m, 0, sizeof *m);
 }
 
@@ -99,13 +104,7 @@ static void pt_add(struct mc_area *ar, mc_addr off, uint32_t size, uint32_t idx)
 		uint32_t nc = ar->cappt ? ar->cappt : 1024;
 		while (nc <= last)
 			nc *= 2;
-		uint32_t *np = realloc(ar->pt, (size_t)nc * sizeof *np);
-		if (!np) {
-			fprintf(stderr, "stackfuzz: out of memory\n");
-			abort();
-		}
-		memset(np + ar->cappt, 0, (size_t)(nc - ar->cappt) * sizeof *np);
-		ar->pt = np;
+		ar->pt = grow(ar->pt, ar->cappt, nc, sizeof *ar->pt);
 		ar->cappt = nc;
 	}
 	for (mc_addr p = first; p <= last; p++)
@@ -118,7 +117,8 @@ mc_region *mc_alloc(mc_mem *m, mc_region_kind kind, uint32_t size,
 			const char *name)
 {
 	size = (size + 7u) & ~7u;
-	mc_region *r = xcalloc(1, sizeof *r);
+	mc_region *r = mc_pool_get(sizeof *r);
+	memset(r, 0, sizeof *r);
 	r->base = m->area[kind].next;
 	r->size = size;
 	r->kind = (uint8_t)kind;
@@ -136,12 +136,8 @@ mc_region *mc_alloc(mc_mem *m, mc_region_kind kind, uint32_t size,
 	m->area[kind].next = (r->base + size + 2 * PAGE - 1) & ~(mc_addr)(PAGE - 1);
 	if (m->area[kind].n == m->area[kind].cap) {
 		uint32_t nc = m->area[kind].cap ? 2 * m->area[kind].cap : 16;
-		mc_region **nr = realloc(m->area[kind].r, nc * sizeof *nr);
-		if (!nr) {
-			fprintf(stderr, "stackfuzz: out of memory\n");
-			abort();
-		}
-		m->area[kind].r = nr;
+		m->area[kind].r = grow(m->area[kind].r, m->area[kind].cap, nc,
+				       sizeof *m->area[kind].r);
 		m->area[kind].cap = nc;
 	}
 	m->area[kind].r[m->area[kind].n++] = r;
@@ -344,12 +340,7 @@ uint32_t mc_cell_new(mc_mem *m, mc_addr a)
 	cell_retire(m, r->cell[i], a);
 	if (m->ncells >= m->cellcap) {
 		uint32_t nc = m->cellcap ? 2 * m->cellcap : 256;
-		mc_addr *na = realloc(m->cell_addr, nc * sizeof *na);
-		if (!na) {
-			fprintf(stderr, "stackfuzz: out of memory\n");
-			abort();
-		}
-		m->cell_addr = na;
+		m->cell_addr = grow(m->cell_addr, m->cellcap, nc, sizeof *m->cell_addr);
 		m->cellcap = nc;
 	}
 	uint32_t c = m->ncells++;

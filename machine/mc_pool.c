@@ -51,7 +51,7 @@
 /* Size classes: block capacity 2^c bytes, c in [MIN_SHIFT, MAX_SHIFT];
 ** larger blocks are not pooled (a run that big is rare and slow anyway). */
 enum {
-	MIN_SHIFT = 8,
+	MIN_SHIFT = 6,
 	MAX_SHIFT = 24,
 	NCLASS = MAX_SHIFT - MIN_SHIFT + 1,
 	MC_POOL_BYTES = 32u << 20,
