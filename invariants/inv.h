@@ -145,7 +145,8 @@ void inv_truth_check(inv_truth *t, const char *fn, const char *slot, int deref,
 void inv_truth_cgo_call(inv_truth *t, const rt *r);
 void inv_truth_cgo_return(inv_truth *t, const rt *r);
 void inv_truth_callback(inv_truth *t, const rt *r);
-/* The G is in C: a cgo call is open with no callback above it, or the
+/* The G is in C: a cgo call is open with no callback above it (an extra
+** M's bottom callback has no cgo call below it: inv_truth_cbin), or the
 ** newest callback has not reached Go yet (its cgocallback_gofunc frame,
 ** where Go's exitsyscall happens, is not built: a G may be paused there
 ** since C statements are safe points with preempt=N). */

@@ -494,7 +494,9 @@ rt_addr inv_truth_syscallsp(const inv_truth *t, const rt *r, uint32_t i)
 
 int inv_truth_in_c(const inv_truth *t)
 {
-	return t->ncgo > t->ncb || (t->ncb && !t->cb[t->ncb - 1].slotcell);
+	if (t->extram && !t->ncb)
+		return 1; /* an extra M's G between threads: parked in C */
+	return t->ncgo > inv_truth_cbin(t) || (t->ncb && !t->cb[t->ncb - 1].slotcell);
 }
 
 void inv_truth_callback(inv_truth *t, const rt *r)
