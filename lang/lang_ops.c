@@ -55,6 +55,8 @@ static const lang_letter wait_letters[] = {{"wait", 0, 28}, {0, 0, 0}};
 static const lang_letter gc_c_letters[] = {
 	{"gc scan", 0, 0}, {"gc markterm", 0, 1}, {"gc shrink", 0, 2}, {0, 0, 0},
 };
+/* a C thread calling back a helper that grows (rank after the C gc letters) */
+static const lang_letter cthread_letters[] = {{"cthread grower()", 0, 3}, {0, 0, 0}};
 
 #define F1(t, sl) {{t, sl}, {0, LS_NONE}}
 
@@ -160,7 +162,7 @@ const lang_opinfo lang_ops[ST__COUNT] = {
 	** becomes `go` (Go's way to run f elsewhere) */
 	[ST_CTHREAD] = {"cthread", F1("cthread %f(%A)", LS_NONE), LN_NONE, LC_GO,
 			{LA_CALLEE, LA_NONE}, LO_C | LO_CALLSITE | LO_NOPTRARG, ST_GO,
-			0, 0, 1, 0, 0, 0},
+			0, 0, 1, 0, cthread_letters, 0},
 };
 
 const lang_opinfo *lang_op(int op)
