@@ -387,10 +387,14 @@ void hs_sched_cthread_truth(hs *h, uint32_t i)
 	room(h, r->nallg);
 	inv_truth *t = &h->gtruth[i];
 	/* a G reused by the next cthread starts afresh (its frames and
-	** callbacks ended with the last thread) */
+	** callbacks ended with the last thread), but a LockOSThread its last
+	** callback left stays: Go's dropm does not clear the M's lockedExt,
+	** and the next thread gets the same extra M and G */
+	uint32_t locks = t->locks;
 	inv_truth_free(t);
 	inv_truth_init(t);
 	t->extram = 1;
+	t->locks = locks;
 	/* what must hold again when the callback returns: the extra M's
 	** g0.sched.sp and the G's sched.pc (goexit) as they are now */
 	rt_mslot *s = &r->allm[r->allg[i].m - 1];
