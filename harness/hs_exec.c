@@ -379,18 +379,27 @@ static rt_addr ex_defpanic(const xctx *x)
 	return next_site(x);
 }
 
-/* go f(args): a new G (rt_sched.c); its arguments are values (repair
-** made pointer arguments nil), so no tag follows them. */
+/* A new G's argument words into a (n of them); 0 when the run reaches
+** its goroutine limit (an outcome `limit`, set here). Its arguments are
+** values (repair made pointer arguments nil), so no tag follows them. */
+static int new_g_args(const xctx *x, rt_word *a, uint32_t *n)
+{
+	uint32_t tag[PROG_MAX_PARAMS + 1];
+	*n = arg_words(x->h, x->pf, x->s, a, tag);
+	if (x->r->nallg < HS_MAX_GS)
+		return 1;
+	x->h->limit = "goroutines: more than " HS_MAX_GS_STR
+		      " started (each has its own stack)";
+	return 0;
+}
+
+/* go f(args): a new G (rt_sched.c). */
 static rt_addr ex_go(const xctx *x)
 {
 	rt_word a[PROG_MAX_PARAMS + 1];
-	uint32_t tag[PROG_MAX_PARAMS + 1];
-	uint32_t n = arg_words(x->h, x->pf, x->s, a, tag);
-	if (x->r->nallg >= HS_MAX_GS) {
-		x->h->limit = "goroutines: more than " HS_MAX_GS_STR
-			      " started (each has its own stack)";
+	uint32_t n;
+	if (!new_g_args(x, a, &n))
 		return 0;
-	}
 	if (rt_newproc(x->r, x->h->rtidx[x->s->fn], a, n) < 0)
 		rt_throw(x->r, TH_INTERNAL_BADFUNC, "newproc: bad function");
 	return next_site(x);
@@ -422,13 +431,9 @@ static rt_addr ex_wait(const xctx *x)
 static rt_addr ex_cthread(const xctx *x)
 {
 	rt_word a[PROG_MAX_PARAMS + 1];
-	uint32_t tag[PROG_MAX_PARAMS + 1];
-	uint32_t n = arg_words(x->h, x->pf, x->s, a, tag);
-	if (x->r->nallg >= HS_MAX_GS) {
-		x->h->limit = "goroutines: more than " HS_MAX_GS_STR
-			      " started (each has its own stack)";
+	uint32_t n;
+	if (!new_g_args(x, a, &n))
 		return 0;
-	}
 	int g = rt_cthread(x->r, x->h->rtidx[x->s->fn], a, n, x->k);
 	if (g >= 0)
 		hs_sched_cthread_truth(x->h, (uint32_t)g);

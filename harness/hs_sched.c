@@ -215,6 +215,19 @@ static uint32_t events_for(hs *h, uint32_t i)
 	return n;
 }
 
+/* Puts "PREFIX: " in front of v's message. */
+static void prefix(inv_violation *v, const char *pre)
+{
+	char m[sizeof v->msg + 64];
+	int n = snprintf(m, sizeof m, "%s: ", pre);
+	size_t len = strlen(v->msg);
+	if ((size_t)n + len >= sizeof v->msg)
+		len = sizeof v->msg - 1 - (size_t)n;
+	memcpy(m + n, v->msg, len);
+	m[(size_t)n + len] = 0;
+	memcpy(v->msg, m, (size_t)n + len + 1);
+}
+
 int hs_sched_check_others(hs *h, inv_violation *v)
 {
 	rt *r = &h->rt;
@@ -264,14 +277,9 @@ int hs_sched_check_others(hs *h, inv_violation *v)
 		r->g = save;
 		r->cur = cur;
 		if (bad) {
-			char m[sizeof v->msg + 32];
-			int n = snprintf(m, sizeof m, "g%u (suspended): ", i + 1);
-			size_t len = strlen(v->msg);
-			if ((size_t)n + len >= sizeof v->msg)
-				len = sizeof v->msg - 1 - (size_t)n;
-			memcpy(m + n, v->msg, len);
-			m[(size_t)n + len] = 0;
-			memcpy(v->msg, m, (size_t)n + len + 1);
+			char who[32];
+			snprintf(who, sizeof who, "g%u (suspended)", i + 1);
+			prefix(v, who);
 		}
 	}
 	h->ctx.reached |= h->ctx2.reached;
@@ -282,19 +290,6 @@ int hs_sched_check_others(hs *h, inv_violation *v)
 }
 
 /* ---- per-M checks ---- */
-
-/* Puts "PREFIX: " in front of v's message. */
-static void prefix(inv_violation *v, const char *pre)
-{
-	char m[sizeof v->msg + 64];
-	int n = snprintf(m, sizeof m, "%s: ", pre);
-	size_t len = strlen(v->msg);
-	if ((size_t)n + len >= sizeof v->msg)
-		len = sizeof v->msg - 1 - (size_t)n;
-	memcpy(m + n, v->msg, len);
-	m[(size_t)n + len] = 0;
-	memcpy(v->msg, m, (size_t)n + len + 1);
-}
 
 /* Was M j touched by this step: switched away from or to, created? */
 static int m_touched(const rt *r, uint32_t j)
