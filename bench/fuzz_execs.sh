@@ -13,6 +13,10 @@
 # mutator) to show what the structure-aware mutator costs per execution.
 # Writes bench/results/fuzz_execs.md. Every bug switch is off, and
 # violations do not abort (STACKFUZZ_CRASH_ONLY=NONE): this measures speed.
+# Also executions per CPU second (the process's user + system time): the
+# machine is shared, and wall-clock exec/s swings with the others' load
+# (the empty target's most), CPU time much less; the closing line is
+# libFuzzer's own figure, as DESIGN.md states the target.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,7 +36,7 @@ sf_lf_options libfuzzer prog
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-declare -A runs=()
+declare -A runs=() cpus=()
 targets=(prog empty prog_bytes)
 for ((r = 1; r <= rounds; r++)); do
   for t in "${targets[@]}"; do
@@ -40,13 +44,21 @@ for ((r = 1; r <= rounds; r++)); do
     rm -rf "$work/corpus"; mkdir -p "$work/corpus"
     opts=("${SF_LF_OPTS[@]}")
     [[ $t == empty ]] && mapfile -t opts < <(printf '%s\n' "${SF_LF_OPTS[@]}" | grep -v '^-dict=')
-    "$bin" -max_total_time="$secs" -seed="$r" "${opts[@]}" \
-      -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$seeds" >"$work/log" 2>&1 ||
+    rc=0
+    TIMEFORMAT='%U %S'
+    { time "$bin" -max_total_time="$secs" -seed="$r" "${opts[@]}" \
+        -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$seeds" >"$work/log" 2>&1; } \
+      2>"$work/cpu" || rc=$?
+    ((rc == 0)) ||
       { tail -20 "$work/log" >&2; sf_die "fuzz_$t crashed in round $r: a sanitizer report, see above"; }
     eps=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$work/log")
     execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$work/log")
+    cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$work/cpu")
+    epc=$(awk -v n="$execs" -v c="$cpu" 'BEGIN { printf "%d", (c > 0 ? n / c : 0) }')
     runs[$t]+="$eps "
-    printf 'round %d  %-16s %8s exec/s  (%s executions in %s s)\n' "$r" "fuzz_$t" "$eps" "$execs" "$secs"
+    cpus[$t]+="$epc "
+    printf 'round %d  %-16s %8s exec/s  %8s exec/CPU-s  (%s executions in %s s, %s s CPU)\n' \
+      "$r" "fuzz_$t" "$eps" "$epc" "$execs" "$secs" "$cpu"
   done
 done
 
@@ -57,6 +69,11 @@ ratio=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 10
 ratio_b=$(awk -v a="$m_bytes" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 verdict=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { print (b > 0 && a / b >= 0.01) ? "meets" : "misses" }')
 ratio2=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { printf "%.2f%%", (b > 0 ? 100 * a / b : 0) }')
+c_prog=$(tr ' ' '\n' <<<"${cpus[prog]}" | grep . | bench_median)
+c_empty=$(tr ' ' '\n' <<<"${cpus[empty]}" | grep . | bench_median)
+c_bytes=$(tr ' ' '\n' <<<"${cpus[prog_bytes]}" | grep . | bench_median)
+cratio=$(awk -v a="$c_prog" -v b="$c_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
+cratio_b=$(awk -v a="$c_bytes" -v b="$c_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 
 {
   echo "# exec/s: fuzz target vs empty target (same sanitizers)"
@@ -66,11 +83,13 @@ ratio2=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { printf "%.2f%%", (b > 0 ? 1
        "rounds of $secs s each from the seed corpus ($(ls "$seeds" | wc -l) inputs), -seed=round;" \
        "config $(sf_config_desc). Value: libFuzzer stat::average_exec_per_sec, median over rounds."
   echo
-  echo "| target | exec/s per round | median exec/s | vs fuzz_empty |"
-  echo "|---|---|---|---|"
-  echo "| fuzz_prog (structure-aware mutator) | ${runs[prog]% } | $m_prog | $ratio |"
-  echo "| fuzz_prog_bytes (libFuzzer mutations only) | ${runs[prog_bytes]% } | $m_bytes | $ratio_b |"
-  echo "| fuzz_empty (empty LLVMFuzzerTestOneInput) | ${runs[empty]% } | $m_empty | 100% |"
+  echo "| target | exec/s per round | median exec/s | vs fuzz_empty | exec/CPU-s per round | median exec/CPU-s | vs fuzz_empty |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| fuzz_prog (structure-aware mutator) | ${runs[prog]% } | $m_prog | $ratio | ${cpus[prog]% } | $c_prog | $cratio |"
+  echo "| fuzz_prog_bytes (libFuzzer mutations only) | ${runs[prog_bytes]% } | $m_bytes | $ratio_b | ${cpus[prog_bytes]% } | $c_bytes | $cratio_b |"
+  echo "| fuzz_empty (empty LLVMFuzzerTestOneInput) | ${runs[empty]% } | $m_empty | 100% | ${cpus[empty]% } | $c_empty | 100% |"
+  echo
+  echo "exec/CPU-s: executions / (user + system seconds of the fuzzing process); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "Target (DESIGN.md 8): fuzz_prog >= 1% of fuzz_empty: **$verdict** ($ratio)."
   echo
