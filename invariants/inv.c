@@ -526,6 +526,7 @@ static void walk(inv_ctx *c)
 	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	fs->why[0] = 0;
+	fs->barcounted = 0;
 	fs->sorted = r->g.nsegs == 1;
 	if (r->g.dead) {
 		fs->n = fs->fresh = 0;
@@ -544,6 +545,7 @@ static void walk(inv_ctx *c)
 		** no cached frame's data; other words are rechecked singly */
 		const mc_log *ch = mc_changes(&r->mem);
 		fs->limit = ch->stack_hi;
+		uint32_t smin = UINT32_MAX; /* lowest stored frame rechecked */
 		for (uint32_t i = 0; i < ch->nw; i++) {
 			rt_addr w = ch->w[i];
 			uint32_t lo = 0, hi = fs->n;
@@ -556,16 +558,16 @@ static void walk(inv_ctx *c)
 			}
 			const rt_frame *k = lo < fs->n ? &fs->f[lo] : NULL;
 			if (k && w < k->fp + k->fn->argsize && w != k->lrptr &&
-			    fs->nrechk < 64)
+			    fs->nrechk < 64) {
 				fs->rechk[fs->nrechk++] = w;
-			else if (w > fs->limit)
+				if (lo < smin)
+					smin = lo;
+			} else if (w > fs->limit) {
 				fs->limit = w;
+			}
 		}
-		/* live barriers: the reused frames' barrier words are counted
-		** as they were (nbarw), so none of their words may have changed */
-		if (!(r->g.stkbarlen && fs->nrechk))
-			fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
-					      collect_fresh, fs, fs->why, sizeof fs->why);
+		fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
+				      collect_fresh, fs, fs->why, sizeof fs->why);
 		/* the program frames of the reused part must still be the
 		** true ones: no shadow frame among them may have changed */
 		if (fs->tb == TB_OK && fs->splice >= 0 &&
@@ -576,7 +578,16 @@ static void walk(inv_ctx *c)
 				fs->f[keep + i] = fs->tmp[k - 1 - i];
 			fs->n = keep + k;
 			fs->fresh = k;
-			summarise(r, fs, keep - 1);
+			/* live barriers: a reused frame with a written word has
+			** its barrier words counted again (nbarw), and BAR1/BAR4
+			** then take the count as it is (barcounted) */
+			uint32_t from = keep - 1;
+			if (r->g.stkbarlen && fs->nrechk) {
+				if (smin < from)
+					from = smin;
+				fs->barcounted = 1;
+			}
+			summarise(r, fs, from);
 			c->nincr++;
 			goto done;
 		}
