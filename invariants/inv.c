@@ -461,14 +461,16 @@ static int walk_segs(inv_ctx *c)
 }
 
 /* The walk after the stack moved (a copy for growth or stress, a
-** shrink), one segment and no barriers, before and after: a move keeps
+** shrink), one segment, as many barriers before as after: a move keeps
 ** every frame at its distance from hi and changes no return PC (only
 ** words pointing into the old stack are adjusted), so the cache moved by
 ** the delta of hi is the new stack's frame list, if the words the
 ** unwinder reads say so. The walk runs from sched until it meets a
 ** cached frame (same pc and sp, moved); from there outward each cached
 ** frame is proved by re-reading what the unwinder would read: its
-** return-PC slot (the same value: the same next frame), its bounds in
+** return-PC slot (the same value: the same next frame; or the barrier
+** PC, and the live entry the unwinder takes there names this slot and
+** saved the same value), its bounds in
 ** the new segment, and at the bottom the Stktop's link. One word per
 ** frame instead of a traceback; the result is the full walk's. Every
 ** frame counts as fresh: each word moved, so per-frame checks (STK1,
@@ -478,8 +480,8 @@ static int walk_moved(inv_ctx *c)
 	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	if (c->full == 1 || !fs->valid || fs->tb != TB_OK || fs->n == 0 ||
-	    r->g.nsegs != 1 || fs->f[0].seg != 0 || r->g.stkbarlen ||
-	    fs->stkbarlen || fs->f[0].seghi == r->g.hi)
+	    r->g.nsegs != 1 || fs->f[0].seg != 0 ||
+	    fs->stkbarlen != r->g.stkbarlen || fs->f[0].seghi == r->g.hi)
 		return 0;
 	rt_addr delta = r->g.hi - fs->f[0].seghi; /* modulo 2^64 */
 	for (uint32_t s = 0; s < fs->n; s++) {
@@ -501,11 +503,35 @@ static int walk_moved(inv_ctx *c)
 	const mc_region *rg = inv_span(c, r->g.lo, r->g.hi + 8 * RT_STKTOP_WORDS);
 	if (!rg)
 		return 0;
-	for (uint32_t s = 0; s <= (uint32_t)fs->splice; s++) {
+	/* live barriers: the unwinder takes the next live entry at each
+	** slot holding the barrier PC; the entries the fresh frames took
+	** are counted as it counted them, from where it started */
+	rt_addr bpc = r->funcs[RTF_STACKBARRIER].entry, base = rt_stkbar_base(r);
+	uint32_t bar = r->g.stkbarpos;
+	for (rt_word p; bar < r->g.stkbarlen; bar++)
+		if (mc_peek(&r->mem, base + 8ull * RT_STKBAR_WORDS * bar, &p) ||
+		    p >= r->g.sched.sp)
+			break;
+	for (uint32_t i = 0; i < fs->ntmp && r->g.stkbarlen; i++) {
+		rt_word x;
+		if (!mc_peek(&r->mem, fs->tmp[i].lrptr, &x) && x == bpc)
+			bar++;
+	}
+	for (uint32_t s = (uint32_t)fs->splice + 1; s-- > 0;) { /* walk order */
 		const rt_frame *f = &fs->f[s];
 		if (f->sp < r->g.lo || f->fp + f->fn->argsize > r->g.hi ||
-		    (f->lrptr & 7) || rg->w[inv_span_word(rg, f->lrptr)] != f->lr)
+		    (f->lrptr & 7))
 			return 0;
+		rt_word x = rg->w[inv_span_word(rg, f->lrptr)], bp, bv;
+		if (x == bpc) { /* a barrier: its entry gives the return PC */
+			rt_addr e = base + 8ull * RT_STKBAR_WORDS * bar;
+			if (bar >= r->g.stkbarlen || mc_peek(&r->mem, e, &bp) ||
+			    bp != f->lrptr || mc_peek(&r->mem, e + 8, &bv) || bv != f->lr)
+				return 0;
+			bar++;
+		} else if (x != f->lr) {
+			return 0;
+		}
 	}
 	if (rg->w[inv_span_word(rg, r->g.hi + 8 * STKTOP_PREV_HI)] != 0)
 		return 0; /* the bottom frame's goexit needs no previous segment */
@@ -526,6 +552,7 @@ static void walk(inv_ctx *c)
 	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	fs->why[0] = 0;
+	fs->barcounted = 0;
 	fs->sorted = r->g.nsegs == 1;
 	if (r->g.dead) {
 		fs->n = fs->fresh = 0;
@@ -544,6 +571,7 @@ static void walk(inv_ctx *c)
 		** no cached frame's data; other words are rechecked singly */
 		const mc_log *ch = mc_changes(&r->mem);
 		fs->limit = ch->stack_hi;
+		uint32_t smin = UINT32_MAX; /* lowest stored frame rechecked */
 		for (uint32_t i = 0; i < ch->nw; i++) {
 			rt_addr w = ch->w[i];
 			uint32_t lo = 0, hi = fs->n;
@@ -556,16 +584,16 @@ static void walk(inv_ctx *c)
 			}
 			const rt_frame *k = lo < fs->n ? &fs->f[lo] : NULL;
 			if (k && w < k->fp + k->fn->argsize && w != k->lrptr &&
-			    fs->nrechk < 64)
+			    fs->nrechk < 64) {
 				fs->rechk[fs->nrechk++] = w;
-			else if (w > fs->limit)
+				if (lo < smin)
+					smin = lo;
+			} else if (w > fs->limit) {
 				fs->limit = w;
+			}
 		}
-		/* live barriers: the reused frames' barrier words are counted
-		** as they were (nbarw), so none of their words may have changed */
-		if (!(r->g.stkbarlen && fs->nrechk))
-			fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
-					      collect_fresh, fs, fs->why, sizeof fs->why);
+		fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
+				      collect_fresh, fs, fs->why, sizeof fs->why);
 		/* the program frames of the reused part must still be the
 		** true ones: no shadow frame among them may have changed */
 		if (fs->tb == TB_OK && fs->splice >= 0 &&
@@ -576,7 +604,16 @@ static void walk(inv_ctx *c)
 				fs->f[keep + i] = fs->tmp[k - 1 - i];
 			fs->n = keep + k;
 			fs->fresh = k;
-			summarise(r, fs, keep - 1);
+			/* live barriers: a reused frame with a written word has
+			** its barrier words counted again (nbarw), and BAR1/BAR4
+			** then take the count as it is (barcounted) */
+			uint32_t from = keep - 1;
+			if (r->g.stkbarlen && fs->nrechk) {
+				if (smin < from)
+					from = smin;
+				fs->barcounted = 1;
+			}
+			summarise(r, fs, from);
 			c->nincr++;
 			goto done;
 		}

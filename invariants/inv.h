@@ -238,6 +238,9 @@ typedef struct inv_frames {
 	/* data words written in reused frames: rechecked one by one */
 	rt_addr rechk[64];
 	uint32_t nrechk;
+	/* nbarw was counted again over every reused frame holding a
+	** rechecked word (live barriers): the count is exact as it stands */
+	int barcounted;
 	/* several segments: stored order is (segment address ascending, sp
 	** descending) (newer segments lie higher: addresses are never
 	** reused), so frames are found by sp with segordered set; the walk

@@ -34,8 +34,9 @@ static rt_word pk(const rt *r, rt_addr a)
 /* Words of the live stack that hold the barrier PC. The frames tile it;
 ** every stored frame's count was taken when it was fresh (inv_frames
 ** nbarw), and reused frames have not been written since but for the
-** rechecked words, which they reuse only while no barrier is live, when
-** the last check found none in them. */
+** rechecked words: while no barrier is live the last check found none in
+** them, so those holding the barrier PC now are added; while barriers
+** are live the frames holding them were counted again (barcounted). */
 static uint32_t scan_barrier_words(const inv_ctx *c, rt_addr *first)
 {
 	const rt *r = c->r;
@@ -50,7 +51,7 @@ static uint32_t scan_barrier_words(const inv_ctx *c, rt_addr *first)
 	}
 	n = c->fr.n ? c->fr.nbarw[c->fr.n - 1] : 0;
 	const rt_addr *rw; /* written words of reused frames */
-	uint32_t nrw = inv_rechecks(c, &rw);
+	uint32_t nrw = c->fr.barcounted ? 0 : inv_rechecks(c, &rw);
 	for (uint32_t i = 0; i < nrw; i++)
 		if (rw[i] >= inv_fr(c, c->fr.fresh)->sp && pk(r, rw[i]) == bpc)
 			n++;
@@ -68,7 +69,7 @@ static rt_addr barrier_first(const inv_ctx *c)
 	for (uint32_t i = 0; i <= c->fr.n; i++) {
 		if (i == c->fr.fresh) { /* between fresh and reused frames */
 			const rt_addr *rw;
-			uint32_t nrw = inv_rechecks(c, &rw);
+			uint32_t nrw = c->fr.barcounted ? 0 : inv_rechecks(c, &rw);
 			for (uint32_t k = 0; k < nrw; k++)
 				if (rw[k] >= inv_fr(c, c->fr.fresh)->sp &&
 				    pk(r, rw[k]) == bpc)

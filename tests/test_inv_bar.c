@@ -172,6 +172,42 @@ static void test_bar1_lost_barrier(void **state)
 	cw_free(w);
 }
 
+/* As the harness checks: the change log and the truth's change marks
+** are consumed after each check, so the checkers' caches are reused. */
+static void done_step(cw *w)
+{
+	mc_epoch_done(&w->r.mem);
+	w->t.lowmod = UINT32_MAX;
+}
+
+/* While barriers are live, a data word written in a frame the
+** incremental walk reuses has that frame's barrier words counted again
+** (inv_frames.barcounted): the walk stays incremental, and a barrier PC
+** stored there is counted (BAR1), and no longer once it is gone. */
+static void test_bar1_written_word_in_reused_frame(void **state)
+{
+	(void)state;
+	fns f;
+	cw *w = world(2, &f);
+	to_scan(w, &f);
+	assert_every_frame(w, &f);
+	rt_addr s = slot_of(w, f.main) - 8; /* a local of main */
+	done_step(w);
+	assert_clean(w);
+	done_step(w);
+	uint64_t full = w->c.nfull, incr = w->c.nincr;
+	cw_st(w, s, barpc(w));
+	assert_violation(w, INV_BAR1);
+	assert_int_equal(w->c.nfull, full);
+	assert_int_equal(w->c.nincr, incr + 1);
+	done_step(w);
+	cw_st(w, s, 0);
+	assert_clean(w);
+	assert_int_equal(w->c.nfull, full);
+	assert_int_equal(w->c.nincr, incr + 2);
+	cw_free(w);
+}
+
 /* The unwinder consumes live entries from pos as it meets barrier PCs,
 ** so bookkeeping that does not match the barrier words makes the walk
 ** report a missed barrier (STK2) before BAR1 looks. BAR1 is first where
@@ -636,6 +672,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_control_barriers_hit_and_removed),
 		cmocka_unit_test(test_bar1_lost_barrier),
+		cmocka_unit_test(test_bar1_written_word_in_reused_frame),
 		cmocka_unit_test(test_bar1_bookkeeping),
 		cmocka_unit_test(test_bar1_out_of_order),
 		cmocka_unit_test(test_bar2_bug12238),
