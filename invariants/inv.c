@@ -298,8 +298,10 @@ static void walk0_incremental(const rt *r, inv_frames *fs, rt_addr limit)
 		keep = fs->n - from;
 	}
 	frames_reserve(fs, k + keep);
-	memmove(fs->f + k, fs->f + from, keep * sizeof *fs->f);
-	memcpy(fs->f, fs->tmp, k * sizeof *fs->f);
+	if (keep)
+		memmove(fs->f + k, fs->f + from, keep * sizeof *fs->f);
+	if (k)
+		memcpy(fs->f, fs->tmp, k * sizeof *fs->f);
 	fs->n = k + keep;
 	fs->tb = tb;
 	memcpy(fs->why, why, sizeof why);
