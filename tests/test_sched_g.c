@@ -1,7 +1,7 @@
 /*
 ** test_sched_g.c: the per-G invariants test_sched.c does not cover, each
 ** made to fire on a G that is NOT the running one (hs_run end to end):
-** BAR3, BAR5 and DEF3. As there, G 2 is suspended and its state is
+** BAR3, BAR5, MEM1 and DEF3. As there, G 2 is suspended and its state is
 ** broken by hand through the harness's poke seam at a step whose events
 ** concern it (a `gc scan`, `gc shrink`), in the way a runtime mistake
 ** would leave it; the report must name the ID and "g2 (suspended)", and
@@ -16,6 +16,15 @@
 ** suspended G's `check` will later read that is broken while it sleeps
 ** is STK3/DEF2 on that G at the step that touched it, or DEF4 on the
 ** running G when it runs again.
+**
+** MEM1 is the one checker that reads machine-wide state (the fault
+** log), not the loaded G's: the fault of a load the runtime makes on
+** g2's behalf (a shrink walking g2's defer chain) happens inside g2's
+** EV_GSCOPE bracket, and the harness attributes it to g2
+** (hs_sched.c), so the report names g2, not the running G; a fault of
+** the running G's own, after g2's bracket in the same step, stays the
+** running G's. (Before that attribution MEM1 fired in the running G's
+** check and named no G: the gap this file found.)
 */
 #include "testutil.h"
 
@@ -32,7 +41,8 @@ static prog *parse(const char *text)
 	return p;
 }
 
-enum { BREAK_NONE, BREAK_INNERMOST, BREAK_BELOWSP, BREAK_COPYNOMAP };
+enum { BREAK_NONE, BREAK_INNERMOST, BREAK_BELOWSP, BREAK_DEADLINK,
+       BREAK_COPYNOMAP };
 
 typedef struct poke {
 	int what; /* BREAK_NONE: the control */
@@ -101,6 +111,21 @@ static void break_belowsp(rt *r, rt_g *g)
 	mc_store(&r->mem, gone, rt_barrier_pc(r));
 }
 
+/* MEM1: g2's defer chain still links a record that was popped (freed:
+** a tombstone), as a deferreturn that freed without unlinking leaves
+** it. Nothing loads through it until the runtime walks g2's chain. */
+static void break_deadlink(rt *r, rt_g *g)
+{
+	const struct mc_area *a = &r->mem.area[RG_HEAP];
+	rt_addr dead = 0;
+	for (uint32_t i = 0; i < a->n && !dead; i++)
+		if (!a->r[i]->live)
+			dead = a->r[i]->base;
+	assert_true(dead != 0);
+	assert_true(g->defer != 0 && rt_ld(&r->mem, g->defer + 8 * D_LINK) != 0);
+	mc_store(&r->mem, g->defer + 8 * D_LINK, dead);
+}
+
 /* DEF3: the shrink copied g2 although a frame (a cgo wrapper's: no
 ** locals map) makes its stack not copyable, as a shrink that skipped
 ** copyabletopsegment would: the runtime's own copy, run on g2 loaded and
@@ -134,6 +159,8 @@ static int at_point(rt *r, const poke *k, int at)
 			    which keeps its live barriers (no shrink) */
 		return !scan && k->scanned && step_touched(r, 1) &&
 		       g->stkbarlen > g->stkbarpos;
+	case BREAK_DEADLINK: /* any step before the shrink: both defers made */
+		return g->defer && rt_ld(&r->mem, g->defer + 8 * D_LINK) != 0;
 	case BREAK_COPYNOMAP: /* the `gc shrink`, which left g2 alone */
 		return step_touched(r, 1) && !step_has(r, EV_SHRINK);
 	default:
@@ -157,6 +184,9 @@ static void breaker(rt *r, void *arg)
 			break;
 		case BREAK_BELOWSP:
 			break_belowsp(r, g);
+			break;
+		case BREAK_DEADLINK:
+			break_deadlink(r, g);
 			break;
 		case BREAK_COPYNOMAP:
 			break_copynomap(r, 1);
@@ -190,6 +220,28 @@ static const char scan_prog[] =
 	"func inner(p *int)\n"
 	"  gosched\n"
 	"  check *p == 3\n"
+	"end\n";
+
+/* g2 grew (a copy), popped a record, defers two, yields: main's shrink
+** walks its chain (copyabletopsegment) and shrinks it */
+static const char defer_prog[] =
+	"func main()\n"
+	"  go child()\n"
+	"  gosched\n"
+	"  gc shrink\n"
+	"  wait\n"
+	"end\n"
+	"func child()\n"
+	"  call popper()\n"
+	"  grow 8192\n"
+	"  defer note(1)\n"
+	"  defer note(2)\n"
+	"  gosched\n"
+	"end\n"
+	"func popper()\n"
+	"  defer note(0)\n"
+	"end\n"
+	"func note(x int)\n"
 	"end\n";
 
 /* g2 grew, then yields inside a cgo wrapper (no locals map): not
@@ -279,6 +331,75 @@ static void test_bar5_on_suspended(void **s)
 	expect_on_g2(scan_prog, BREAK_BELOWSP, BARRIERS_EVERY, "BAR5", "below sched.sp");
 }
 
+static void test_mem1_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(defer_prog, BREAK_DEADLINK, BARRIERS_OFF, "MEM1",
+		     "load of defer#4(dead)");
+}
+
+/* The other way round: the fault is the running G's (its own shrink, in
+** the same step as g2's bracket, after it): MEM1 on main, no G named.
+** Only MEM1 runs: DEF1 would see the running G's broken chain at once,
+** before the shrink loads through it. */
+static void mainbreaker(rt *r, void *arg)
+{
+	int *st = arg; /* done, break */
+	if (st[0] || r->curg != 0 || !step_has(r, EV_GOSWITCH) || !r->g.defer ||
+	    !rt_ld(&r->mem, r->g.defer + 8 * D_LINK))
+		return;
+	st[0] = 1;
+	if (st[1])
+		break_deadlink(r, &r->g);
+}
+
+static void test_mem1_on_running(void **s)
+{
+	(void)s;
+	static const char text[] =
+		"func main()\n"
+		"  go child()\n"
+		"  call popper()\n"
+		"  grow 8192\n"
+		"  defer note(1)\n"
+		"  defer note(2)\n"
+		"  gosched\n"
+		"  gc shrink\n"
+		"  wait\n"
+		"end\n"
+		"func child()\n"
+		"  gosched\n"
+		"end\n"
+		"func popper()\n"
+		"  defer note(0)\n"
+		"end\n"
+		"func note(x int)\n"
+		"end\n";
+	for (int brk = 0; brk < 2; brk++) {
+		prog *p = parse(text);
+		int st[2] = {0, brk};
+		hs_options o;
+		memset(&o, 0, sizeof o);
+		o.check_mask = 1u << INV_MEM1;
+		o.poke = mainbreaker;
+		o.poke_arg = st;
+		hs_result r = {0};
+		assert_int_equal(hs_run(p, &o, &r), 0);
+		assert_int_equal(st[0], 1);
+		if (!brk) {
+			assert_int_equal(r.kind, OUT_OK);
+			assert_true(r.shrinks >= 1); /* main's stack was shrunk */
+		} else {
+			assert_int_equal(r.kind, OUT_VIOLATION);
+			assert_string_equal(inv_catalogue[r.inv].id, "MEM1");
+			assert_non_null(strstr(r.text, "load of defer"));
+			assert_null(strstr(r.text, "(suspended)"));
+		}
+		hs_result_free(&r);
+		free(p);
+	}
+}
+
 static void test_def3_on_suspended(void **s)
 {
 	(void)s;
@@ -309,6 +430,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bar3_on_suspended),
 		cmocka_unit_test(test_bar5_on_suspended),
+		cmocka_unit_test(test_mem1_on_suspended),
+		cmocka_unit_test(test_mem1_on_running),
 		cmocka_unit_test(test_def3_on_suspended),
 		cmocka_unit_test(test_def3_bug7695_on_suspended),
 	};
