@@ -41,7 +41,7 @@ static prog *parse(const char *text)
 	return p;
 }
 
-enum { BREAK_NONE, BREAK_INNERMOST, BREAK_BELOWSP, BREAK_DEADLINK,
+enum { BREAK_NONE, BREAK_INNERMOST, BREAK_OFFSET, BREAK_BELOWSP, BREAK_DEADLINK,
        BREAK_COPYNOMAP };
 
 typedef struct poke {
@@ -93,6 +93,36 @@ static void break_innermost(rt *r, rt_g *g)
 	mc_store(&r->mem, e + 8 * SB_LRPTR, in);
 	mc_ptag_set(&r->mem, e + 8 * SB_LRPTR, mc_cell_at(&r->mem, in));
 	mc_store(&r->mem, in, rt_barrier_pc(r));
+}
+
+/* BAR3 at the wrong offset (barriers=spaced): g2's only barrier, which
+** the rule puts on the first frame past sp + 1024 (mid's, padded), put
+** one frame further out (child's), its entry consistent as above. */
+static void break_offset(rt *r, uint32_t i)
+{
+	rt_g *g = &r->allg[i];
+	assert_true(g->stkbarlen == 1 && g->stkbarpos == 0);
+	frames fs;
+	memset(&fs, 0, sizeof fs);
+	rt_g save = r->g, *cur = r->cur;
+	r->g = *g;
+	r->cur = &r->g;
+	assert_int_equal(rt_traceback(r, g->sched.pc, g->sched.sp, 0, collect, &fs,
+				      NULL, 0), TB_OK);
+	r->g = save;
+	r->cur = cur;
+	rt_addr e = entry(g, 0), old = rt_ld(&r->mem, e + 8 * SB_LRPTR);
+	int k = 0;
+	while (k < fs.n && k < 16 && fs.f[k].lrptr != old)
+		k++;
+	assert_true(k + 1 < fs.n && k + 1 < 16); /* a frame outer to it */
+	assert_string_equal(fs.f[k].fn->name, "mid");
+	rt_addr out = fs.f[k + 1].lrptr;
+	mc_store(&r->mem, old, rt_ld(&r->mem, e + 8 * SB_LRVAL));
+	mc_store(&r->mem, e + 8 * SB_LRVAL, rt_ld(&r->mem, out));
+	mc_store(&r->mem, e + 8 * SB_LRPTR, out);
+	mc_ptag_set(&r->mem, e + 8 * SB_LRPTR, mc_cell_at(&r->mem, out));
+	mc_store(&r->mem, out, rt_barrier_pc(r));
 }
 
 /* BAR5: g2's lowest live barrier left below its sched.sp, as a recovery
@@ -155,6 +185,8 @@ static int at_point(rt *r, const poke *k, int at)
 	switch (at) {
 	case BREAK_INNERMOST: /* the scan: BAR3 judges placement there */
 		return scan && g->stkbarlen > g->stkbarpos;
+	case BREAK_OFFSET:
+		return scan && g->stkbarlen == 1;
 	case BREAK_BELOWSP: /* the `gc shrink` after the scan: it touches g2,
 			    which keeps its live barriers (no shrink) */
 		return !scan && k->scanned && step_touched(r, 1) &&
@@ -181,6 +213,9 @@ static void breaker(rt *r, void *arg)
 		switch (k->what) {
 		case BREAK_INNERMOST:
 			break_innermost(r, g);
+			break;
+		case BREAK_OFFSET:
+			break_offset(r, 1);
 			break;
 		case BREAK_BELOWSP:
 			break_belowsp(r, g);
@@ -215,6 +250,29 @@ static const char scan_prog[] =
 	"  check y == 3\n"
 	"end\n"
 	"func mid(p *int)\n"
+	"  call inner(p)\n"
+	"end\n"
+	"func inner(p *int)\n"
+	"  gosched\n"
+	"  check *p == 3\n"
+	"end\n";
+
+/* the same with mid's frame past 1024 bytes: one barrier when spaced */
+static const char padded_prog[] =
+	"func main()\n"
+	"  go child(3)\n"
+	"  gosched\n"
+	"  gc scan\n"
+	"  gc markterm\n"
+	"  wait\n"
+	"end\n"
+	"func child(n int)\n"
+	"  var y int\n"
+	"  y = n\n"
+	"  call mid(&y)\n"
+	"  check y == 3\n"
+	"end\n"
+	"func mid(p *int) pad 1200\n"
 	"  call inner(p)\n"
 	"end\n"
 	"func inner(p *int)\n"
@@ -325,6 +383,13 @@ static void test_bar3_on_suspended(void **s)
 		     "should be on mid's return slot");
 }
 
+static void test_bar3_offset_on_suspended(void **s)
+{
+	(void)s;
+	expect_on_g2(padded_prog, BREAK_OFFSET, BARRIERS_SPACED, "BAR3",
+		     "should be on mid's return slot");
+}
+
 static void test_bar5_on_suspended(void **s)
 {
 	(void)s;
@@ -429,6 +494,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bar3_on_suspended),
+		cmocka_unit_test(test_bar3_offset_on_suspended),
 		cmocka_unit_test(test_bar5_on_suspended),
 		cmocka_unit_test(test_mem1_on_suspended),
 		cmocka_unit_test(test_mem1_on_running),
