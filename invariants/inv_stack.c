@@ -210,9 +210,14 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 		const rt_frame *fr = inv_fr(c, i);
 		rt_addr end = fr->fp + fr->fn->argsize;
 		const mc_region *rg = inv_span(c, fr->sp, end);
+		if (!rg) {
+			for (rt_addr w = fr->sp; w < end; w += 8)
+				if (inv_ptrword(c, v, INV_STK3, w, "frame", fr->fn->name, ":"))
+					return 1;
+			continue;
+		}
 		for (rt_addr w = fr->sp; w < end; w += 8)
-			if ((!rg || rg->ptag[inv_span_word(rg, w)]) && /* untagged: fine */
-			    inv_ptrword(c, v, INV_STK3, w, "frame", fr->fn->name, ":"))
+			if (inv_ptrword_in(c, v, INV_STK3, rg, w, "frame", fr->fn->name, ":"))
 				return 1;
 	}
 	return 0;
