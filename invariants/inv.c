@@ -105,6 +105,8 @@ void inv_ctx_free(inv_ctx *c)
 	free(c->pc);
 	free(c->pctmp);
 	free(c->sehrecs);
+	free(c->seh1c);
+	free(c->seh1tmp);
 	memset(c, 0, sizeof *c);
 }
 
@@ -819,7 +821,9 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 	inv_violation v2;
 	walk_full(c);
 	inv_dchain_collect(c, 1);
+	c->verifying = 1;
 	int bad2 = run_checkers(c, &v2);
+	c->verifying = 0;
 	dchain_keep(c, bad2);
 	int same = n == fs->n && bad == bad2 && (!bad || v->id == v2.id);
 	for (uint32_t i = 0; same && i < n; i++)
@@ -856,6 +860,7 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 int inv_check(inv_ctx *c, inv_violation *v)
 {
 	const rt *r = c->r;
+	c->ncheck++;
 	walk(c);
 	rt_addr key[5] = {r->g0.sched.pc, r->g0.sched.sp, r->g0.lo, r->g0.hi,
 			  r->m.mstartsp};

@@ -340,6 +340,19 @@ typedef struct inv_ctx {
 	const mc_region *chk_stack;
 	uint64_t chk_wgen;
 	uint32_t capsehrecs;
+	/* SEH1's verified chain (records ascending, head first) as of the
+	** check before this one, if SEH1 ran there and passed: the walk from
+	** the head stops at a cached record above the highest OS-stack word
+	** written since (the log's os_hi; none at all if osgen is the same),
+	** with the same g0.hi and mstart record; every record outward of it
+	** was read, and found good, then, and nothing it holds changed */
+	rt_addr *seh1c, *seh1tmp;
+	uint32_t nseh1, capseh1, capseh1tmp;
+	int seh1valid;
+	uint64_t seh1check, seh1gen;
+	rt_addr seh1key[4];
+	uint64_t ncheck;  /* inv_check calls */
+	int verifying;    /* verify_incremental's full pass: reuse nothing */
 } inv_ctx;
 
 void inv_ctx_init(inv_ctx *c, const rt *r, const inv_truth *t);
