@@ -222,6 +222,7 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 	** record (so they ascend), walked once: a callback frame's record is
 	** in the chain iff a binary search finds it (not one walk per frame) */
 	uint32_t nrecs = 0;
+	const rt_addr *recs = NULL;
 	int walked = 0;
 	for (uint32_t i = 0; i < c->fr0.n; i++) {
 		const rt_frame *fr = &c->fr0.f[i];
@@ -230,12 +231,21 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 		if (fr->fn != &r->funcs[RTF_CGOCALLBACK] ||
 		    fr->pc != rt_retpc(fr->fn, 0))
 			continue;
+		if (!walked && c->seh1valid && c->seh1check == c->ncheck) {
+			/* SEH1 passed in this check: the chain ascends from the
+			** head to the end record, and its records are what the
+			** walk below would collect */
+			recs = c->seh1c;
+			nrecs = c->nseh1;
+			walked = 1;
+		}
 		if (!walked) {
 			rt_addr h = r->m.seh;
 			for (uint32_t n = 0; n < CHAIN_MAX && h && h != RT_SEH_END; n++) {
 				c->sehrecs = inv_grow(c->sehrecs, &c->capsehrecs,
 						      nrecs + 1, sizeof *c->sehrecs);
 				c->sehrecs[nrecs++] = h;
+				recs = c->sehrecs;
 				rt_word prev;
 				if (mc_peek(&r->mem, h, &prev) || prev <= h)
 					break;
@@ -247,12 +257,12 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 		uint32_t lo = 0, hi = nrecs;
 		while (lo < hi) {
 			uint32_t mid = (lo + hi) / 2;
-			if (c->sehrecs[mid] < rec)
+			if (recs[mid] < rec)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		if (!(lo < nrecs && c->sehrecs[lo] == rec)) {
+		if (!(lo < nrecs && recs[lo] == rec)) {
 			char a[64];
 			inv_fail(v, INV_SEH2, "callbackasm1 frame's SEH record %s is not "
 				 "in the chain", inv_addr(c, rec, a, sizeof a));
