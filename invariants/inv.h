@@ -456,22 +456,29 @@ int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 /* The same for a word of live region rg (w in it, aligned): an untagged
 ** word, the common case, is settled without looking the region up, and
 ** so is a tagged one that holds its cell's address (inv_ptrword's pass:
-** the same reads, from rg); only a mismatch goes the long way, to be
-** named. */
-static inline int inv_ptrword_in(inv_ctx *c, inv_violation *v, int id,
-				 const mc_region *rg, rt_addr w, const char *what,
-				 const char *name, const char *post)
+** the same reads, from rg; inv_ptrword_fine says 1 for both); only a
+** mismatch goes the long way, to be named. */
+static inline int inv_ptrword_fine(inv_ctx *c, int id, const mc_region *rg,
+				   rt_addr w)
 {
 	uint32_t i = inv_span_word(rg, w), tag = rg->ptag[i];
 	if (!tag)
-		return 0;
+		return 1;
 	const mc_mem *m = &c->r->mem;
 	rt_addr want = tag < m->ncells ? m->cell_addr[tag] : 0;
 	if (want && rg->w[i] == want) {
 		if (id == INV_STK3 || id == INV_DEF2) /* their reached condition */
 			c->reached |= 1u << id;
-		return 0;
+		return 1;
 	}
+	return 0;
+}
+static inline int inv_ptrword_in(inv_ctx *c, inv_violation *v, int id,
+				 const mc_region *rg, rt_addr w, const char *what,
+				 const char *name, const char *post)
+{
+	if (inv_ptrword_fine(c, id, rg, w))
+		return 0;
 	return inv_ptrword(c, v, id, w, what, name, post);
 }
 
