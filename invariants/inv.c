@@ -801,7 +801,8 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 	rt_frame *copy = malloc((n ? n : 1) * sizeof *copy);
 	if (!copy)
 		abort();
-	memcpy(copy, fs->f, n * sizeof *copy);
+	if (n) /* fs->f is NULL before any frame was kept */
+		memcpy(copy, fs->f, n * sizeof *copy);
 	/* the defer chain as the incremental check assembled it */
 	uint32_t nd = c->dc.n, ncgo = inv_dchain_endcgo(&c->dc);
 	int dvalid = c->dc.valid;
