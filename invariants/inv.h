@@ -349,7 +349,7 @@ typedef struct inv_ctx {
 	rt_addr *seh1c, *seh1tmp;
 	uint32_t nseh1, capseh1, capseh1tmp;
 	int seh1valid;
-	uint64_t seh1check, seh1gen;
+	uint64_t seh1check, seh1gen, seh1done;
 	rt_addr seh1key[4];
 	uint64_t ncheck;  /* inv_check calls */
 	int verifying;    /* verify_incremental's full pass: reuse nothing */

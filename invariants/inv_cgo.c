@@ -119,6 +119,7 @@ static void seh1_keep(inv_ctx *c, uint32_t n, uint32_t j, const rt_addr key[4])
 	c->seh1valid = 1;
 	c->seh1check = c->ncheck;
 	c->seh1gen = mc_changes(&c->r->mem)->osgen;
+	c->seh1done = mc_changes(&c->r->mem)->ndone;
 	memcpy(c->seh1key, key, sizeof c->seh1key);
 }
 
@@ -132,9 +133,11 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 	rt_addr sig = r->funcs[RTF_SIGTRAMP].entry, ch = r->funcs[RTF_CHANDLER].entry;
 	rt_addr key[4] = {hi, r->m.mstartseh, sig, ch};
 	const mc_log *lg = mc_changes(&r->mem);
-	/* reuse only the previous check's cache, under the same key */
+	/* reuse only while the log's marks cover every write since the
+	** cache was made (at most one epoch closed since: a check made only
+	** on some steps, as of another M, sees more closed), same key */
 	int reuse = c->seh1valid && c->full != 1 && !c->verifying &&
-		    c->seh1check + 1 == c->ncheck &&
+		    lg->ndone - c->seh1done <= 1 &&
 		    !memcmp(key, c->seh1key, sizeof key);
 	rt_addr limit = c->seh1gen == lg->osgen ? 0 : lg->os_hi;
 	uint32_t j = 0; /* first cached record >= h (both ascend) */
