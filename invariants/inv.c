@@ -105,6 +105,8 @@ void inv_ctx_free(inv_ctx *c)
 	free(c->pc);
 	free(c->pctmp);
 	free(c->sehrecs);
+	free(c->seh1c);
+	free(c->seh1tmp);
 	memset(c, 0, sizeof *c);
 }
 
@@ -307,15 +309,39 @@ static void walk0_incremental(const rt *r, inv_frames *fs, rt_addr limit)
 	memcpy(fs->why, why, sizeof why);
 }
 
-/* Words of frame f, [sp, fp + argsize), holding the barrier PC bpc. */
-static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc)
+/* Words in [lo, end) of live region rg's words holding the barrier PC
+** bpc. Four counters so the compiler keeps independent adds (this runs
+** over every word of every frame after a move). */
+static uint32_t count_words(const rt_word *w, size_t n, rt_addr bpc)
+{
+	uint32_t a = 0, b = 0, c = 0, d = 0;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		a += w[i] == bpc;
+		b += w[i + 1] == bpc;
+		c += w[i + 2] == bpc;
+		d += w[i + 3] == bpc;
+	}
+	for (; i < n; i++)
+		a += w[i] == bpc;
+	return a + b + c + d;
+}
+
+/* Words of frame f, [sp, fp + argsize), holding the barrier PC bpc; *rgp
+** is the region the last frame lay in (frames of one segment share it,
+** so the lookup is made once a segment, not once a frame). */
+static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc,
+				    const mc_region **rgp)
 {
 	uint32_t n = 0;
 	rt_addr end = f->fp + f->fn->argsize;
-	const mc_region *rg = mc_find(&r->mem, f->sp);
-	if (rg && rg->live && !(f->sp & 7) && end <= rg->base + rg->size) {
-		for (rt_addr w = f->sp; w < end; w += 8)
-			n += rg->w[(w - rg->base) / 8] == bpc;
+	const mc_region *rg = *rgp;
+	if (!rg || f->sp < rg->base || f->sp >= rg->base + rg->size)
+		*rgp = rg = mc_find(&r->mem, f->sp);
+	if (rg && rg->live && !(f->sp & 7) && end >= f->sp &&
+	    end <= rg->base + rg->size) {
+		n = count_words(rg->w + (f->sp - rg->base) / 8,
+				(end - f->sp + 7) / 8, bpc);
 	} else {
 		for (rt_addr w = f->sp; w < end; w += 8) {
 			rt_word v;
@@ -330,6 +356,7 @@ static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc)
 static void summarise(const rt *r, inv_frames *fs, uint32_t from)
 {
 	rt_addr bpc = rt_barrier_pc(r);
+	const mc_region *rg = NULL;
 	for (uint32_t s = from; s < fs->n; s++) {
 		const rt_frame *f = &fs->f[s];
 		uint32_t np = s ? fs->nprog[s - 1] : 0;
@@ -339,7 +366,7 @@ static void summarise(const rt *r, inv_frames *fs, uint32_t from)
 		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
 				     !(f->pc == f->fn->entry && s == fs->n - 1));
 		fs->nendcgo[s] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
-		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc);
+		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc, &rg);
 		fs->nnomap[s] = nm + (!(f->fn->flags & RFF_LOCALMAP) ||
 				      (f->fn->argsize && !(f->fn->flags & RFF_ARGMAP)));
 	}
@@ -797,7 +824,9 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 	inv_violation v2;
 	walk_full(c);
 	inv_dchain_collect(c, 1);
+	c->verifying = 1;
 	int bad2 = run_checkers(c, &v2);
+	c->verifying = 0;
 	dchain_keep(c, bad2);
 	int same = n == fs->n && bad == bad2 && (!bad || v->id == v2.id);
 	for (uint32_t i = 0; same && i < n; i++)
@@ -834,6 +863,7 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 int inv_check(inv_ctx *c, inv_violation *v)
 {
 	const rt *r = c->r;
+	c->ncheck++;
 	walk(c);
 	rt_addr key[5] = {r->g0.sched.pc, r->g0.sched.sp, r->g0.lo, r->g0.hi,
 			  r->m.mstartsp};

@@ -340,6 +340,19 @@ typedef struct inv_ctx {
 	const mc_region *chk_stack;
 	uint64_t chk_wgen;
 	uint32_t capsehrecs;
+	/* SEH1's verified chain (records ascending, head first) as of the
+	** check before this one, if SEH1 ran there and passed: the walk from
+	** the head stops at a cached record above the highest OS-stack word
+	** written since (the log's os_hi; none at all if osgen is the same),
+	** with the same g0.hi and mstart record; every record outward of it
+	** was read, and found good, then, and nothing it holds changed */
+	rt_addr *seh1c, *seh1tmp;
+	uint32_t nseh1, capseh1, capseh1tmp;
+	int seh1valid;
+	uint64_t seh1check, seh1gen, seh1done;
+	rt_addr seh1key[4];
+	uint64_t ncheck;  /* inv_check calls */
+	int verifying;    /* verify_incremental's full pass: reuse nothing */
 } inv_ctx;
 
 void inv_ctx_init(inv_ctx *c, const rt *r, const inv_truth *t);
@@ -441,12 +454,30 @@ const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len);
 int inv_ptrword(inv_ctx *c, inv_violation *v, int id, rt_addr w,
 		const char *what, const char *name, const char *post);
 /* The same for a word of live region rg (w in it, aligned): an untagged
-** word, the common case, is settled without looking the region up. */
+** word, the common case, is settled without looking the region up, and
+** so is a tagged one that holds its cell's address (inv_ptrword's pass:
+** the same reads, from rg; inv_ptrword_fine says 1 for both); only a
+** mismatch goes the long way, to be named. */
+static inline int inv_ptrword_fine(inv_ctx *c, int id, const mc_region *rg,
+				   rt_addr w)
+{
+	uint32_t i = inv_span_word(rg, w), tag = rg->ptag[i];
+	if (!tag)
+		return 1;
+	const mc_mem *m = &c->r->mem;
+	rt_addr want = tag < m->ncells ? m->cell_addr[tag] : 0;
+	if (want && rg->w[i] == want) {
+		if (id == INV_STK3 || id == INV_DEF2) /* their reached condition */
+			c->reached |= 1u << id;
+		return 1;
+	}
+	return 0;
+}
 static inline int inv_ptrword_in(inv_ctx *c, inv_violation *v, int id,
 				 const mc_region *rg, rt_addr w, const char *what,
 				 const char *name, const char *post)
 {
-	if (!rg->ptag[inv_span_word(rg, w)])
+	if (inv_ptrword_fine(c, id, rg, w))
 		return 0;
 	return inv_ptrword(c, v, id, w, what, name, post);
 }

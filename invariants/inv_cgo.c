@@ -16,6 +16,12 @@
 **       cgo call returns to Go, normally or by unwinding, the head is its
 **       value at the call's entry (harness truth).
 ** SEH3  a simulated fault walked the chain to Go's handler.
+**
+** SEH1 is incremental: the chain it verified at the previous check is
+** kept (inv_ctx.seh1c), and the walk from the head stops at a cached
+** record that lies above every OS-stack word written since; the records
+** outward of it are unchanged and were good. --verify-incremental runs
+** SEH1 again without the cache and compares the verdict.
 */
 #include <string.h>
 
@@ -95,6 +101,28 @@ int inv_cgo2(inv_ctx *c, inv_violation *v)
 	return 0;
 }
 
+/* The new SEH1 cache: the n records walked (c->seh1tmp), then the
+** cached ones from index j on. */
+static void seh1_keep(inv_ctx *c, uint32_t n, uint32_t j, const rt_addr key[4])
+{
+	uint32_t tail = c->seh1valid ? c->nseh1 - j : 0;
+	c->seh1tmp = inv_grow(c->seh1tmp, &c->capseh1tmp, n + tail, sizeof *c->seh1tmp);
+	if (tail)
+		memcpy(c->seh1tmp + n, c->seh1c + j, tail * sizeof *c->seh1tmp);
+	rt_addr *t = c->seh1c;
+	uint32_t cap = c->capseh1;
+	c->seh1c = c->seh1tmp;
+	c->capseh1 = c->capseh1tmp;
+	c->seh1tmp = t;
+	c->capseh1tmp = cap;
+	c->nseh1 = n + tail;
+	c->seh1valid = 1;
+	c->seh1check = c->ncheck;
+	c->seh1gen = mc_changes(&c->r->mem)->osgen;
+	c->seh1done = mc_changes(&c->r->mem)->ndone;
+	memcpy(c->seh1key, key, sizeof c->seh1key);
+}
+
 int inv_seh1(inv_ctx *c, inv_violation *v)
 {
 	const rt *r = c->r;
@@ -103,18 +131,48 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 	char a[64], b[64];
 	rt_addr lo = rt_g0_live_sp(r), hi = r->g0.hi;
 	rt_addr sig = r->funcs[RTF_SIGTRAMP].entry, ch = r->funcs[RTF_CHANDLER].entry;
+	rt_addr key[4] = {hi, r->m.mstartseh, sig, ch};
+	const mc_log *lg = mc_changes(&r->mem);
+	/* reuse only while the log's marks cover every write since the
+	** cache was made (at most one epoch closed since: a check made only
+	** on some steps, as of another M, sees more closed), same key */
+	int reuse = c->seh1valid && c->full != 1 && !c->verifying &&
+		    lg->ndone - c->seh1done <= 1 &&
+		    !memcmp(key, c->seh1key, sizeof key);
+	rt_addr limit = c->seh1gen == lg->osgen ? 0 : lg->os_hi;
+	uint32_t j = 0; /* first cached record >= h (both ascend) */
+	c->seh1valid = reuse;
 	rt_addr h = r->m.seh;
 	for (uint32_t n = 0; n < CHAIN_MAX; n++) {
 		if (h < lo || h + 16 > hi) {
+			c->seh1valid = 0;
 			inv_fail(v, INV_SEH1, "SEH %s %s lies outside the live OS stack "
 				 "[%s, top)", n ? "record" : "head",
 				 inv_addr(c, h, a, sizeof a), inv_addr(c, lo, b, sizeof b));
 			return 1;
 		}
+		if (reuse) {
+			while (j < c->nseh1 && c->seh1c[j] < h)
+				j++;
+			/* h and every record outward were good and are unwritten
+			** (each >= h >= lo, the same hi and end record) */
+			const mc_region *rg;
+			if (j < c->nseh1 && c->seh1c[j] == h && h > limit &&
+			    n + (c->nseh1 - j) <= CHAIN_MAX &&
+			    (rg = mc_find(&r->mem, h)) && rg->live &&
+			    hi <= rg->base + rg->size) {
+				seh1_keep(c, n, j, key);
+				return 0;
+			}
+		}
+		c->seh1tmp = inv_grow(c->seh1tmp, &c->capseh1tmp, n + 1,
+				      sizeof *c->seh1tmp);
+		c->seh1tmp[n] = h;
 		rt_word prev, handler;
 		mc_peek(&r->mem, h, &prev);
 		mc_peek(&r->mem, h + 8, &handler);
 		if (handler != sig && handler != ch) {
+			c->seh1valid = 0;
 			inv_fail(v, INV_SEH1, "SEH record %s has handler %#llx, no "
 				 "handler's", inv_addr(c, h, a, sizeof a),
 				 (unsigned long long)handler);
@@ -122,13 +180,17 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 		}
 		if (prev == RT_SEH_END) {
 			if (h != r->m.mstartseh) {
+				c->seh1valid = 0;
 				inv_fail(v, INV_SEH1, "SEH chain ends at %s, not at Go's "
 					 "mstart record", inv_addr(c, h, a, sizeof a));
 				return 1;
 			}
+			c->seh1valid = 0; /* no cached tail: all n + 1 walked */
+			seh1_keep(c, n + 1, 0, key);
 			return 0;
 		}
 		if (prev <= h) {
+			c->seh1valid = 0;
 			inv_fail(v, INV_SEH1, "SEH record %s links down to %s",
 				 inv_addr(c, h, a, sizeof a),
 				 inv_addr(c, prev, b, sizeof b));
@@ -136,6 +198,7 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 		}
 		h = prev;
 	}
+	c->seh1valid = 0;
 	inv_fail(v, INV_SEH1, "SEH chain does not end");
 	return 1;
 }
@@ -162,6 +225,7 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 	** record (so they ascend), walked once: a callback frame's record is
 	** in the chain iff a binary search finds it (not one walk per frame) */
 	uint32_t nrecs = 0;
+	const rt_addr *recs = NULL;
 	int walked = 0;
 	for (uint32_t i = 0; i < c->fr0.n; i++) {
 		const rt_frame *fr = &c->fr0.f[i];
@@ -170,12 +234,21 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 		if (fr->fn != &r->funcs[RTF_CGOCALLBACK] ||
 		    fr->pc != rt_retpc(fr->fn, 0))
 			continue;
+		if (!walked && c->seh1valid && c->seh1check == c->ncheck) {
+			/* SEH1 passed in this check: the chain ascends from the
+			** head to the end record, and its records are what the
+			** walk below would collect */
+			recs = c->seh1c;
+			nrecs = c->nseh1;
+			walked = 1;
+		}
 		if (!walked) {
 			rt_addr h = r->m.seh;
 			for (uint32_t n = 0; n < CHAIN_MAX && h && h != RT_SEH_END; n++) {
 				c->sehrecs = inv_grow(c->sehrecs, &c->capsehrecs,
 						      nrecs + 1, sizeof *c->sehrecs);
 				c->sehrecs[nrecs++] = h;
+				recs = c->sehrecs;
 				rt_word prev;
 				if (mc_peek(&r->mem, h, &prev) || prev <= h)
 					break;
@@ -187,12 +260,12 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 		uint32_t lo = 0, hi = nrecs;
 		while (lo < hi) {
 			uint32_t mid = (lo + hi) / 2;
-			if (c->sehrecs[mid] < rec)
+			if (recs[mid] < rec)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		if (!(lo < nrecs && c->sehrecs[lo] == rec)) {
+		if (!(lo < nrecs && recs[lo] == rec)) {
 			char a[64];
 			inv_fail(v, INV_SEH2, "callbackasm1 frame's SEH record %s is not "
 				 "in the chain", inv_addr(c, rec, a, sizeof a));

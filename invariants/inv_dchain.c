@@ -51,8 +51,26 @@ static int find_cached(const inv_dchain *dc, rt_addr d)
 	return lo < dc->n && dc->c[lo].d == d ? (int)lo : -1;
 }
 
+/* The last frame search of this walk: consecutive records are mostly
+** deferred by the same frame, so the same sp is searched again. */
+struct frame_memo {
+	rt_addr sp;
+	int k, ok;
+};
+
+static int frame_at(const inv_ctx *c, struct frame_memo *fm, rt_addr sp)
+{
+	if (!fm->ok || fm->sp != sp) {
+		fm->k = inv_frame_at(c, sp);
+		fm->sp = sp;
+		fm->ok = 1;
+	}
+	return fm->k;
+}
+
 /* One record's facts, as the next check will need them. */
-static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
+static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link,
+		    struct frame_memo *fm)
 {
 	const rt *r = c->r;
 	const mc_mem *m = &r->mem;
@@ -64,14 +82,20 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link)
 	if (nw < RT_DEFER_HDR_WORDS)
 		return -1;
 	*link = w[D_LINK];
+	/* each record is a region of its own: start fetching the next one's
+	** descriptor while this one is described (a hint only; the lookup
+	** below is the real one) */
+	const mc_region *nx = m->pagecache[mc_page_slot(*link)];
+	if (nx)
+		__builtin_prefetch(nx);
 	e->d = d;
 	e->end = d + rg->size;
 	e->endcgo = w[D_FN] == r->funcs[RTF_ENDCGO].entry && !w[D_STARTED];
 	e->nendcgo = e->endcgo;
 	/* the frames DEF1's facts rest on: the deferring frame and, for a
 	** record a panic runs, that panic's gopanic frame (an inner one) */
-	int k = inv_frame_at(c, w[D_SP]);
-	int kp = w[D_PANIC] ? inv_frame_at(c, w[D_PANIC]) : k;
+	int k = frame_at(c, fm, w[D_SP]);
+	int kp = w[D_PANIC] ? frame_at(c, fm, w[D_PANIC]) : k;
 	e->k = k;
 	e->kp = kp;
 	const rt_func *f = rt_findfunc(r, w[D_FN]);
@@ -117,6 +141,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	uint32_t suffix = 0;
 	int broken = 0;
 	rt_addr d = r->g.defer;
+	struct frame_memo fm = {0, -1, 0};
 	for (uint32_t k = 0; d; k++) {
 		if (reuse) {
 			int j = find_cached(dc, d);
@@ -133,7 +158,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 		}
 		rt_addr link;
 		inv_drec e;
-		if (k >= CHAIN_MAX || describe(c, d, &e, &link) < 0) {
+		if (k >= CHAIN_MAX || describe(c, d, &e, &link, &fm) < 0) {
 			broken = 1;
 			break;
 		}

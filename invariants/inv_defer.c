@@ -182,8 +182,8 @@ int inv_def2(inv_ctx *c, inv_violation *v)
 			rt_addr w = d + 8 * (RT_DEFER_HDR_WORDS + i);
 			if (w >= rg->base + rg->size)
 				break;
-			if (!rg->ptag[inv_span_word(rg, w)])
-				continue; /* untagged: inv_ptrword would pass it */
+			if (inv_ptrword_fine(c, INV_DEF2, rg, w))
+				continue; /* untagged, or its cell's address */
 			const rt_func *f = rt_findfunc(r, fnpc);
 			if (inv_ptrword(c, v, INV_DEF2, w, "defer", f ? f->name : "?",
 					" argument"))

@@ -84,12 +84,17 @@ int inv_stk1(inv_ctx *c, inv_violation *v)
 	** unchanged: inv_frames), so only the fresh ones are compared */
 	const inv_frames *fs = &c->fr;
 	uint32_t k = inv_nprog_from(c, fs->fresh);
+	const mc_region *rg = NULL; /* the last frame's: one lookup a segment */
 	for (uint32_t i = fs->fresh; i-- > 0;) {
 		const rt_frame *fr = inv_fr(c, i);
 		if (fr->fn->user < 0 || fr->fn->kind != RF_GO ||
 		    (fr->pc == fr->fn->entry && i == 0))
 			continue; /* runtime frame, or a callee in its prologue */
-		uint32_t cell = mc_cell_at(&r->mem, fr->lrptr);
+		rt_addr lp = fr->lrptr; /* mc_cell_at, with rg kept */
+		if (!rg || lp < rg->base || lp - rg->base >= rg->size)
+			rg = mc_find(&r->mem, lp);
+		uint32_t cell = rg && rg->live && !(lp & 7) ?
+				rg->cell[(lp - rg->base) / 8] : 0;
 		if (k >= c->t->nframes) {
 			inv_fail(v, INV_STK1, "traceback has a frame of %s at %s that "
 				 "the program does not have", fr->fn->name,
@@ -210,9 +215,14 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 		const rt_frame *fr = inv_fr(c, i);
 		rt_addr end = fr->fp + fr->fn->argsize;
 		const mc_region *rg = inv_span(c, fr->sp, end);
+		if (!rg) {
+			for (rt_addr w = fr->sp; w < end; w += 8)
+				if (inv_ptrword(c, v, INV_STK3, w, "frame", fr->fn->name, ":"))
+					return 1;
+			continue;
+		}
 		for (rt_addr w = fr->sp; w < end; w += 8)
-			if ((!rg || rg->ptag[inv_span_word(rg, w)]) && /* untagged: fine */
-			    inv_ptrword(c, v, INV_STK3, w, "frame", fr->fn->name, ":"))
+			if (inv_ptrword_in(c, v, INV_STK3, rg, w, "frame", fr->fn->name, ":"))
 				return 1;
 	}
 	return 0;

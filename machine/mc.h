@@ -116,6 +116,10 @@ typedef struct mc_log {
 	** into */
 	uint64_t stackgen;
 	uint64_t osgen; /* bumped by every write to an OS stack */
+	/* epochs closed (mc_epoch_done), never reset: a checker that cached
+	** something at a check knows whether the log's marks (os_hi, ...)
+	** cover every write since (this count moved by at most one) */
+	uint64_t ndone;
 } mc_log;
 
 enum { MC_PAGECACHE_BITS = 11, MC_PAGECACHE = 1 << MC_PAGECACHE_BITS };

@@ -40,6 +40,7 @@ void mc_epoch_done(mc_mem *m)
 	l->os_hi = 0;
 	l->cell_hi = 0;
 	l->nsteps = 0;
+	l->ndone++;
 }
 
 mc_addr mc_changes_stack_hi(const mc_log *l)
