@@ -370,8 +370,8 @@ run_afl() {
     lib="$(sf_build_dir afl)/fuzz/libsfmutator.so"
     [[ -f $lib ]] || sf_die "$lib not built"
     env+=(AFL_CUSTOM_MUTATOR_LIBRARY="$lib")
-    # The structure-aware edits only (FUZZ_AFL_HAVOC=1 keeps AFL++'s byte
-    # havoc after them). Havoc doubles its stage whenever the queue grew
+    # The custom mutator only (it makes byte edits of its own, a quarter;
+    # FUZZ_AFL_HAVOC=1 keeps AFL++'s havoc after it). Havoc doubles its stage whenever the queue grew
     # during it, and byte edits of a program encoding nearly always reach
     # a new edge in the decoder or the repair: with the ~100 seeds, havoc
     # on the first queue entry alone ran for the whole minute and the
