@@ -44,6 +44,9 @@ typedef struct hs {
 	** G's: the suspended Gs' checks judge theirs (hs_sched.c) */
 	rt_event *allev;
 	uint32_t nallev, capallev;
+	/* the G in whose EV_GSCOPE the step's first fault happened, if
+	** not the running G (-1): MEM1 is judged on that G alone */
+	int32_t faultg;
 	int ctx2_ready;
 	inv_ctx ctx2; /* the checkers' context for a suspended G (no reuse) */
 	int ctx3_ready;
@@ -78,6 +81,9 @@ void hs_sched_gc_truth(hs *h, int markterm, int fromc);
 void hs_sched_events(hs *h);
 /* Then keeps only the running G's events: what the checkers judge. */
 void hs_sched_own_events(hs *h);
+/* Runs the checkers on the running G: 1 and *v on a violation (MEM1
+** not when the step's fault was made on a suspended G's behalf). */
+int hs_sched_check_running(hs *h, inv_violation *v);
 /* Runs the checkers on every suspended G this step changed (GC over
 ** every G): 1 and *v (naming the G) on a violation. */
 int hs_sched_check_others(hs *h, inv_violation *v);

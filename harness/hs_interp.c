@@ -409,7 +409,7 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			break;
 		}
 		inv_violation v;
-		int bad = checking && (inv_check(&h->ctx, &v) ||
+		int bad = checking && (hs_sched_check_running(h, &v) ||
 				       hs_sched_check_others(h, &v) ||
 				       hs_sched_check_ms(h, &v));
 		/* the checkers have seen this step's changes */

@@ -17,6 +17,10 @@
 ** shrinks every G): the runtime brackets them with EV_GSCOPE, and each
 ** run of events goes to the truth of its G, with that G loaded as the
 ** truth recorder expects (it reads the G it records for).
+** MEM1 reads the machine's fault log, which is not a G's: a fault the
+** runtime took on a suspended G's behalf (a shrink walking its defer
+** chain) is laid to the G whose EV_GSCOPE it happened in (the events
+** carry the fault count), and judged on that G alone.
 ** Gotcha: gtruth[i] of the loaded G is empty (its contents moved into
 ** h->truth), so freeing every entry frees each buffer once.
 */
@@ -179,15 +183,35 @@ void hs_sched_events(hs *h)
 	}
 }
 
+/* The G in whose scope the step's first recorded fault (the one MEM1
+** names) happened: a scope event that found the count above 0 closes
+** the scope it happened in. With MEM1 on, a step starts with no fault
+** (one ends the run), so fault[0] is this step's. */
+static uint32_t fault_scope(const rt *r)
+{
+	uint32_t g = r->curg;
+	for (uint32_t k = 0; k < r->nev; k++) {
+		if (r->ev[k].kind != EV_GSCOPE)
+			continue;
+		if (r->ev[k].b > 0)
+			return g;
+		g = (uint32_t)r->ev[k].a;
+	}
+	return g;
+}
+
 void hs_sched_own_events(hs *h)
 {
 	rt *r = &h->rt;
 	uint32_t n = 0, g = r->curg;
 	h->nallev = 0;
+	h->faultg = -1;
 	for (uint32_t k = 0; k < r->nev && !n; k++)
 		n = r->ev[k].kind == EV_GSCOPE;
 	if (!n)
 		return; /* the common case: nothing about another G */
+	if (r->mem.nfaults && fault_scope(r) != r->curg)
+		h->faultg = (int32_t)fault_scope(r);
 	h->allev = inv_grow(h->allev, &h->capallev, r->nev, sizeof *h->allev);
 	memcpy(h->allev, r->ev, r->nev * sizeof *r->ev);
 	h->nallev = r->nev;
@@ -228,6 +252,16 @@ static void prefix(inv_violation *v, const char *pre)
 	memcpy(v->msg, m, (size_t)n + len + 1);
 }
 
+int hs_sched_check_running(hs *h, inv_violation *v)
+{
+	uint32_t mask = h->ctx.mask;
+	if (h->faultg >= 0) /* the fault is a suspended G's: its check names it */
+		h->ctx.mask &= ~(1u << INV_MEM1);
+	int bad = inv_check(&h->ctx, v);
+	h->ctx.mask = mask;
+	return bad;
+}
+
 int hs_sched_check_others(hs *h, inv_violation *v)
 {
 	rt *r = &h->rt;
@@ -235,16 +269,17 @@ int hs_sched_check_others(hs *h, inv_violation *v)
 		return 0;
 	if (!h->ctx2_ready) {
 		inv_ctx_init(&h->ctx2, r, &h->truth);
-		/* the per-G invariants: the M (CGO*, SEH*) is the running
-		** G's; GC1 judges the running G's scan report */
-		uint32_t perg = 0;
-		for (int id = INV_MEM1; id <= INV_PAN1; id++)
-			perg |= 1u << id;
-		for (int id = INV_BAR1; id <= INV_BAR5; id++)
-			perg |= 1u << id;
-		h->ctx2.mask = h->ctx.mask & perg;
 		h->ctx2_ready = 1;
 	}
+	/* the per-G invariants: the M (CGO*, SEH*) is the running G's; GC1
+	** judges the running G's scan report; MEM1 only on the G the
+	** step's fault is laid to */
+	uint32_t perg = 0;
+	for (int id = INV_MEM1; id <= INV_PAN1; id++)
+		perg |= 1u << id;
+	for (int id = INV_BAR1; id <= INV_BAR5; id++)
+		perg |= 1u << id;
+	perg &= h->ctx.mask;
 	/* r->ev has room for every event of the step: each G's are fewer */
 	uint32_t nown = r->nev;
 	rt_event *own = malloc((nown ? nown : 1) * sizeof *own);
@@ -269,6 +304,9 @@ int hs_sched_check_others(hs *h, inv_violation *v)
 		h->ctx2.fr.valid = 0;
 		h->ctx2.dc.valid = 0;
 		h->ctx2.fr0valid = 0;
+		h->ctx2.mask = perg & ~(1u << INV_MEM1);
+		if ((int32_t)i == h->faultg)
+			h->ctx2.mask |= perg & (1u << INV_MEM1);
 		bad = inv_check(&h->ctx2, v);
 		h->truth.nfacts = 0;
 		h->gtruth[i] = h->truth;

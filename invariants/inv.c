@@ -298,8 +298,10 @@ static void walk0_incremental(const rt *r, inv_frames *fs, rt_addr limit)
 		keep = fs->n - from;
 	}
 	frames_reserve(fs, k + keep);
-	memmove(fs->f + k, fs->f + from, keep * sizeof *fs->f);
-	memcpy(fs->f, fs->tmp, k * sizeof *fs->f);
+	if (keep)
+		memmove(fs->f + k, fs->f + from, keep * sizeof *fs->f);
+	if (k)
+		memcpy(fs->f, fs->tmp, k * sizeof *fs->f);
 	fs->n = k + keep;
 	fs->tb = tb;
 	memcpy(fs->why, why, sizeof why);
@@ -774,7 +776,8 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 	rt_frame *copy = malloc((n ? n : 1) * sizeof *copy);
 	if (!copy)
 		abort();
-	memcpy(copy, fs->f, n * sizeof *copy);
+	if (n) /* a dead G's walk (a parked cthread G) may have no buffer */
+		memcpy(copy, fs->f, n * sizeof *copy);
 	/* the defer chain as the incremental check assembled it */
 	uint32_t nd = c->dc.n, ncgo = inv_dchain_endcgo(&c->dc);
 	int dvalid = c->dc.valid;

@@ -337,7 +337,10 @@ typedef enum {
 	EV_GOEND,	  /* a = id of the G that ended                  */
 	EV_GOSWITCH,	  /* a = G switched from, b = G switched to      */
 	EV_GSCOPE,	  /* a = index of the G the next events concern
-			     (GC over a suspended G; back to curg after) */
+			     (GC over a suspended G; back to curg after),
+			     b = the machine's fault count then (so a
+			     fault is laid to the G in whose scope it
+			     happened: MEM1 names that G) */
 	EV_MSWITCH,	  /* a = M index switched from, b = M loaded now */
 	EV_NEWM,	  /* a = index of a new M (its own OS stack) */
 	EV_CTHREAD,	  /* a = extra M index, b = id of its G: C made a

@@ -36,11 +36,16 @@
 
 #include "rt.h"
 
-/* The lowest free extra M, else a new one, with its G. */
+/* The lowest free extra M, else a new one, with its G. An extra M
+** whose G ended by Goexit inside its callback is never free again: its
+** thread never returned to C (Go 1.19 dies there, "internal
+** lockOSThread error"; the model leaves the joining caller blocked), and
+** its G still holds that callback's records (the G keeps its joiner). */
 static uint32_t needm(rt *r)
 {
 	for (uint32_t j = 0; j < r->nallm; j++)
-		if (r->allm[j].extra && r->allm[j].holder < 0 && r->allm[j].xg)
+		if (r->allm[j].extra && r->allm[j].holder < 0 && r->allm[j].xg &&
+		    !rt_gpc(r, r->allm[j].xg - 1)->joiner)
 			return j;
 	uint32_t j = rt_newm(r);
 	r->allm[j].extra = 1;

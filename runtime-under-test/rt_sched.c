@@ -287,12 +287,12 @@ static void on_suspended(rt *r, uint32_t i, void (*op)(rt *))
 	rt_g save = r->g, *cur = r->cur;
 	r->g = r->allg[i];
 	r->cur = &r->g;
-	rt_event_add(r, EV_GSCOPE, i, 0);
+	rt_event_add(r, EV_GSCOPE, i, (int64_t)r->mem.nfaults);
 	op(r);
 	r->allg[i] = r->g;
 	r->g = save;
 	r->cur = cur;
-	rt_event_add(r, EV_GSCOPE, r->curg, 0);
+	rt_event_add(r, EV_GSCOPE, r->curg, (int64_t)r->mem.nfaults);
 }
 
 static void all_gs(rt *r, void (*op)(rt *), int keepphase)
