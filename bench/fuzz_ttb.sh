@@ -151,7 +151,7 @@ done
        "wall clock from start-up to the first crash; budget $SF_BUDGET steps," \
        "maxstack $SF_MAXSTACK. libFuzzer: build-libfuzzer (ASan+UBSan);" \
        "AFL++: build-afl (afl-clang-fast -O2, persistent mode, no sanitizer)." \
-       "Mutator on: fuzz_prog / libsfmutator.so; off: fuzz_prog_bytes / AFL++ built-ins only." \
+       "Mutator on: fuzz_prog / libsfmutator.so ($([[ ${FUZZ_AFL_HAVOC:-0} == 1 ]] && echo "then AFL++'s havoc, FUZZ_AFL_HAVOC=1" || echo "256 edits per queue entry, no AFL++ havoc")); off: fuzz_prog_bytes / AFL++ built-ins only." \
        "A find counts only if the crash input runs clean with every switch off; per run: seconds (violation ID)," \
        "\"-\": not found in time, \"ID!\": a crash that persists with the switches off (a runtime bug)." \
        "Executions to the find (the engine's count) do not depend on the machine's load, the" \

@@ -44,6 +44,8 @@
 #   FUZZ_MUTATOR     1 (default): structure-aware mutator on; 0: the
 #                    engine's byte-level mutations only
 #   FUZZ_PROGRESS_SECONDS  seconds between progress lines (default 5)
+#   FUZZ_AFL_HAVOC   1: AFL++'s byte havoc after the structure-aware mutator
+#                    (default 0: AFL_CUSTOM_MUTATOR_ONLY=1, see run_afl)
 #   FUZZ_AFL_TIMEOUT afl-fuzz -t in ms (default 1000; slower inputs are hangs)
 #   FUZZ_SEED        engine seed (libFuzzer -seed, AFL++ -s), for repeatable runs
 #   FUZZ_LIBFUZZER_FLAGS  extra libFuzzer flags, space-separated, after the
@@ -368,6 +370,14 @@ run_afl() {
     lib="$(sf_build_dir afl)/fuzz/libsfmutator.so"
     [[ -f $lib ]] || sf_die "$lib not built"
     env+=(AFL_CUSTOM_MUTATOR_LIBRARY="$lib")
+    # The custom mutator only (it makes byte edits of its own, a quarter;
+    # FUZZ_AFL_HAVOC=1 keeps AFL++'s havoc after it). Havoc doubles its stage whenever the queue grew
+    # during it, and byte edits of a program encoding nearly always reach
+    # a new edge in the decoder or the repair: with the ~100 seeds, havoc
+    # on the first queue entry alone ran for the whole minute and the
+    # seeds a switch needs were never fuzzed (issue 13; fuzz/afl_mutator.c
+    # bounds the custom stage the same way).
+    [[ ${FUZZ_AFL_HAVOC:-0} == 1 ]] || env+=(AFL_CUSTOM_MUTATOR_ONLY=1)
   fi
   [[ $find == 1 ]] && env+=(AFL_BENCH_UNTIL_CRASH=1)
   # input: the shared corpus (seeded with the seeds), or the seeds alone
