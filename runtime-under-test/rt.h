@@ -497,6 +497,7 @@ void rt_run_internal(rt *r);
 /* ---- goroutines and the scheduler (rt_sched.c) ---- */
 void rt_sched_init(rt *r); /* main is G 1 (rt_start) */
 void rt_sched_free(rt *r);
+void rt_grow_allg(rt *r); /* room in allg for one more G */
 /* G i (creation order; 0 is main), loaded or suspended. */
 static inline rt_g *rt_gp(rt *r, uint32_t i)
 {

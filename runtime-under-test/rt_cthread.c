@@ -53,15 +53,7 @@ static uint32_t needm(rt *r)
 	mc_region *stk;
 	rt_stack_alloc(r, r->cfg.stack_init, &stk);
 	uint32_t x = r->nallg;
-	/* rt_newproc's room: allg grows there too */
-	if (r->nallg == r->capallg) {
-		uint32_t cap = r->capallg ? 2 * r->capallg : 4;
-		rt_g *a = realloc(r->allg, cap * sizeof *a);
-		if (!a)
-			abort();
-		r->allg = a;
-		r->capallg = cap;
-	}
+	rt_grow_allg(r); /* room for one more G, as rt_newproc makes */
 	rt_g *g = &r->allg[x];
 	memset(g, 0, sizeof *g);
 	g->id = x + 1;

@@ -46,7 +46,7 @@
 
 #include "rt.h"
 
-static void grow_allg(rt *r)
+void rt_grow_allg(rt *r)
 {
 	if (r->nallg < r->capallg)
 		return;
@@ -76,7 +76,7 @@ static void grow_allm(rt *r)
 
 void rt_sched_init(rt *r)
 {
-	grow_allg(r);
+	rt_grow_allg(r);
 	r->nallg = 1;
 	r->curg = 0;
 	memset(&r->allg[0], 0, sizeof r->allg[0]);
@@ -155,7 +155,7 @@ int rt_newproc(rt *r, int fn, const rt_word *args, uint32_t nargs)
 		return -1;
 	mc_region *stk;
 	rt_stack_alloc(r, r->cfg.stack_init, &stk);
-	grow_allg(r);
+	rt_grow_allg(r);
 	rt_g *g = &r->allg[r->nallg];
 	memset(g, 0, sizeof *g);
 	g->id = r->nallg + 1;
