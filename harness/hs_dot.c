@@ -139,8 +139,8 @@ void hs_dump_dot(hs *h, FILE *out)
 	for (uint32_t i = 0; r->nallg > 1 && i < r->nallg; i++) {
 		if (i == r->curg || r->allg[i].dead)
 			continue;
-		rt_g save, *cur;
-		hs_sched_load_g(r, i, &save, &cur);
+		hs_gswap sw;
+		hs_sched_load_g(h, i, &sw);
 		char pre[16];
 		snprintf(pre, sizeof pre, "s%u_", r->g.id);
 		dotctx o = {.h = h, .out = out, .prefix = pre};
@@ -148,7 +148,7 @@ void hs_dump_dot(hs *h, FILE *out)
 			r->g.id, r->g.waiting ? "waiting" : "suspended");
 		rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, dotframe, &o, NULL, 0);
 		fprintf(out, "  }\n");
-		hs_sched_unload_g(r, &save, cur);
+		hs_sched_unload_g(h, &sw);
 	}
 	/* the M */
 	dotctx m = {.h = h, .out = out, .prefix = "m"};

@@ -70,11 +70,16 @@ void hs_report(hs *h, hs_result *res);
 /* hs_sched.c: the G switch the runtime asked for, with the truth per G */
 void hs_sched_step(hs *h);
 void hs_sched_free(hs *h);
-/* Suspended G i loaded as if it ran, to walk its stack (the unwinder
-** reads the loaded G's segments and barriers); unload puts it back.
-** For reading only: what is changed while loaded is dropped. */
-void hs_sched_load_g(rt *r, uint32_t i, rt_g *save, rt_g **cur);
-void hs_sched_unload_g(rt *r, const rt_g *save, rt_g *cur);
+/* Suspended G i loaded as if it ran, with its truth: for its events,
+** its checks, or a walk of its stack (the unwinder reads the loaded G's
+** segments and barriers); unload puts both back where they belong. */
+typedef struct hs_gswap {
+	uint32_t i;
+	rt_g g, *cur;	/* the G that was loaded, where the CPU was */
+	inv_truth t;	/* its truth */
+} hs_gswap;
+void hs_sched_load_g(hs *h, uint32_t i, hs_gswap *sw);
+void hs_sched_unload_g(hs *h, const hs_gswap *sw);
 /* GC1's facts for a scan or rescan of every live G (hs_sched.c). */
 void hs_sched_gc_truth(hs *h, int markterm, int fromc);
 /* The step's events into the truth of the G each concerns (EV_GSCOPE). */

@@ -457,13 +457,13 @@ void hs_dump(hs *h, FILE *out)
 	for (uint32_t i = 0; r->nallg > 1 && i < r->nallg; i++) {
 		if (i == r->curg || r->allg[i].dead)
 			continue;
-		rt_g save, *cur;
-		hs_sched_load_g(r, i, &save, &cur);
+		hs_gswap sw;
+		hs_sched_load_g(h, i, &sw);
 		fprintf(out, "goroutine G%u (%s):\n", r->g.id,
 			r->g.waiting ? "waiting" : "suspended");
 		dump_g(h, out);
 		dump_panics(h, out);
-		hs_sched_unload_g(r, &save, cur);
+		hs_sched_unload_g(h, &sw);
 	}
 }
 

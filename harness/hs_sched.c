@@ -64,18 +64,28 @@ void hs_sched_step(hs *h)
 		t->lowmod = 0; /* every frame is new to the checkers */
 }
 
-void hs_sched_load_g(rt *r, uint32_t i, rt_g *save, rt_g **cur)
+void hs_sched_load_g(hs *h, uint32_t i, hs_gswap *sw)
 {
-	*save = r->g;
-	*cur = r->cur;
+	rt *r = &h->rt;
+	room(h, r->nallg);
+	sw->i = i;
+	sw->g = r->g;
+	sw->cur = r->cur;
+	sw->t = h->truth;
 	r->g = r->allg[i];
 	r->cur = &r->g;
+	h->truth = h->gtruth[i];
 }
 
-void hs_sched_unload_g(rt *r, const rt_g *save, rt_g *cur)
+void hs_sched_unload_g(hs *h, const hs_gswap *sw)
 {
-	r->g = *save;
-	r->cur = cur;
+	rt *r = &h->rt;
+	h->truth.nfacts = 0; /* the checkers judge the running G's facts */
+	h->gtruth[sw->i] = h->truth;
+	h->truth = sw->t;
+	r->allg[sw->i] = r->g;
+	r->g = sw->g;
+	r->cur = sw->cur;
 }
 
 /* GC1's facts for a `gc scan` / `gc markterm`: what the scan of every
@@ -132,20 +142,12 @@ static void events_of(hs *h, uint32_t i, uint32_t from, uint32_t to)
 	room(h, r->nallg);
 	rt_event *ev = r->ev;
 	uint32_t nev = r->nev;
-	rt_g save = r->g, *cur = r->cur;
-	inv_truth t = h->truth;
-	r->g = r->allg[i];
-	r->cur = &r->g;
-	h->truth = h->gtruth[i];
+	hs_gswap sw;
+	hs_sched_load_g(h, i, &sw);
 	r->ev = ev + from;
 	r->nev = to - from;
 	inv_truth_events(&h->truth, r);
-	h->truth.nfacts = 0; /* the checkers judge the running G's facts */
-	h->gtruth[i] = h->truth;
-	h->truth = t;
-	r->allg[i] = r->g;
-	r->g = save;
-	r->cur = cur;
+	hs_sched_unload_g(h, &sw);
 	r->ev = ev;
 	r->nev = nev;
 }
@@ -293,13 +295,9 @@ int hs_sched_check_others(hs *h, inv_violation *v)
 			touched = h->allev[k].kind == EV_GSCOPE && h->allev[k].a == i;
 		if (i == r->curg || !touched || r->allg[i].dead)
 			continue;
-		room(h, r->nallg);
 		r->nev = events_for(h, i);
-		rt_g save = r->g, *cur = r->cur;
-		inv_truth t = h->truth;
-		r->g = r->allg[i];
-		r->cur = &r->g;
-		h->truth = h->gtruth[i];
+		hs_gswap sw;
+		hs_sched_load_g(h, i, &sw);
 		/* a suspended G is walked in full: its last check is long gone */
 		h->ctx2.fr.valid = 0;
 		h->ctx2.dc.valid = 0;
@@ -308,12 +306,7 @@ int hs_sched_check_others(hs *h, inv_violation *v)
 		if ((int32_t)i == h->faultg)
 			h->ctx2.mask |= perg & (1u << INV_MEM1);
 		bad = inv_check(&h->ctx2, v);
-		h->truth.nfacts = 0;
-		h->gtruth[i] = h->truth;
-		h->truth = t;
-		r->allg[i] = r->g;
-		r->g = save;
-		r->cur = cur;
+		hs_sched_unload_g(h, &sw);
 		if (bad) {
 			char who[32];
 			snprintf(who, sizeof who, "g%u (suspended)", i + 1);
