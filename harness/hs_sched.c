@@ -106,8 +106,7 @@ void hs_sched_gc_truth(hs *h, int markterm, int fromc)
 			continue;
 		int inc = inv_truth_in_c(g);
 		/* where the interpreter will resume it: a program Go function's
-		** entry means its prologue has not run to the end (preempt=N
-		** yields there; a growth re-runs it) */
+		** entry means its prologue has not run (a G that never ran) */
 		const rt_func *f = rt_findfunc(r, rg->sched.pc);
 		rt_addr entering = !inc && f && f->user >= 0 && f->kind == RF_GO &&
 					   rg->sched.pc == f->entry

@@ -575,11 +575,12 @@ void inv_truth_gc(inv_truth *t, const inv_truth *g, const rt *r, uint32_t gidx,
 	x->stepno = r->stepno; /* the report it is judged against is this step's */
 	if (!visit)
 		return; /* want: nothing visited */
-	/* a G paused in a callee's prologue: that frame is the innermost
-	** one the scan visits (Go: a G stopped in morestack is traced from
-	** the callee's entry), with no identity cell yet (STK1's rule: not a
-	** program frame of the truth until entered); its return slot is at
-	** its sp, and it is below every barrier */
+	/* a G paused at a function's entry, its prologue not yet run (today
+	** a G that never ran: preempt=N yields only once a frame is
+	** entered): that frame is the innermost one the scan visits (as Go
+	** traces a G stopped at an entry), with no identity cell yet (STK1's
+	** rule: not a program frame of the truth until entered); its return
+	** slot is at its sp, and it is below every barrier */
 	x->want[2] = entering != 0;
 	if (!g->nframes) { /* a G that never ran: its first callee only */
 		x->want[0] = x->want[1] = (int64_t)entering;
