@@ -233,13 +233,19 @@ int inv_bar4(inv_ctx *c, inv_violation *v)
 	const rt *r = c->r;
 	if (r->gcphase == GC_MARK || r->g.dead)
 		return 0;
+	/* Installed means live, [pos, len): hit entries name dead slots and
+	** nothing reads them. Go clears the array at mark termination only
+	** on Gs with a stack to scan; an extra G parked by dropm (_Gdead)
+	** keeps its hit entries until its next scan, as Go 1.7's did. */
+	const rt_g *g = &r->g;
+	uint32_t live = g->stkbarlen > g->stkbarpos ? g->stkbarlen - g->stkbarpos : 0;
 	uint32_t n = count_barrier_words(c);
-	if (r->g.stkbarlen || n) {
+	if (live || n) {
 		char a[64];
 		rt_addr first = barrier_first(c);
-		inv_fail(v, INV_BAR4, "outside the mark phase: %u barrier entries, "
-			 "%u stack words hold the barrier PC (first %s)",
-			 r->g.stkbarlen, n,
+		inv_fail(v, INV_BAR4, "outside the mark phase: %u live barrier entries "
+			 "(pos %u, len %u), %u stack words hold the barrier PC (first %s)",
+			 live, g->stkbarpos, g->stkbarlen, n,
 			 first ? inv_addr(c, first, a, sizeof a) : "-");
 		return 1;
 	}

@@ -515,7 +515,7 @@ static void test_bar4_outside_mark_phase(void **state)
 	assert_clean(w);
 	w->r.gcphase = GC_OFF; /* mark termination that removed nothing */
 	assert_violation(w, INV_BAR4);
-	assert_non_null(strstr(w->v.msg, "3 barrier entries, 3 stack words"));
+	assert_non_null(strstr(w->v.msg, "3 live barrier entries (pos 0, len 3), 3 stack words"));
 	w->r.gcphase = GC_MARK;
 	assert_clean(w);
 
@@ -531,7 +531,41 @@ static void test_bar4_outside_mark_phase(void **state)
 	assert_violation(w, INV_BAR1);
 	w->c.mask = 1u << INV_BAR4;
 	assert_violation(w, INV_BAR4);
-	assert_non_null(strstr(w->v.msg, "0 barrier entries, 1 stack words"));
+	assert_non_null(strstr(w->v.msg, "0 live barrier entries (pos 0, len 0), 1 stack words"));
+	cw_free(w);
+}
+
+/* Hit entries are not installed barriers: an extra G that dropm parked
+** keeps them through a mark termination that does not scan it (Go 1.7's
+** scang skips a _Gdead G), and is reused outside the mark phase with
+** pos == len. One entry still live (its slot already restored, so no
+** word holds the barrier PC) is an installed barrier all the same. */
+static void test_bar4_hit_entries_are_not_installed(void **state)
+{
+	(void)state;
+	fns f;
+	cw *w = world(2, &f);
+	to_scan(w, &f);
+	rt_begin_step(&w->r);
+	assert_int_equal(w->r.g.stkbarlen, 3);
+	w->c.mask = 1u << INV_BAR4;
+	w->r.gcphase = GC_OFF;
+	/* every frame returned through its barrier: slots hold their PCs */
+	for (uint32_t i = 0; i < 3; i++)
+		cw_st(w, cw_ld(w, entry(w, i, SB_LRPTR)), cw_ld(w, entry(w, i, SB_LRVAL)));
+	w->r.g.stkbarpos = 3;
+	assert_clean(w);
+	/* the outermost entry live again: len - pos = 1, no barrier word */
+	w->r.g.stkbarpos = 2;
+	assert_violation(w, INV_BAR4);
+	assert_non_null(strstr(w->v.msg, "1 live barrier entries (pos 2, len 3), 0 stack words"));
+	/* pos past len counts no live entry (BAR1 names that bookkeeping) */
+	w->r.g.stkbarpos = 4;
+	assert_clean(w);
+	w->r.g.stkbarpos = 3;
+	w->r.g.stkbarlen = 4;
+	assert_violation(w, INV_BAR4);
+	assert_non_null(strstr(w->v.msg, "1 live barrier entries (pos 3, len 4)"));
 	cw_free(w);
 }
 
@@ -681,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_bar3_spaced_moved),
 		cmocka_unit_test(test_bar3_every_frame),
 		cmocka_unit_test(test_bar4_outside_mark_phase),
+		cmocka_unit_test(test_bar4_hit_entries_are_not_installed),
 		cmocka_unit_test(test_bar5_recovery_unwinds_barriers),
 		cmocka_unit_test(test_bar5_sp_above_barrier),
 		cmocka_unit_test(test_e2e_bug12238_prog),
