@@ -71,6 +71,9 @@ typedef struct hs_result {
 	** panic to recover, or panic(nil)), the int, or "runtime error" */
 	char *observed;
 	uint64_t copies, segments, shrinks, maxdepth;
+	/* the running G's frame walks by the checkers: full ones, and
+	** incremental ones (a cache reused), for tests and benchmarks */
+	uint64_t walks_full, walks_incr;
 	/* bit i: invariant i was reached in this run (inv_reach.c: its
 	** checker judged non-trivial state), or violated */
 	uint32_t reached;

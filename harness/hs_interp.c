@@ -448,6 +448,8 @@ out:
 	res->segments = h->rt.nsegments;
 	res->shrinks = h->rt.nshrinks;
 	res->maxdepth = h->truth.maxdepth;
+	res->walks_full = h->ctx.nfull;
+	res->walks_incr = h->ctx.nincr;
 	res->reached = h->ctx.reached;
 	if (res->kind == OUT_VIOLATION)
 		res->reached |= 1u << res->inv;

@@ -225,6 +225,7 @@ static int collect_fresh_seg(const rt *r, const rt_frame *fr, void *arg)
 		    fs->f[s].pc == fr->pc && fs->f[s].seglo == fr->seglo &&
 		    fs->f[s].seghi == fr->seghi) {
 			fs->splice = (int32_t)s;
+			fs->segdelta = (int32_t)(fr->seg - fs->f[s].seg);
 			return 0;
 		}
 	}
@@ -430,6 +431,27 @@ static int cache_usable(const inv_ctx *c)
 		(r->g.nsegs == 1 && fs->stkbarlen == r->g.stkbarlen));
 }
 
+/* A segment pushed or popped since the last check (stackgen moved, the
+** stack is or was segmented, no barriers: Go never had both): the frames
+** in the older segments did not move (addresses are never reused, and a
+** new segment takes the callee's frame and arguments, writing nothing
+** below), so walk_segs may splice there. A copy of the whole stack also
+** moves stackgen: its frames lie in a new region, meet no cached frame
+** (same seglo and seghi) and the walk is a full one. */
+static int cache_usable_pushpop(inv_ctx *c)
+{
+	const rt *r = c->r;
+	inv_frames *fs = &c->fr;
+	const mc_log *ch = mc_changes(&r->mem);
+	if (c->full == 1 || !fs->valid || fs->tb != TB_OK || fs->gen == ch->stackgen ||
+	    fs->n == 0 || ch->nrg > MC_LOGRG || r->g.stkbarlen || fs->stkbarlen ||
+	    (r->g.nsegs == 1 && fs->f[0].seg == 0))
+		return 0;
+	if (!fs->segordered) /* a one-segment cache is ordered by sp */
+		fs->segordered = seg_ordered(fs, 0);
+	return fs->segordered;
+}
+
 /* The incremental walk on several segments (the cache is usable and
 ** ordered); 1 if it spliced, 0 if a full walk is needed. */
 static int walk_segs(inv_ctx *c)
@@ -438,6 +460,7 @@ static int walk_segs(inv_ctx *c)
 	inv_frames *fs = &c->fr;
 	fs->ntmp = 0;
 	fs->splice = -1;
+	fs->segdelta = 0;
 	fs->nrechk = 0;
 	fs->nseglim = 0;
 	const mc_log *ch = mc_changes(&r->mem);
@@ -480,6 +503,9 @@ static int walk_segs(inv_ctx *c)
 		fs->f[keep + i] = fs->tmp[k - 1 - i];
 	fs->n = keep + k;
 	fs->fresh = k;
+	if (fs->segdelta) /* segment indices count from the innermost */
+		for (uint32_t i = 0; i < keep; i++)
+			fs->f[i].seg += (uint32_t)fs->segdelta;
 	if (!seg_ordered(fs, keep)) {
 		fs->fresh = fs->n; /* cannot happen: unwinding keeps the order */
 		return 0;
@@ -589,7 +615,7 @@ static void walk(inv_ctx *c)
 		fs->valid = 0;
 		return;
 	}
-	if (cache_usable(c) && r->g.nsegs != 1) {
+	if ((cache_usable(c) && r->g.nsegs != 1) || cache_usable_pushpop(c)) {
 		if (walk_segs(c))
 			goto done;
 	} else if (cache_usable(c)) {

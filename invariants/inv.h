@@ -230,6 +230,8 @@ typedef struct inv_frames {
 	rt_frame *tmp;
 	uint32_t ntmp, captmp;
 	int32_t splice;
+	int32_t segdelta; /* walk_segs: the splice frame's segment index now
+			  ** minus cached (a segment pushed or popped) */
 	rt_addr limit; /* frames at or below it are walked again */
 	/* several segments: sp does not follow the index, so frame lookup
 	** by sp goes through this index (built by every full walk) */
@@ -255,6 +257,8 @@ typedef struct inv_frames {
 typedef struct inv_drec {
 	rt_addr d, end;	  /* the record's region */
 	rt_addr amin;	  /* lowest stack slot a pointer argument in [0, i] targets */
+	rt_addr argtop;	  /* base of the highest stack region one lies in (0 none) */
+	rt_addr amintop;  /* lowest of them in that region */
 	uint32_t ko;	  /* highest stored frame index [0, i] rests on */
 	uint32_t nendcgo; /* unstarted endcgo records in [0, i] */
 	uint8_t endcgo;	  /* this one is an unstarted endcgo record */

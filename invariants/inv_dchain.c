@@ -19,10 +19,13 @@
 **    grow upward, so that covers every record of the outer part;
 **  - every stack slot a pointer argument of the outer part targets lies
 **    above every stack address given a new cell since the last check
-**    (the log's cell_hi: so no such cell was retired or reassigned; a
-**    store of a value there changes nothing DEF1/DEF2 read), and each
-**    target is on a G stack (moves bump stackgen, after which no frame
-**    is reused);
+**    (the log's cell_hi), or all new cells lie in one stack region (the
+**    log's cell_rg) above every target's region, or in the highest
+**    target region, below every target there (a segmented stack's
+**    newest segment lies above the older ones): so no such cell was
+**    retired or reassigned (a store of a value there changes nothing
+**    DEF1/DEF2 read); and each target is on a G stack (moves bump
+**    stackgen, after which no frame is reused);
 **  - the frames those records' facts rest on (the deferring frame, and
 **    for a record a panic is running the gopanic frame its _panic names)
 **    are all among this check's reused frames.
@@ -68,6 +71,18 @@ static int frame_at(const inv_ctx *c, struct frame_memo *fm, rt_addr sp)
 	return fm->k;
 }
 
+/* Adds the summary of targets (top region base, lowest target there)
+** (btop, bmin) to e's. */
+static void merge_top(inv_drec *e, rt_addr btop, rt_addr bmin)
+{
+	if (btop > e->argtop) {
+		e->argtop = btop;
+		e->amintop = bmin;
+	} else if (btop == e->argtop && bmin < e->amintop) {
+		e->amintop = bmin;
+	}
+}
+
 /* One record's facts, as the next check will need them. */
 static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link,
 		    struct frame_memo *fm)
@@ -103,6 +118,8 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link,
 	e->stable = k >= 0 && kp >= 0;
 	e->ko = e->stable ? c->fr.n - 1 - (uint32_t)(k < kp ? k : kp) : 0;
 	e->amin = ~(rt_addr)0;
+	e->argtop = 0;
+	e->amintop = ~(rt_addr)0;
 	e->rg = rg;
 	e->argtags = 0;
 	for (uint64_t i = 0; i < w[D_SIZ] / 8 && RT_DEFER_HDR_WORDS + i < nw; i++) {
@@ -114,10 +131,24 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link,
 		const mc_region *t = a ? mc_find(m, a) : NULL;
 		if (!t || !t->live || t->kind != RG_STACK)
 			e->stable = 0;
-		else if (a < e->amin)
-			e->amin = a;
+		else {
+			if (a < e->amin)
+				e->amin = a;
+			merge_top(e, t->base, a);
+		}
 	}
 	return 0;
+}
+
+/* The cell rule above for an outer part [0, i] summarised by e. */
+static int targets_kept(const inv_drec *e, const mc_log *ch)
+{
+	if (e->amin > ch->cell_hi)
+		return 1;
+	if (ch->cell_rg == MC_ADDR_MAX)
+		return 0;
+	return ch->cell_rg > e->argtop ||
+	       (ch->cell_rg == e->argtop && e->amintop > ch->cell_hi);
 }
 
 void inv_dchain_collect(inv_ctx *c, int full)
@@ -137,7 +168,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	uint32_t keep = c->fr.n - c->fr.fresh; /* reused frames, stored first */
 	int reuse = !full && c->full != 1 && dc->valid && keep > 0;
 	const mc_log *ch = mc_changes(&r->mem);
-	rt_addr limit = ch->cell_hi, wlo = ch->heap_lo;
+	rt_addr wlo = ch->heap_lo;
 	uint32_t suffix = 0;
 	int broken = 0;
 	rt_addr d = r->g.defer;
@@ -148,7 +179,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 			if (j >= 0) {
 				const inv_drec *e = &dc->c[j];
 				if (e->stable && e->end <= wlo && e->ko < keep &&
-				    e->amin > limit) {
+				    targets_kept(e, ch)) {
 					dc->stop = d;
 					dc->stop_endcgo = e->nendcgo;
 					suffix = (uint32_t)j + 1;
@@ -181,6 +212,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 			e.stable = e.stable && p->stable && e.d > p->d;
 			if (p->amin < e.amin)
 				e.amin = p->amin;
+			merge_top(&e, p->argtop, p->amintop);
 			if (p->ko > e.ko)
 				e.ko = p->ko;
 		}

@@ -106,11 +106,15 @@ typedef struct mc_log {
 	** MC_ADDR_MAX ("all") until the first epoch is done and after an
 	** OS stack is created */
 	mc_addr os_hi;
-	/* highest G-stack address given a new cell identity (mc_cell_new),
-	** 0 for none: a cell moves or is retired only there, or by a move
-	** or release (stackgen). Unlike stack_hi, a program store does not
+	/* highest G-stack address given a new cell identity (mc_cell_new)
+	** or whose cell a release retired, 0 for none: a cell moves or is
+	** retired only there. Unlike stack_hi, a program store does not
 	** raise it: it changes a value, not where a cell lives */
 	mc_addr cell_hi;
+	/* base of the one G-stack region those new cells are in: 0 none,
+	** MC_ADDR_MAX several (a segmented stack's newest segment lies
+	** above the older ones, so cell_hi alone says nothing of them) */
+	mc_addr cell_rg;
 	uint32_t nsteps; /* epochs begun since the last check */
 	/* bumped when a stack region is created, released or relocated
 	** into */

@@ -39,6 +39,7 @@ void mc_epoch_done(mc_mem *m)
 	l->heap_lo = MC_ADDR_MAX;
 	l->os_hi = 0;
 	l->cell_hi = 0;
+	l->cell_rg = 0;
 	l->nsteps = 0;
 	l->ndone++;
 }

@@ -146,6 +146,18 @@ mc_region *mc_alloc(mc_mem *m, mc_region_kind kind, uint32_t size,
 	return r;
 }
 
+/* A cell identity at or below a in stack region r changed (new or
+** retired): the log's cell_hi and cell_rg. */
+static void log_cells(mc_mem *m, const mc_region *r, mc_addr a)
+{
+	if (a > m->log.cell_hi)
+		m->log.cell_hi = a;
+	if (!m->log.cell_rg)
+		m->log.cell_rg = r->base;
+	else if (m->log.cell_rg != r->base)
+		m->log.cell_rg = MC_ADDR_MAX;
+}
+
 static void cell_retire(mc_mem *m, uint32_t c, mc_addr where)
 {
 	if (c && c < m->ncells && m->cell_addr[c] == where)
@@ -161,6 +173,8 @@ void mc_release(mc_mem *m, mc_region *r)
 		return;
 	for (uint32_t i = 0; i < r->size / 8; i++)
 		cell_retire(m, r->cell[i], r->base + 8ull * i);
+	if (r->kind == RG_STACK && r->size) /* its cells are retired */
+		log_cells(m, r, r->base + r->size - 8);
 	mc_pool_put(r->w, store_bytes(r->size));
 	r->w = NULL;
 	r->cell = r->ptag = NULL;
@@ -347,8 +361,8 @@ uint32_t mc_cell_new(mc_mem *m, mc_addr a)
 	m->cell_addr[c] = a;
 	r->cell[i] = c;
 	mc_log_word(m, r, a);
-	if (r->kind == RG_STACK && a > m->log.cell_hi)
-		m->log.cell_hi = a;
+	if (r->kind == RG_STACK)
+		log_cells(m, r, a);
 	return c;
 }
 

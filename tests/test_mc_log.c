@@ -183,6 +183,40 @@ static void test_log_region_wgen(void **state)
 	mc_free(&m);
 }
 
+/* Where cell identities changed (cell_hi, cell_rg): the defer chain's
+** cache reuses a record whose argument targets lie above cell_hi, or in
+** regions other than the one region cell_rg names. New cells and a
+** stack region's release (which retires its cells) both count; a store
+** does not; two regions make cell_rg "several". */
+static void test_log_cell_regions(void **state)
+{
+	(void)state;
+	mc_mem m;
+	mc_init(&m, 0);
+	mc_region *a = mc_alloc(&m, RG_STACK, 2048, "stack");
+	mc_region *b = mc_alloc(&m, RG_STACK, 2048, "stack");
+	mc_region *h = mc_alloc(&m, RG_HEAP, 64, "heap");
+	mc_epoch_done(&m);
+	assert_int_equal(m.log.cell_rg, 0);
+	mc_store(&m, a->base + 64, 1); /* a value, not an identity */
+	mc_cell_new(&m, h->base);      /* heap cells do not count */
+	assert_int_equal(m.log.cell_hi, 0);
+	assert_int_equal(m.log.cell_rg, 0);
+	mc_cell_new(&m, b->base + 16);
+	mc_cell_new(&m, b->base + 8);
+	assert_int_equal(m.log.cell_hi, b->base + 16);
+	assert_int_equal(m.log.cell_rg, b->base);
+	mc_cell_new(&m, a->base + 8); /* a second region */
+	assert_int_equal(m.log.cell_hi, b->base + 16);
+	assert_int_equal(m.log.cell_rg, MC_ADDR_MAX);
+	mc_epoch_done(&m);
+	assert_int_equal(m.log.cell_rg, 0);
+	mc_release(&m, b); /* its cells retire: its top word counts */
+	assert_int_equal(m.log.cell_hi, b->base + 2048 - 8);
+	assert_int_equal(m.log.cell_rg, b->base);
+	mc_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_log_overflow_widens),
 		cmocka_unit_test(test_log_stack_generations),
 		cmocka_unit_test(test_log_region_wgen),
+		cmocka_unit_test(test_log_cell_regions),
 	};
 	mc_assert_hook = mock_assert; /* internal assertions reach cmocka */
 	return cmocka_run_group_tests(tests, NULL, NULL);
