@@ -427,8 +427,54 @@ static int cache_usable(const inv_ctx *c)
 	return c->full != 1 && fs->valid && fs->tb == TB_OK && fs->gen == ch->stackgen &&
 	       (r->g.nsegs == 1 ||
 		(fs->segordered && ch->nrg <= MC_LOGRG)) &&
-	       ((r->g.stkbarlen == 0 && fs->stkbarlen == 0) ||
-		(r->g.nsegs == 1 && fs->stkbarlen == r->g.stkbarlen));
+	       ((r->g.stkbarlen == 0 && fs->stkbarlen == 0) || r->g.nsegs == 1);
+}
+
+/* The barrier entry the unwinder meets first walking from sp (live
+** entries whose slot lies below sp belong to frames gone). */
+static uint32_t first_barrier(const rt *r, rt_addr sp)
+{
+	rt_addr base = rt_stkbar_base(r);
+	uint32_t bar = r->g.stkbarpos;
+	for (rt_word p; bar < r->g.stkbarlen; bar++)
+		if (mc_peek(&r->mem, base + 8ull * RT_STKBAR_WORDS * bar, &p) || p >= sp)
+			break;
+	return bar;
+}
+
+/* Reused frames [0, splice] after return-PC slots or barrier entries
+** were written (a GC scan installing or removing barriers, mark
+** termination): each frame is the cached one if what the unwinder reads
+** says so, read in walk order from the barrier entry the fresh frames
+** left it at: its slot holds the cached return PC, or the barrier PC and
+** the next live entry names this slot and saved that PC. One word per
+** frame, as walk_moved. 1 if all hold. */
+static int slots_agree(const inv_ctx *c, uint32_t bar)
+{
+	const rt *r = c->r;
+	const inv_frames *fs = &c->fr;
+	rt_addr bpc = rt_barrier_pc(r), base = rt_stkbar_base(r);
+	for (uint32_t i = 0; i < fs->ntmp && r->g.stkbarlen; i++) {
+		rt_word x;
+		if (!mc_peek(&r->mem, fs->tmp[i].lrptr, &x) && x == bpc)
+			bar++;
+	}
+	for (uint32_t s = (uint32_t)fs->splice + 1; s-- > 0;) { /* walk order */
+		const rt_frame *f = &fs->f[s];
+		rt_word x, bp, bv;
+		if (mc_peek(&r->mem, f->lrptr, &x))
+			return 0;
+		if (x == bpc) {
+			rt_addr e = base + 8ull * RT_STKBAR_WORDS * bar;
+			if (bar >= r->g.stkbarlen || mc_peek(&r->mem, e, &bp) ||
+			    bp != f->lrptr || mc_peek(&r->mem, e + 8, &bv) || bv != f->lr)
+				return 0;
+			bar++;
+		} else if (x != f->lr) {
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /* A segment pushed or popped since the last check (stackgen moved, the
@@ -515,6 +561,32 @@ static int walk_segs(inv_ctx *c)
 	return 1;
 }
 
+/* After the incremental walk spliced: are the reused frames' written
+** return-PC slots (slotw, cut here to the frames still reused) what
+** the unwinder would read? Without barriers, each holds its frame's
+** return PC; with barriers installed or removed (bars), or a reused
+** slot written while barriers are live, every reused slot is proved in
+** walk order (slots_agree: O(frames), on GC steps). */
+static int slots_reused_agree(inv_ctx *c, int bars)
+{
+	const rt *r = c->r;
+	inv_frames *fs = &c->fr;
+	uint32_t keep = (uint32_t)fs->splice + 1, m = 0;
+	for (uint32_t i = 0; i < fs->nslotw; i++)
+		if (fs->slotw[i] < keep)
+			fs->slotw[m++] = fs->slotw[i];
+	fs->nslotw = m;
+	if (bars || (m && r->g.stkbarlen))
+		return slots_agree(c, first_barrier(r, r->g.sched.sp));
+	for (uint32_t i = 0; i < m; i++) {
+		const rt_frame *f = &fs->f[fs->slotw[i]];
+		rt_word x;
+		if (mc_peek(&r->mem, f->lrptr, &x) || x != f->lr)
+			return 0;
+	}
+	return 1;
+}
+
 /* The walk after the stack moved (a copy for growth or stress, a
 ** shrink), one segment, as many barriers before as after: a move keeps
 ** every frame at its distance from hi and changes no return PC (only
@@ -562,11 +634,7 @@ static int walk_moved(inv_ctx *c)
 	** slot holding the barrier PC; the entries the fresh frames took
 	** are counted as it counted them, from where it started */
 	rt_addr bpc = r->funcs[RTF_STACKBARRIER].entry, base = rt_stkbar_base(r);
-	uint32_t bar = r->g.stkbarpos;
-	for (rt_word p; bar < r->g.stkbarlen; bar++)
-		if (mc_peek(&r->mem, base + 8ull * RT_STKBAR_WORDS * bar, &p) ||
-		    p >= r->g.sched.sp)
-			break;
+	uint32_t bar = first_barrier(r, r->g.sched.sp);
 	for (uint32_t i = 0; i < fs->ntmp && r->g.stkbarlen; i++) {
 		rt_word x;
 		if (!mc_peek(&r->mem, fs->tmp[i].lrptr, &x) && x == bpc)
@@ -608,6 +676,7 @@ static void walk(inv_ctx *c)
 	inv_frames *fs = &c->fr;
 	fs->why[0] = 0;
 	fs->barcounted = 0;
+	fs->nslotw = 0;
 	fs->sorted = r->g.nsegs == 1;
 	if (r->g.dead) {
 		fs->n = fs->fresh = 0;
@@ -622,13 +691,28 @@ static void walk(inv_ctx *c)
 		fs->ntmp = 0;
 		fs->splice = -1;
 		fs->nrechk = 0;
-		/* a logged write limits reuse only if it hit a return-PC slot or
-		** no cached frame's data; other words are rechecked singly */
+		/* a logged write limits reuse only if it hit no cached frame
+		** (or Stktop words); other words are rechecked singly, and a
+		** written return-PC slot is also proved (slots_reused_agree) */
 		const mc_log *ch = mc_changes(&r->mem);
 		fs->limit = ch->stack_hi;
 		uint32_t smin = UINT32_MAX; /* lowest stored frame rechecked */
+		/* barriers installed or removed (a scan, mark termination):
+		** written return-PC slots and barrier entries do not end the
+		** reuse; the reused frames' slots are proved instead */
+		rt_addr bbase = 0, bend = 0;
+		int bars = r->g.stkbarlen != fs->stkbarlen;
 		for (uint32_t i = 0; i < ch->nw; i++) {
 			rt_addr w = ch->w[i];
+			if (w >= r->g.hi && !bend) { /* above the frames */
+				bbase = rt_stkbar_base(r);
+				bend = bbase + 8ull * RT_STKBAR_WORDS *
+					       rt_max_barriers(r, r->g.stksize);
+			}
+			if (w >= r->g.hi && w >= bbase && w < bend) {
+				bars = 1; /* an entry: read by slots_agree */
+				continue;
+			}
 			uint32_t lo = 0, hi = fs->n;
 			while (lo < hi) { /* first stored frame with sp <= w */
 				uint32_t mid = (lo + hi) / 2;
@@ -638,11 +722,15 @@ static void walk(inv_ctx *c)
 					hi = mid;
 			}
 			const rt_frame *k = lo < fs->n ? &fs->f[lo] : NULL;
-			if (k && w < k->fp + k->fn->argsize && w != k->lrptr &&
-			    fs->nrechk < 64) {
+			if (k && w < k->fp + k->fn->argsize && fs->nrechk < 64) {
+				/* a data word, or the return-PC slot (proved by
+				** slots_agree, its word rechecked as data, its
+				** frame judged again where a checker reads it) */
 				fs->rechk[fs->nrechk++] = w;
 				if (lo < smin)
 					smin = lo;
+				if (w == k->lrptr)
+					fs->slotw[fs->nslotw++] = lo;
 			} else if (w > fs->limit) {
 				fs->limit = w;
 			}
@@ -652,7 +740,8 @@ static void walk(inv_ctx *c)
 		/* the program frames of the reused part must still be the
 		** true ones: no shadow frame among them may have changed */
 		if (fs->tb == TB_OK && fs->splice >= 0 &&
-		    (!c->t || c->t->lowmod >= fs->nprog[fs->splice])) {
+		    (!c->t || c->t->lowmod >= fs->nprog[fs->splice]) &&
+		    slots_reused_agree(c, bars)) {
 			uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
 			frames_reserve(fs, keep + k);
 			for (uint32_t i = 0; i < k; i++) /* innermost last */
@@ -663,7 +752,7 @@ static void walk(inv_ctx *c)
 			** its barrier words counted again (nbarw), and BAR1/BAR4
 			** then take the count as it is (barcounted) */
 			uint32_t from = keep - 1;
-			if (r->g.stkbarlen && fs->nrechk) {
+			if ((r->g.stkbarlen || bars || fs->nslotw) && fs->nrechk) {
 				if (smin < from)
 					from = smin;
 				fs->barcounted = 1;
@@ -760,6 +849,12 @@ uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w)
 	if (fs->fresh >= fs->n)
 		return 0;
 	return fs->nrechk;
+}
+
+uint32_t inv_slot_frames(const inv_ctx *c, const uint32_t **s)
+{
+	*s = c->fr.slotw;
+	return c->fr.fresh < c->fr.n ? c->fr.nslotw : 0; /* (a full walk: none) */
 }
 
 int inv_frame_at(const inv_ctx *c, rt_addr sp)

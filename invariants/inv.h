@@ -240,6 +240,12 @@ typedef struct inv_frames {
 	/* data words written in reused frames: rechecked one by one */
 	rt_addr rechk[64];
 	uint32_t nrechk;
+	/* stored indices of reused frames whose return-PC slot was written
+	** (barriers installed or removed): proved by the walk, and each
+	** judged again by the checkers that read a frame's slot (STK1's
+	** cell, BAR2) */
+	uint32_t slotw[64];
+	uint32_t nslotw;
 	/* nbarw was counted again over every reused frame holding a
 	** rechecked word (live barriers): the count is exact as it stands */
 	int barcounted;
@@ -447,6 +453,10 @@ int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */
 int inv_step_copied(const rt *r);
 /* Written words of reused frames (see inv_frames), for per-word checks. */
 uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w);
+/* The reused frames whose return-PC slot was written since the last
+** check (stored indices, outermost first = 0; inv_fr wants innermost
+** first: n - 1 - s). */
+uint32_t inv_slot_frames(const inv_ctx *c, const uint32_t **s);
 uint32_t inv_endcgo_frames(const inv_ctx *c);
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -161,8 +161,12 @@ int inv_bar2(inv_ctx *c, inv_violation *v)
 				 "return PC", i);
 			return 1;
 		}
-	for (uint32_t i = 0; i < c->fr.fresh; i++) {
-		const rt_frame *fr = inv_fr(c, i);
+	/* the fresh frames, and the reused ones whose slot was written */
+	const uint32_t *sw;
+	uint32_t nsw = inv_slot_frames(c, &sw);
+	for (uint32_t i = 0; i < c->fr.fresh + nsw; i++) {
+		const rt_frame *fr = i < c->fr.fresh ? inv_fr(c, i)
+						      : &c->fr.f[sw[i - c->fr.fresh]];
 		if (fr->fn == &r->funcs[RTF_CGOCB_GOFUNC] && pk(r, fr->lrptr) == bpc) {
 			char a[64];
 			inv_fail(v, INV_BAR2, "a stack barrier is installed over "

@@ -111,6 +111,25 @@ int inv_stk1(inv_ctx *c, inv_violation *v)
 		}
 		k++;
 	}
+	/* reused frames whose return-PC slot was written (barriers): the
+	** slot's cell is judged again against the frame's shadow entry */
+	const uint32_t *sw;
+	uint32_t nsw = inv_slot_frames(c, &sw);
+	for (uint32_t j = 0; j < nsw; j++) {
+		const rt_frame *fr = &fs->f[sw[j]];
+		if (fr->fn->user < 0 || fr->fn->kind != RF_GO ||
+		    (fr->pc == fr->fn->entry && sw[j] == fs->n - 1))
+			continue;
+		uint32_t ks = fs->nprog[sw[j]] - 1;
+		if (ks < c->t->nframes &&
+		    mc_cell_at(&r->mem, fr->lrptr) != c->t->frames[ks].cell) {
+			inv_fail(v, INV_STK1, "frame %u from the top: traceback finds "
+				 "%s at %s, the program is in %s", ks, fr->fn->name,
+				 inv_addr(c, fr->sp, a, sizeof a),
+				 r->funcs[c->t->frames[ks].fn].name);
+			return 1;
+		}
+	}
 	if (k != c->t->nframes) {
 		inv_fail(v, INV_STK1, "traceback finds %u program frames, the "
 			 "program has %u (innermost missing: %s)", k,

@@ -208,6 +208,54 @@ static void test_bar1_written_word_in_reused_frame(void **state)
 	cw_free(w);
 }
 
+/* A GC scan writes the return-PC slots and barrier entries of frames
+** the incremental walk reuses: the walk stays incremental, proving each
+** reused slot against the entry the unwinder would take (slots_agree);
+** an entry that saved another PC makes it walk in full (which then
+** fails where that PC leads), and a reused frame whose slot
+** was given another cell identity is still judged by STK1. */
+static void test_scan_step_stays_incremental(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		fns f;
+		cw *w = world(2, &f);
+		w->check = 0; /* checked here, after the log is closed */
+		to_c(w, &f);
+		assert_clean(w);
+		done_step(w);
+		assert_clean(w);
+		done_step(w);
+		uint64_t full = w->c.nfull, incr = w->c.nincr;
+		rt_addr mslot = slot_of(w, f.main), aslot = slot_of(w, f.a);
+		done_step(w);
+		full = w->c.nfull;
+		incr = w->c.nincr;
+		cw_scan(w);
+		if (k == 1) /* a's entry (1) saved main's return PC instead */
+			cw_st(w, entry(w, 1, SB_LRVAL), cw_ld(w, entry(w, 2, SB_LRVAL)));
+		if (k == 2) /* main's slot: another cell (the value stays) */
+			mc_cell_new(&w->r.mem, mslot);
+		if (k == 0) {
+			assert_clean(w);
+			assert_int_equal(w->c.nfull, full);
+			assert_int_equal(w->c.nincr, incr + 1);
+			assert_int_equal(cw_ld(w, aslot), barpc(w));
+			assert_every_frame(w, &f);
+		} else if (k == 1) {
+			/* main's PC taken for a's: a ends the walk short */
+			assert_violation(w, INV_STK1);
+			assert_non_null(strstr(w->v.msg, "did not unwind completely"));
+			assert_int_equal(w->c.nfull, full + 1);
+		} else {
+			assert_violation(w, INV_STK1);
+			assert_non_null(strstr(w->v.msg, "the program is in main"));
+			assert_int_equal(w->c.nfull, full);
+		}
+		cw_free(w);
+	}
+}
+
 /* The unwinder consumes live entries from pos as it meets barrier PCs,
 ** so bookkeeping that does not match the barrier words makes the walk
 ** report a missed barrier (STK2) before BAR1 looks. BAR1 is first where
@@ -714,6 +762,7 @@ int main(void)
 		cmocka_unit_test(test_bar2_saved_pc_is_barrier),
 		cmocka_unit_test(test_bar3_spaced_moved),
 		cmocka_unit_test(test_bar3_every_frame),
+		cmocka_unit_test(test_scan_step_stays_incremental),
 		cmocka_unit_test(test_bar4_outside_mark_phase),
 		cmocka_unit_test(test_bar4_hit_entries_are_not_installed),
 		cmocka_unit_test(test_bar5_recovery_unwinds_barriers),
