@@ -43,6 +43,7 @@ static struct {
 	uint32_t maxstack;
 	char only[8]; /* STACKFUZZ_CRASH_ONLY: the one ID that crashes, or "" */
 	int switched_only; /* STACKFUZZ_SWITCHED_ONLY=1 */
+	int verify;	   /* STACKFUZZ_VERIFY_INCREMENTAL=1: full_checks 2 */
 	int suspended_only; /* STACKFUZZ_CRASH_SUSPENDED=1 */
 	char desc[128];
 } cfg;
@@ -96,6 +97,11 @@ void sf_fuzz_init(void)
 			bad_env("STACKFUZZ_CRASH_ONLY", s, "an invariant ID such as DEF2");
 		strcpy(cfg.only, s);
 	}
+	/* every step checked both ways, incremental and full; a divergence
+	** aborts ("incremental checking diverged"): a campaign proving the
+	** checkers' caches on inputs the corpus does not have */
+	s = getenv("STACKFUZZ_VERIFY_INCREMENTAL");
+	cfg.verify = s != NULL && strcmp(s, "1") == 0;
 	s = getenv("STACKFUZZ_SWITCHED_ONLY");
 	cfg.switched_only = s != NULL && strcmp(s, "1") == 0;
 	/* only a violation on a G or M that is not the running one: the
@@ -137,6 +143,7 @@ int sf_fuzz_one(const uint8_t *data, size_t len)
 	o.bugs_set = 1;
 	o.bugs = cfg.bugs;
 	o.file = "<fuzz input>";
+	o.full_checks = cfg.verify ? 2 : 0;
 	hs_judge_opts jo = {.switched = cfg.switched_only};
 	hs_verdict v;
 	hs_run_judged(&P, &o, &R, &jo, &v);

@@ -25,6 +25,12 @@
 ** the running G's own, after g2's bracket in the same step, stays the
 ** running G's. (Before that attribution MEM1 fired in the running G's
 ** check and named no G: the gap this file found.)
+**
+** BAR3, BAR5 and MEM1 also fire on a G suspended inside a callback
+** (cb_scan_prog, cb_defer_prog). On a G suspended in C (only preempt=N
+** suspends one there) they are not tested: a shrink skips such a G,
+** and its scan starts at syscallsp; test_sched_m.c covers that G for
+** STK2, DEF1, DEF2, BAR1 and PAN1.
 */
 #include "testutil.h"
 
@@ -337,6 +343,69 @@ static const char bug7695_prog[] =
 	"func w(v int) cgowrapper\n"
 	"end\n";
 
+/* The same shapes with g2 suspended inside a callback: child -> cgo c
+** -> callback mid, which yields two Go frames above cgocallback_gofunc
+** (whose frame the barrier rule skips; g2 keeps its M meanwhile). Its
+** only gosched is there, so at every poke point g2 is inside the
+** callback. */
+static const char cb_scan_prog[] =
+	"func main()\n"
+	"  go child(3)\n"
+	"  gosched\n"
+	"  gc scan\n"
+	"  gc shrink\n"
+	"  gc markterm\n"
+	"  wait\n"
+	"end\n"
+	"func child(n int)\n"
+	"  var y int\n"
+	"  y = n\n"
+	"  cgo c()\n"
+	"  check y == 3\n"
+	"end\n"
+	"cfunc c()\n"
+	"  callback mid()\n"
+	"end\n"
+	"func mid()\n"
+	"  var z int\n"
+	"  z = 3\n"
+	"  call inner(&z)\n"
+	"end\n"
+	"func inner(p *int)\n"
+	"  gosched\n"
+	"  check *p == 3\n"
+	"end\n";
+
+/* g2, inside a callback, popped a record, defers two, yields: main's
+** shrink walks its chain (copyabletopsegment) */
+static const char cb_defer_prog[] =
+	"func main()\n"
+	"  go child()\n"
+	"  gosched\n"
+	"  gc shrink\n"
+	"  wait\n"
+	"end\n"
+	"func child()\n"
+	"  cgo c()\n"
+	"end\n"
+	"cfunc c()\n"
+	"  callback cb()\n"
+	"end\n"
+	"func cb()\n"
+	"  call popper()\n"
+	"  grow 8192\n"
+	"  defer note(1)\n"
+	"  defer note(2)\n"
+	"  gosched\n"
+	"end\n"
+	"func popper()\n"
+	"  defer note(0)\n"
+	"end\n"
+	"func note(x int)\n"
+	"end\n";
+
+static uint32_t run_mask; /* 0: every checker */
+
 static hs_result run(const char *text, int what, int at, uint32_t barriers,
 		     uint32_t bugs, int *done)
 {
@@ -350,6 +419,7 @@ static hs_result run(const char *text, int what, int at, uint32_t barriers,
 	o.bugs = bugs;
 	o.poke = breaker;
 	o.poke_arg = &k;
+	o.check_mask = run_mask;
 	hs_result r = {0};
 	assert_int_equal(hs_run(p, &o, &r), 0);
 	*done = k.done;
@@ -416,6 +486,33 @@ static void mainbreaker(rt *r, void *arg)
 	st[0] = 1;
 	if (st[1])
 		break_deadlink(r, &r->g);
+}
+
+/* The same three on a G suspended inside a callback. */
+static void test_bar3_on_suspended_in_callback(void **s)
+{
+	(void)s;
+	expect_on_g2(cb_scan_prog, BREAK_INNERMOST, BARRIERS_EVERY, "BAR3",
+		     "should be on mid's return slot");
+}
+
+static void test_bar5_on_suspended_in_callback(void **s)
+{
+	(void)s;
+	expect_on_g2(cb_scan_prog, BREAK_BELOWSP, BARRIERS_EVERY, "BAR5",
+		     "below sched.sp");
+}
+
+/* Only MEM1 runs: the cut chain also hides the callback's endcgo
+** record, and CGO1 on g2's M (m1, held) names that first, before the
+** shrink loads through the dead link. */
+static void test_mem1_on_suspended_in_callback(void **s)
+{
+	(void)s;
+	run_mask = 1u << INV_MEM1;
+	expect_on_g2(cb_defer_prog, BREAK_DEADLINK, BARRIERS_OFF, "MEM1",
+		     "load of defer#");
+	run_mask = 0;
 }
 
 static void test_mem1_on_running(void **s)
@@ -497,6 +594,9 @@ int main(void)
 		cmocka_unit_test(test_bar3_offset_on_suspended),
 		cmocka_unit_test(test_bar5_on_suspended),
 		cmocka_unit_test(test_mem1_on_suspended),
+		cmocka_unit_test(test_bar3_on_suspended_in_callback),
+		cmocka_unit_test(test_bar5_on_suspended_in_callback),
+		cmocka_unit_test(test_mem1_on_suspended_in_callback),
 		cmocka_unit_test(test_mem1_on_running),
 		cmocka_unit_test(test_def3_on_suspended),
 		cmocka_unit_test(test_def3_bug7695_on_suspended),
