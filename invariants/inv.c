@@ -133,18 +133,35 @@ static int collect(const rt *r, const rt_frame *fr, void *arg)
 	return 1;
 }
 
-/* Stored index of the cached frame with this sp (stored outermost
-** first: sp descends), or -1. */
-static int stored_at(const inv_frames *fs, rt_addr sp)
+/* First stored index whose sp <= a (stored outermost first: sp
+** descends; n if none). What a step touches lies near the innermost
+** frames, so the search gallops from that end: O(log distance). */
+static uint32_t sp_lower_bound(const inv_frames *fs, rt_addr a)
 {
-	uint32_t lo = 0, hi = fs->n;
+	uint32_t n = fs->n, lo = 0, hi = n, step = 1;
+	while (hi > 0) { /* invariant: f[hi].sp <= a (or hi == n) */
+		uint32_t probe = hi > step ? hi - step : 0;
+		if (fs->f[probe].sp > a) {
+			lo = probe + 1;
+			break;
+		}
+		hi = probe;
+		step *= 2;
+	}
 	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (fs->f[mid].sp > sp)
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (fs->f[mid].sp > a)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* Stored index of the cached frame with this sp, or -1. */
+static int stored_at(const inv_frames *fs, rt_addr sp)
+{
+	uint32_t lo = sp_lower_bound(fs, sp);
 	return lo < fs->n && fs->f[lo].sp == sp ? (int)lo : -1;
 }
 
@@ -713,14 +730,7 @@ static void walk(inv_ctx *c)
 				bars = 1; /* an entry: read by slots_agree */
 				continue;
 			}
-			uint32_t lo = 0, hi = fs->n;
-			while (lo < hi) { /* first stored frame with sp <= w */
-				uint32_t mid = (lo + hi) / 2;
-				if (fs->f[mid].sp > w)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
+			uint32_t lo = sp_lower_bound(fs, w); /* sp <= w */
 			const rt_frame *k = lo < fs->n ? &fs->f[lo] : NULL;
 			if (k && w < k->fp + k->fn->argsize && fs->nrechk < 64) {
 				/* a data word, or the return-PC slot (proved by
