@@ -461,11 +461,11 @@ static uint32_t first_barrier(const rt *r, rt_addr sp)
 
 /* Reused frames [0, splice] after return-PC slots or barrier entries
 ** were written (a GC scan installing or removing barriers, mark
-** termination): each frame is the cached one if what the unwinder reads
-** says so, read in walk order from the barrier entry the fresh frames
-** left it at: its slot holds the cached return PC, or the barrier PC and
-** the next live entry names this slot and saved that PC. One word per
-** frame, as walk_moved. 1 if all hold. */
+** termination), or after the stack moved (walk_moved): each frame is the
+** cached one if what the unwinder reads says so, read in walk order from
+** the barrier entry the fresh frames left it at: its slot holds the
+** cached return PC, or the barrier PC and the next live entry names this
+** slot and saved that PC. One word per frame. 1 if all hold. */
 static int slots_agree(const inv_ctx *c, uint32_t bar)
 {
 	const rt *r = c->r;
@@ -647,32 +647,17 @@ static int walk_moved(inv_ctx *c)
 	const mc_region *rg = inv_span(c, r->g.lo, r->g.hi + 8 * RT_STKTOP_WORDS);
 	if (!rg)
 		return 0;
-	/* live barriers: the unwinder takes the next live entry at each
-	** slot holding the barrier PC; the entries the fresh frames took
-	** are counted as it counted them, from where it started */
-	rt_addr bpc = r->funcs[RTF_STACKBARRIER].entry, base = rt_stkbar_base(r);
-	uint32_t bar = first_barrier(r, r->g.sched.sp);
-	for (uint32_t i = 0; i < fs->ntmp && r->g.stkbarlen; i++) {
-		rt_word x;
-		if (!mc_peek(&r->mem, fs->tmp[i].lrptr, &x) && x == bpc)
-			bar++;
-	}
-	for (uint32_t s = (uint32_t)fs->splice + 1; s-- > 0;) { /* walk order */
+	/* each moved frame inside the new stack, and its return-PC slot
+	** what the unwinder would read (with live barriers, the entry it
+	** takes there, counted from where it started) */
+	for (uint32_t s = 0; s <= (uint32_t)fs->splice; s++) {
 		const rt_frame *f = &fs->f[s];
 		if (f->sp < r->g.lo || f->fp + f->fn->argsize > r->g.hi ||
 		    (f->lrptr & 7))
 			return 0;
-		rt_word x = rg->w[inv_span_word(rg, f->lrptr)], bp, bv;
-		if (x == bpc) { /* a barrier: its entry gives the return PC */
-			rt_addr e = base + 8ull * RT_STKBAR_WORDS * bar;
-			if (bar >= r->g.stkbarlen || mc_peek(&r->mem, e, &bp) ||
-			    bp != f->lrptr || mc_peek(&r->mem, e + 8, &bv) || bv != f->lr)
-				return 0;
-			bar++;
-		} else if (x != f->lr) {
-			return 0;
-		}
 	}
+	if (!slots_agree(c, first_barrier(r, r->g.sched.sp)))
+		return 0;
 	if (rg->w[inv_span_word(rg, r->g.hi + 8 * STKTOP_PREV_HI)] != 0)
 		return 0; /* the bottom frame's goexit needs no previous segment */
 	uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
