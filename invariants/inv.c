@@ -134,11 +134,12 @@ static int collect(const rt *r, const rt_frame *fr, void *arg)
 }
 
 /* First stored index whose sp <= a (stored outermost first: sp
-** descends; n if none). What a step touches lies near the innermost
-** frames, so the search gallops from that end: O(log distance). */
-static uint32_t sp_lower_bound(const inv_frames *fs, rt_addr a)
+** descends; n if none), searched in [0, hi] given f[hi].sp <= a (or hi
+** == n). What a step touches lies near the innermost frames, so the
+** search gallops from that end: O(log distance). */
+static uint32_t sp_lower_bound_from(const inv_frames *fs, rt_addr a, uint32_t hi)
 {
-	uint32_t n = fs->n, lo = 0, hi = n, step = 1;
+	uint32_t lo = 0, step = 1;
 	while (hi > 0) { /* invariant: f[hi].sp <= a (or hi == n) */
 		uint32_t probe = hi > step ? hi - step : 0;
 		if (fs->f[probe].sp > a) {
@@ -156,6 +157,11 @@ static uint32_t sp_lower_bound(const inv_frames *fs, rt_addr a)
 			hi = mid;
 	}
 	return lo;
+}
+
+static uint32_t sp_lower_bound(const inv_frames *fs, rt_addr a)
+{
+	return sp_lower_bound_from(fs, a, fs->n);
 }
 
 /* Stored index of the cached frame with this sp, or -1. */
@@ -850,6 +856,17 @@ uint32_t inv_slot_frames(const inv_ctx *c, const uint32_t **s)
 {
 	*s = c->fr.slotw;
 	return c->fr.fresh < c->fr.n ? c->fr.nslotw : 0; /* (a full walk: none) */
+}
+
+int inv_frame_at_from(const inv_ctx *c, rt_addr sp, int below)
+{
+	const inv_frames *fs = &c->fr;
+	uint32_t hs = below >= 0 ? fs->n - 1 - (uint32_t)below : fs->n;
+	if (fs->sorted && hs < fs->n && fs->f[hs].sp <= sp) {
+		uint32_t lo = sp_lower_bound_from(fs, sp, hs);
+		return lo < fs->n && fs->f[lo].sp == sp ? (int)(fs->n - 1 - lo) : -1;
+	}
+	return inv_frame_at(c, sp);
 }
 
 int inv_frame_at(const inv_ctx *c, rt_addr sp)

@@ -448,6 +448,10 @@ static inline uint32_t inv_span_word(const mc_region *rg, rt_addr a)
 	return (uint32_t)((a - rg->base) / 8);
 }
 int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */
+/* The same, given a frame index `below` (innermost first) whose sp is
+** at most sp: one segment's search starts there (a chain walked from
+** the head outward meets ever outer frames); -1: none known. */
+int inv_frame_at_from(const inv_ctx *c, rt_addr sp, int below);
 /* This step moved the G's stack (a copy for growth or stress, or a
 ** shrink): its EV_COPY / EV_SHRINK event, not a field kept for DEF3. */
 int inv_step_copied(const rt *r);

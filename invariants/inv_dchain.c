@@ -64,7 +64,9 @@ struct frame_memo {
 static int frame_at(const inv_ctx *c, struct frame_memo *fm, rt_addr sp)
 {
 	if (!fm->ok || fm->sp != sp) {
-		fm->k = inv_frame_at(c, sp);
+		/* records from the head outward rest on ever outer frames:
+		** the last one found bounds the search */
+		fm->k = inv_frame_at_from(c, sp, fm->ok && fm->k >= 0 && fm->sp < sp ? fm->k : -1);
 		fm->sp = sp;
 		fm->ok = 1;
 	}
