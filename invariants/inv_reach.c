@@ -35,14 +35,6 @@
 */
 #include "inv.h"
 
-static int has_event(const rt *r, int kind, int64_t min_a)
-{
-	for (uint32_t i = 0; i < r->nev; i++)
-		if (r->ev[i].kind == kind && r->ev[i].a >= min_a)
-			return 1;
-	return 0;
-}
-
 static int has_fact(const inv_truth *t, int kind)
 {
 	for (uint32_t i = 0; t && i < t->nfacts; i++)
@@ -59,27 +51,36 @@ void inv_reach(inv_ctx *c, int upto)
 	uint32_t b = 0;
 	int live = g->stkbarpos < g->stkbarlen;
 	uint32_t ncb = t ? t->ncb : 0;
+	/* the step's event kinds, one pass (a mark termination counts only
+	** if it removed a barrier) */
+	uint64_t ev = 0;
+	for (uint32_t i = 0; i < r->nev; i++)
+		if (r->ev[i].kind < 64 && (r->ev[i].kind != EV_MARKTERM || r->ev[i].a >= 1))
+			ev |= 1ull << r->ev[i].kind;
+#define EV(kind) ((ev >> (kind)) & 1)
+	int copied = EV(EV_COPY) || EV(EV_SHRINK); /* inv_step_copied */
 #define REACH(id, cond) \
 	if (cond)       \
 		b |= 1u << (id)
 	REACH(INV_MEM1, r->ncopies || r->nshrinks || r->nsegments);
-	REACH(INV_STK1, c->fr.tb == TB_OK && !g->dead && (g->nsegs > 1 || inv_step_copied(r)));
+	REACH(INV_STK1, c->fr.tb == TB_OK && !g->dead && (g->nsegs > 1 || copied));
 	REACH(INV_STK2, !g->dead && (g->nsegs > 1 || live || ncb));
 	REACH(INV_DEF1, g->defer && g->panic);
-	REACH(INV_DEF3, g->defer && inv_step_copied(r));
+	REACH(INV_DEF3, g->defer && copied);
 	REACH(INV_DEF4, has_fact(t, IF_CHECK));
 	REACH(INV_PAN1, has_fact(t, IF_RECOVER) && t->npanics);
 	REACH(INV_CGO1, has_fact(t, IF_CBEND));
 	REACH(INV_CGO2, has_fact(t, IF_CGORET) && (t->locks || g->panic));
 	REACH(INV_SEH1, r->cfg.windows && r->m.seh != r->m.mstartseh);
 	REACH(INV_SEH2, r->cfg.windows && ncb);
-	REACH(INV_SEH3, has_event(r, EV_FAULT, 0));
+	REACH(INV_SEH3, EV(EV_FAULT));
 	REACH(INV_BAR1, live);
-	REACH(INV_BAR2, has_event(r, EV_BARRIERHIT, 0));
-	REACH(INV_BAR3, has_event(r, EV_BARRIER, 0));
-	REACH(INV_BAR4, has_event(r, EV_MARKTERM, 1));
-	REACH(INV_BAR5, has_event(r, EV_RECOVERY, 0) && g->stkbarlen);
+	REACH(INV_BAR2, EV(EV_BARRIERHIT));
+	REACH(INV_BAR3, EV(EV_BARRIER));
+	REACH(INV_BAR4, EV(EV_MARKTERM));
+	REACH(INV_BAR5, EV(EV_RECOVERY) && g->stkbarlen);
 #undef REACH
+#undef EV
 	if (upto < INV__COUNT - 1) /* checkers past the first violation did not run */
 		b &= (2u << upto) - 1;
 	c->reached |= b & c->mask;
