@@ -69,7 +69,7 @@ define preset_build
 	cmake --build --preset $(1) -j$(JOBS)
 endef
 
-.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-report fuzz-smoke coverage cflite-test diff-go bench clean
+.PHONY: deps deps-fuzz build test asan fuzz fuzz-find fuzz-merge fuzz-report fuzz-smoke coverage cflite-test diff-go mutants bench clean
 
 deps:
 	$(call ensure_pkgs,$(DEPS))
@@ -108,6 +108,12 @@ fuzz-report:
 fuzz-smoke: deps
 	$(call ensure_pkgs,clang-14 libclang-rt-14-dev afl++)
 	scripts/fuzz_smoke.sh
+
+# Runtime mistakes injected one at a time: each must be seen, and seen
+# the same by incremental and full checking (about 1 min a mutant).
+mutants: deps
+	$(call ensure_pkgs,python3)
+	scripts/mutants.sh
 
 coverage: deps
 	$(call ensure_pkgs,$(COV_DEPS))

@@ -208,10 +208,14 @@ typedef struct inv_violation {
 ** first, so that reusing the outer part is a truncate-and-append.
 ** Checking is incremental: frames [0, fresh) (innermost first) were
 ** walked in this check; frames [fresh, n) are the previous check's,
-** already verified and provably unchanged (nothing wrote at or above
-** their sp except logged data words, no stack moved, no barrier is
-** live, one segment). Per-frame work covers only the fresh frames;
-** prefix counts summarise the rest. */
+** already verified and provably unchanged: nothing wrote at or above
+** their sp but logged data words (rechecked one by one) and return-PC
+** slots or barrier entries (a GC step: each reused slot proved as the
+** unwinder reads it, and its frame judged again by STK1 and BAR2), per
+** segment on a segmented stack (a segment pushed or popped leaves the
+** older ones' frames in place). After a move of the whole stack every
+** frame is fresh (walk_moved). Per-frame work covers only the fresh
+** frames; prefix counts summarise the rest. */
 typedef struct inv_frames {
 	rt_frame *f;	   /* stored outermost first */
 	uint32_t *nprog;   /* program frames in stored [0, s] */
