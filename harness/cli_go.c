@@ -494,17 +494,17 @@ int cli_diff(int argc, char **argv)
 	}
 	free(e);
 	/* what was compared: the model's outcome kinds and recover() count */
-	size_t kinds[OUT_DEADLOCK + 2] = {0}, nrec = 0;
+	size_t kinds[OUT_FATAL + 2] = {0}, nrec = 0;
 	for (size_t i = 0; i < s.n; i++) {
 		const hs_result *r = &s.v[i].res;
-		kinds[r->kind == OUT_VIOLATION ? OUT_DEADLOCK + 1 : r->kind]++;
+		kinds[r->kind == OUT_VIOLATION ? OUT_FATAL + 1 : r->kind]++;
 		for (const char *t = r->observed; t && (t = strstr(t, "recover: ")); t++)
 			nrec++;
 	}
 	printf("compared: ok %zu, panic %zu, goexit %zu, overflow %zu, deadlock %zu, "
-	       "check failed %zu; %zu recover() values\n", kinds[OUT_OK], kinds[OUT_PANIC],
-	       kinds[OUT_GOEXIT], kinds[OUT_OVERFLOW], kinds[OUT_DEADLOCK],
-	       kinds[OUT_DEADLOCK + 1], nrec);
+	       "fatal %zu, check failed %zu; %zu recover() values\n", kinds[OUT_OK],
+	       kinds[OUT_PANIC], kinds[OUT_GOEXIT], kinds[OUT_OVERFLOW], kinds[OUT_DEADLOCK],
+	       kinds[OUT_FATAL], kinds[OUT_FATAL + 1], nrec);
 	/* every statement should be in some compared program: say how often */
 	size_t ops[ST__COUNT] = {0};
 	for (size_t i = 0; i < s.n; i++)

@@ -27,6 +27,8 @@ typedef enum {
 	OUT_INTERNAL, /* the harness's own error (a bug of stackfuzz) */
 	OUT_DEADLOCK, /* every live goroutine waits (Go: "all goroutines are
 			 asleep - deadlock!") */
+	OUT_FATAL,    /* a fatal error Go throws on what the program did (text:
+			 its message, e.g. "internal lockOSThread error") */
 } hs_outkind;
 
 typedef struct hs_options {

@@ -254,6 +254,9 @@ static void write_program(xs *x, const xstate *s, const hs_result *r)
 	case OUT_OVERFLOW:
 		p->expect.kind = EXPECT_OVERFLOW;
 		break;
+	case OUT_FATAL:
+		p->expect.kind = EXPECT_FATAL;
+		break;
 	case OUT_BUDGET:
 		p->expect.kind = EXPECT_BUDGET;
 		break;

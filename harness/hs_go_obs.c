@@ -57,6 +57,9 @@ char *hs_go_model_obs(const prog *p, const hs_result *r, const hs_verdict *v)
 	case OUT_OVERFLOW:
 		rt_sb_printf(&s, "outcome: overflow\n");
 		break;
+	case OUT_FATAL: /* Go's line as it prints it */
+		rt_sb_printf(&s, "outcome: %s\n", r->text ? r->text : "fatal error");
+		break;
 	case OUT_PANIC: {
 		rt_sb_printf(&s, "outcome:\n");
 		/* one line per panic of the chain, tabs kept, " (fault)" dropped */

@@ -34,8 +34,8 @@ const char *hs_outcome_name(int kind)
 {
 	static const char *n[] = {"ok",	       "panic", "goexit",  "overflow",
 				  "budget",    "violation", "limit", "internal",
-				  "deadlock"};
-	return kind >= 0 && kind <= OUT_DEADLOCK ? n[kind] : "?";
+				  "deadlock",  "fatal"};
+	return kind >= 0 && kind <= OUT_FATAL ? n[kind] : "?";
 }
 
 void hs_result_free(hs_result *res)
@@ -222,6 +222,10 @@ static void finish(hs *h, hs_result *res)
 		break;
 	case RT_DEADLOCK:
 		res->kind = OUT_DEADLOCK;
+		break;
+	case RT_FATAL:
+		res->kind = OUT_FATAL;
+		set_text(res, "fatal error: %s", r->fatalmsg ? r->fatalmsg : "?");
 		break;
 	default:
 		break;
@@ -507,6 +511,9 @@ int hs_expect_met(const prog *p, const hs_result *r, char *why, size_t len)
 		break;
 	case EXPECT_DEADLOCK:
 		ok = r->kind == OUT_DEADLOCK;
+		break;
+	case EXPECT_FATAL:
+		ok = r->kind == OUT_FATAL;
 		break;
 	default:
 		ok = 0;

@@ -228,6 +228,7 @@ static int expect_line(lang_hdr *h, const char *s, size_t len, uint32_t col0)
 		{"panic", EXPECT_PANIC, 2},   {"goexit", EXPECT_GOEXIT, 0},
 		{"overflow", EXPECT_OVERFLOW, 0}, {"budget", EXPECT_BUDGET, 0},
 		{"limit", EXPECT_LIMIT, 0},   {"deadlock", EXPECT_DEADLOCK, 0},
+		{"fatal", EXPECT_FATAL, 0},
 	};
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		if (!word_is(w[0].s, w[0].len, kinds[k].w))
@@ -343,7 +344,7 @@ static void print_expect(lang_sbuf *b, const prog_expect *x)
 {
 	static const char *const words[] = {
 		"", "ok", "violation", "panic", "goexit", "overflow", "budget", "limit",
-		"deadlock",
+		"deadlock", "fatal",
 	};
 	if (x->kind == EXPECT_NONE)
 		return;

@@ -206,6 +206,7 @@ typedef enum {
 	EXPECT_BUDGET,
 	EXPECT_LIMIT,	  /* a limit of the harness (never a violation) */
 	EXPECT_DEADLOCK,  /* every live goroutine waits */
+	EXPECT_FATAL,	  /* a fatal error of Go's (Goexit on a C thread's G) */
 } prog_expectkind;
 
 typedef struct {

@@ -256,6 +256,8 @@ typedef enum {
 	RT_OVERFLOW,	/* stack exceeds the maximum */
 	RT_THROW,	/* fatal runtime error; see throwcode, throwmsg */
 	RT_DEADLOCK,	/* every live G waits (Go: all goroutines are asleep) */
+	RT_FATAL,	/* a fatal error Go throws on what the program did, not a
+			   runtime bug: fatalmsg (Goexit on an extra M) */
 } rt_status;
 
 /* Why the runtime threw. Each code has one short message at its throw
@@ -387,6 +389,7 @@ typedef struct rt {
 	uint64_t stepno;    /* rt_begin_step calls: names "this step" */
 	rt_throwcode throwcode;
 	char throwmsg[200];
+	const char *fatalmsg; /* RT_FATAL: Go's message, after "fatal error: " */
 	/* an unrecovered panic's message, Go's whole nested chain (heap) */
 	char *panicmsg;
 	/* events of the current step (heap, grows: a step may install or

@@ -38,9 +38,10 @@
 
 /* The lowest free extra M, else a new one, with its G. An extra M
 ** whose G ended by Goexit inside its callback is never free again: its
-** thread never returned to C (Go 1.19 dies there, "internal
-** lockOSThread error"; the model leaves the joining caller blocked), and
-** its G still holds that callback's records (the G keeps its joiner). */
+** thread never returned to C, and its G still holds that callback's
+** records (the G keeps its joiner). Such a Goexit ends the program
+** (Go 1.19's "internal lockOSThread error", rt_goend), so today no
+** cthread comes after it; the guard stays for the day it does. */
 static uint32_t needm(rt *r)
 {
 	for (uint32_t j = 0; j < r->nallm; j++)

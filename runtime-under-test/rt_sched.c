@@ -203,6 +203,16 @@ void rt_goend(rt *r, int goexit)
 {
 	r->g.dead = 1;
 	rt_event_add(r, EV_GOEND, r->g.id, goexit);
+	if (goexit && r->g.extra) {
+		/* Go 1.19: an extra M is made with lockedInt 1 (oneNewExtraM)
+		** and cgocallbackg's own lock is undone by its deferred
+		** unlockOSThread, so goexit0 finds lockedInt 1 on the G of a
+		** C thread and throws; the program dies there (a plain
+		** callback's Goexit leaves lockedInt 0 and goes on) */
+		r->status = RT_FATAL;
+		r->fatalmsg = "internal lockOSThread error";
+		return;
+	}
 	if (r->curg == 0 && !goexit) { /* main returned */
 		r->status = RT_EXITED;
 		return;

@@ -286,6 +286,21 @@ static void test_semantics(void **s)
 	assert_int_equal(outcome_of("func main()\n  go c()\n  wait\nend\n"
 				    "func c()\n  wait\nend\n", &r), OUT_DEADLOCK);
 	hs_result_free(&r);
+	/* Goexit in a C thread's callback (an extra M's G, locked since it
+	** was made): Go 1.19's goexit0 throws, the program dies there, even
+	** with another G runnable; a goroutine's Goexit in a plain callback
+	** just ends it (cgocallbackg's lock was undone on the way out) */
+	assert_int_equal(outcome_of("func main()\n  go other()\n  cgo c()\n  panic 1\nend\n"
+				    "cfunc c()\n  cthread f()\nend\n"
+				    "func f()\n  goexit\nend\n"
+				    "func other()\nend\n", &r), OUT_FATAL);
+	assert_string_equal(r.text, "fatal error: internal lockOSThread error");
+	hs_result_free(&r);
+	assert_int_equal(outcome_of("func main()\n  go g()\n  wait\nend\n"
+				    "func g()\n  cgo c()\nend\n"
+				    "cfunc c()\n  callback f()\nend\n"
+				    "func f()\n  goexit\nend\n", &r), OUT_OK);
+	hs_result_free(&r);
 	/* round robin in creation order: g2 runs before g3 after main yields */
 	assert_int_equal(outcome_of("func main()\n  go a()\n  go b()\n  gosched\n"
 				    "  panic 9\nend\n"
