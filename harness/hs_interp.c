@@ -66,6 +66,7 @@ void hs_outcome_str(const hs_result *r, char *buf, size_t len)
 		snprintf(buf, len, "violation %s", inv_catalogue[r->inv].id);
 		break;
 	case OUT_PANIC: /* a prefix is enough for a one-line outcome */
+	case OUT_FATAL: /* "fatal error: ..." as Go prints it */
 		snprintf(buf, len, "%s", r->text ? r->text : "");
 		break;
 	case OUT_LIMIT:
