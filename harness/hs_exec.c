@@ -478,10 +478,55 @@ void hs_take_result(hs *h, const prog_func *pf, const prog_stmt *s)
 
 /* The deferred builtin panic's frame (setup_builtins): site 0 panics with
 ** its argument, site 1 is its epilogue (reached only if nothing ran). */
+/* `defer recover()`, its leaf's body. Go 1.18+ compiles the deferred
+** builtin with the deferring function's argp (ORECOVERFP): run at that
+** function's return (deferreturn: the leaf's caller is the function) it
+** answers as a recover() the function itself calls, so it recovers when
+** the function is the deferred call a panic runs; run by a panic or
+** Goexit (the caller is gopanic or goexit1) it never does, since that
+** argp is never the running deferred call's. Go prints nothing for it.
+** Both checked on Go 1.19 (seeds go-defer-recover-*). */
+static void exec_defrecover(hs *h, const rt_func *f)
+{
+	rt *r = &h->rt;
+	rt_addr sp = rt_sp(r), slot = sp + f->framesize, hi = r->g.hi;
+	rt_addr fsp = slot + RT_WORD + f->argsize;
+	rt_word lr = ld(h, slot), w;
+	if (lr == rt_barrier_pc(r))
+		lr = rt_barrier_saved_lr(r, slot);
+	if (lr == rt_retpc(&r->funcs[RTF_LESSSTACK], 0)) { /* a new segment */
+		lr = ld(h, hi + 8 * STKTOP_PC);
+		fsp = ld(h, hi + 8 * STKTOP_SP);
+		hi = ld(h, hi + 8 * STKTOP_PREV_HI);
+	}
+	const rt_func *df = rt_findfunc(r, lr);
+	int kind;
+	int64_t val;
+	int got;
+	if (df && df->user >= 0 && df->kind == RF_GO) {
+		inv_truth_recover_begin_at(&h->truth, r, df, fsp, hi);
+		got = rt_gorecover_argp(r, fsp + df->framesize + RT_WORD, &kind, &val);
+	} else { /* the running record's deferring frame */
+		rt_addr d = r->g.defer;
+		inv_truth_recover_begin_at(&h->truth, r, NULL, 0, 0);
+		w = d ? ld(h, d + 8 * D_ARGP) : 0;
+		got = rt_gorecover_argp(r, w, &kind, &val);
+	}
+	inv_truth_recover(&h->truth, df ? df->name : "recover", got, kind, val);
+	rt_ret(r, f);
+}
+
 void hs_exec_builtin(hs *h, const rt_func *f, rt_addr pc)
 {
 	rt *r = &h->rt;
 	rt_addr off = pc - f->entry;
+	if (f->user == HS_USER_RECOVER) {
+		if (off == RT_SITE)
+			exec_defrecover(h, f);
+		else
+			rt_throw(r, TH_BADPC, "pc inside no statement of a deferred builtin");
+		return;
+	}
 	if (off == RT_SITE) {
 		int kind = f->user == HS_USER_PANICNIL ? PV_NIL : PV_INT;
 		rt_word v = kind == PV_NIL ? 0 : ld(h, rt_frame_fp(r, f));

@@ -13,6 +13,8 @@ enum {
 	** and of panic(nil) (no arg); program functions have user >= 0 */
 	HS_USER_PANIC = -2,
 	HS_USER_PANICNIL = -3,
+	/* the deferred builtin recover() (a leaf; hs_exec_builtin) */
+	HS_USER_RECOVER = -4,
 	HS_MAX_GS = 256, /* goroutines a run may start (a limit, not Go's) */
 };
 #define HS_MAX_GS_STR "256"

@@ -120,7 +120,7 @@ static int setup_builtins(hs *h)
 {
 	static const rt_funcdesc rec = {.name = "recover", .kind = RF_LEAF,
 					.flags = RFF_ARGMAP | RFF_LOCALMAP,
-					.nsites = 1, .user = -1};
+					.nsites = 1, .user = HS_USER_RECOVER};
 	rt_funcdesc pan = {.name = "panic", .kind = RF_GO,
 			   .flags = RFF_ARGMAP | RFF_LOCALMAP, .nsites = 2,
 			   .retsites = 3, .argsize = 8, .user = HS_USER_PANIC};
@@ -390,7 +390,8 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 			} else {
 				rt_epilogue(r, site);
 			}
-		} else if (f->user == HS_USER_PANIC || f->user == HS_USER_PANICNIL) {
+		} else if (f->user == HS_USER_PANIC || f->user == HS_USER_PANICNIL ||
+			   f->user == HS_USER_RECOVER) {
 			hs_exec_builtin(h, f, pc);
 		} else {
 			rt_run_internal(r);

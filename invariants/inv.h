@@ -135,6 +135,11 @@ void inv_truth_panic_value(inv_truth *t, int kind, int64_t val);
 /* recover() in function f (the current frame): first what Go answers
 ** (before the runtime runs), then what the runtime answered. */
 void inv_truth_recover_begin(inv_truth *t, const rt *r, const rt_func *f);
+/* The same for a recover() answered as if called by function f whose
+** frame is at sp, in the segment whose top is hi (a deferred recover()
+** run at f's return); f NULL: Go answers nil (run by a panic or Goexit). */
+void inv_truth_recover_begin_at(inv_truth *t, const rt *r, const rt_func *f,
+				rt_addr sp, rt_addr hi);
 void inv_truth_recover(inv_truth *t, const char *fn, int got, int kind,
 		       int64_t val);
 /* `check` in fn read got at addr; the program says it must be want. */

@@ -405,19 +405,18 @@ static int return_pc(const rt *r, rt_addr lrptr, rt_word *lr)
 	return 0;
 }
 
-/* The panic whose recover() Go answers from function f's frame: f must
-** be a deferred call made directly by gopanic, for a panic not yet
-** recovered. */
-static inv_tpanic *recover_truth(inv_truth *t, const rt *r, const rt_func *f)
+/* The panic whose recover() Go answers from function f's frame at sp
+** (in the segment whose top is hi): f must be a deferred call made
+** directly by gopanic, for a panic not yet recovered. */
+static inv_tpanic *recover_truth(inv_truth *t, const rt *r, const rt_func *f,
+				 rt_addr sp, rt_addr hi)
 {
-	rt_addr sp = rt_sp(r);
 	rt_word lr;
 	if (return_pc(r, sp + f->framesize, &lr))
 		return NULL;
 	rt_addr gsp = sp + f->framesize + RT_WORD + f->argsize;
 	if (lr == rt_retpc(&r->funcs[RTF_LESSSTACK], 0)) {
 		/* called on a new segment: the caller is in the Stktop */
-		rt_addr hi = r->g.hi;
 		if (mc_peek(&r->mem, hi + 8 * STKTOP_PC, &lr) ||
 		    mc_peek(&r->mem, hi + 8 * STKTOP_SP, &gsp))
 			return NULL;
@@ -433,7 +432,13 @@ static inv_tpanic *recover_truth(inv_truth *t, const rt *r, const rt_func *f)
 
 void inv_truth_recover_begin(inv_truth *t, const rt *r, const rt_func *f)
 {
-	inv_tpanic *tp = recover_truth(t, r, f);
+	inv_truth_recover_begin_at(t, r, f, rt_sp(r), r->g.hi);
+}
+
+void inv_truth_recover_begin_at(inv_truth *t, const rt *r, const rt_func *f,
+				rt_addr sp, rt_addr hi)
+{
+	inv_tpanic *tp = f ? recover_truth(t, r, f, sp, hi) : NULL;
 	t->recover_for = tp ? (int64_t)(tp - t->panics) : -1;
 }
 

@@ -492,6 +492,9 @@ void rt_gopanic(rt *r, int kind, int64_t val, uint32_t site);
 void rt_goexit(rt *r, uint32_t site);
 /* recover(): returns 1 and the value if this call recovers. */
 int rt_gorecover(rt *r, const rt_func *f, int *kind, int64_t *val);
+/* The same for the caller whose argument pointer is argp (a deferred
+** recover(): Go 1.18+ passes the deferring function's, ORECOVERFP). */
+int rt_gorecover_argp(rt *r, rt_addr argp, int *kind, int64_t *val);
 /* GC: shrink the stack if it is less than a quarter used. */
 void rt_shrink(rt *r);
 /* Runtime code at pc: the continuation of a runtime function. */

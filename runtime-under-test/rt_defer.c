@@ -199,9 +199,13 @@ void rt_goexit(rt *r, uint32_t site)
 
 int rt_gorecover(rt *r, const rt_func *f, int *kind, int64_t *val)
 {
+	return rt_gorecover_argp(r, r->g.sched.sp + f->framesize + RT_WORD, kind, val);
+}
+
+int rt_gorecover_argp(rt *r, rt_addr argp, int *kind, int64_t *val)
+{
 	rt_g *g = &r->g;
 	rt_addr p = g->panic;
-	rt_addr argp = g->sched.sp + f->framesize + RT_WORD;
 	*kind = PV_NIL;
 	*val = 0;
 	if (p && !ld(r, p + 8 * P_GOEXIT) && !ld(r, p + 8 * P_RECOVERED) &&

@@ -6,7 +6,9 @@
 # Each mutant is one textual edit of runtime-under-test/ (a barrier saved
 # with the wrong return PC, mark termination that does not restore the
 # slots, a copy that forgets to move the barrier entries or a defer's
-# argp, lessstack that drops the result or resumes one word off, ...).
+# argp, lessstack that drops the result or resumes one word off, ...),
+# or of what stands for compiled code in harness/ (a deferred recover()
+# evaluated with the wrong argp).
 # The copy is built (release flags) and `stackfuzz check corpus
 # bench/corpus --verify-incremental` runs with barriers spaced and every,
 # with and without --stress. A mutant passes when some program fails
@@ -31,6 +33,7 @@ mutants=(
 "copy-forgets-defer-argp|runtime-under-test/rt_stack.c|\t\tadjustpointer(r, a, d + 8 * D_SP);\n\t\tadjustpointer(r, a, d + 8 * D_ARGP);|\t\tadjustpointer(r, a, d + 8 * D_SP);"
 "lessstack-drops-result|runtime-under-test/rt_stack.c|\tif (res)\n\t\tst(r, argp + roff - 1, rv);|\t(void)rv;"
 "lessstack-sp-one-word-off|runtime-under-test/rt_stack.c|\tg->sched.sp = sp;\n\trt_event_add(r, EV_SEGMENT_POP|\tg->sched.sp = sp + 8;\n\trt_event_add(r, EV_SEGMENT_POP"
+"defer-recover-wrong-argp|harness/hs_exec.c|got = rt_gorecover_argp(r, fsp + df->framesize + RT_WORD, &kind, &val);|got = rt_gorecover_argp(r, fsp + df->framesize + RT_WORD + 8, &kind, &val);"
 )
 
 want=("$@")
