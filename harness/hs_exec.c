@@ -476,8 +476,21 @@ void hs_take_result(hs *h, const prog_func *pf, const prog_stmt *s)
 	mc_ptag_set(&r->mem, d, 0);
 }
 
-/* The deferred builtin panic's frame (setup_builtins): site 0 panics with
-** its argument, site 1 is its epilogue (reached only if nothing ran). */
+/* The first two frames of the running G's walk (the unwinder's: a
+** barrier or a segment boundary between them is taken as it takes it). */
+struct two_frames {
+	rt_frame f[2];
+	uint32_t n;
+};
+
+static int first_two(const rt *r, const rt_frame *fr, void *arg)
+{
+	(void)r;
+	struct two_frames *t = arg;
+	t->f[t->n++] = *fr;
+	return t->n < 2;
+}
+
 /* `defer recover()`, its leaf's body. Go 1.18+ compiles the deferred
 ** builtin with the deferring function's argp (ORECOVERFP): run at that
 ** function's return (deferreturn: the leaf's caller is the function) it
@@ -489,33 +502,28 @@ void hs_take_result(hs *h, const prog_func *pf, const prog_stmt *s)
 static void exec_defrecover(hs *h, const rt_func *f)
 {
 	rt *r = &h->rt;
-	rt_addr sp = rt_sp(r), slot = sp + f->framesize, hi = r->g.hi;
-	rt_addr fsp = slot + RT_WORD + f->argsize;
-	rt_word lr = ld(h, slot), w;
-	if (lr == rt_barrier_pc(r))
-		lr = rt_barrier_saved_lr(r, slot);
-	if (lr == rt_retpc(&r->funcs[RTF_LESSSTACK], 0)) { /* a new segment */
-		lr = ld(h, hi + 8 * STKTOP_PC);
-		fsp = ld(h, hi + 8 * STKTOP_SP);
-		hi = ld(h, hi + 8 * STKTOP_PREV_HI);
-	}
-	const rt_func *df = rt_findfunc(r, lr);
+	struct two_frames t = {.n = 0};
+	rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, first_two, &t, NULL, 0);
+	const rt_frame *caller = t.n == 2 ? &t.f[1] : NULL;
 	int kind;
 	int64_t val;
 	int got;
-	if (df && df->user >= 0 && df->kind == RF_GO) {
-		inv_truth_recover_begin_at(&h->truth, r, df, fsp, hi);
-		got = rt_gorecover_argp(r, fsp + df->framesize + RT_WORD, &kind, &val);
+	if (caller && caller->fn->user >= 0 && caller->fn->kind == RF_GO) {
+		inv_truth_recover_begin_at(&h->truth, r, caller->fn, caller->sp,
+					   caller->seghi);
+		got = rt_gorecover_argp(r, caller->fp, &kind, &val);
 	} else { /* the running record's deferring frame */
 		rt_addr d = r->g.defer;
 		inv_truth_recover_begin_at(&h->truth, r, NULL, 0, 0);
-		w = d ? ld(h, d + 8 * D_ARGP) : 0;
-		got = rt_gorecover_argp(r, w, &kind, &val);
+		got = rt_gorecover_argp(r, d ? ld(h, d + 8 * D_ARGP) : 0, &kind, &val);
 	}
-	inv_truth_recover(&h->truth, df ? df->name : "recover", got, kind, val);
+	inv_truth_recover(&h->truth, caller ? caller->fn->name : "recover", got, kind,
+			  val);
 	rt_ret(r, f);
 }
 
+/* The deferred builtin panic's frame (setup_builtins): site 0 panics with
+** its argument, site 1 is its epilogue (reached only if nothing ran). */
 void hs_exec_builtin(hs *h, const rt_func *f, rt_addr pc)
 {
 	rt *r = &h->rt;

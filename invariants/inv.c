@@ -124,6 +124,20 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 	fs->cap = cap;
 }
 
+/* After an incremental walk spliced at stored frame fs->splice: the
+** cached frames [0, splice] stay, the walk's fresh ones (tmp, innermost
+** first) follow them, innermost last. Returns how many were kept. */
+static uint32_t splice_fresh(inv_frames *fs)
+{
+	uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
+	frames_reserve(fs, keep + k);
+	for (uint32_t i = 0; i < k; i++)
+		fs->f[keep + i] = fs->tmp[k - 1 - i];
+	fs->n = keep + k;
+	fs->fresh = k;
+	return keep;
+}
+
 static int collect(const rt *r, const rt_frame *fr, void *arg)
 {
 	(void)r;
@@ -566,12 +580,7 @@ static int walk_segs(inv_ctx *c)
 	for (uint32_t i = 0; i < fs->nrechk; i++)
 		if (fs->rechk[i] < sf->seglo || fs->rechk[i] > sf->seghi)
 			return 0;
-	uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
-	frames_reserve(fs, keep + k);
-	for (uint32_t i = 0; i < k; i++) /* innermost last */
-		fs->f[keep + i] = fs->tmp[k - 1 - i];
-	fs->n = keep + k;
-	fs->fresh = k;
+	uint32_t keep = splice_fresh(fs);
 	if (fs->segdelta) /* segment indices count from the innermost */
 		for (uint32_t i = 0; i < keep; i++)
 			fs->f[i].seg += (uint32_t)fs->segdelta;
@@ -666,12 +675,8 @@ static int walk_moved(inv_ctx *c)
 		return 0;
 	if (rg->w[inv_span_word(rg, r->g.hi + 8 * STKTOP_PREV_HI)] != 0)
 		return 0; /* the bottom frame's goexit needs no previous segment */
-	uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
-	frames_reserve(fs, keep + k);
-	for (uint32_t i = 0; i < k; i++) /* innermost last */
-		fs->f[keep + i] = fs->tmp[k - 1 - i];
-	fs->n = keep + k;
-	fs->fresh = fs->n;
+	splice_fresh(fs);
+	fs->fresh = fs->n; /* every word moved */
 	summarise(r, fs, 0);
 	fs->segordered = 0;
 	c->nmoved++;
@@ -743,12 +748,7 @@ static void walk(inv_ctx *c)
 		if (fs->tb == TB_OK && fs->splice >= 0 &&
 		    (!c->t || c->t->lowmod >= fs->nprog[fs->splice]) &&
 		    slots_reused_agree(c, bars)) {
-			uint32_t keep = (uint32_t)fs->splice + 1, k = fs->ntmp;
-			frames_reserve(fs, keep + k);
-			for (uint32_t i = 0; i < k; i++) /* innermost last */
-				fs->f[keep + i] = fs->tmp[k - 1 - i];
-			fs->n = keep + k;
-			fs->fresh = k;
+			uint32_t keep = splice_fresh(fs);
 			/* live barriers: a reused frame with a written word has
 			** its barrier words counted again (nbarw), and BAR1/BAR4
 			** then take the count as it is (barcounted) */

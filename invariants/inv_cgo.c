@@ -102,10 +102,10 @@ int inv_cgo2(inv_ctx *c, inv_violation *v)
 }
 
 /* The new SEH1 cache: the n records walked (c->seh1tmp), then the
-** cached ones from index j on. */
-static void seh1_keep(inv_ctx *c, uint32_t n, uint32_t j, const rt_addr key[4])
+** `tail` cached ones from index j on. */
+static void seh1_keep(inv_ctx *c, uint32_t n, uint32_t j, uint32_t tail,
+		      const rt_addr key[4])
 {
-	uint32_t tail = c->seh1valid ? c->nseh1 - j : 0;
 	c->seh1tmp = inv_grow(c->seh1tmp, &c->capseh1tmp, n + tail, sizeof *c->seh1tmp);
 	if (tail)
 		memcpy(c->seh1tmp + n, c->seh1c + j, tail * sizeof *c->seh1tmp);
@@ -141,11 +141,10 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 		    !memcmp(key, c->seh1key, sizeof key);
 	rt_addr limit = c->seh1gen == lg->osgen ? 0 : lg->os_hi;
 	uint32_t j = 0; /* first cached record >= h (both ascend) */
-	c->seh1valid = reuse;
+	c->seh1valid = 0; /* until this check passes (seh1_keep) */
 	rt_addr h = r->m.seh;
 	for (uint32_t n = 0; n < CHAIN_MAX; n++) {
 		if (h < lo || h + 16 > hi) {
-			c->seh1valid = 0;
 			inv_fail(v, INV_SEH1, "SEH %s %s lies outside the live OS stack "
 				 "[%s, top)", n ? "record" : "head",
 				 inv_addr(c, h, a, sizeof a), inv_addr(c, lo, b, sizeof b));
@@ -161,7 +160,7 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 			    n + (c->nseh1 - j) <= CHAIN_MAX &&
 			    (rg = mc_find(&r->mem, h)) && rg->live &&
 			    hi <= rg->base + rg->size) {
-				seh1_keep(c, n, j, key);
+				seh1_keep(c, n, j, c->nseh1 - j, key);
 				return 0;
 			}
 		}
@@ -172,7 +171,6 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 		mc_peek(&r->mem, h, &prev);
 		mc_peek(&r->mem, h + 8, &handler);
 		if (handler != sig && handler != ch) {
-			c->seh1valid = 0;
 			inv_fail(v, INV_SEH1, "SEH record %s has handler %#llx, no "
 				 "handler's", inv_addr(c, h, a, sizeof a),
 				 (unsigned long long)handler);
@@ -180,17 +178,14 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 		}
 		if (prev == RT_SEH_END) {
 			if (h != r->m.mstartseh) {
-				c->seh1valid = 0;
 				inv_fail(v, INV_SEH1, "SEH chain ends at %s, not at Go's "
 					 "mstart record", inv_addr(c, h, a, sizeof a));
 				return 1;
 			}
-			c->seh1valid = 0; /* no cached tail: all n + 1 walked */
-			seh1_keep(c, n + 1, 0, key);
+			seh1_keep(c, n + 1, 0, 0, key); /* all walked */
 			return 0;
 		}
 		if (prev <= h) {
-			c->seh1valid = 0;
 			inv_fail(v, INV_SEH1, "SEH record %s links down to %s",
 				 inv_addr(c, h, a, sizeof a),
 				 inv_addr(c, prev, b, sizeof b));
@@ -198,7 +193,6 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 		}
 		h = prev;
 	}
-	c->seh1valid = 0;
 	inv_fail(v, INV_SEH1, "SEH chain does not end");
 	return 1;
 }

@@ -64,6 +64,16 @@ static rt_word hdr_word(const inv_ctx *c, const mc_region *rg, rt_addr d, int i)
 	return x;
 }
 
+/* DEF1's judgement of header word i of the record at d (inv_ptrword),
+** from its region when in hand (record_hdr). */
+static int hdr_ptrword(inv_ctx *c, inv_violation *v, const mc_region *rg,
+		       rt_addr d, int i, const char *name, const char *post)
+{
+	rt_addr w = d + 8ull * i;
+	return rg ? inv_ptrword_in(c, v, INV_DEF1, rg, w, "defer", name, post)
+		  : inv_ptrword(c, v, INV_DEF1, w, "defer", name, post);
+}
+
 /* The i-th record from the head as this check's dchain walk described
 ** it (same frames), or NULL past what it walked. */
 static const inv_drec *walked_rec(const inv_ctx *c, uint32_t i, rt_addr d)
@@ -137,18 +147,10 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 		** deferred it (inv_truth.c): the same frame, not another
 		** instance of the same function; _panic that of the gopanic
 		** record that started it */
-		if (rg ? (inv_ptrword_in(c, v, INV_DEF1, rg, d + 8 * D_SP, "defer",
-					 df ? df->name : "?", " sp") ||
-			  inv_ptrword_in(c, v, INV_DEF1, rg, d + 8 * D_ARGP, "defer",
-					 df ? df->name : "?", " argp") ||
-			  inv_ptrword_in(c, v, INV_DEF1, rg, d + 8 * D_PANIC, "defer",
-					 df ? df->name : "?", " _panic"))
-		       : (inv_ptrword(c, v, INV_DEF1, d + 8 * D_SP, "defer",
-				      df ? df->name : "?", " sp") ||
-			  inv_ptrword(c, v, INV_DEF1, d + 8 * D_ARGP, "defer",
-				      df ? df->name : "?", " argp") ||
-			  inv_ptrword(c, v, INV_DEF1, d + 8 * D_PANIC, "defer",
-				      df ? df->name : "?", " _panic")))
+		const char *dn = df ? df->name : "?";
+		if (hdr_ptrword(c, v, rg, d, D_SP, dn, " sp") ||
+		    hdr_ptrword(c, v, rg, d, D_ARGP, dn, " argp") ||
+		    hdr_ptrword(c, v, rg, d, D_PANIC, dn, " _panic"))
 			return 1;
 		lastk = (uint32_t)k;
 		if (d == c->dc.stop) /* the outer part is verified, unchanged */

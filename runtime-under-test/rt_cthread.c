@@ -36,17 +36,13 @@
 
 #include "rt.h"
 
-/* The lowest free extra M, else a new one, with its G. An extra M
-** whose G ended by Goexit inside its callback is never free again: its
-** thread never returned to C, and its G still holds that callback's
-** records (the G keeps its joiner). Such a Goexit ends the program
-** (Go 1.19's "internal lockOSThread error", rt_goend), so today no
-** cthread comes after it; the guard stays for the day it does. */
+/* The lowest free extra M, else a new one, with its G. (A Goexit in a
+** callback, which would leave its M's thread never returned to C, ends
+** the program: Go 1.19's "internal lockOSThread error", rt_goend.) */
 static uint32_t needm(rt *r)
 {
 	for (uint32_t j = 0; j < r->nallm; j++)
-		if (r->allm[j].extra && r->allm[j].holder < 0 && r->allm[j].xg &&
-		    !rt_gpc(r, r->allm[j].xg - 1)->joiner)
+		if (r->allm[j].extra && r->allm[j].holder < 0 && r->allm[j].xg)
 			return j;
 	uint32_t j = rt_newm(r);
 	r->allm[j].extra = 1;
