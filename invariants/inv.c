@@ -79,6 +79,8 @@ void inv_ctx_init(inv_ctx *c, const rt *r, const inv_truth *t)
 	c->r = r;
 	c->t = t;
 	c->mask = (1u << INV__COUNT) - 1;
+	c->fr.ws = &c->ws;
+	c->fr0.ws = &c->ws0;
 }
 
 static void frames_free(inv_frames *fs)
@@ -88,6 +90,7 @@ static void frames_free(inv_frames *fs)
 	free(fs->nendcgo);
 	free(fs->nbarw);
 	free(fs->nnomap);
+	free(fs->tagged);
 	free(fs->tmp);
 	free(fs->bysp);
 }
@@ -115,12 +118,13 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 	if (need <= fs->cap)
 		return;
 	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap, c4 = fs->cap,
-		 c5 = fs->cap;
+		 c5 = fs->cap, c6 = fs->cap;
 	fs->f = inv_grow(fs->f, &cap, need, sizeof *fs->f);
 	fs->nprog = inv_grow(fs->nprog, &c2, need, sizeof *fs->nprog);
 	fs->nendcgo = inv_grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
 	fs->nbarw = inv_grow(fs->nbarw, &c4, need, sizeof *fs->nbarw);
 	fs->nnomap = inv_grow(fs->nnomap, &c5, need, sizeof *fs->nnomap);
+	fs->tagged = inv_grow(fs->tagged, &c6, need, sizeof *fs->tagged);
 	fs->cap = cap;
 }
 
@@ -229,24 +233,24 @@ static int seg_ordered(const inv_frames *fs, uint32_t from)
 /* The write limit of the region holding sp (0: nothing written there). */
 static rt_addr seg_limit(const inv_frames *fs, rt_addr sp)
 {
-	for (uint32_t i = 0; i < fs->nseglim; i++)
-		if (sp >= fs->seglim[i].lo && sp < fs->seglim[i].end)
-			return fs->seglim[i].hi;
+	for (uint32_t i = 0; i < fs->ws->nseglim; i++)
+		if (sp >= fs->ws->seglim[i].lo && sp < fs->ws->seglim[i].end)
+			return fs->ws->seglim[i].hi;
 	return 0;
 }
 
 static void seg_limit_add(inv_frames *fs, rt_addr lo, rt_addr end, rt_addr hi)
 {
-	for (uint32_t i = 0; i < fs->nseglim; i++)
-		if (fs->seglim[i].lo == lo) {
-			if (hi > fs->seglim[i].hi)
-				fs->seglim[i].hi = hi;
+	for (uint32_t i = 0; i < fs->ws->nseglim; i++)
+		if (fs->ws->seglim[i].lo == lo) {
+			if (hi > fs->ws->seglim[i].hi)
+				fs->ws->seglim[i].hi = hi;
 			return;
 		}
-	if (fs->nseglim < sizeof fs->seglim / sizeof fs->seglim[0]) {
-		fs->seglim[fs->nseglim].lo = lo;
-		fs->seglim[fs->nseglim].end = end;
-		fs->seglim[fs->nseglim++].hi = hi;
+	if (fs->ws->nseglim < sizeof fs->ws->seglim / sizeof fs->ws->seglim[0]) {
+		fs->ws->seglim[fs->ws->nseglim].lo = lo;
+		fs->ws->seglim[fs->ws->nseglim].end = end;
+		fs->ws->seglim[fs->ws->nseglim++].hi = hi;
 	}
 }
 
@@ -348,28 +352,36 @@ static void walk0_incremental(const rt *r, inv_frames *fs, rt_addr limit)
 }
 
 /* Words in [lo, end) of live region rg's words holding the barrier PC
-** bpc. Four counters so the compiler keeps independent adds (this runs
-** over every word of every frame after a move). */
-static uint32_t count_words(const rt_word *w, size_t n, rt_addr bpc)
+** bpc, and (*tags) the OR of their provenance tags: one pass for BAR1's
+** count and STK3's "nothing tagged here". Four counters so the compiler
+** keeps independent adds (this runs over every word of every frame
+** after a move). */
+static uint32_t count_words(const rt_word *w, const uint32_t *pt, size_t n,
+			    rt_addr bpc, uint32_t *tags)
 {
-	uint32_t a = 0, b = 0, c = 0, d = 0;
+	uint32_t a = 0, b = 0, c = 0, d = 0, t = 0;
 	size_t i = 0;
 	for (; i + 4 <= n; i += 4) {
 		a += w[i] == bpc;
 		b += w[i + 1] == bpc;
 		c += w[i + 2] == bpc;
 		d += w[i + 3] == bpc;
+		t |= pt[i] | pt[i + 1] | pt[i + 2] | pt[i + 3];
 	}
-	for (; i < n; i++)
+	for (; i < n; i++) {
 		a += w[i] == bpc;
+		t |= pt[i];
+	}
+	*tags = t;
 	return a + b + c + d;
 }
 
 /* Words of frame f, [sp, fp + argsize), holding the barrier PC bpc; *rgp
 ** is the region the last frame lay in (frames of one segment share it,
-** so the lookup is made once a segment, not once a frame). */
+** so the lookup is made once a segment, not once a frame). *tagged: 0 if
+** no word of the frame carries a provenance tag, 1 if one may. */
 static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc,
-				    const mc_region **rgp)
+				    const mc_region **rgp, uint8_t *tagged)
 {
 	uint32_t n = 0;
 	rt_addr end = f->fp + f->fn->argsize;
@@ -378,14 +390,17 @@ static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc,
 		*rgp = rg = mc_find(&r->mem, f->sp);
 	if (rg && rg->live && !(f->sp & 7) && end >= f->sp &&
 	    end <= rg->base + rg->size) {
-		n = count_words(rg->w + (f->sp - rg->base) / 8,
-				(end - f->sp + 7) / 8, bpc);
+		uint32_t i = (uint32_t)((f->sp - rg->base) / 8), tags;
+		n = count_words(rg->w + i, rg->ptag + i, (end - f->sp + 7) / 8,
+				bpc, &tags);
+		*tagged = tags != 0;
 	} else {
 		for (rt_addr w = f->sp; w < end; w += 8) {
 			rt_word v;
 			mc_peek(&r->mem, w, &v);
 			n += v == bpc;
 		}
+		*tagged = 1; /* not read here: STK3 looks word by word */
 	}
 	return n;
 }
@@ -404,7 +419,7 @@ static void summarise(const rt *r, inv_frames *fs, uint32_t from)
 		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
 				     !(f->pc == f->fn->entry && s == fs->n - 1));
 		fs->nendcgo[s] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
-		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc, &rg);
+		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc, &rg, &fs->tagged[s]);
 		fs->nnomap[s] = nm + (!(f->fn->flags & RFF_LOCALMAP) ||
 				      (f->fn->argsize && !(f->fn->flags & RFF_ARGMAP)));
 	}
@@ -440,7 +455,7 @@ static void walk_full(inv_ctx *c)
 		return;
 	}
 	fs->n = 0;
-	fs->nrechk = 0;
+	fs->ws->nrechk = 0;
 	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect, fs,
 			      fs->why, sizeof fs->why);
 	for (uint32_t i = 0, j = fs->n ? fs->n - 1 : 0; i < j; i++, j--) {
@@ -544,8 +559,8 @@ static int walk_segs(inv_ctx *c)
 	fs->ntmp = 0;
 	fs->splice = -1;
 	fs->segdelta = 0;
-	fs->nrechk = 0;
-	fs->nseglim = 0;
+	fs->ws->nrechk = 0;
+	fs->ws->nseglim = 0;
 	const mc_log *ch = mc_changes(&r->mem);
 	for (uint32_t i = 0; i < ch->nrg; i++)
 		seg_limit_add(fs, ch->rg[i].lo, ch->rg[i].end, ch->rg[i].hi);
@@ -554,8 +569,8 @@ static int walk_segs(inv_ctx *c)
 		uint32_t s = seg_lower_bound(fs, w);
 		const rt_frame *k = s < fs->n ? &fs->f[s] : NULL;
 		if (k && w >= k->seglo && w <= k->seghi &&
-		    w < k->fp + k->fn->argsize && w != k->lrptr && fs->nrechk < 64) {
-			fs->rechk[fs->nrechk++] = w;
+		    w < k->fp + k->fn->argsize && w != k->lrptr && fs->ws->nrechk < 64) {
+			fs->ws->rechk[fs->ws->nrechk++] = w;
 		} else {
 			const mc_region *rg = mc_find(&r->mem, w);
 			if (!rg || rg->kind != RG_STACK)
@@ -563,7 +578,7 @@ static int walk_segs(inv_ctx *c)
 			seg_limit_add(fs, rg->base, rg->base + rg->size, w);
 		}
 	}
-	if (fs->nseglim >= sizeof fs->seglim / sizeof fs->seglim[0])
+	if (fs->ws->nseglim >= sizeof fs->ws->seglim / sizeof fs->ws->seglim[0])
 		return 0;
 	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0,
 			      collect_fresh_seg, fs, fs->why, sizeof fs->why);
@@ -574,11 +589,11 @@ static int walk_segs(inv_ctx *c)
 	** and every older segment: none of those may have been written
 	** (but the rechecked words, all in the splice frame's segment) */
 	const rt_frame *sf = &fs->f[fs->splice];
-	for (uint32_t i = 0; i < fs->nseglim; i++)
-		if (fs->seglim[i].end <= sf->seglo)
+	for (uint32_t i = 0; i < fs->ws->nseglim; i++)
+		if (fs->ws->seglim[i].end <= sf->seglo)
 			return 0;
-	for (uint32_t i = 0; i < fs->nrechk; i++)
-		if (fs->rechk[i] < sf->seglo || fs->rechk[i] > sf->seghi)
+	for (uint32_t i = 0; i < fs->ws->nrechk; i++)
+		if (fs->ws->rechk[i] < sf->seglo || fs->ws->rechk[i] > sf->seghi)
 			return 0;
 	uint32_t keep = splice_fresh(fs);
 	if (fs->segdelta) /* segment indices count from the innermost */
@@ -604,14 +619,14 @@ static int slots_reused_agree(inv_ctx *c, int bars)
 	const rt *r = c->r;
 	inv_frames *fs = &c->fr;
 	uint32_t keep = (uint32_t)fs->splice + 1, m = 0;
-	for (uint32_t i = 0; i < fs->nslotw; i++)
-		if (fs->slotw[i] < keep)
-			fs->slotw[m++] = fs->slotw[i];
-	fs->nslotw = m;
+	for (uint32_t i = 0; i < fs->ws->nslotw; i++)
+		if (fs->ws->slotw[i] < keep)
+			fs->ws->slotw[m++] = fs->ws->slotw[i];
+	fs->ws->nslotw = m;
 	if (bars || (m && r->g.stkbarlen))
 		return slots_agree(c, first_barrier(r, r->g.sched.sp));
 	for (uint32_t i = 0; i < m; i++) {
-		const rt_frame *f = &fs->f[fs->slotw[i]];
+		const rt_frame *f = &fs->f[fs->ws->slotw[i]];
 		rt_word x;
 		if (mc_peek(&r->mem, f->lrptr, &x) || x != f->lr)
 			return 0;
@@ -653,7 +668,7 @@ static int walk_moved(inv_ctx *c)
 	}
 	fs->ntmp = 0;
 	fs->splice = -1;
-	fs->nrechk = 0;
+	fs->ws->nrechk = 0;
 	fs->limit = 0;
 	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect_fresh,
 			      fs, fs->why, sizeof fs->why);
@@ -689,7 +704,7 @@ static void walk(inv_ctx *c)
 	inv_frames *fs = &c->fr;
 	fs->why[0] = 0;
 	fs->barcounted = 0;
-	fs->nslotw = 0;
+	fs->ws->nslotw = 0;
 	fs->sorted = r->g.nsegs == 1;
 	if (r->g.dead) {
 		fs->n = fs->fresh = 0;
@@ -703,7 +718,7 @@ static void walk(inv_ctx *c)
 	} else if (cache_usable(c)) {
 		fs->ntmp = 0;
 		fs->splice = -1;
-		fs->nrechk = 0;
+		fs->ws->nrechk = 0;
 		/* a logged write limits reuse only if it hit no cached frame
 		** (or Stktop words); other words are rechecked singly, and a
 		** written return-PC slot is also proved (slots_reused_agree) */
@@ -728,15 +743,15 @@ static void walk(inv_ctx *c)
 			}
 			uint32_t lo = sp_lower_bound(fs, w); /* sp <= w */
 			const rt_frame *k = lo < fs->n ? &fs->f[lo] : NULL;
-			if (k && w < k->fp + k->fn->argsize && fs->nrechk < 64) {
+			if (k && w < k->fp + k->fn->argsize && fs->ws->nrechk < 64) {
 				/* a data word, or the return-PC slot (proved by
 				** slots_agree, its word rechecked as data, its
 				** frame judged again where a checker reads it) */
-				fs->rechk[fs->nrechk++] = w;
+				fs->ws->rechk[fs->ws->nrechk++] = w;
 				if (lo < smin)
 					smin = lo;
 				if (w == k->lrptr)
-					fs->slotw[fs->nslotw++] = lo;
+					fs->ws->slotw[fs->ws->nslotw++] = lo;
 			} else if (w > fs->limit) {
 				fs->limit = w;
 			}
@@ -753,7 +768,7 @@ static void walk(inv_ctx *c)
 			** its barrier words counted again (nbarw), and BAR1/BAR4
 			** then take the count as it is (barcounted) */
 			uint32_t from = keep - 1;
-			if ((r->g.stkbarlen || bars || fs->nslotw) && fs->nrechk) {
+			if ((r->g.stkbarlen || bars || fs->ws->nslotw) && fs->ws->nrechk) {
 				if (smin < from)
 					from = smin;
 				fs->barcounted = 1;
@@ -799,6 +814,8 @@ int inv_ctx_switch(inv_ctx *c, uint32_t from, uint32_t to)
 	o->stack = c->chk_stack;
 	o->wgen = c->chk_wgen;
 	c->fr = t.fr; /* the slot's old buffers, reused below or as scratch */
+	c->fr.ws = &c->ws; /* (a parked G's frames carry no walk scratch) */
+	c->ws.nrechk = c->ws.nslotw = 0;
 	c->pc = t.pc;
 	c->npc = 0;
 	c->cappc = t.cappc;
@@ -818,6 +835,7 @@ int inv_ctx_switch(inv_ctx *c, uint32_t from, uint32_t to)
 	t.pc = c->pc;
 	t.cappc = c->cappc;
 	c->fr = in->fr;
+	c->fr.ws = &c->ws;
 	c->pc = in->pc;
 	c->npc = in->npc;
 	c->cappc = in->cappc;
@@ -830,7 +848,7 @@ int inv_ctx_switch(inv_ctx *c, uint32_t from, uint32_t to)
 	/* as if checked now: a move later in this step bumps stackgen */
 	c->fr.gen = mc_changes(&r->mem)->stackgen;
 	c->fr.fresh = 0;
-	c->fr.nrechk = 0;
+	c->fr.ws->nrechk = 0;
 	c->nswitchkept++;
 	return 1;
 }
@@ -846,16 +864,16 @@ int inv_step_copied(const rt *r)
 uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w)
 {
 	const inv_frames *fs = &c->fr;
-	*w = fs->rechk;
+	*w = fs->ws->rechk;
 	if (fs->fresh >= fs->n)
 		return 0;
-	return fs->nrechk;
+	return fs->ws->nrechk;
 }
 
 uint32_t inv_slot_frames(const inv_ctx *c, const uint32_t **s)
 {
-	*s = c->fr.slotw;
-	return c->fr.fresh < c->fr.n ? c->fr.nslotw : 0; /* (a full walk: none) */
+	*s = c->fr.ws->slotw;
+	return c->fr.fresh < c->fr.n ? c->fr.ws->nslotw : 0; /* (a full walk: none) */
 }
 
 int inv_frame_at_from(const inv_ctx *c, rt_addr sp, int below)
@@ -1030,7 +1048,7 @@ int inv_check(inv_ctx *c, inv_violation *v)
 		    (t.n && memcmp(t.f, c->fr0.f, t.n * sizeof *t.f)) ||
 		    (tb != TB_OK && strcmp(why, c->fr0.why)))
 			abort();
-		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw); free(t.nnomap);
+		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw); free(t.nnomap); free(t.tagged);
 	}
 #endif
 	inv_dchain_collect(c, 0);

@@ -208,6 +208,24 @@ typedef struct inv_violation {
 	char msg[1024];
 } inv_violation;
 
+/* What one walk of the G's frames found written, and its per-segment
+** write limits: read by the checkers of the same check, never by a later
+** one. Kept apart from inv_frames (the cache), so that parking a G's
+** frames (inv_ctx_switch) copies a few hundred bytes, not kilobytes. */
+typedef struct inv_walkscratch {
+	/* data words written in reused frames: rechecked one by one */
+	rt_addr rechk[64];
+	uint32_t nrechk;
+	/* stored indices of reused frames whose return-PC slot was written
+	** (barriers installed or removed): proved by the walk, and each
+	** judged again by the checkers that read a frame's slot (STK1's
+	** cell, BAR2) */
+	uint32_t slotw[64];
+	uint32_t nslotw;
+	struct inv_seglim { rt_addr lo, end, hi; } seglim[MC_LOGRG + 64];
+	uint32_t nseglim;
+} inv_walkscratch;
+
 /* Frames as the checkers see them: the unwinder's view. Checkers index
 ** them innermost first through inv_fr(); they are stored outermost
 ** first, so that reusing the outer part is a truncate-and-append.
@@ -227,6 +245,10 @@ typedef struct inv_frames {
 	uint32_t *nendcgo; /* endcgo frames in stored [0, s] */
 	uint32_t *nbarw;   /* words holding the barrier PC in stored [0, s] */
 	uint32_t *nnomap;  /* frames lacking a map DEF3 needs in stored [0, s] */
+	/* stored frame s may hold a word with a provenance tag (0: its words
+	** were all read untagged by the same pass that counted nbarw, so
+	** STK3 has nothing to compare there) */
+	uint8_t *tagged;
 	uint32_t n, cap, fresh;
 	int sorted; /* one segment: sp ascends with the index */
 	rt_tbresult tb;
@@ -246,15 +268,7 @@ typedef struct inv_frames {
 	** by sp goes through this index (built by every full walk) */
 	struct inv_bysp { rt_addr sp; uint32_t s; } *bysp;
 	uint32_t capbysp;
-	/* data words written in reused frames: rechecked one by one */
-	rt_addr rechk[64];
-	uint32_t nrechk;
-	/* stored indices of reused frames whose return-PC slot was written
-	** (barriers installed or removed): proved by the walk, and each
-	** judged again by the checkers that read a frame's slot (STK1's
-	** cell, BAR2) */
-	uint32_t slotw[64];
-	uint32_t nslotw;
+	inv_walkscratch *ws; /* this walk's findings (the owning inv_ctx's) */
 	/* nbarw was counted again over every reused frame holding a
 	** rechecked word (live barriers): the count is exact as it stands */
 	int barcounted;
@@ -263,8 +277,6 @@ typedef struct inv_frames {
 	** reused), so frames are found by sp with segordered set; the walk
 	** reuses frames per segment, under each region's write limit */
 	int segordered;
-	struct inv_seglim { rt_addr lo, end, hi; } seglim[MC_LOGRG + 64];
-	uint32_t nseglim;
 	int multiseg; /* this walk: the per-segment rules apply */
 } inv_frames;
 
@@ -310,6 +322,7 @@ typedef struct inv_ctx {
 	const inv_truth *t;
 	inv_frames fr;	/* the G's frames, collected once per check */
 	inv_frames fr0; /* the M's OS stack frames */
+	inv_walkscratch ws, ws0; /* fr.ws and fr0.ws point here */
 	inv_dchain dc;	/* the G's defer chain */
 	uint32_t mask; /* bit i: run checker i (default all) */
 	int full;      /* 1: never reuse frames (a self-check of the cache) */

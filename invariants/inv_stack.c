@@ -231,6 +231,8 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 		    inv_ptrword(c, v, INV_STK3, rw[i], "stack", NULL, ""))
 			return 1;
 	for (uint32_t i = 0; i < c->fr.fresh; i++) { /* reused frames: unchanged */
+		if (!c->fr.tagged[c->fr.n - 1 - i])
+			continue; /* the walk read every word untagged */
 		const rt_frame *fr = inv_fr(c, i);
 		rt_addr end = fr->fp + fr->fn->argsize;
 		const mc_region *rg = inv_span(c, fr->sp, end);
