@@ -13,6 +13,10 @@
 # mutator) to show what the structure-aware mutator costs per execution.
 # Writes bench/results/fuzz_execs.md. Every bug switch is off, and
 # violations do not abort (STACKFUZZ_CRASH_ONLY=NONE): this measures speed.
+# A fourth row, fuzz_prog with STACKFUZZ_CHECKS=none (no checker runs: the
+# runtime, the truth and libFuzzer only, as `--checks none`), is the
+# ceiling checking cannot raise: the share of an execution that is the
+# checkers' is 1 - prog/prog_nochecks.
 # Also executions per CPU second (the process's user + system time): the
 # machine is shared, and wall-clock exec/s swings with the others' load
 # (the empty target's most), CPU time much less; the closing line is
@@ -37,16 +41,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 declare -A runs=() cpus=()
-targets=(prog empty prog_bytes)
+targets=(prog prog_nochecks empty prog_bytes)
 for ((r = 1; r <= rounds; r++)); do
   for t in "${targets[@]}"; do
-    bin=$(sf_bin libfuzzer "$t")
+    bin=$(sf_bin libfuzzer "${t%_nochecks}")
+    checks=all
+    [[ $t == *_nochecks ]] && checks=none
     rm -rf "$work/corpus"; mkdir -p "$work/corpus"
     opts=("${SF_LF_OPTS[@]}")
     [[ $t == empty ]] && mapfile -t opts < <(printf '%s\n' "${SF_LF_OPTS[@]}" | grep -v '^-dict=')
     rc=0
     TIMEFORMAT='%U %S'
-    { time "$bin" -max_total_time="$secs" -seed="$r" "${opts[@]}" \
+    { time STACKFUZZ_CHECKS=$checks "$bin" -max_total_time="$secs" -seed="$r" "${opts[@]}" \
         -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "$seeds" >"$work/log" 2>&1; } \
       2>"$work/cpu" || rc=$?
     ((rc == 0)) ||
@@ -65,6 +71,8 @@ done
 m_prog=$(tr ' ' '\n' <<<"${runs[prog]}" | grep . | bench_median)
 m_empty=$(tr ' ' '\n' <<<"${runs[empty]}" | grep . | bench_median)
 m_bytes=$(tr ' ' '\n' <<<"${runs[prog_bytes]}" | grep . | bench_median)
+m_noch=$(tr ' ' '\n' <<<"${runs[prog_nochecks]}" | grep . | bench_median)
+ratio_n=$(awk -v a="$m_noch" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 ratio=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 ratio_b=$(awk -v a="$m_bytes" -v b="$m_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 verdict=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { print (b > 0 && a / b >= 0.01) ? "meets" : "misses" }')
@@ -72,6 +80,9 @@ ratio2=$(awk -v a="$m_prog" -v b="$m_empty" 'BEGIN { printf "%.2f%%", (b > 0 ? 1
 c_prog=$(tr ' ' '\n' <<<"${cpus[prog]}" | grep . | bench_median)
 c_empty=$(tr ' ' '\n' <<<"${cpus[empty]}" | grep . | bench_median)
 c_bytes=$(tr ' ' '\n' <<<"${cpus[prog_bytes]}" | grep . | bench_median)
+c_noch=$(tr ' ' '\n' <<<"${cpus[prog_nochecks]}" | grep . | bench_median)
+cratio_n=$(awk -v a="$c_noch" -v b="$c_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
+share=$(awk -v a="$c_prog" -v b="$c_noch" 'BEGIN { printf "%.0f%%", (b > 0 ? 100 * (1 - a / b) : 0) }')
 cratio=$(awk -v a="$c_prog" -v b="$c_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 cratio_b=$(awk -v a="$c_bytes" -v b="$c_empty" 'BEGIN { printf "%.3f%%", (b > 0 ? 100 * a / b : 0) }')
 
@@ -86,12 +97,15 @@ cratio_b=$(awk -v a="$c_bytes" -v b="$c_empty" 'BEGIN { printf "%.3f%%", (b > 0 
   echo "| target | exec/s per round | median exec/s | vs fuzz_empty | exec/CPU-s per round | median exec/CPU-s | vs fuzz_empty |"
   echo "|---|---|---|---|---|---|---|"
   echo "| fuzz_prog (structure-aware mutator) | ${runs[prog]% } | $m_prog | $ratio | ${cpus[prog]% } | $c_prog | $cratio |"
+  echo "| fuzz_prog, STACKFUZZ_CHECKS=none (no checker: the ceiling) | ${runs[prog_nochecks]% } | $m_noch | $ratio_n | ${cpus[prog_nochecks]% } | $c_noch | $cratio_n |"
   echo "| fuzz_prog_bytes (libFuzzer mutations only) | ${runs[prog_bytes]% } | $m_bytes | $ratio_b | ${cpus[prog_bytes]% } | $c_bytes | $cratio_b |"
   echo "| fuzz_empty (empty LLVMFuzzerTestOneInput) | ${runs[empty]% } | $m_empty | 100% | ${cpus[empty]% } | $c_empty | 100% |"
   echo
   echo "exec/CPU-s: executions / (user + system seconds of the fuzzing process); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   echo "Target (DESIGN.md 8): fuzz_prog >= 1% of fuzz_empty: **$verdict** ($ratio)."
+  echo
+  echo "Checking's share of a fuzz_prog execution (exec/CPU-s, 1 - with / without checks): $share. Without any checker the target would be at $ratio_n of fuzz_empty."
   echo
   echo "fuzz_prog/fuzz_empty: $ratio2"
 } | bench_write "$(bench_result fuzz_execs.md)"

@@ -45,6 +45,7 @@ static struct {
 	int switched_only; /* STACKFUZZ_SWITCHED_ONLY=1 */
 	int verify;	   /* STACKFUZZ_VERIFY_INCREMENTAL=1: full_checks 2 */
 	int suspended_only; /* STACKFUZZ_CRASH_SUSPENDED=1 */
+	int no_checks;	    /* STACKFUZZ_CHECKS=none: --checks none */
 	char desc[128];
 } cfg;
 
@@ -102,6 +103,16 @@ void sf_fuzz_init(void)
 	** checkers' caches on inputs the corpus does not have */
 	s = getenv("STACKFUZZ_VERIFY_INCREMENTAL");
 	cfg.verify = s != NULL && strcmp(s, "1") == 0;
+	/* no checker runs (the runtime and the truth only, as --checks none):
+	** the ceiling of a fuzz execution's speed, for bench/fuzz_execs.sh;
+	** such a campaign finds nothing but crashes of the harness */
+	s = getenv("STACKFUZZ_CHECKS");
+	if (s != NULL && *s != 0) {
+		if (strcmp(s, "none") == 0)
+			cfg.no_checks = 1;
+		else if (strcmp(s, "all") != 0)
+			bad_env("STACKFUZZ_CHECKS", s, "all or none");
+	}
 	s = getenv("STACKFUZZ_SWITCHED_ONLY");
 	cfg.switched_only = s != NULL && strcmp(s, "1") == 0;
 	/* only a violation on a G or M that is not the running one: the
@@ -110,12 +121,12 @@ void sf_fuzz_init(void)
 	cfg.suspended_only = s != NULL && strcmp(s, "1") == 0;
 	char bugs[64];
 	prog_format_bugs(cfg.bugs, bugs, sizeof bugs);
-	snprintf(cfg.desc, sizeof cfg.desc, "bugs=%s target=%s budget=%u maxstack=%u",
+	snprintf(cfg.desc, sizeof cfg.desc, "bugs=%s target=%s budget=%u maxstack=%u%s",
 		 cfg.bugs ? bugs : "none",
 		 !cfg.target_set			? "per input"
 		 : cfg.target == TARGET_WINDOWS_386 ? "windows/386"
 						    : "linux/amd64",
-		 cfg.budget, cfg.maxstack);
+		 cfg.budget, cfg.maxstack, cfg.no_checks ? " checks=none" : "");
 	cfg.ready = 1;
 }
 
@@ -144,6 +155,7 @@ int sf_fuzz_one(const uint8_t *data, size_t len)
 	o.bugs = cfg.bugs;
 	o.file = "<fuzz input>";
 	o.full_checks = cfg.verify ? 2 : 0;
+	o.no_checks = cfg.no_checks;
 	hs_judge_opts jo = {.switched = cfg.switched_only};
 	hs_verdict v;
 	hs_run_judged(&P, &o, &R, &jo, &v);
