@@ -18,6 +18,9 @@
 # exits 1 if a mutant went unseen or a check diverged.
 #
 #   scripts/mutants.sh [NAME...]      (default: every mutant)
+#   scripts/mutants.sh --sites        only check that every mutant's site
+#                                     is still in the tree (a ctest: a
+#                                     refactor must not orphan a mutant)
 #   MUTANTS_OUT   where the copies are built (default out/mutants)
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,12 +36,27 @@ mutants=(
 "copy-forgets-defer-argp|runtime-under-test/rt_stack.c|\t\tadjustpointer(r, a, d + 8 * D_SP);\n\t\tadjustpointer(r, a, d + 8 * D_ARGP);|\t\tadjustpointer(r, a, d + 8 * D_SP);"
 "lessstack-drops-result|runtime-under-test/rt_stack.c|\tif (res)\n\t\tst(r, argp + roff - 1, rv);|\t(void)rv;"
 "lessstack-sp-one-word-off|runtime-under-test/rt_stack.c|\tg->sched.sp = sp;\n\trt_event_add(r, EV_SEGMENT_POP|\tg->sched.sp = sp + 8;\n\trt_event_add(r, EV_SEGMENT_POP"
-"defer-recover-wrong-argp|harness/hs_exec.c|got = rt_gorecover_argp(r, fsp + df->framesize + RT_WORD, &kind, &val);|got = rt_gorecover_argp(r, fsp + df->framesize + RT_WORD + 8, &kind, &val);"
+"defer-recover-wrong-argp|harness/hs_exec.c|got = rt_gorecover_argp(r, caller->fp, &kind, &val);|got = rt_gorecover_argp(r, caller->fp + 8, &kind, &val);"
 )
 
+sites_only=0
+[[ ${1:-} == --sites ]] && { sites_only=1; shift; }
 want=("$@")
 status=0
 cd "$root"
+if ((sites_only)); then
+  for m in "${mutants[@]}"; do
+    IFS='|' read -r name file old new <<<"$m"
+    if python3 - "$file" "$old" <<'PY'
+import sys
+p, old = sys.argv[1:3]
+sys.exit(0 if old.replace('\\n', '\n').replace('\\t', '\t') in open(p).read() else 1)
+PY
+    then echo "site found: $name ($file)"
+    else echo "site GONE: $name ($file): update scripts/mutants.sh"; status=1; fi
+  done
+  exit $status
+fi
 for m in "${mutants[@]}"; do
   IFS='|' read -r name file old new <<<"$m"
   if ((${#want[@]})) && [[ " ${want[*]} " != *" $name "* ]]; then continue; fi
