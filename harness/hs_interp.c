@@ -324,6 +324,11 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		budget = 200000;
 	int checking = !(o && o->no_checks);
 	rt *r = &h->rt;
+	/* the machine never reuses an address, so a long run of stack moves
+	** (stress mode copies at every call) uses the stack area up: before
+	** a step, room for a few stack regions of the largest size (a step
+	** allocates one or two), else the run ends as a harness limit */
+	uint64_t stack_room = 8 * (rt_stack_region_bytes(r, r->cfg.stack_max) + 8192);
 	for (;;) {
 		if (r->status != RT_RUNNING) {
 			finish(h, res);
@@ -331,6 +336,13 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 		}
 		if (h->steps >= budget) {
 			res->kind = OUT_BUDGET;
+			break;
+		}
+		if (mc_area_left(&r->mem, RG_STACK) < stack_room) {
+			res->kind = OUT_LIMIT;
+			set_text(res, "machine: the stack area's address space is used up "
+				 "after %u regions (addresses are never reused)",
+				 r->mem.nregions);
 			break;
 		}
 		rt_begin_step(r);

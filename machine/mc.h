@@ -160,6 +160,10 @@ void mc_free(mc_mem *m);
 mc_region *mc_alloc(mc_mem *m, mc_region_kind kind, uint32_t size,
 		    const char *name);
 void mc_release(mc_mem *m, mc_region *r); /* becomes a tombstone */
+/* Bytes of address space left for new regions of kind k (addresses are
+** never reused, so a long run of moves uses its area up): a caller that
+** may allocate checks first, and ends the run as a harness limit. */
+mc_addr mc_area_left(const mc_mem *m, mc_region_kind k);
 mc_region *mc_find_slow(const mc_mem *m, mc_addr a);
 /* The region holding a, live or dead, or NULL. Inline: the checkers and
 ** the interpreter look up a region for nearly every word they touch,

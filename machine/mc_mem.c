@@ -146,6 +146,12 @@ mc_region *mc_alloc(mc_mem *m, mc_region_kind kind, uint32_t size,
 	return r;
 }
 
+mc_addr mc_area_left(const mc_mem *m, mc_region_kind k)
+{
+	mc_addr end = (int)k + 1 < RG__KINDS ? area_base[k + 1] : MC_ADDR_MAX;
+	return m->area[k].next < end ? end - m->area[k].next : 0;
+}
+
 /* A cell identity at or below a in stack region r changed (new or
 ** retired): the log's cell_hi and cell_rg. */
 static void log_cells(mc_mem *m, const mc_region *r, mc_addr a)

@@ -569,6 +569,9 @@ void rt_g_setstack(rt_g *g, mc_region *rg, rt_addr lo, uint32_t size);
 void rt_lessstack(rt *r);
 void rt_unwindstack(rt *r, rt_addr sp);
 int rt_stack_alloc(rt *r, uint32_t size, mc_region **out);
+/* The bytes of the region rt_stack_alloc makes for a stack of size bytes
+** (the stack, its Stktop, its barrier array). */
+uint64_t rt_stack_region_bytes(const rt *r, uint32_t size);
 /* contiguous copy; adds the step event ev (EV_COPY or EV_SHRINK) */
 void rt_copystack(rt *r, uint32_t newsize, int ev);
 int rt_copyable(rt *r); /* every frame and defer on the top segment */

@@ -55,11 +55,17 @@ void rt_g_setstack(rt_g *g, mc_region *rg, rt_addr lo, uint32_t size)
 
 /* A stack region: usable bytes, the Stktop, then the barrier array
 ** (gcMaxStackBarriers(size) entries), as Go's stackalloc carved it. */
+uint64_t rt_stack_region_bytes(const rt *r, uint32_t size)
+{
+	return (uint64_t)size + stktop_bytes() +
+	       8ull * RT_STKBAR_WORDS * rt_max_barriers(r, size);
+}
+
 int rt_stack_alloc(rt *r, uint32_t size, mc_region **out)
 {
-	uint32_t bars = 8 * RT_STKBAR_WORDS * rt_max_barriers(r, size);
-	*out = mc_alloc(&r->mem, RG_STACK, size + stktop_bytes() + bars, "stack");
-	mc_fill(&r->mem, (*out)->base + size, stktop_bytes() + bars, 0);
+	uint32_t bytes = (uint32_t)rt_stack_region_bytes(r, size);
+	*out = mc_alloc(&r->mem, RG_STACK, bytes, "stack");
+	mc_fill(&r->mem, (*out)->base + size, bytes - size, 0);
 	return 0;
 }
 

@@ -788,6 +788,43 @@ static void test_deep_recursion_no_limit(void **state)
 	free(p);
 }
 
+/* Addresses are never reused, so a long enough run of stack moves uses
+** the machine's 32 GiB stack area up (a stress-mode recursion in a
+** callback did, after 43 000 copies of a 1 MiB stack, and the next
+** allocation crossed into the heap area: an internal error). The run
+** ends before that as a harness limit. Here the area is made nearly
+** full at step 3, so the next moves use it up. */
+static void nearly_full_stack_area(rt *r, void *arg)
+{
+	(void)arg;
+	r->mem.area[RG_STACK].next = MC_HEAP_BASE -
+		8 * (rt_stack_region_bytes(r, r->cfg.stack_max) + 8192) - 64 * 1024;
+}
+
+static void test_stack_area_used_up(void **state)
+{
+	(void)state;
+	prog *p = parse_str("# config: maxstack=16384 budget=2000 stress=1\n"
+			    "func main()\n  call f(1)\nend\n"
+			    "func f(a int)\n  call f(a)\nend\n");
+	hs_result *r = run(p, "area.prog", (runopt){0});
+	assert_int_equal(r->kind, OUT_BUDGET); /* untouched */
+	hs_result_free(r);
+	memset(r, 0, sizeof *r);
+	hs_options o;
+	memset(&o, 0, sizeof o);
+	o.file = "area.prog";
+	o.poke = nearly_full_stack_area;
+	o.poke_step = 3;
+	assert_int_equal(hs_run(p, &o, r), 0);
+	assert_int_equal(r->kind, OUT_LIMIT);
+	assert_non_null(strstr(r->text, "stack area's address space is used up"));
+	assert_true(r->copies > 0 && r->copies < 64);
+	hs_result_free(r);
+	free(r);
+	free(p);
+}
+
 /* Go prints the whole chain of nested panics, oldest first: no count
 ** or length of it is cut (the model once kept 64 records, 511 bytes). */
 static void test_long_panic_chain(void **state)
@@ -908,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_expect_met),
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_deep_recursion_no_limit),
+		cmocka_unit_test(test_stack_area_used_up),
 		cmocka_unit_test(test_long_panic_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,31 @@ static void test_mem_deterministic_bases(void **state)
 	mc_free(&b);
 }
 
+/* Each area ends where the next begins (the last at the top of the
+** address space); a region takes its size rounded to pages plus a guard
+** page out of what is left, and a release gives nothing back. */
+static void test_mem_area_left(void **state)
+{
+	(void)state;
+	mc_mem m;
+	mc_init(&m, 0);
+	assert_true(mc_area_left(&m, RG_STACK) == MC_HEAP_BASE - MC_STACK_BASE);
+	assert_true(mc_area_left(&m, RG_HEAP) == MC_OSSTACK_BASE - MC_HEAP_BASE);
+	assert_true(mc_area_left(&m, RG_OSSTACK) == MC_ADDR_MAX - MC_OSSTACK_BASE);
+	mc_region *r = mc_alloc(&m, RG_STACK, 4096 + 8, "stack");
+	assert_true(mc_area_left(&m, RG_STACK) == MC_HEAP_BASE - MC_STACK_BASE - 3 * 4096);
+	mc_release(&m, r);
+	assert_true(mc_area_left(&m, RG_STACK) == MC_HEAP_BASE - MC_STACK_BASE - 3 * 4096);
+	assert_true(mc_area_left(&m, RG_HEAP) == MC_OSSTACK_BASE - MC_HEAP_BASE);
+	m.area[RG_STACK].next = MC_HEAP_BASE; /* used up, and past it */
+	assert_true(mc_area_left(&m, RG_STACK) == 0);
+	m.area[RG_STACK].next = MC_HEAP_BASE + 4096;
+	assert_true(mc_area_left(&m, RG_STACK) == 0);
+	m.area[RG_STACK].next = MC_HEAP_BASE - 8;
+	assert_true(mc_area_left(&m, RG_STACK) == 8);
+	mc_free(&m);
+}
+
 static void test_mem_tombstone_faults(void **state)
 {
 	(void)state;
@@ -237,6 +262,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mem_deterministic_bases),
+		cmocka_unit_test(test_mem_area_left),
 		cmocka_unit_test(test_mem_tombstone_faults),
 		cmocka_unit_test(test_mem_nil_counted_apart),
 		cmocka_unit_test(test_mem_move_carries_cells),
