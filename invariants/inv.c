@@ -405,11 +405,25 @@ static uint32_t frame_barrier_words(const rt *r, const rt_frame *f, rt_addr bpc,
 	return n;
 }
 
-/* Prefix counts for stored frames [from, n). */
-static void summarise(const rt *r, inv_frames *fs, uint32_t from)
+/* Prefix counts for stored frames [from, n). from_kept: frame `from` is
+** a reused frame none of whose words was written since its last summary
+** (the incremental walk's splice frame, usually): its own barrier-word
+** count and tag flag stand, only its prefix counts are taken again (its
+** program-frame count depends on whether it is innermost). */
+static void summarise(const rt *r, inv_frames *fs, uint32_t from, int from_kept)
 {
 	rt_addr bpc = rt_barrier_pc(r);
 	const mc_region *rg = NULL;
+	if (from_kept && from < fs->n) {
+		/* nbarw, nendcgo, nnomap and tagged: its own part unchanged,
+		** the frames outer to it too */
+		uint32_t s = from;
+		const rt_frame *f = &fs->f[s];
+		fs->nprog[s] = (s ? fs->nprog[s - 1] : 0) +
+			       (f->fn->user >= 0 && f->fn->kind == RF_GO &&
+				!(f->pc == f->fn->entry && s == fs->n - 1));
+		from++;
+	}
 	for (uint32_t s = from; s < fs->n; s++) {
 		const rt_frame *f = &fs->f[s];
 		uint32_t np = s ? fs->nprog[s - 1] : 0;
@@ -464,7 +478,7 @@ static void walk_full(inv_ctx *c)
 		fs->f[j] = t;
 	}
 	fs->fresh = fs->n;
-	summarise(r, fs, 0);
+	summarise(r, fs, 0, 0);
 	fs->segordered = 0;
 	if (!fs->sorted && !(fs->segordered = seg_ordered(fs, 0)))
 		index_by_sp(fs);
@@ -603,7 +617,7 @@ static int walk_segs(inv_ctx *c)
 		fs->fresh = fs->n; /* cannot happen: unwinding keeps the order */
 		return 0;
 	}
-	summarise(r, fs, keep - 1);
+	summarise(r, fs, keep - 1, 0);
 	c->nincr++;
 	return 1;
 }
@@ -692,10 +706,20 @@ static int walk_moved(inv_ctx *c)
 		return 0; /* the bottom frame's goexit needs no previous segment */
 	splice_fresh(fs);
 	fs->fresh = fs->n; /* every word moved */
-	summarise(r, fs, 0);
+	summarise(r, fs, 0, 0);
 	fs->segordered = 0;
 	c->nmoved++;
 	return 1;
+}
+
+/* A word of stored frame f, [sp, fp + argsize), is among this walk's
+** rechecked (written) words. */
+static int rechecked_in(const inv_frames *fs, const rt_frame *f)
+{
+	for (uint32_t i = 0; i < fs->ws->nrechk; i++)
+		if (fs->ws->rechk[i] >= f->sp && fs->ws->rechk[i] < f->fp + f->fn->argsize)
+			return 1;
+	return 0;
 }
 
 static void walk(inv_ctx *c)
@@ -773,7 +797,8 @@ static void walk(inv_ctx *c)
 					from = smin;
 				fs->barcounted = 1;
 			}
-			summarise(r, fs, from);
+			summarise(r, fs, from, from == keep - 1 &&
+				  !rechecked_in(fs, &fs->f[keep - 1]));
 			c->nincr++;
 			goto done;
 		}
