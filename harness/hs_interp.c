@@ -326,8 +326,9 @@ int hs_run(const prog *p, const hs_options *o, hs_result *res)
 	rt *r = &h->rt;
 	/* the machine never reuses an address, so a long run of stack moves
 	** (stress mode copies at every call) uses the stack area up: before
-	** a step, room for a few stack regions of the largest size (a step
-	** allocates one or two), else the run ends as a harness limit */
+	** a step, room for eight stack regions of the largest size, each
+	** with its page rounding and guard page (8 KiB; a step allocates one
+	** or two), else the run ends as a harness limit */
 	uint64_t stack_room = 8 * (rt_stack_region_bytes(r, r->cfg.stack_max) + 8192);
 	for (;;) {
 		if (r->status != RT_RUNNING) {

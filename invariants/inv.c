@@ -414,24 +414,16 @@ static void summarise(const rt *r, inv_frames *fs, uint32_t from, int from_kept)
 {
 	rt_addr bpc = rt_barrier_pc(r);
 	const mc_region *rg = NULL;
-	if (from_kept && from < fs->n) {
-		/* nbarw, nendcgo, nnomap and tagged: its own part unchanged,
-		** the frames outer to it too */
-		uint32_t s = from;
-		const rt_frame *f = &fs->f[s];
-		fs->nprog[s] = (s ? fs->nprog[s - 1] : 0) +
-			       (f->fn->user >= 0 && f->fn->kind == RF_GO &&
-				!(f->pc == f->fn->entry && s == fs->n - 1));
-		from++;
-	}
 	for (uint32_t s = from; s < fs->n; s++) {
 		const rt_frame *f = &fs->f[s];
 		uint32_t np = s ? fs->nprog[s - 1] : 0;
+		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
+				     !(f->pc == f->fn->entry && s == fs->n - 1));
+		if (s == from && from_kept)
+			continue; /* its own part of the rest stands, as do the outer frames' */
 		uint32_t ne = s ? fs->nendcgo[s - 1] : 0;
 		uint32_t nb = s ? fs->nbarw[s - 1] : 0;
 		uint32_t nm = s ? fs->nnomap[s - 1] : 0;
-		fs->nprog[s] = np + (f->fn->user >= 0 && f->fn->kind == RF_GO &&
-				     !(f->pc == f->fn->entry && s == fs->n - 1));
 		fs->nendcgo[s] = ne + (f->fn == &r->funcs[RTF_ENDCGO]);
 		fs->nbarw[s] = nb + frame_barrier_words(r, f, bpc, &rg, &fs->tagged[s]);
 		fs->nnomap[s] = nm + (!(f->fn->flags & RFF_LOCALMAP) ||
