@@ -944,6 +944,7 @@ static const checker checkers[INV__COUNT] = {
 static int run_checkers(inv_ctx *c, inv_violation *v)
 {
 	c->have_nbar = 0;
+	c->have_barkept = 0;
 	for (int i = 0; i < INV__COUNT; i++)
 		if (((c->mask >> i) & 1) && checkers[i](c, v))
 			return 1;
@@ -1071,6 +1072,7 @@ int inv_check(inv_ctx *c, inv_violation *v)
 	inv_dchain_collect(c, 0);
 	int bad = run_checkers(c, v);
 	dchain_keep(c, bad);
+	inv_bar_keep(c, bad);
 	inv_reach(c, bad ? v->id : INV__COUNT - 1);
 	if (c->full == 2)
 		bad = verify_incremental(c, v, bad);

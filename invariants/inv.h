@@ -383,6 +383,17 @@ typedef struct inv_ctx {
 	int seh1valid;
 	uint64_t seh1check, seh1gen, seh1done;
 	rt_addr seh1key[4];
+	/* The live barrier entries as of the check before this one, if
+	** BAR1, BAR2, BAR5 and STK3 all ran there and the check passed
+	** (inv_bar_keep): the G's stack (base, lo, hi) and len (key), pos,
+	** the lowest live slot, the stack generation and the epochs closed
+	** then. inv_bar_kept says, once per check (have_barkept), whether
+	** the entries and their slots are provably as they were */
+	int barvalid, have_barkept, barkept;
+	rt_addr barkey[4], barmin;
+	uint32_t barpos;
+	uint64_t bargen, bardone;
+	uint64_t nbarkept; /* checks that reused them, for tests */
 	uint64_t ncheck;  /* inv_check calls */
 	int verifying;    /* verify_incremental's full pass: reuse nothing */
 } inv_ctx;
@@ -484,6 +495,11 @@ uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w);
 ** first: n - 1 - s). */
 uint32_t inv_slot_frames(const inv_ctx *c, const uint32_t **s);
 uint32_t inv_endcgo_frames(const inv_ctx *c);
+/* 1 if the live barrier entries and their slots are provably those the
+** last check verified (inv_bar.c): BAR1, BAR2, BAR5 and STK3 then skip
+** their per-entry loops. inv_bar_keep records them after a check. */
+int inv_bar_kept(inv_ctx *c);
+void inv_bar_keep(inv_ctx *c, int bad);
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len);

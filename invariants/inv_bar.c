@@ -31,6 +31,91 @@ static rt_word pk(const rt *r, rt_addr a)
 	return v;
 }
 
+/* ---- the live entries between checks ----
+** BAR1, BAR2, BAR5 and STK3 each read every live entry and its slot:
+** O(entries) a step for as long as barriers are live, one per frame in
+** every-frame mode. The runtime changes an entry, a slot, or the cell a
+** slot's pointer names only by writes into the G's stack region (a scan
+** installs, a return through a barrier hits, mark termination removes,
+** a recovery marks hit: each a logged word; a copy: a new region and a
+** new stack generation) or by moving pos and len. So after a check of
+** the same G in which all four ran and passed, the entries are as they
+** were if: one epoch closed since (the log covers every write), the same
+** stack generation, stack bounds and len, pos the same or advanced (the
+** live ones a tail of those verified), no logged write at or above the
+** lowest live slot (the slots ascend from there to below hi, then
+** Stktop and the array), and sched.sp still at or below that slot (no
+** entry below sp). Each of the four then judges its entries as it
+** did then and skips its loop over them; the rest of each runs as
+** always. Gotcha: a check that reuses stores again (inv_bar_keep), so
+** "verified" is carried from the last full loop, never assumed. */
+int inv_bar_kept(inv_ctx *c)
+{
+	if (c->have_barkept)
+		return c->barkept;
+	c->have_barkept = 1;
+	c->barkept = 0;
+	const rt *r = c->r;
+	const rt_g *g = &r->g;
+	const mc_log *lg = mc_changes(&r->mem);
+	if (!c->barvalid || c->full == 1 || c->verifying || g->dead || !g->stack ||
+	    !g->stack->live || lg->ndone - c->bardone > 1 || lg->stackgen != c->bargen)
+		return 0;
+	/* pos may have advanced (returns through barriers): the entries
+	** still live are a tail of the verified ones, the lowest slot is
+	** then the new pos's (read from the array, which lies above every
+	** slot: a write to it is caught below) */
+	rt_addr key[4] = {g->stack->base, g->lo, g->hi, g->stkbarlen};
+	if (memcmp(key, c->barkey, sizeof key) || g->stkbarpos < c->barpos ||
+	    g->stkbarpos >= g->stkbarlen)
+		return 0;
+	rt_addr lo = g->stkbarpos == c->barpos ? c->barmin
+					       : pk(r, bar_entry(r, g->stkbarpos, SB_LRPTR));
+	if (g->sched.sp > lo)
+		return 0;
+	rt_addr end = g->stack->base + g->stack->size;
+	for (uint32_t i = 0; i < lg->nw; i++)
+		if (lg->w[i] >= lo && lg->w[i] < end)
+			return 0;
+	if (lg->nrg > MC_LOGRG) {
+		if (lg->stack_hi >= lo)
+			return 0;
+	} else {
+		for (uint32_t i = 0; i < lg->nrg; i++)
+			if (lg->rg[i].lo == g->stack->base && lg->rg[i].hi >= lo)
+				return 0;
+	}
+	c->nbarkept++;
+	return c->barkept = 1;
+}
+
+void inv_bar_keep(inv_ctx *c, int bad)
+{
+	const uint32_t four = (1u << INV_BAR1) | (1u << INV_BAR2) |
+			      (1u << INV_BAR5) | (1u << INV_STK3);
+	const rt *r = c->r;
+	const rt_g *g = &r->g;
+	c->barvalid = 0;
+	if (bad || (c->mask & four) != four || g->dead || !g->stack ||
+	    !g->stack->live || g->stkbarpos >= g->stkbarlen)
+		return;
+	/* BAR1 and BAR5 passed: the live slots ascend, none below sp; all
+	** must lie in the stack's usable part, so that a write to any of
+	** them is a write to this region at or above the lowest */
+	rt_addr lo = pk(r, bar_entry(r, g->stkbarpos, SB_LRPTR));
+	rt_addr hi = pk(r, bar_entry(r, g->stkbarlen - 1, SB_LRPTR));
+	if (lo < g->lo || hi >= g->hi || lo < g->sched.sp)
+		return;
+	const mc_log *lg = mc_changes(&r->mem);
+	rt_addr key[4] = {g->stack->base, g->lo, g->hi, g->stkbarlen};
+	memcpy(c->barkey, key, sizeof key);
+	c->barpos = g->stkbarpos;
+	c->barmin = lo;
+	c->bargen = lg->stackgen;
+	c->bardone = lg->ndone;
+	c->barvalid = 1;
+}
+
 /* Words of the live stack that hold the barrier PC. The frames tile it;
 ** every stored frame's count was taken when it was fresh (inv_frames
 ** nbarw), and reused frames have not been written since but for the
@@ -112,7 +197,8 @@ int inv_bar1(inv_ctx *c, inv_violation *v)
 	}
 	rt_addr prev = 0;
 	uint32_t below = 0; /* live entries below sp: BAR5's to report */
-	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++) {
+	uint32_t from = inv_bar_kept(c) ? g->stkbarlen : g->stkbarpos;
+	for (uint32_t i = from; i < g->stkbarlen; i++) {
 		rt_addr slot = pk(r, bar_entry(r, i, SB_LRPTR));
 		if (slot < g->sched.sp) {
 			below++;
@@ -155,7 +241,8 @@ int inv_bar2(inv_ctx *c, inv_violation *v)
 			 g->sched.pc == bpc ? "sched.pc" : "syscallpc");
 		return 1;
 	}
-	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++)
+	for (uint32_t i = inv_bar_kept(c) ? g->stkbarlen : g->stkbarpos;
+	     i < g->stkbarlen; i++)
 		if (pk(r, bar_entry(r, i, SB_LRVAL)) == bpc) {
 			inv_fail(v, INV_BAR2, "barrier %u saved the barrier PC as its "
 				 "return PC", i);
@@ -263,7 +350,8 @@ int inv_bar5(inv_ctx *c, inv_violation *v)
 	if (g->dead)
 		return 0;
 	rt_addr sp = g->sched.sp;
-	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++) {
+	for (uint32_t i = inv_bar_kept(c) ? g->stkbarlen : g->stkbarpos;
+	     i < g->stkbarlen; i++) {
 		rt_addr slot = pk(r, bar_entry(r, i, SB_LRPTR));
 		if (slot < sp) {
 			char a[64], b[64];

@@ -206,7 +206,8 @@ int inv_stk3(inv_ctx *c, inv_violation *v)
 	/* runtime-written stack pointers outside frames: the live barrier
 	** entries' saved slots, and the Stktop links */
 	const rt_g *g = &r->g;
-	for (uint32_t i = g->stkbarpos; i < g->stkbarlen; i++)
+	for (uint32_t i = inv_bar_kept(c) ? g->stkbarlen : g->stkbarpos;
+	     i < g->stkbarlen; i++)
 		if (inv_ptrword(c, v, INV_STK3, rt_stkbar_base(r) +
 				8ull * (RT_STKBAR_WORDS * i + SB_LRPTR),
 				"barrier entry", NULL, ""))

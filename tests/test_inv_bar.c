@@ -480,6 +480,118 @@ static void test_bar2_saved_pc_is_barrier(void **state)
 	cw_free(w);
 }
 
+/* ---- the live entries between checks (inv_bar_kept) ----
+** After a check that passed with live barriers, the next one skips the
+** per-entry loops of BAR1, BAR2, BAR5 and STK3 only while nothing they
+** read can have changed. Each way an entry, a slot, a slot's cell or sp
+** can change is made here after a reusing check, and must be judged as
+** a full check judges it; writes below the lowest slot, and an unwritten
+** step, must be reused (nbarkept counts it). */
+static void kept_step(cw *w, uint64_t *kept, int reused)
+{
+	done_step(w);
+	assert_clean(w);
+	assert_int_equal(w->c.nbarkept, *kept + (uint64_t)reused);
+	*kept = w->c.nbarkept;
+}
+
+static void test_live_entries_kept(void **state)
+{
+	(void)state;
+	const uint32_t all = (1u << INV__COUNT) - 1;
+	for (int k = 0; k < 8; k++) {
+		fns f;
+		cw *w = world(2, &f);
+		to_scan(w, &f);
+		assert_every_frame(w, &f);
+		/* (slot_of checks too: these come before the counting) */
+		rt_addr local = cw_local(w, 0); /* c's: below every slot */
+		rt_addr mslot = slot_of(w, f.main), bslot = slot_of(w, f.b);
+		assert_clean(w); /* verified, kept */
+		uint64_t kept = w->c.nbarkept;
+		kept_step(w, &kept, 1); /* nothing written */
+		done_step(w);
+		cw_st(w, local, 7);
+		assert_clean(w);
+		assert_int_equal(w->c.nbarkept, ++kept);
+		done_step(w);
+		switch (k) {
+		case 0: /* main's barrier lost: a word at the highest slot */
+			cw_st(w, mslot, cw_ld(w, entry(w, 2, SB_LRVAL)));
+			assert_violation(w, INV_BAR1);
+			assert_non_null(strstr(w->v.msg, "live barrier 2"));
+			break;
+		case 1: /* the same by a bulk write (the log's region mark) */
+			mc_copy(&w->r.mem, mslot, entry(w, 2, SB_LRVAL), 8);
+			assert_violation(w, INV_BAR1);
+			assert_non_null(strstr(w->v.msg, "live barrier 2"));
+			break;
+		case 2: /* an entry saved the barrier PC (in the array) */
+			cw_st(w, entry(w, 1, SB_LRVAL), barpc(w));
+			w->c.mask = 1u << INV_BAR2;
+			assert_violation(w, INV_BAR2);
+			assert_non_null(strstr(w->v.msg, "barrier 1 saved the barrier PC"));
+			break;
+		case 3: /* an entry's slot pointer names another cell */
+			mc_ptag_set(&w->r.mem, entry(w, 1, SB_LRPTR),
+				    mc_cell_new(&w->r.mem, local));
+			assert_violation(w, INV_STK3);
+			assert_non_null(strstr(w->v.msg, "barrier entry"));
+			break;
+		case 4: /* sp above the lowest slot (no write at all) */
+			w->r.g.sched.sp = bslot + 8;
+			w->c.mask = 1u << INV_BAR5;
+			assert_violation(w, INV_BAR5);
+			assert_non_null(strstr(w->v.msg, "live barrier 0"));
+			break;
+		case 5: /* pos advanced without a hit: the tail is reused, and
+			** BAR1's count still sees b's barrier word */
+			w->r.g.stkbarpos = 1;
+			w->c.mask = 1u << INV_BAR1;
+			assert_violation(w, INV_BAR1);
+			assert_non_null(strstr(w->v.msg, "len - pos = 3 - 1 = 2"));
+			kept++;
+			break;
+		case 6: /* two epochs closed: the log no longer covers them */
+			done_step(w);
+			assert_clean(w);
+			assert_int_equal(w->c.nbarkept, kept);
+			kept_step(w, &kept, 1);
+			break;
+		case 7: /* a return through b's barrier advances pos: reused;
+			** b called again from the same place; then pos taken
+			** back: entry 0 was not live at the last check */
+			w->check = 0;
+			cw_return(w);
+			cw_leave(w);
+			assert_true(in(w, f.b));
+			assert_clean(w);
+			kept = w->c.nbarkept;
+			done_step(w);
+			cw_leave(w);
+			assert_true(in(w, f.a));
+			assert_int_equal(w->r.g.stkbarpos, 1);
+			assert_clean(w);
+			assert_int_equal(w->c.nbarkept, ++kept);
+			done_step(w);
+			cw_call(w, f.b, NULL, 0);
+			cw_run(w);
+			assert_true(in(w, f.b));
+			assert_clean(w);
+			assert_int_equal(w->c.nbarkept, ++kept);
+			done_step(w);
+			w->r.g.stkbarpos = 0;
+			w->c.mask = 1u << INV_BAR1;
+			assert_violation(w, INV_BAR1);
+			assert_non_null(strstr(w->v.msg, "live barrier 0"));
+			break;
+		}
+		assert_int_equal(w->c.nbarkept, kept);
+		w->c.mask = all;
+		cw_free(w);
+	}
+}
+
 /* ---- BAR3 ---- */
 
 /* Re-point barrier i at another return slot, keeping BAR1 true. */
@@ -760,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_bar2_bug12238),
 		cmocka_unit_test(test_bar2_syscallpc_and_sched_pc),
 		cmocka_unit_test(test_bar2_saved_pc_is_barrier),
+		cmocka_unit_test(test_live_entries_kept),
 		cmocka_unit_test(test_bar3_spaced_moved),
 		cmocka_unit_test(test_bar3_every_frame),
 		cmocka_unit_test(test_scan_step_stays_incremental),
