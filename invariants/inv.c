@@ -91,6 +91,7 @@ static void frames_free(inv_frames *fs)
 	free(fs->nbarw);
 	free(fs->nnomap);
 	free(fs->tagged);
+	free(fs->ncback);
 	free(fs->tmp);
 	free(fs->bysp);
 }
@@ -118,13 +119,14 @@ static void frames_reserve(inv_frames *fs, uint32_t need)
 	if (need <= fs->cap)
 		return;
 	uint32_t cap = fs->cap, c2 = fs->cap, c3 = fs->cap, c4 = fs->cap,
-		 c5 = fs->cap, c6 = fs->cap;
+		 c5 = fs->cap, c6 = fs->cap, c7 = fs->cap;
 	fs->f = inv_grow(fs->f, &cap, need, sizeof *fs->f);
 	fs->nprog = inv_grow(fs->nprog, &c2, need, sizeof *fs->nprog);
 	fs->nendcgo = inv_grow(fs->nendcgo, &c3, need, sizeof *fs->nendcgo);
 	fs->nbarw = inv_grow(fs->nbarw, &c4, need, sizeof *fs->nbarw);
 	fs->nnomap = inv_grow(fs->nnomap, &c5, need, sizeof *fs->nnomap);
 	fs->tagged = inv_grow(fs->tagged, &c6, need, sizeof *fs->tagged);
+	fs->ncback = inv_grow(fs->ncback, &c7, need, sizeof *fs->ncback);
 	fs->cap = cap;
 }
 
@@ -298,57 +300,54 @@ static int collect_fresh(const rt *r, const rt_frame *fr, void *arg)
 	return splice_or_keep(fs, fr, fr->sp > fs->limit ? stored_at(fs, fr->sp) : -1);
 }
 
-/* The OS stack's walk, incremental: fr0 is stored innermost first (sp
-** ascends). A frame is reused, with every frame outer to it, when it is
-** provably a cached one: same pc and sp, and nothing on the OS stack
-** written at or above its sp since the last check (the walk from a frame
-** outward reads only return-PC slots at or above its sp, plus the g0
-** bounds and mstartsp, which the cache's key holds). */
-static int fr0_cached_at(const inv_frames *fs, rt_addr sp)
-{
-	uint32_t lo = 0, hi = fs->n;
-	while (lo < hi) { /* first stored frame with sp >= the one sought */
-		uint32_t mid = (lo + hi) / 2;
-		if (fs->f[mid].sp < sp)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < fs->n && fs->f[lo].sp == sp ? (int)lo : -1;
-}
-
-static int collect_fresh0(const rt *r, const rt_frame *fr, void *arg)
-{
-	(void)r;
-	inv_frames *fs = arg;
-	return splice_or_keep(fs, fr, fr->sp > fs->limit ? fr0_cached_at(fs, fr->sp) : -1);
-}
-
-/* Walks the OS stack again, reusing the cached frames outer to the last
-** write (fs->tb was TB_OK). Gives exactly a full walk's frames, result
-** and message: the walk is the same up to the splice, and the frames
-** from there out are the cached ones. */
-static void walk0_incremental(const rt *r, inv_frames *fs, rt_addr limit)
+/* The OS stack's walk, incremental: fr0 is stored outermost first, as
+** the G's frames are (a deeper C nest appends; nothing stored moves). A
+** frame is reused, with every frame outer to it, when it is provably a
+** cached one: same pc and sp, and nothing on the OS stack written at or
+** above its sp since the last check (the walk from a frame outward
+** reads only return-PC slots at or above its sp, plus the g0 bounds and
+** mstartsp, which the cache's key holds): collect_fresh's rule, with
+** the highest OS-stack write as the limit. Gives exactly a full walk's
+** frames, result and message: the walk is the same up to the splice,
+** and the frames from there out are the cached ones. Returns the first
+** stored index not reused. */
+static uint32_t walk0_incremental(const rt *r, inv_frames *fs, rt_addr limit)
 {
 	fs->ntmp = 0;
 	fs->splice = -1;
 	fs->limit = limit;
 	char why[sizeof fs->why];
 	rt_tbresult tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
-					 collect_fresh0, fs, why, sizeof why);
-	uint32_t k = fs->ntmp, keep = 0, from = 0;
-	if (tb == TB_OK && fs->splice >= 0) {
-		from = (uint32_t)fs->splice;
-		keep = fs->n - from;
-	}
-	frames_reserve(fs, k + keep);
-	if (keep)
-		memmove(fs->f + k, fs->f + from, keep * sizeof *fs->f);
-	if (k)
-		memcpy(fs->f, fs->tmp, k * sizeof *fs->f);
-	fs->n = k + keep;
+					 collect_fresh, fs, why, sizeof why);
+	uint32_t keep = splice_fresh(fs); /* a splice stops the walk: TB_OK */
 	fs->tb = tb;
 	memcpy(fs->why, why, sizeof why);
+	return keep;
+}
+
+/* The OS stack's walk in full, stored outermost first. */
+static void walk0_full(const rt *r, inv_frames *fs)
+{
+	fs->n = 0;
+	fs->why[0] = 0;
+	fs->tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, collect, fs,
+				 fs->why, sizeof fs->why);
+	for (uint32_t i = 0, j = fs->n ? fs->n - 1 : 0; i < j; i++, j--) {
+		rt_frame t = fs->f[i];
+		fs->f[i] = fs->f[j];
+		fs->f[j] = t;
+	}
+}
+
+/* fr0's prefix counts of cgocallback frames at their return point (the
+** frames whose SEH record SEH2 looks for), for stored [from, n). */
+static void count_callbacks0(const rt *r, inv_frames *fs, uint32_t from)
+{
+	const rt_func *cb = &r->funcs[RTF_CGOCALLBACK];
+	rt_addr pc = rt_retpc(cb, 0);
+	for (uint32_t s = from; s < fs->n; s++)
+		fs->ncback[s] = (s ? fs->ncback[s - 1] : 0) +
+				(fs->f[s].fn == cb && fs->f[s].pc == pc);
 }
 
 /* Words in [lo, end) of live region rg's words holding the barrier PC
@@ -962,6 +961,33 @@ static void dchain_keep(inv_ctx *c, int bad)
 		c->pcvalid = 0;
 }
 
+static int frame_same(const rt_frame *a, const rt_frame *b)
+{
+	return a->sp == b->sp && a->pc == b->pc && a->fn == b->fn &&
+	       a->lr == b->lr && a->fp == b->fp && a->lrptr == b->lrptr &&
+	       a->framesize == b->framesize && a->seg == b->seg &&
+	       a->seglo == b->seglo && a->seghi == b->seghi &&
+	       a->segtop == b->segtop;
+}
+
+/* fr0 (and its callback counts) equal a full walk's. */
+static int fr0_same_as_full(const inv_ctx *c)
+{
+	inv_walkscratch ws;
+	inv_frames t;
+	memset(&t, 0, sizeof t);
+	t.ws = &ws;
+	walk0_full(c->r, &t);
+	count_callbacks0(c->r, &t, 0);
+	int same = t.tb == c->fr0.tb && t.n == c->fr0.n &&
+		   (t.tb == TB_OK || !strcmp(t.why, c->fr0.why));
+	for (uint32_t i = 0; same && i < t.n; i++)
+		same = frame_same(&t.f[i], &c->fr0.f[i]) &&
+		       t.ncback[i] == c->fr0.ncback[i];
+	frames_free(&t);
+	return same;
+}
+
 /* Self-check of incremental checking (c->full == 2): the reused frames
 ** and the verdict must equal a full walk's. Divergence is an internal
 ** error of the checker, not a violation of the runtime. */
@@ -990,6 +1016,8 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 		abort();
 	if (np)
 		memcpy(pcopy, c->pc, np * sizeof *pcopy);
+	/* the OS stack's frames as the incremental walk kept them */
+	int same0 = fr0_same_as_full(c);
 	inv_violation v2;
 	walk_full(c);
 	inv_dchain_collect(c, 1);
@@ -997,15 +1025,9 @@ static int verify_incremental(inv_ctx *c, inv_violation *v, int bad)
 	int bad2 = run_checkers(c, &v2);
 	c->verifying = 0;
 	dchain_keep(c, bad2);
-	int same = n == fs->n && bad == bad2 && (!bad || v->id == v2.id);
+	int same = same0 && n == fs->n && bad == bad2 && (!bad || v->id == v2.id);
 	for (uint32_t i = 0; same && i < n; i++)
-		same = copy[i].sp == fs->f[i].sp && copy[i].pc == fs->f[i].pc &&
-		       copy[i].fn == fs->f[i].fn && copy[i].lr == fs->f[i].lr &&
-		       copy[i].fp == fs->f[i].fp && copy[i].lrptr == fs->f[i].lrptr &&
-		       copy[i].framesize == fs->f[i].framesize &&
-		       copy[i].seg == fs->f[i].seg && copy[i].seglo == fs->f[i].seglo &&
-		       copy[i].seghi == fs->f[i].seghi &&
-		       copy[i].segtop == fs->f[i].segtop;
+		same = frame_same(&copy[i], &fs->f[i]);
 	if (same && dvalid && c->dc.valid) {
 		same = nd == c->dc.n && ncgo == inv_dchain_endcgo(&c->dc);
 		for (uint32_t i = 0; same && i < nd; i++)
@@ -1040,35 +1062,19 @@ int inv_check(inv_ctx *c, inv_violation *v)
 	if (!c->full && c->fr0valid && c->fr0.tb == TB_OK &&
 	    memcmp(key + 2, c->fr0key + 2, 3 * sizeof *key) == 0 &&
 	    (c->fr0gen != ch->osgen || memcmp(key, c->fr0key, 2 * sizeof *key))) {
-		walk0_incremental(r, &c->fr0, ch->os_hi);
+		count_callbacks0(r, &c->fr0, walk0_incremental(r, &c->fr0, ch->os_hi));
 		c->fr0.fresh = c->fr0.n;
 		c->fr0gen = ch->osgen;
 		memcpy(c->fr0key, key, sizeof key);
 	} else if (c->full || !c->fr0valid || c->fr0gen != ch->osgen ||
 		   memcmp(key, c->fr0key, sizeof key) != 0) {
-		c->fr0.n = 0;
-		c->fr0.why[0] = 0;
-		c->fr0.tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
-					    collect, &c->fr0, c->fr0.why,
-					    sizeof c->fr0.why);
+		walk0_full(r, &c->fr0);
+		count_callbacks0(r, &c->fr0, 0);
 		c->fr0.fresh = c->fr0.n;
 		c->fr0valid = 1;
 		c->fr0gen = ch->osgen;
 		memcpy(c->fr0key, key, sizeof key);
 	}
-#ifdef SF_CHECK_FR0_CACHE
-	{
-		inv_frames t = {0};
-		char why[200];
-		rt_tbresult tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp,
-						 collect, &t, why, sizeof why);
-		if (tb != c->fr0.tb || t.n != c->fr0.n ||
-		    (t.n && memcmp(t.f, c->fr0.f, t.n * sizeof *t.f)) ||
-		    (tb != TB_OK && strcmp(why, c->fr0.why)))
-			abort();
-		free(t.f); free(t.nprog); free(t.nendcgo); free(t.nbarw); free(t.nnomap); free(t.tagged);
-	}
-#endif
 	inv_dchain_collect(c, 0);
 	int bad = run_checkers(c, v);
 	dchain_keep(c, bad);

@@ -249,6 +249,9 @@ typedef struct inv_frames {
 	** were all read untagged by the same pass that counted nbarw, so
 	** STK3 has nothing to compare there) */
 	uint8_t *tagged;
+	/* the OS stack's walk only: cgocallback frames at their return
+	** point in stored [0, s] (SEH2 visits just those) */
+	uint32_t *ncback;
 	uint32_t n, cap, fresh;
 	int sorted; /* one segment: sp ascends with the index */
 	rt_tbresult tb;

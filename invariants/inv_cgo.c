@@ -221,13 +221,24 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 	uint32_t nrecs = 0;
 	const rt_addr *recs = NULL;
 	int walked = 0;
-	for (uint32_t i = 0; i < c->fr0.n; i++) {
-		const rt_frame *fr = &c->fr0.f[i];
-		/* the record exists once the body ran: g0 rests at its return
-		** point while the Go side of the callback runs */
-		if (fr->fn != &r->funcs[RTF_CGOCALLBACK] ||
-		    fr->pc != rt_retpc(fr->fn, 0))
-			continue;
+	/* the callback frames at their return point (the record exists once
+	** the body ran: g0 rests there while the Go side of the callback
+	** runs), innermost first, found through fr0's prefix counts: the
+	** innermost one at or outside stored s - 1 is the first index whose
+	** count reaches ncback[s - 1] (O(log n) each, not a scan of every
+	** OS-stack frame) */
+	const inv_frames *f0 = &c->fr0;
+	for (uint32_t s = f0->n; s > 0 && f0->ncback[s - 1];) {
+		uint32_t want = f0->ncback[s - 1], at = 0, top = s - 1;
+		while (at < top) {
+			uint32_t mid = (at + top) / 2;
+			if (f0->ncback[mid] < want)
+				at = mid + 1;
+			else
+				top = mid;
+		}
+		s = at;
+		const rt_frame *fr = &f0->f[at];
 		if (!walked && c->seh1valid && c->seh1check == c->ncheck) {
 			/* SEH1 passed in this check: the chain ascends from the
 			** head to the end record, and its records are what the

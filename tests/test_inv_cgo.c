@@ -478,6 +478,62 @@ static void test_seh2_callback_record_unlinked(void **state)
 	cw_free(w);
 }
 
+/* Two callbacks nested (Go -> C -> Go -> C -> Go): each callbackasm1
+** frame's record must be in the chain. SEH2 finds those frames through
+** the OS-stack walk's prefix counts (fr0.ncback), innermost first, also
+** on a check that reused the outer frames from the last one. The chain:
+** inner callback's record, the inner callit's, the outer callback's,
+** the outer callit's, mstart's. */
+static void test_seh2_nested_callbacks(void **state)
+{
+	(void)state;
+	fns f;
+	cw *w = world(1, 0, &f);
+	to_callback(w, &f);
+	rt_addr outer = cbframe(w) + 8 * CB_SEH_PREV;
+	rt_word x = 7;
+	cw_cgo(w, f.callit, &x, 1);
+	cw_run(w);
+	assert_true(in(w, f.callit));
+	cw_sehpush(w);
+	cw_callback(w, f.gocb, &x, 1);
+	cw_run(w);
+	assert_true(in(w, f.gocb));
+	rt_addr inner = cbframe(w) + 8 * CB_SEH_PREV;
+	rt_addr innerc = cw_ld(w, inner); /* the inner callit's record */
+	assert_int_equal(w->r.m.seh, inner);
+	assert_int_equal(cw_ld(w, innerc), outer);
+	char a[64], msg[128];
+	for (int k = 0; k < 4; k++) {
+		mc_epoch_done(&w->r.mem); /* as the harness does: caches kept */
+		w->t.lowmod = UINT32_MAX;
+		assert_clean(w);
+		const inv_frames *f0 = &w->c.fr0;
+		assert_int_equal(f0->ncback[f0->n - 1], 2);
+		mc_epoch_done(&w->r.mem);
+		w->t.lowmod = UINT32_MAX;
+		rt_addr gone = k < 2 ? outer : inner;
+		if (k < 2) /* the inner callit's link skips the outer record */
+			cw_st(w, innerc, cw_ld(w, outer));
+		else if (k == 2) /* the head skips the inner one */
+			w->r.m.seh = innerc;
+		else /* both: the innermost is named */
+			w->r.m.seh = cw_ld(w, outer);
+		if (k == 1) /* and the outer frames are walked afresh */
+			w->c.fr0valid = 0;
+		assert_violation(w, INV_SEH2);
+		snprintf(msg, sizeof msg, "SEH record %s is not",
+			 inv_addr(&w->c, gone, a, sizeof a));
+		assert_non_null(strstr(w->v.msg, msg));
+		/* put back, and checked in the same epoch (the log must see
+		** the write: the harness closes an epoch only after a check) */
+		cw_st(w, innerc, outer);
+		w->r.m.seh = inner;
+		assert_clean(w);
+	}
+	cw_free(w);
+}
+
 /* A cgo call made inside a callback must give the head back as it found
 ** it (callbackasm1's record). An endcgo that restores an older head
 ** (mstart's) leaves a chain SEH1 accepts; the harness's truth says SEH2. */
@@ -790,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_seh1_bug7470_unwindm),
 		cmocka_unit_test(test_seh_linux_not_checked),
 		cmocka_unit_test(test_seh2_callback_record_unlinked),
+		cmocka_unit_test(test_seh2_nested_callbacks),
 		cmocka_unit_test(test_seh2_head_not_restored),
 		cmocka_unit_test(test_seh3_no_go_handler),
 		cmocka_unit_test(test_seh3_bug7470_fault),
