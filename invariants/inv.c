@@ -111,6 +111,7 @@ void inv_ctx_free(inv_ctx *c)
 	free(c->sehrecs);
 	free(c->seh1c);
 	free(c->seh1tmp);
+	free(c->cbc);
 	memset(c, 0, sizeof *c);
 }
 
@@ -926,6 +927,20 @@ int inv_frame_at(const inv_ctx *c, rt_addr sp)
 		s = stored_at(fs, sp);
 	}
 	return s < 0 ? -1 : (int)(fs->n - 1) - s; /* innermost first */
+}
+
+rt_addr inv_written_hi(const mc_log *lg, const mc_region *rg)
+{
+	rt_addr end = rg->base + rg->size, hi = 0;
+	for (uint32_t i = 0; i < lg->nw; i++)
+		if (lg->w[i] >= rg->base && lg->w[i] < end && lg->w[i] > hi)
+			hi = lg->w[i];
+	if (lg->nrg > MC_LOGRG)
+		return lg->stack_hi > hi ? lg->stack_hi : hi;
+	for (uint32_t i = 0; i < lg->nrg; i++)
+		if (lg->rg[i].lo == rg->base && lg->rg[i].hi > hi)
+			hi = lg->rg[i].hi;
+	return hi;
 }
 
 uint32_t inv_endcgo_frames(const inv_ctx *c)

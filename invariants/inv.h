@@ -397,6 +397,16 @@ typedef struct inv_ctx {
 	uint32_t barpos;
 	uint64_t bargen, bardone;
 	uint64_t nbarkept; /* checks that reused them, for tests */
+	/* CGO3's callbacks as its last passing check verified them (each
+	** one's saved-syscallsp cell and the cgocall sp cell it must name,
+	** with the saved word's address then), for the same G stack (key:
+	** base, hi, extram), stack generation and epoch (inv_cgo.c) */
+	struct inv_cbcache { uint32_t slotcell, spcell; rt_addr slot; } *cbc;
+	uint32_t ncbc, capcbc;
+	int cbcvalid;
+	uint64_t cbcgen, cbcdone;
+	rt_addr cbckey[3];
+	uint64_t ncbkept; /* callbacks whose check was reused, for tests */
 	uint64_t ncheck;  /* inv_check calls */
 	int verifying;    /* verify_incremental's full pass: reuse nothing */
 } inv_ctx;
@@ -502,6 +512,10 @@ uint32_t inv_endcgo_frames(const inv_ctx *c);
 ** last check verified (inv_bar.c): BAR1, BAR2, BAR5 and STK3 then skip
 ** their per-entry loops. inv_bar_keep records them after a check. */
 int inv_bar_kept(inv_ctx *c);
+/* The highest address of G-stack region rg written since the machine
+** log was last emptied (its single words, its bulk mark; with more
+** regions than the log holds, the overall mark), 0 if none. */
+rt_addr inv_written_hi(const mc_log *lg, const mc_region *rg);
 void inv_bar_keep(inv_ctx *c, int bad);
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

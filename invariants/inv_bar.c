@@ -73,18 +73,8 @@ int inv_bar_kept(inv_ctx *c)
 					       : pk(r, bar_entry(r, g->stkbarpos, SB_LRPTR));
 	if (g->sched.sp > lo)
 		return 0;
-	rt_addr end = g->stack->base + g->stack->size;
-	for (uint32_t i = 0; i < lg->nw; i++)
-		if (lg->w[i] >= lo && lg->w[i] < end)
-			return 0;
-	if (lg->nrg > MC_LOGRG) {
-		if (lg->stack_hi >= lo)
-			return 0;
-	} else {
-		for (uint32_t i = 0; i < lg->nrg; i++)
-			if (lg->rg[i].lo == g->stack->base && lg->rg[i].hi >= lo)
-				return 0;
-	}
+	if (inv_written_hi(lg, g->stack) >= lo)
+		return 0;
 	c->nbarkept++;
 	return c->barkept = 1;
 }

@@ -307,6 +307,72 @@ int inv_seh3(inv_ctx *c, inv_violation *v)
 **       copy's word by one when the callback frame is built, so copies
 **       and shrinks carry both.
 */
+/* ---- CGO3's callbacks between checks ----
+** CGO3 reads, for every active callback, two saved words in its
+** cgocallback_gofunc frame and the address of the cgocall sp word they
+** must name: O(cgo nest depth) lookups a step, and a Go -> C -> Go nest
+** grows one callback per level. A callback's verdict depends only on
+** its two cells (the truth's: which words), the saved words, and the
+** addresses of the cells. So after a passing check of the same G stack
+** (base, hi, extram: the bottom callback of an extra M names hi), with
+** one epoch closed since and the same stack generation (no move: a
+** cell moves only with its stack, and a release is a new generation),
+** callback i is as verified if its cells are the ones cached and its
+** saved words lie above every word of this stack written since (a new
+** cell at an address logs a write there; a callback frame lies on its
+** G's stack, one segment, the same region since the cache was made). The address its cgo
+** call's cell names needs no such bound: only a new cell there changes
+** it, and that retires the truth's, which leaves nothing to compare.
+** Checked in nest order, the reuse stops at the first that is not
+** (callbacks are a stack: what changes is the innermost). */
+static uint32_t cb_spcell(const inv_truth *t, uint32_t i)
+{
+	if (t->extram && i == 0)
+		return 0; /* the bottom one names the stack's top */
+	uint32_t k = i - t->extram;
+	return k < t->ncgo ? t->cgo[k].spcell : 0;
+}
+
+static uint32_t cgo3_kept(inv_ctx *c, rt_addr xsp)
+{
+	const rt *r = c->r;
+	const rt_g *g = &r->g;
+	const inv_truth *t = c->t;
+	const mc_log *lg = mc_changes(&r->mem);
+	if (!c->cbcvalid || c->full == 1 || c->verifying || !g->stack ||
+	    !g->stack->live || g->nsegs != 1 || lg->ndone - c->cbcdone > 1 ||
+	    lg->stackgen != c->cbcgen)
+		return 0;
+	rt_addr key[3] = {g->stack->base, xsp, t->extram};
+	if (memcmp(key, c->cbckey, sizeof key))
+		return 0;
+	rt_addr words = inv_written_hi(lg, g->stack);
+	uint32_t n = c->ncbc < t->ncb ? c->ncbc : t->ncb, i;
+	for (i = 0; i < n; i++) {
+		const struct inv_cbcache *e = &c->cbc[i];
+		if (e->slotcell != t->cb[i].slotcell || e->spcell != cb_spcell(t, i))
+			break;
+		if (e->slotcell && e->slot <= words)
+			break;
+	}
+	c->ncbkept += i;
+	return i;
+}
+
+static void cgo3_keep(inv_ctx *c, rt_addr xsp)
+{
+	const rt *r = c->r;
+	const mc_log *lg = mc_changes(&r->mem);
+	if (!r->g.stack || !r->g.stack->live)
+		return;
+	rt_addr key[3] = {r->g.stack->base, xsp, c->t->extram};
+	memcpy(c->cbckey, key, sizeof key);
+	c->ncbc = c->t->ncb;
+	c->cbcgen = lg->stackgen;
+	c->cbcdone = lg->ndone;
+	c->cbcvalid = 1;
+}
+
 int inv_cgo3(inv_ctx *c, inv_violation *v)
 {
 	const inv_truth *t = c->t;
@@ -362,7 +428,14 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 		if (inc)
 			c->reached |= 1u << INV_CGO3;
 	}
-	for (uint32_t i = 0; i < t->ncb; i++) {
+	uint32_t kept = cgo3_kept(c, xsp);
+	c->cbcvalid = 0; /* until this check passes */
+	c->cbc = inv_grow(c->cbc, &c->capcbc, t->ncb, sizeof *c->cbc);
+	for (uint32_t i = kept; i < t->ncb; i++) {
+		struct inv_cbcache *e = &c->cbc[i];
+		e->slotcell = t->cb[i].slotcell;
+		e->spcell = cb_spcell(t, i);
+		e->slot = 0;
 		if (!t->cb[i].slotcell)
 			continue; /* its frame is not built yet */
 		rt_addr slot = mc_cell_addr(&r->mem, t->cb[i].slotcell);
@@ -372,6 +445,7 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 		int bottom = t->extram && i == 0;
 		rt_addr want = bottom ? xsp : inv_truth_syscallsp(t, r, i - t->extram);
 		rt_addr wpc = bottom ? xpc : wantpc;
+		e->slot = slot;
 		if (!slot || mc_peek(&r->mem, slot, &sp) ||
 		    mc_peek(&r->mem, slot + 8 * (CBG_SYSCALLPC - CBG_SYSCALLSP), &pc)) {
 			inv_fail(v, INV_CGO3, "callback %u: the syscallsp saved in its "
@@ -389,5 +463,6 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 		}
 		c->reached |= 1u << INV_CGO3;
 	}
+	cgo3_keep(c, xsp);
 	return 0;
 }

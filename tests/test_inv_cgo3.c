@@ -248,6 +248,74 @@ static void test_nested(void **state)
 	cw_free(w);
 }
 
+/* ---- the callbacks between checks (cgo3_kept) ----
+** After a passing check, a callback whose cells and words are provably
+** unchanged is not read again (ncbkept counts it); each way one can
+** change after such a check must be judged as a full check judges it.
+** Two callbacks, gocb (outer, callback 1) and gocb2 (inner). */
+static void done_step(cw *w)
+{
+	mc_epoch_done(&w->r.mem);
+	w->t.lowmod = UINT32_MAX;
+}
+
+static void test_callbacks_kept(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 6; k++) {
+		fns f;
+		cw *w = world(&f);
+		to_gocb(w, &f);
+		cw_next(w, 0);
+		cw_cgo(w, f.c2, NULL, 0);
+		cw_run(w);
+		cw_callback(w, f.gocb2, NULL, 0);
+		cw_run(w);
+		assert_true(in(w, f.gocb2));
+		rt_addr s0 = saved_slot(w, 0), s1 = saved_slot(w, 1);
+		rt_word sp0 = cw_ld(w, s0);
+		done_step(w);
+		assert_clean(w);
+		done_step(w);
+		uint64_t kept = w->c.ncbkept;
+		assert_clean(w); /* nothing written: both reused */
+		assert_int_equal(w->c.ncbkept, kept + 2);
+		done_step(w);
+		kept = w->c.ncbkept;
+		w->c.mask = 1u << INV_CGO3;
+		switch (k) {
+		case 0: /* the outer saved syscallsp, a word */
+			cw_st(w, s0, sp0 + 8);
+			expect(w, INV_CGO3, "callback 1");
+			break;
+		case 1: /* the outer saved syscallpc, by a bulk write */
+			mc_copy(&w->r.mem, s0 + 8, s1, 8);
+			expect(w, INV_CGO3, "callback 1");
+			break;
+		case 2: /* the inner one's word (the outer stays reused) */
+			cw_st(w, s1 + 8, 0);
+			expect(w, INV_CGO3, "callback 2");
+			assert_int_equal(w->c.ncbkept, kept + 1);
+			break;
+		case 3: /* the outer slot given a new cell: its identity is gone */
+			mc_cell_new(&w->r.mem, s0);
+			expect(w, INV_CGO3, "callback 1: the syscallsp saved");
+			break;
+		case 4: /* two epochs closed: nothing reused, still clean */
+			done_step(w);
+			assert_clean(w);
+			assert_int_equal(w->c.ncbkept, kept);
+			break;
+		case 5: /* a write below both saved copies: both reused */
+			cw_st(w, cw_local(w, 0), 7);
+			assert_clean(w);
+			assert_int_equal(w->c.ncbkept, kept + 2);
+			break;
+		}
+		cw_free(w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_callback_saved_copy),
 		cmocka_unit_test(test_callback_copy),
 		cmocka_unit_test(test_nested),
+		cmocka_unit_test(test_callbacks_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
