@@ -111,7 +111,7 @@ void inv_ctx_free(inv_ctx *c)
 	free(c->sehrecs);
 	free(c->seh1c);
 	free(c->seh1tmp);
-	free(c->cbc);
+	free(c->cbpmin);
 	memset(c, 0, sizeof *c);
 }
 

@@ -71,6 +71,9 @@ typedef struct inv_truth {
 	inv_shadow_frame *frames; /* program frames, outermost first */
 	uint32_t nframes, cap;
 	uint32_t lowmod; /* lowest frame index changed since the last check */
+	/* lowest cgo[] and cb[] index pushed, popped or given a cell since
+	** the last check (CGO3 reuses only the entries below) */
+	uint32_t cgomod, cbmod;
 	uint32_t maxdepth;
 	/* gopanic/goexit1 frames, oldest first, and the value of the panic
 	** the program is starting (the interpreter says it) */
@@ -397,16 +400,22 @@ typedef struct inv_ctx {
 	uint32_t barpos;
 	uint64_t bargen, bardone;
 	uint64_t nbarkept; /* checks that reused them, for tests */
-	/* CGO3's callbacks as its last passing check verified them (each
-	** one's saved-syscallsp cell and the cgocall sp cell it must name,
-	** with the saved word's address then), for the same G stack (key:
-	** base, hi, extram), stack generation and epoch (inv_cgo.c) */
-	struct inv_cbcache { uint32_t slotcell, spcell; rt_addr slot; } *cbc;
+	/* CGO3's callbacks as its last passing check verified them: for
+	** callbacks [0, i], the lowest address of a saved-syscallsp word
+	** then (cbpmin[i]), for the same G stack (key: base, hi, extram),
+	** stack generation and epoch (inv_cgo.c) */
+	rt_addr *cbpmin;
 	uint32_t ncbc, capcbc;
 	int cbcvalid;
 	uint64_t cbcgen, cbcdone;
 	rt_addr cbckey[3];
 	uint64_t ncbkept; /* callbacks whose check was reused, for tests */
+	/* SEH2's callback records as its last passing check found them all
+	** in the chain: kept while no OS-stack word was written (osgen) and
+	** the head and g0's walk key are the same (inv_cgo.c) */
+	int seh2valid;
+	uint64_t seh2gen, seh2done, nseh2kept;
+	rt_addr seh2key[6];
 	uint64_t ncheck;  /* inv_check calls */
 	int verifying;    /* verify_incremental's full pass: reuse nothing */
 } inv_ctx;

@@ -215,6 +215,20 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 	}
 	if (c->fr0.tb != TB_OK)
 		return 0;
+	/* nothing on the OS side changed since a passing check: the same
+	** chain (its head, no OS-stack word written) and the same OS-stack
+	** frames (fr0 is a function of g0's sched and bounds, mstartsp and
+	** those words): every callback record is still in the chain */
+	const mc_log *lg = mc_changes(&r->mem);
+	rt_addr key[6] = {r->m.seh, r->g0.sched.pc, r->g0.sched.sp, r->g0.lo,
+			  r->g0.hi, r->m.mstartsp};
+	if (c->seh2valid && c->full != 1 && !c->verifying &&
+	    lg->ndone - c->seh2done <= 1 && lg->osgen == c->seh2gen &&
+	    !memcmp(key, c->seh2key, sizeof key)) {
+		c->seh2done = lg->ndone;
+		c->nseh2kept++;
+		return 0;
+	}
 	/* the chain's records from the head while each link lies above its
 	** record (so they ascend), walked once: a callback frame's record is
 	** in the chain iff a binary search finds it (not one walk per frame) */
@@ -277,6 +291,10 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 	}
+	memcpy(c->seh2key, key, sizeof key);
+	c->seh2gen = lg->osgen;
+	c->seh2done = lg->ndone;
+	c->seh2valid = 1;
 	return 0;
 }
 
@@ -317,22 +335,16 @@ int inv_seh3(inv_ctx *c, inv_violation *v)
 ** (base, hi, extram: the bottom callback of an extra M names hi), with
 ** one epoch closed since and the same stack generation (no move: a
 ** cell moves only with its stack, and a release is a new generation),
-** callback i is as verified if its cells are the ones cached and its
-** saved words lie above every word of this stack written since (a new
-** cell at an address logs a write there; a callback frame lies on its
-** G's stack, one segment, the same region since the cache was made). The address its cgo
-** call's cell names needs no such bound: only a new cell there changes
-** it, and that retires the truth's, which leaves nothing to compare.
-** Checked in nest order, the reuse stops at the first that is not
-** (callbacks are a stack: what changes is the innermost). */
-static uint32_t cb_spcell(const inv_truth *t, uint32_t i)
-{
-	if (t->extram && i == 0)
-		return 0; /* the bottom one names the stack's top */
-	uint32_t k = i - t->extram;
-	return k < t->ncgo ? t->cgo[k].spcell : 0;
-}
-
+** callbacks [0, j) are as verified if the truth touched none of their
+** entries since (its cbmod and cgomod marks: pushes, pops, new cells)
+** and their saved words all lie above every word of this stack written
+** since (a new cell at an address logs a write there; a callback frame
+** lies on its G's stack, one segment, the same region since). The
+** address a cgo call's cell names needs no such bound: only a new cell
+** there changes it, and that retires the truth's, which leaves nothing
+** to compare. Callbacks are a stack (what changes is the innermost):
+** the lowest saved word of [0, i] only falls with i, so the longest
+** such prefix is found by a binary search, O(log depth) a step. */
 static uint32_t cgo3_kept(inv_ctx *c, rt_addr xsp)
 {
 	const rt *r = c->r;
@@ -347,16 +359,26 @@ static uint32_t cgo3_kept(inv_ctx *c, rt_addr xsp)
 	if (memcmp(key, c->cbckey, sizeof key))
 		return 0;
 	rt_addr words = inv_written_hi(lg, g->stack);
-	uint32_t n = c->ncbc < t->ncb ? c->ncbc : t->ncb, i;
-	for (i = 0; i < n; i++) {
-		const struct inv_cbcache *e = &c->cbc[i];
-		if (e->slotcell != t->cb[i].slotcell || e->spcell != cb_spcell(t, i))
-			break;
-		if (e->slotcell && e->slot <= words)
-			break;
+	/* entries the truth has not touched since: cb[i], and cgo[i -
+	** extram] it names (and only those the cache holds: a push since
+	** marks cbmod anyway) */
+	uint32_t n = c->ncbc < t->ncb ? c->ncbc : t->ncb;
+	if (t->cbmod < n)
+		n = t->cbmod;
+	if (t->cgomod < n && t->cgomod + t->extram < n)
+		n = t->cgomod + t->extram;
+	/* the longest prefix whose lowest saved word lies above every
+	** write (pmin does not increase with i: a binary search) */
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo + 1) / 2;
+		if (c->cbpmin[mid - 1] > words)
+			lo = mid;
+		else
+			hi = mid - 1;
 	}
-	c->ncbkept += i;
-	return i;
+	c->ncbkept += lo;
+	return lo;
 }
 
 static void cgo3_keep(inv_ctx *c, rt_addr xsp)
@@ -430,22 +452,21 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 	}
 	uint32_t kept = cgo3_kept(c, xsp);
 	c->cbcvalid = 0; /* until this check passes */
-	c->cbc = inv_grow(c->cbc, &c->capcbc, t->ncb, sizeof *c->cbc);
+	c->cbpmin = inv_grow(c->cbpmin, &c->capcbc, t->ncb, sizeof *c->cbpmin);
 	for (uint32_t i = kept; i < t->ncb; i++) {
-		struct inv_cbcache *e = &c->cbc[i];
-		e->slotcell = t->cb[i].slotcell;
-		e->spcell = cb_spcell(t, i);
-		e->slot = 0;
+		rt_addr *pmin = &c->cbpmin[i];
+		*pmin = i ? c->cbpmin[i - 1] : MC_ADDR_MAX;
 		if (!t->cb[i].slotcell)
 			continue; /* its frame is not built yet */
 		rt_addr slot = mc_cell_addr(&r->mem, t->cb[i].slotcell);
+		if (slot < *pmin)
+			*pmin = slot;
 		rt_word sp = 0, pc = 0;
 		/* callback i returns to cgo call i, or on an extra M's G to
 		** cgo call i - 1, its bottom one to the needm state */
 		int bottom = t->extram && i == 0;
 		rt_addr want = bottom ? xsp : inv_truth_syscallsp(t, r, i - t->extram);
 		rt_addr wpc = bottom ? xpc : wantpc;
-		e->slot = slot;
 		if (!slot || mc_peek(&r->mem, slot, &sp) ||
 		    mc_peek(&r->mem, slot + 8 * (CBG_SYSCALLPC - CBG_SYSCALLSP), &pc)) {
 			inv_fail(v, INV_CGO3, "callback %u: the syscallsp saved in its "

@@ -46,7 +46,7 @@
 void inv_truth_init(inv_truth *t)
 {
 	memset(t, 0, sizeof *t);
-	t->lowmod = UINT32_MAX;
+	t->lowmod = t->cgomod = t->cbmod = UINT32_MAX;
 	t->recover_for = -1; /* no recover() under way */
 }
 
@@ -70,9 +70,15 @@ static inv_fact *fact(inv_truth *t, int kind)
 	return f;
 }
 
+static void mod(uint32_t *m, uint32_t i)
+{
+	if (i < *m)
+		*m = i;
+}
+
 void inv_truth_step_done(inv_truth *t)
 {
-	t->lowmod = UINT32_MAX;
+	t->lowmod = t->cgomod = t->cbmod = UINT32_MAX;
 	t->nfacts = 0;
 }
 
@@ -227,10 +233,12 @@ static void on_enter(inv_truth *t, rt *r, int fi)
 	const rt_func *f = &r->funcs[fi];
 	rt_addr sp = rt_sp(r);
 	uint32_t cell = mc_cell_new(&r->mem, sp + f->framesize);
-	if (fi == RTF_CGOCALL && t->ncgo && !t->cgo[t->ncgo - 1].spcell)
+	if (fi == RTF_CGOCALL && t->ncgo && !t->cgo[t->ncgo - 1].spcell) {
 		/* the call's frame: syscallsp must name its sp word */
 		t->cgo[t->ncgo - 1].spcell =
 			f->framesize ? mc_cell_new(&r->mem, sp) : cell;
+		mod(&t->cgomod, t->ncgo - 1);
+	}
 	if (f->user >= 0) {
 		if (f->kind == RF_C && t->ncgo > inv_truth_cbin(t))
 			t->cgo[t->ncgo - 1].cdepth++; /* the G is in C */
@@ -478,7 +486,8 @@ void inv_truth_cgo_call(inv_truth *t, const rt *r)
 	t->cgo = inv_grow(t->cgo, &t->capcgo, t->ncgo + 1, sizeof *t->cgo);
 	t->cgo[t->ncgo].seh = r->m.seh;
 	t->cgo[t->ncgo].spcell = 0; /* its frame is entered next (on_enter) */
-	t->cgo[t->ncgo++].cdepth = 0;
+	t->cgo[t->ncgo].cdepth = 0;
+	mod(&t->cgomod, t->ncgo++);
 }
 
 void inv_truth_cgo_return(inv_truth *t, const rt *r)
@@ -488,6 +497,7 @@ void inv_truth_cgo_return(inv_truth *t, const rt *r)
 	inv_fact *x = fact(t, IF_CGORET);
 	x->want[0] = (int64_t)t->cgo[--t->ncgo].seh;
 	x->got[0] = (int64_t)r->m.seh;
+	mod(&t->cgomod, t->ncgo);
 }
 
 rt_addr inv_truth_syscallsp(const inv_truth *t, const rt *r, uint32_t i)
@@ -509,7 +519,8 @@ void inv_truth_callback(inv_truth *t, const rt *r)
 	t->cb = inv_grow(t->cb, &t->capcb, t->ncb + 1, sizeof *t->cb);
 	t->cb[t->ncb].g0sp = r->m.g0sp;
 	t->cb[t->ncb].slotcell = 0;
-	t->cb[t->ncb++].gpc = r->g.sched.pc;
+	t->cb[t->ncb].gpc = r->g.sched.pc;
+	mod(&t->cbmod, t->ncb++);
 }
 
 /* cgocallback_gofunc's frame is built at sp: its saved-syscallsp word
@@ -525,6 +536,7 @@ static void on_cbframe(inv_truth *t, rt *r, rt_addr sp)
 	struct inv_cbtruth *cb = &t->cb[t->ncb - 1];
 	rt_addr slot = sp + 8 * CBG_SYSCALLSP;
 	cb->slotcell = mc_cell_new(&r->mem, slot);
+	mod(&t->cbmod, t->ncb - 1);
 	/* the cgo call it returns to (an extra M's bottom callback returns
 	** to none: its saved copy is the needm state, no slot's pointer) */
 	uint32_t i = inv_truth_cbin(t) - 1;
@@ -547,6 +559,7 @@ void inv_truth_callback_end(inv_truth *t, const rt *r, int normal)
 	if (!t->ncb)
 		return;
 	const struct inv_cbtruth *want = &t->cb[--t->ncb];
+	mod(&t->cbmod, t->ncb);
 	/* unwound by a panic: its cgo call's C frames are abandoned */
 	if (!normal && inv_truth_cbin(t) < t->ncgo && (t->ncb || !t->extram))
 		t->cgo[inv_truth_cbin(t)].cdepth = 0;

@@ -510,6 +510,17 @@ static void test_seh2_nested_callbacks(void **state)
 		assert_clean(w);
 		const inv_frames *f0 = &w->c.fr0;
 		assert_int_equal(f0->ncback[f0->n - 1], 2);
+		/* nothing on the OS side changed: SEH2's last verdict stands */
+		uint64_t kept = w->c.nseh2kept;
+		mc_epoch_done(&w->r.mem);
+		assert_clean(w);
+		assert_int_equal(w->c.nseh2kept, kept + 1);
+		if (k == 3) { /* two epochs: the log no longer covers them */
+			mc_epoch_done(&w->r.mem);
+			mc_epoch_done(&w->r.mem);
+			assert_clean(w);
+			assert_int_equal(w->c.nseh2kept, kept + 1);
+		}
 		mc_epoch_done(&w->r.mem);
 		w->t.lowmod = UINT32_MAX;
 		rt_addr gone = k < 2 ? outer : inner;

@@ -256,13 +256,13 @@ static void test_nested(void **state)
 static void done_step(cw *w)
 {
 	mc_epoch_done(&w->r.mem);
-	w->t.lowmod = UINT32_MAX;
+	inv_truth_step_done(&w->t);
 }
 
 static void test_callbacks_kept(void **state)
 {
 	(void)state;
-	for (int k = 0; k < 6; k++) {
+	for (int k = 0; k < 8; k++) {
 		fns f;
 		cw *w = world(&f);
 		to_gocb(w, &f);
@@ -284,8 +284,11 @@ static void test_callbacks_kept(void **state)
 		kept = w->c.ncbkept;
 		w->c.mask = 1u << INV_CGO3;
 		switch (k) {
-		case 0: /* the outer saved syscallsp, a word */
+		case 0: /* the outer saved syscallsp, a word; and the same state
+			** checked again after the epoch closed: still named */
 			cw_st(w, s0, sp0 + 8);
+			expect(w, INV_CGO3, "callback 1");
+			done_step(w);
 			expect(w, INV_CGO3, "callback 1");
 			break;
 		case 1: /* the outer saved syscallpc, by a bulk write */
@@ -311,9 +314,66 @@ static void test_callbacks_kept(void **state)
 			assert_clean(w);
 			assert_int_equal(w->c.ncbkept, kept + 2);
 			break;
+		case 6: /* the truth's inner callback entry ended and began
+			** again (no write): only the outer one is reused */
+			inv_truth_callback_end(&w->t, &w->r, 1);
+			inv_truth_callback(&w->t, &w->r);
+			assert_clean(w);
+			assert_int_equal(w->c.ncbkept, kept + 1);
+			break;
+		case 7: /* the same for the inner cgo call's entry */
+			inv_truth_cgo_return(&w->t, &w->r);
+			inv_truth_cgo_call(&w->t, &w->r);
+			assert_clean(w);
+			assert_int_equal(w->c.ncbkept, kept + 1);
+			break;
 		}
 		cw_free(w);
 	}
+}
+
+/* The truth's marks of what changed in its cgo and callback entries
+** since the last check (cgomod, cbmod): each change sets the mark to
+** the index it touched, in its own step; step_done clears them. */
+static void test_truth_marks(void **state)
+{
+	(void)state;
+	fns f;
+	cw *w = world(&f);
+	to_gocb(w, &f); /* cgo[0], cb[0] */
+	w->check = 0;
+	cw_next(w, 0);
+	done_step(w);
+	assert_int_equal(w->t.cgomod, UINT32_MAX);
+	assert_int_equal(w->t.cbmod, UINT32_MAX);
+	cw_cgo(w, f.c2, NULL, 0); /* a push: cgo[1] */
+	assert_int_equal(w->t.cgomod, 1);
+	done_step(w);
+	while (!w->t.cgo[1].spcell) { /* its frame entered: a new cell */
+		assert_int_equal(w->t.cgomod, UINT32_MAX);
+		assert_true(cw_step(w));
+	}
+	assert_int_equal(w->t.cgomod, 1);
+	cw_run(w);
+	done_step(w);
+	cw_callback(w, f.gocb2, NULL, 0); /* a push: cb[1] */
+	assert_int_equal(w->t.cbmod, 1);
+	assert_int_equal(w->t.cgomod, UINT32_MAX);
+	done_step(w);
+	while (!w->t.cb[1].slotcell) { /* its frame built: a new cell */
+		assert_int_equal(w->t.cbmod, UINT32_MAX);
+		assert_true(cw_step(w));
+	}
+	assert_int_equal(w->t.cbmod, 1);
+	cw_run(w);
+	done_step(w);
+	inv_truth_callback_end(&w->t, &w->r, 1); /* a pop: cb[1] */
+	assert_int_equal(w->t.cbmod, 1);
+	done_step(w);
+	inv_truth_cgo_return(&w->t, &w->r); /* a pop: cgo[1] */
+	assert_int_equal(w->t.cgomod, 1);
+	assert_int_equal(w->t.cbmod, UINT32_MAX);
+	cw_free(w);
 }
 
 int main(void)
@@ -325,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_callback_copy),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_callbacks_kept),
+		cmocka_unit_test(test_truth_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
