@@ -14,6 +14,18 @@
 ** process, alternating, 5 times each (--runs); the median steps/s is
 ** reported. Time is the process's CPU time (the machine may be shared),
 ** so it measures work, not waiting.
+** Three more shapes, each with about 2 100 steps run at the bottom
+** (assignments in a short recursion), without full walks (quadratic;
+** the plain table shows them) and against `--checks none` (MEM1 alone
+** would leave the other checkers' caches unkept): every-frame stack barriers live
+** (barriers=every: at depth D, `gc scan` puts a barrier on each of the
+** D frames, which then return through them), and a Go -> C -> Go nest
+** D callbacks deep, on linux/amd64 and on windows/386 (each level a
+** cgo call, C frames on the OS stack, an SEH record on windows; depths
+** above 300 are cut to 300: the 64 KiB OS stack overflows near 600). A
+** check that re-read every live entry, callback or OS-stack frame would
+** cost O(D) a step there. Their tables also give the checks' own cost
+** a step, every check's time less none's.
 ** Then the whole corpus: every .prog under the corpus directory, total
 ** steps / total CPU time per pass, median over the passes.
 **
@@ -50,12 +62,14 @@ static double median(double *v, int n)
 }
 
 /* Runs p once; returns steps/s and stores the steps. */
+/* mask ~0u: no checker at all (`--checks none`) */
 static double rate(const prog *p, uint32_t mask, int full, hs_result *r,
 		   uint64_t *steps)
 {
 	hs_options o;
 	memset(&o, 0, sizeof o);
-	o.check_mask = mask;
+	o.check_mask = mask == ~0u ? 0 : mask;
+	o.no_checks = mask == ~0u;
 	o.full_checks = full;
 	double t0 = cpu_now();
 	hs_run(p, &o, r);
@@ -116,6 +130,135 @@ static void collect(plist *l, const char *dir)
 	free(names);
 }
 
+enum { SHAPE_PLAIN, SHAPE_BARRIERS, SHAPE_CGO, SHAPE_CGO_WINDOWS };
+enum { CGO_DEPTH_MAX = 300 };
+
+/* The bottom of the non-plain shapes: about 2 100 steps of assignments
+** in a 50-deep recursion (a body has at most 48 statements). */
+static size_t work_text(char *text, size_t cap, size_t n)
+{
+	n += (size_t)snprintf(text + n, cap - n,
+		"func work(k int)\n  var x int\n  if k == 0 return\n");
+	for (int i = 1; i <= 40; i++)
+		n += (size_t)snprintf(text + n, cap - n, "  x = %d\n", i);
+	n += (size_t)snprintf(text + n, cap - n, "  call work(k-1)\nend\n");
+	return n;
+}
+
+/* The depth table of one shape (all but the plain one without full
+** walks) into table; -1 on an error. */
+static int depth_table(char *table, size_t cap, const char *depths, int runs,
+		       int shape, prog *p, hs_result *r, double *all,
+		       double *full, double *mem1, double *first0)
+{
+	int barriers = shape != SHAPE_PLAIN;
+	size_t tl = 0;
+	if (!barriers)
+		tl += (size_t)snprintf(table + tl, cap - tl,
+			"| depth D | steps/run | steps/s, every check (incremental) "
+			"| steps/s, every check, full walks | steps/s, MEM1 only "
+			"| step cost, every check / MEM1 only "
+			"| step cost, every check / first row "
+			"| step cost, full walks / first row |\n"
+			"|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	else /* MEM1 alone would leave the other checkers' caches unkept */
+		tl += (size_t)snprintf(table + tl, cap - tl,
+			"| depth D | steps/run | steps/s, every check (incremental) "
+			"| steps/s, `--checks none` "
+			"| step cost, every check / none "
+			"| step cost, every check / first row "
+			"| ns/step of the checks (every check - none) "
+			"| the checks' cost / first row |\n"
+			"|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	double cfirst = 0;
+	long last = -1;
+	double first = 0, ffirst = 0;
+	const char *s = depths;
+	while (*s) {
+		long d = strtol(s, (char **)&s, 10);
+		if (*s == ',')
+			s++;
+		if ((shape == SHAPE_CGO || shape == SHAPE_CGO_WINDOWS) && d > CGO_DEPTH_MAX)
+			d = CGO_DEPTH_MAX;
+		if (d == last)
+			continue; /* cut to the same depth as the row before */
+		last = d;
+		char text[4096], err[512];
+		size_t n;
+		/* stack 2048, growing by copying up to 64 MB */
+		if (shape == SHAPE_CGO || shape == SHAPE_CGO_WINDOWS) {
+			n = (size_t)snprintf(text, sizeof text,
+				"# config: maxstack=67108864 budget=100000000 target=%s\n"
+				"func main()\n  call nest(%ld)\nend\n"
+				"func nest(n int)\n  call bottom(n)\n  if n == 0 return\n"
+				"  cgo c(n)\nend\n"
+				"cfunc c(n)\n  callback nest(n-1)\nend\n"
+				"func bottom(n int)\n  var x int\n  x = n\n  x = x - n\n"
+				"  x = x - n\n  if x < 0 return\n  call work(50)\nend\n",
+				shape == SHAPE_CGO ? "linux/amd64" : "windows/386", d);
+			n = work_text(text, sizeof text, n);
+		} else if (!barriers) {
+			n = (size_t)snprintf(text, sizeof text,
+				"# config: maxstack=67108864 budget=100000000\n"
+				"func main()\n  call deep(%ld)\nend\n"
+				"func deep(n int)\n  if n == 0 return\n  call deep(n-1)\nend\n",
+				d);
+		} else {
+			n = (size_t)snprintf(text, sizeof text,
+				"# config: maxstack=67108864 budget=100000000 barriers=every\n"
+				"func main()\n  call deep(%ld)\nend\n"
+				"func deep(n int)\n  call bottom(n)\n  if n == 0 return\n"
+				"  call deep(n-1)\nend\n"
+				"func bottom(n int)\n  var x int\n  x = n\n  x = x - n\n"
+				"  x = x - n\n  if x < 0 return\n  gc scan\n  call work(50)\nend\n",
+				d);
+			n = work_text(text, sizeof text, n);
+		}
+		if (prog_parse("step_cost", text, n, p, err, sizeof err) < 0) {
+			fprintf(stderr, "%s\n", err);
+			return -1;
+		}
+		uint64_t steps = 0;
+		for (int i = 0; i < runs; i++) {
+			all[i] = rate(p, 0, 0, r, &steps);
+			if (r->kind != OUT_OK) {
+				fprintf(stderr, "step_cost: depth %ld: outcome %s\n", d,
+					hs_outcome_name(r->kind));
+				return -1;
+			}
+			full[i] = barriers ? 0 : rate(p, 0, 1, r, &steps);
+			mem1[i] = rate(p, barriers ? ~0u : 1, 0, r, &steps);
+		}
+		double ma = median(all, runs), mf = median(full, runs),
+		       mm = median(mem1, runs);
+		if (first == 0) {
+			first = ma;
+			ffirst = mf;
+		}
+		static const char *const names[] = {"", "barriers, ", "cgo nest, ",
+						    "cgo nest (windows/386), "};
+		fprintf(stderr, "step_cost: %sdepth %ld: %.0f steps/s all checks, "
+			"%.0f full walks, %.0f %s\n", names[shape], d, ma, mf, mm,
+			barriers ? "no checks" : "MEM1 only");
+		/* the checks alone: every check's time a step less none's */
+		double cns = (ma > 0 ? 1e9 / ma : 0) - (mm > 0 ? 1e9 / mm : 0);
+		if (cfirst == 0)
+			cfirst = cns;
+		if (barriers)
+			tl += (size_t)snprintf(table + tl, cap - tl,
+				"| %ld | %llu | %.0f | %.0f | %.1fx | %.1fx | %.0f | %.1fx |\n",
+				d, (unsigned long long)steps, ma, mm, mm / ma, first / ma,
+				cns, cfirst > 0 ? cns / cfirst : 0);
+		else
+			tl += (size_t)snprintf(table + tl, cap - tl,
+				"| %ld | %llu | %.0f | %.0f | %.0f | %.1fx | %.1fx | %.1fx |\n",
+				d, (unsigned long long)steps, ma, mf, mm, mm / ma, first / ma,
+				ffirst / mf);
+	}
+	*first0 = first;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int runs = 5;
@@ -144,56 +287,17 @@ int main(int argc, char **argv)
 	double *full = calloc((size_t)runs, sizeof *full);
 	if (!p || !r || !all || !mem1 || !full)
 		return 1;
-	char table[8192];
-	size_t tl = 0;
-	tl += (size_t)snprintf(table + tl, sizeof table - tl,
-		"| depth D | steps/run | steps/s, every check (incremental) "
-		"| steps/s, every check, full walks | steps/s, MEM1 only "
-		"| step cost, every check / MEM1 only "
-		"| step cost, every check / first row "
-		"| step cost, full walks / first row |\n"
-		"|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-	double first = 0, ffirst = 0;
-	const char *s = depths;
-	while (*s) {
-		long d = strtol(s, (char **)&s, 10);
-		if (*s == ',')
-			s++;
-		char text[512], err[512];
-		/* stack 2048, growing by copying up to 64 MB */
-		snprintf(text, sizeof text,
-			 "# config: maxstack=67108864 budget=100000000\n"
-			 "func main()\n  call deep(%ld)\nend\n"
-			 "func deep(n int)\n  if n == 0 return\n  call deep(n-1)\nend\n",
-			 d);
-		if (prog_parse("step_cost", text, strlen(text), p, err, sizeof err) < 0) {
-			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		uint64_t steps = 0;
-		for (int i = 0; i < runs; i++) {
-			all[i] = rate(p, 0, 0, r, &steps);
-			if (r->kind != OUT_OK) {
-				fprintf(stderr, "step_cost: depth %ld: outcome %s\n", d,
-					hs_outcome_name(r->kind));
-				return 1;
-			}
-			full[i] = rate(p, 0, 1, r, &steps);
-			mem1[i] = rate(p, 1, 0, r, &steps);
-		}
-		double ma = median(all, runs), mf = median(full, runs),
-		       mm = median(mem1, runs);
-		if (first == 0) {
-			first = ma;
-			ffirst = mf;
-		}
-		fprintf(stderr, "step_cost: depth %ld: %.0f steps/s all checks, "
-			"%.0f full walks, %.0f MEM1 only\n", d, ma, mf, mm);
-		tl += (size_t)snprintf(table + tl, sizeof table - tl,
-			"| %ld | %llu | %.0f | %.0f | %.0f | %.1fx | %.1fx | %.1fx |\n",
-			d, (unsigned long long)steps, ma, mf, mm, mm / ma, first / ma,
-			ffirst / mf);
-	}
+	char table[8192], btable[8192], ctable[8192], wtable[8192];
+	double first = 0;
+	if (depth_table(table, sizeof table, depths, runs, SHAPE_PLAIN, p, r, all,
+			full, mem1, &first) < 0 ||
+	    depth_table(btable, sizeof btable, depths, runs, SHAPE_BARRIERS, p, r,
+			all, full, mem1, &first) < 0 ||
+	    depth_table(ctable, sizeof ctable, depths, runs, SHAPE_CGO, p, r, all,
+			full, mem1, &first) < 0 ||
+	    depth_table(wtable, sizeof wtable, depths, runs, SHAPE_CGO_WINDOWS, p,
+			r, all, full, mem1, &first) < 0)
+		return 1;
 	/* the corpus */
 	plist l = {0};
 	collect(&l, corpus);
@@ -226,11 +330,23 @@ int main(int argc, char **argv)
 		"step re-walks and re-checks the whole stack); \"MEM1 only\" is "
 		"`check_mask = 1`, whose per-step stack walk still runs.\n\n%s\n",
 		runs, table);
+	fprintf(f, "With live barriers (barriers=every): `deep(n)` first calls "
+		"`bottom(n)`, which at n == 0 runs `gc scan` (a barrier on each of "
+		"the D frames above it) and then about 2 100 steps below them; the "
+		"D frames then return through their barriers. Full walks are not "
+		"run here.\n\n%s\n", btable);
+	fprintf(f, "A Go -> C -> Go nest D callbacks deep (`nest(n)` first calls "
+		"`bottom(n)`, as above without the scan, then `cgo c(n)`, whose C "
+		"body calls back `nest(n-1)`), linux/amd64; depths above %d are cut "
+		"to %d (the OS stack overflows near 600):\n\n%s\n"
+		"The same on windows/386 (each callback also pushes an SEH record):"
+		"\n\n%s\n", CGO_DEPTH_MAX, CGO_DEPTH_MAX, ctable, wtable);
 	fprintf(f, "Whole corpus (`%s`, %d programs, every check): %llu steps per "
 		"pass, median %.0f steps/s.\n", corpus, l.n,
 		(unsigned long long)csteps, cr);
 	fprintf(f, "\nDESIGN.md section 8 target: cost of one step at depth 10000 "
-		"<= 2x the cost at depth 10.\n");
+		"<= 2x the cost at depth 10 (every table; the nests at depth %d).\n",
+		CGO_DEPTH_MAX);
 	if (out)
 		fclose(f);
 	for (int k = 0; k < l.n; k++)
