@@ -327,7 +327,7 @@ typedef struct inv_ctx {
 	const rt *r; /* read only: checkers never change runtime state */
 	const inv_truth *t;
 	inv_frames fr;	/* the G's frames, collected once per check */
-	inv_frames fr0; /* the M's OS stack frames */
+	inv_frames fr0; /* the M's OS stack frames, stored outermost first too */
 	inv_walkscratch ws, ws0; /* fr.ws and fr0.ws point here */
 	inv_dchain dc;	/* the G's defer chain */
 	uint32_t mask; /* bit i: run checker i (default all) */
