@@ -988,10 +988,8 @@ static int frame_same(const rt_frame *a, const rt_frame *b)
 /* fr0 (and its callback counts) equal a full walk's. */
 static int fr0_same_as_full(const inv_ctx *c)
 {
-	inv_walkscratch ws;
-	inv_frames t;
+	inv_frames t; /* a full walk needs no scratch (t.ws) */
 	memset(&t, 0, sizeof t);
-	t.ws = &ws;
 	walk0_full(c->r, &t);
 	count_callbacks0(c->r, &t, 0);
 	int same = t.tb == c->fr0.tb && t.n == c->fr0.n &&

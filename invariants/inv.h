@@ -521,11 +521,11 @@ uint32_t inv_endcgo_frames(const inv_ctx *c);
 ** last check verified (inv_bar.c): BAR1, BAR2, BAR5 and STK3 then skip
 ** their per-entry loops. inv_bar_keep records them after a check. */
 int inv_bar_kept(inv_ctx *c);
+void inv_bar_keep(inv_ctx *c, int bad);
 /* The highest address of G-stack region rg written since the machine
 ** log was last emptied (its single words, its bulk mark; with more
 ** regions than the log holds, the overall mark), 0 if none. */
 rt_addr inv_written_hi(const mc_log *lg, const mc_region *rg);
-void inv_bar_keep(inv_ctx *c, int bad);
 void inv_fail(inv_violation *v, int id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *inv_addr(const inv_ctx *c, rt_addr a, char *buf, size_t len);
