@@ -30,6 +30,10 @@
 ** steps / total CPU time per pass, median over the passes.
 **
 **   step_cost [--runs N] [--depths 10,100,...] [--corpus DIR] [-o FILE]
+**             [--dump DIR]
+**
+** --dump DIR also writes each shape's program as DIR/SHAPE-D.prog, so a
+** single one can be run or profiled by itself (`stackfuzz check`).
 **
 ** Writes a markdown table to FILE (default stdout).
 */
@@ -131,6 +135,9 @@ static void collect(plist *l, const char *dir)
 }
 
 enum { SHAPE_PLAIN, SHAPE_BARRIERS, SHAPE_CGO, SHAPE_CGO_WINDOWS };
+static const char *const shape_file[] = {"plain", "barriers", "cgo-linux",
+					 "cgo-windows"};
+static const char *dump_dir; /* --dump */
 enum { CGO_DEPTH_MAX = 300 };
 
 /* The bottom of the non-plain shapes: about 2 100 steps of assignments
@@ -214,6 +221,16 @@ static int depth_table(char *table, size_t cap, const char *depths, int runs,
 				d);
 			n = work_text(text, sizeof text, n);
 		}
+		if (dump_dir) {
+			char path[4096];
+			snprintf(path, sizeof path, "%s/%s-%ld.prog", dump_dir,
+				 shape_file[shape], d);
+			FILE *df = fopen(path, "w");
+			if (!df || fwrite(text, 1, n, df) != n || fclose(df)) {
+				perror(path);
+				return -1;
+			}
+		}
 		if (prog_parse("step_cost", text, n, p, err, sizeof err) < 0) {
 			fprintf(stderr, "%s\n", err);
 			return -1;
@@ -272,9 +289,11 @@ int main(int argc, char **argv)
 			corpus = argv[++i];
 		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			out = argv[++i];
+		else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+			dump_dir = argv[++i];
 		else {
 			fprintf(stderr, "usage: step_cost [--runs N] [--depths LIST] "
-				"[--corpus DIR] [-o FILE]\n");
+				"[--corpus DIR] [-o FILE] [--dump DIR]\n");
 			return 2;
 		}
 	}

@@ -301,6 +301,17 @@ static int collect_fresh(const rt *r, const rt_frame *fr, void *arg)
 	return splice_or_keep(fs, fr, fr->sp > fs->limit ? stored_at(fs, fr->sp) : -1);
 }
 
+/* A full walk collects innermost first; frames are stored outermost
+** first (a deeper stack appends). */
+static void frames_outermost_first(inv_frames *fs)
+{
+	for (uint32_t i = 0, j = fs->n ? fs->n - 1 : 0; i < j; i++, j--) {
+		rt_frame t = fs->f[i];
+		fs->f[i] = fs->f[j];
+		fs->f[j] = t;
+	}
+}
+
 /* The OS stack's walk, incremental: fr0 is stored outermost first, as
 ** the G's frames are (a deeper C nest appends; nothing stored moves). A
 ** frame is reused, with every frame outer to it, when it is provably a
@@ -333,11 +344,7 @@ static void walk0_full(const rt *r, inv_frames *fs)
 	fs->why[0] = 0;
 	fs->tb = rt_traceback_g0(r, r->g0.sched.pc, r->g0.sched.sp, collect, fs,
 				 fs->why, sizeof fs->why);
-	for (uint32_t i = 0, j = fs->n ? fs->n - 1 : 0; i < j; i++, j--) {
-		rt_frame t = fs->f[i];
-		fs->f[i] = fs->f[j];
-		fs->f[j] = t;
-	}
+	frames_outermost_first(fs);
 }
 
 /* fr0's prefix counts of cgocallback frames at their return point (the
@@ -464,11 +471,7 @@ static void walk_full(inv_ctx *c)
 	fs->ws->nrechk = 0;
 	fs->tb = rt_traceback(r, r->g.sched.pc, r->g.sched.sp, 0, collect, fs,
 			      fs->why, sizeof fs->why);
-	for (uint32_t i = 0, j = fs->n ? fs->n - 1 : 0; i < j; i++, j--) {
-		rt_frame t = fs->f[i]; /* to outermost first */
-		fs->f[i] = fs->f[j];
-		fs->f[j] = t;
-	}
+	frames_outermost_first(fs);
 	fs->fresh = fs->n;
 	summarise(r, fs, 0, 0);
 	fs->segordered = 0;

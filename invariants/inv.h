@@ -520,6 +520,15 @@ uint32_t inv_endcgo_frames(const inv_ctx *c);
 /* 1 if the live barrier entries and their slots are provably those the
 ** last check verified (inv_bar.c): BAR1, BAR2, BAR5 and STK3 then skip
 ** their per-entry loops. inv_bar_keep records them after a check. */
+/* What every cache reused across checks needs first: it is valid (made
+** at a check that passed), this is neither a full nor a verifying check,
+** and at most one epoch closed since it was made (at `done`), so the
+** machine log covers every write since. */
+static inline int inv_cache_fresh(const inv_ctx *c, int valid, uint64_t done)
+{
+	return valid && c->full != 1 && !c->verifying &&
+	       mc_changes(&c->r->mem)->ndone - done <= 1;
+}
 int inv_bar_kept(inv_ctx *c);
 void inv_bar_keep(inv_ctx *c, int bad);
 /* The highest address of G-stack region rg written since the machine

@@ -58,8 +58,8 @@ int inv_bar_kept(inv_ctx *c)
 	const rt *r = c->r;
 	const rt_g *g = &r->g;
 	const mc_log *lg = mc_changes(&r->mem);
-	if (!c->barvalid || c->full == 1 || c->verifying || g->dead || !g->stack ||
-	    !g->stack->live || lg->ndone - c->bardone > 1 || lg->stackgen != c->bargen)
+	if (!inv_cache_fresh(c, c->barvalid, c->bardone) || g->dead || !g->stack ||
+	    !g->stack->live || lg->stackgen != c->bargen)
 		return 0;
 	/* pos may have advanced (returns through barriers): the entries
 	** still live are a tail of the verified ones, the lowest slot is

@@ -136,8 +136,7 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 	/* reuse only while the log's marks cover every write since the
 	** cache was made (at most one epoch closed since: a check made only
 	** on some steps, as of another M, sees more closed), same key */
-	int reuse = c->seh1valid && c->full != 1 && !c->verifying &&
-		    lg->ndone - c->seh1done <= 1 &&
+	int reuse = inv_cache_fresh(c, c->seh1valid, c->seh1done) &&
 		    !memcmp(key, c->seh1key, sizeof key);
 	rt_addr limit = c->seh1gen == lg->osgen ? 0 : lg->os_hi;
 	uint32_t j = 0; /* first cached record >= h (both ascend) */
@@ -222,8 +221,7 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 	const mc_log *lg = mc_changes(&r->mem);
 	rt_addr key[6] = {r->m.seh, r->g0.sched.pc, r->g0.sched.sp, r->g0.lo,
 			  r->g0.hi, r->m.mstartsp};
-	if (c->seh2valid && c->full != 1 && !c->verifying &&
-	    lg->ndone - c->seh2done <= 1 && lg->osgen == c->seh2gen &&
+	if (inv_cache_fresh(c, c->seh2valid, c->seh2done) && lg->osgen == c->seh2gen &&
 	    !memcmp(key, c->seh2key, sizeof key)) {
 		c->seh2done = lg->ndone;
 		c->nseh2kept++;
@@ -351,9 +349,8 @@ static uint32_t cgo3_kept(inv_ctx *c, rt_addr xsp)
 	const rt_g *g = &r->g;
 	const inv_truth *t = c->t;
 	const mc_log *lg = mc_changes(&r->mem);
-	if (!c->cbcvalid || c->full == 1 || c->verifying || !g->stack ||
-	    !g->stack->live || g->nsegs != 1 || lg->ndone - c->cbcdone > 1 ||
-	    lg->stackgen != c->cbcgen)
+	if (!inv_cache_fresh(c, c->cbcvalid, c->cbcdone) || !g->stack ||
+	    !g->stack->live || g->nsegs != 1 || lg->stackgen != c->cbcgen)
 		return 0;
 	rt_addr key[3] = {g->stack->base, xsp, t->extram};
 	if (memcmp(key, c->cbckey, sizeof key))
@@ -449,6 +446,10 @@ int inv_cgo3(inv_ctx *c, inv_violation *v)
 		}
 		if (inc)
 			c->reached |= 1u << INV_CGO3;
+	}
+	if (!t->ncb) {
+		c->cbcvalid = 0; /* no callback: nothing to keep */
+		return 0;
 	}
 	uint32_t kept = cgo3_kept(c, xsp);
 	c->cbcvalid = 0; /* until this check passes */
