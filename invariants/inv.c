@@ -932,6 +932,21 @@ int inv_frame_at(const inv_ctx *c, rt_addr sp)
 	return s < 0 ? -1 : (int)(fs->n - 1) - s; /* innermost first */
 }
 
+int inv_frame_at_hint(const inv_ctx *c, rt_addr sp, uint32_t stored)
+{
+	const inv_frames *fs = &c->fr;
+	/* the guess is what the search finds when it is where the search's
+	** order puts sp: on one segment, it holds sp and the frame outer to
+	** it lies above (sp descends with the stored index); on ordered
+	** segments, it holds sp in its segment (one frame at most does) */
+	if (stored < fs->n &&
+	    (fs->sorted ? fs->f[stored].sp == sp &&
+				  (stored == 0 || fs->f[stored - 1].sp > sp)
+			: fs->segordered && seg_cmp(&fs->f[stored], sp) == 0))
+		return (int)(fs->n - 1 - stored);
+	return inv_frame_at(c, sp);
+}
+
 rt_addr inv_written_hi(const mc_log *lg, const mc_region *rg)
 {
 	rt_addr end = rg->base + rg->size, hi = 0;

@@ -358,7 +358,8 @@ typedef struct inv_ctx {
 	** above the record (inv_pan1) */
 	struct inv_pcache { rt_addr p; uint32_t s; } *pc, *pctmp;
 	uint32_t npc, cappc, cappctmp;
-	int pcvalid;
+	int pcvalid; /* 1: reusable; 2: made on several segments, so the
+		     ** frame indices are lookup hints only; 0: neither */
 	rt_addr *sehrecs; /* SEH2 scratch: the chain's records */
 	/* per-G caches (inv_ctx_switch): the running G's frame and panic
 	** chain caches are parked here, by G index, while it is suspended;
@@ -507,6 +508,9 @@ int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */
 ** at most sp: one segment's search starts there (a chain walked from
 ** the head outward meets ever outer frames); -1: none known. */
 int inv_frame_at_from(const inv_ctx *c, rt_addr sp, int below);
+/* The same, given the stored index (outermost first) the frame had at
+** the last check: O(1) when it still holds that sp, else the search. */
+int inv_frame_at_hint(const inv_ctx *c, rt_addr sp, uint32_t stored);
 /* This step moved the G's stack (a copy for growth or stress, or a
 ** shrink): its EV_COPY / EV_SHRINK event, not a field kept for DEF3. */
 int inv_step_copied(const rt *r);

@@ -315,11 +315,11 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 	for (uint32_t i = 0; i < nrw; i++)
 		if (rw[i] > wmax)
 			wmax = rw[i];
-	int reuse = valid && c->full != 1 && c->fr.sorted && keep > 0;
+	int reuse = valid == 1 && c->full != 1 && c->fr.sorted && keep > 0;
 	uint32_t suffix = 0, from = 0;
 	c->npc = valid ? c->npc : 0;
 	char a[64];
-	uint32_t lastk = 0, n = 0, nt = 0;
+	uint32_t lastk = 0, n = 0, nt = 0, j = 0;
 	for (rt_addr p = r->g.panic; p; n++) {
 		if (reuse && p > wmax) {
 			uint32_t lo = 0, hi = c->npc;
@@ -338,7 +338,16 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 				break;
 			}
 		}
-		int k = inv_frame_at(c, p);
+		/* the record's frame at the last check, found at the same
+		** place in the chain give or take a panic begun or ended at
+		** the head: a guess the lookup confirms in O(1) */
+		int k;
+		if (j < c->npc && c->pc[j].p == p)
+			k = inv_frame_at_hint(c, p, c->pc[j++].s);
+		else if (j + 1 < c->npc && c->pc[j + 1].p == p)
+			k = inv_frame_at_hint(c, p, c->pc[(j += 2) - 1].s);
+		else
+			k = inv_frame_at(c, p);
 		if (k < (int)lastk || !is_panicfn(c, inv_fr(c, k)))
 			k = -1;
 		if (n > CHAIN_MAX || k < 0) {
@@ -348,11 +357,23 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 		rt_word rec, ab, ge, argp, link;
-		mc_peek(&r->mem, p + 8 * P_RECOVERED, &rec);
-		mc_peek(&r->mem, p + 8 * P_ABORTED, &ab);
-		mc_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
-		mc_peek(&r->mem, p + 8 * P_ARGP, &argp);
-		mc_peek(&r->mem, p + 8 * P_LINK, &link);
+		const mc_region *rg = mc_find(&r->mem, p);
+		if (rg && rg->live && !(p & 7) &&
+		    p - rg->base + 8 * RT_PANIC_WORDS <= rg->size) {
+			/* the whole record in one region: one lookup */
+			const rt_word *w = &rg->w[(p - rg->base) / 8];
+			rec = w[P_RECOVERED];
+			ab = w[P_ABORTED];
+			ge = w[P_GOEXIT];
+			argp = w[P_ARGP];
+			link = w[P_LINK];
+		} else {
+			mc_peek(&r->mem, p + 8 * P_RECOVERED, &rec);
+			mc_peek(&r->mem, p + 8 * P_ABORTED, &ab);
+			mc_peek(&r->mem, p + 8 * P_GOEXIT, &ge);
+			mc_peek(&r->mem, p + 8 * P_ARGP, &argp);
+			mc_peek(&r->mem, p + 8 * P_LINK, &link);
+		}
 		/* a recovered panic may sit below the head: its deferred call
 		** recovered and then panicked again ("[recovered]") */
 		if (rec > 1 || ab > 1 || ge > 1 || (rec && ge)) {
@@ -378,8 +399,9 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 		c->pctmp[nt++].s = c->fr.n - 1 - (uint32_t)k;
 		p = link;
 	}
-	/* the new verified chain: the walked records, then the reused ones */
-	if (c->fr.sorted) {
+	/* the new verified chain: the walked records, then the reused ones;
+	** on several segments (no reuse) it only guides the next lookups */
+	{
 		c->pctmp = inv_grow(c->pctmp, &c->cappctmp, nt + suffix,
 				    sizeof *c->pctmp);
 		if (suffix)
@@ -391,7 +413,7 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 		c->pctmp = t;
 		c->cappctmp = tc;
 		c->npc = nt + suffix;
-		c->pcvalid = 1;
+		c->pcvalid = c->fr.sorted ? 1 : 2;
 	}
 	return 0;
 }

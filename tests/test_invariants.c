@@ -649,6 +649,69 @@ static void test_pan1_chain_head(void **state)
 	tw_free(w);
 }
 
+/* PAN1's frame lookup from last check's index (inv_frame_at_hint) must
+** answer exactly as the search does, for every guess, right or stale:
+** one segment (including equal sps, which a search resolves to the
+** outermost), and ordered segments (the same sp in two segments). */
+static void hint_agrees(inv_ctx *c)
+{
+	for (uint32_t i = 0; i < c->fr.n; i++)
+		for (int d = -8; d <= 8; d += 8) {
+			rt_addr sp = c->fr.f[i].sp + (rt_addr)d;
+			int want = inv_frame_at(c, sp);
+			for (uint32_t s = 0; s <= c->fr.n + 1; s++)
+				assert_int_equal(inv_frame_at_hint(c, sp, s), want);
+		}
+}
+
+static void test_pan1_frame_hint(void **state)
+{
+	(void)state;
+	rt_frame f[6];
+	memset(f, 0, sizeof f);
+	inv_ctx c;
+	memset(&c, 0, sizeof c);
+	c.fr.f = f;
+	/* one segment, stored outermost first: sp descends */
+	rt_addr one[6] = {0x9000, 0x8f00, 0x8e00, 0x8e00, 0x8d00, 0x8c00};
+	for (int i = 0; i < 6; i++) {
+		f[i].sp = one[i];
+		f[i].seglo = 0x8000;
+		f[i].seghi = 0xa000;
+	}
+	c.fr.n = 6;
+	c.fr.sorted = 1;
+	hint_agrees(&c);
+	assert_int_equal(inv_frame_at_hint(&c, 0x8e00, 3), 6 - 1 - 2);
+	assert_int_equal(inv_frame_at_hint(&c, 0x8d00, 4), 6 - 1 - 4);
+	/* two segments, the newer above: (segment ascending, sp descending) */
+	rt_addr two[6] = {0x9000, 0x8f00, 0x8e00, 0x11000, 0x10f00, 0x10e00};
+	for (int i = 0; i < 6; i++) {
+		f[i].sp = two[i];
+		f[i].seglo = i < 3 ? 0x8000 : 0x10000;
+		f[i].seghi = i < 3 ? 0xa000 : 0x12000;
+	}
+	c.fr.sorted = 0;
+	c.fr.segordered = 1;
+	hint_agrees(&c);
+	assert_int_equal(inv_frame_at_hint(&c, 0x10f00, 4), 6 - 1 - 4);
+	assert_int_equal(inv_frame_at_hint(&c, 0x10f00, 1), 6 - 1 - 4);
+	/* unordered segments (a broken state): the search goes by the sp
+	** index, which settles a shared sp its own way; a guess never does */
+	struct inv_bysp by[6];
+	for (int i = 0; i < 6; i++) {
+		f[i].sp = one[i % 3];
+		f[i].seglo = 0x8000;
+		f[i].seghi = 0xa000;
+	}
+	for (int i = 0; i < 6; i++) /* ascending sp, then stored index */
+		by[i] = (struct inv_bysp){one[2 - i / 2], (uint32_t)(2 - i / 2 + 3 * (i % 2))};
+	c.fr.segordered = 0;
+	c.fr.bysp = by;
+	hint_agrees(&c);
+	assert_int_equal(inv_frame_at_hint(&c, 0x8f00, 1), 6 - 1 - 4);
+}
+
 /* DEF1 also covers a started defer's _panic: the record of a live
 ** gopanic frame (a stale one is what a missed adjustment leaves). */
 static void test_def1_defer_panic_field(void **state)
@@ -895,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_pan1_flags),
 		cmocka_unit_test(test_pan1_chain_head),
 		cmocka_unit_test(test_pan1_argp),
+		cmocka_unit_test(test_pan1_frame_hint),
 		cmocka_unit_test(test_def1_defer_panic_field),
 		cmocka_unit_test(test_copy_deep_state_clean),
 		cmocka_unit_test(test_bug7695_copyable),
