@@ -932,7 +932,7 @@ int inv_frame_at(const inv_ctx *c, rt_addr sp)
 	return s < 0 ? -1 : (int)(fs->n - 1) - s; /* innermost first */
 }
 
-int inv_frame_at_hint(const inv_ctx *c, rt_addr sp, uint32_t stored)
+int inv_frame_guess(const inv_ctx *c, rt_addr sp, uint32_t stored)
 {
 	const inv_frames *fs = &c->fr;
 	/* the guess is what the search finds when it is where the search's
@@ -944,7 +944,13 @@ int inv_frame_at_hint(const inv_ctx *c, rt_addr sp, uint32_t stored)
 				  (stored == 0 || fs->f[stored - 1].sp > sp)
 			: fs->segordered && seg_cmp(&fs->f[stored], sp) == 0))
 		return (int)(fs->n - 1 - stored);
-	return inv_frame_at(c, sp);
+	return -1;
+}
+
+int inv_frame_at_hint(const inv_ctx *c, rt_addr sp, uint32_t stored)
+{
+	int k = inv_frame_guess(c, sp, stored);
+	return k >= 0 ? k : inv_frame_at(c, sp);
 }
 
 rt_addr inv_written_hi(const mc_log *lg, const mc_region *rg)

@@ -301,6 +301,10 @@ typedef struct inv_drec {
 	** and of its _panic (= k when 0): DEF1 reads them instead of
 	** searching again (valid in tmp[] only, for this check's frames) */
 	int32_t k, kp;
+	/* the same as stored indices (outermost first, UINT32_MAX: none):
+	** a move or a deeper stack keeps them, so the next check's search
+	** for this record's frames tries them first (inv_frame_guess) */
+	uint32_t sk, skp;
 	const mc_region *rg; /* the record's live region (tmp[] only) */
 	uint8_t argtags;     /* an argument word carries a truth tag */
 } inv_drec;
@@ -315,6 +319,7 @@ typedef struct inv_dchain {
 	** DEF1 checks it and stops, DEF2 stops before it */
 	rt_addr stop;
 	uint32_t stop_endcgo; /* unstarted endcgo records from stop outward */
+	uint32_t stop_sk, stop_skp; /* its cached entry's sk, skp (guesses) */
 	/* tmp[] holds every record from the head to stop (or to the end):
 	** the walk was not cut short by a record describe() rejects; and how
 	** many of them lack a map (DEF3 skips its walk when none does) */
@@ -511,6 +516,9 @@ int inv_frame_at_from(const inv_ctx *c, rt_addr sp, int below);
 /* The same, given the stored index (outermost first) the frame had at
 ** the last check: O(1) when it still holds that sp, else the search. */
 int inv_frame_at_hint(const inv_ctx *c, rt_addr sp, uint32_t stored);
+/* The guess alone: the index inv_frame_at gives when stored frame
+** `stored` is where the search would find sp, else -1 (then search). */
+int inv_frame_guess(const inv_ctx *c, rt_addr sp, uint32_t stored);
 /* This step moved the G's stack (a copy for growth or stress, or a
 ** shrink): its EV_COPY / EV_SHRINK event, not a field kept for DEF3. */
 int inv_step_copied(const rt *r);

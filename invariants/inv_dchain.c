@@ -61,12 +61,16 @@ struct frame_memo {
 	int k, ok;
 };
 
-static int frame_at(const inv_ctx *c, struct frame_memo *fm, rt_addr sp)
+static int frame_at(const inv_ctx *c, struct frame_memo *fm, rt_addr sp,
+		    uint32_t guess)
 {
 	if (!fm->ok || fm->sp != sp) {
-		/* records from the head outward rest on ever outer frames:
-		** the last one found bounds the search */
-		fm->k = inv_frame_at_from(c, sp, fm->ok && fm->k >= 0 && fm->sp < sp ? fm->k : -1);
+		/* the frame the record's cached entry names, if still there;
+		** else records from the head outward rest on ever outer
+		** frames: the last one found bounds the search */
+		int g = guess != UINT32_MAX ? inv_frame_guess(c, sp, guess) : -1;
+		fm->k = g >= 0 ? g
+			       : inv_frame_at_from(c, sp, fm->ok && fm->k >= 0 && fm->sp < sp ? fm->k : -1);
 		fm->sp = sp;
 		fm->ok = 1;
 	}
@@ -85,9 +89,11 @@ static void merge_top(inv_drec *e, rt_addr btop, rt_addr bmin)
 	}
 }
 
-/* One record's facts, as the next check will need them. */
+/* One record's facts, as the next check will need them; `old` is its
+** entry in the last cache, or NULL (its frames' stored indices guide
+** the searches). */
 static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link,
-		    struct frame_memo *fm)
+		    struct frame_memo *fm, const inv_drec *old)
 {
 	const rt *r = c->r;
 	const mc_mem *m = &r->mem;
@@ -111,10 +117,12 @@ static int describe(const inv_ctx *c, rt_addr d, inv_drec *e, rt_addr *link,
 	e->nendcgo = e->endcgo;
 	/* the frames DEF1's facts rest on: the deferring frame and, for a
 	** record a panic runs, that panic's gopanic frame (an inner one) */
-	int k = frame_at(c, fm, w[D_SP]);
-	int kp = w[D_PANIC] ? frame_at(c, fm, w[D_PANIC]) : k;
+	int k = frame_at(c, fm, w[D_SP], old ? old->sk : UINT32_MAX);
+	int kp = w[D_PANIC] ? frame_at(c, fm, w[D_PANIC], old ? old->skp : UINT32_MAX) : k;
 	e->k = k;
 	e->kp = kp;
+	e->sk = k >= 0 ? c->fr.n - 1 - (uint32_t)k : UINT32_MAX;
+	e->skp = kp >= 0 ? c->fr.n - 1 - (uint32_t)kp : UINT32_MAX;
 	const rt_func *f = rt_findfunc(r, w[D_FN]);
 	e->nomaps = !f || !(f->flags & RFF_ARGMAP) || !(f->flags & RFF_LOCALMAP);
 	e->stable = k >= 0 && kp >= 0;
@@ -175,15 +183,22 @@ void inv_dchain_collect(inv_ctx *c, int full)
 	int broken = 0;
 	rt_addr d = r->g.defer;
 	struct frame_memo fm = {0, -1, 0};
+	int j = -1;
 	for (uint32_t k = 0; d; k++) {
+		/* the record's entry in the last cache, reusable or not (its
+		** stored frame indices are only guesses): records from the head
+		** outward descend, so usually the entry below the last one */
+		j = j > 0 && dc->c[j - 1].d == d ? j - 1 : find_cached(dc, d);
+		const inv_drec *old = j >= 0 ? &dc->c[j] : NULL;
 		if (reuse) {
-			int j = find_cached(dc, d);
 			if (j >= 0) {
-				const inv_drec *e = &dc->c[j];
+				const inv_drec *e = old;
 				if (e->stable && e->end <= wlo && e->ko < keep &&
 				    targets_kept(e, ch)) {
 					dc->stop = d;
 					dc->stop_endcgo = e->nendcgo;
+					dc->stop_sk = e->sk;
+					dc->stop_skp = e->skp;
 					suffix = (uint32_t)j + 1;
 					break;
 				}
@@ -191,7 +206,7 @@ void inv_dchain_collect(inv_ctx *c, int full)
 		}
 		rt_addr link;
 		inv_drec e;
-		if (k >= CHAIN_MAX || describe(c, d, &e, &link, &fm) < 0) {
+		if (k >= CHAIN_MAX || describe(c, d, &e, &link, &fm, old) < 0) {
 			broken = 1;
 			break;
 		}

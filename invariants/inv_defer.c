@@ -21,9 +21,10 @@
 
 enum { CHAIN_MAX = 1 << 20 };
 
-static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from)
+/* `guess`: the stored index the frame may have (UINT32_MAX: none). */
+static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from, uint32_t guess)
 {
-	int i = inv_frame_at(c, sp);
+	int i = guess != UINT32_MAX ? inv_frame_at_hint(c, sp, guess) : inv_frame_at(c, sp);
 	if (i < (int)from || inv_fr(c, i)->pc == inv_fr(c, i)->fn->entry)
 		return -1;
 	return i;
@@ -31,9 +32,9 @@ static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from)
 
 static int is_panicfn(const inv_ctx *c, const rt_frame *fr);
 
-static int panic_frame_at(const inv_ctx *c, rt_addr p)
+static int panic_frame_at(const inv_ctx *c, rt_addr p, uint32_t guess)
 {
-	int i = inv_frame_at(c, p);
+	int i = guess != UINT32_MAX ? inv_frame_at_hint(c, p, guess) : inv_frame_at(c, p);
 	return i >= 0 && is_panicfn(c, inv_fr(c, i));
 }
 
@@ -106,11 +107,11 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 			k = wr->k;
 			if (k < (int)lastk || inv_fr(c, k)->pc == inv_fr(c, k)->fn->entry)
 				k = -1;
-		} else {
-			k = frame_at_sp(c, sp, lastk);
+		} else { /* the reused part's first record: its cached frames */
+			k = frame_at_sp(c, sp, lastk, d == c->dc.stop ? c->dc.stop_sk : UINT32_MAX);
 		}
 		if (k < 0) {
-			int any = frame_at_sp(c, sp, 0);
+			int any = frame_at_sp(c, sp, 0, UINT32_MAX);
 			char b[64];
 			inv_fail(v, INV_DEF1, "defer %s (deferred by %s) has sp %s: %s",
 				 inv_addr(c, d, a, sizeof a), df ? df->name : "?",
@@ -133,7 +134,8 @@ int inv_def1(inv_ctx *c, inv_violation *v)
 		int pk = 1;
 		if (dpanic && started == 1) /* panic_frame_at, searched once */
 			pk = wr ? wr->kp >= 0 && is_panicfn(c, inv_fr(c, wr->kp))
-				: panic_frame_at(c, dpanic);
+				: panic_frame_at(c, dpanic,
+						 d == c->dc.stop ? c->dc.stop_skp : UINT32_MAX);
 		if (started > 1 || (dpanic && !started) || !pk) {
 			char b[64];
 			inv_fail(v, INV_DEF1, "defer %s (of %s): started=%llu, _panic=%s "
@@ -340,12 +342,15 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 		}
 		/* the record's frame at the last check, found at the same
 		** place in the chain give or take a panic begun or ended at
-		** the head: a guess the lookup confirms in O(1) */
+		** the head, or (the stack moved, the record with it) the frame
+		** the record at this place had: a guess confirmed in O(1) */
 		int k;
 		if (j < c->npc && c->pc[j].p == p)
 			k = inv_frame_at_hint(c, p, c->pc[j++].s);
 		else if (j + 1 < c->npc && c->pc[j + 1].p == p)
 			k = inv_frame_at_hint(c, p, c->pc[(j += 2) - 1].s);
+		else if (j < c->npc && (k = inv_frame_guess(c, p, c->pc[j].s)) >= 0)
+			j++;
 		else
 			k = inv_frame_at(c, p);
 		if (k < (int)lastk || !is_panicfn(c, inv_fr(c, k)))

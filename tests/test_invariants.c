@@ -659,8 +659,11 @@ static void hint_agrees(inv_ctx *c)
 		for (int d = -8; d <= 8; d += 8) {
 			rt_addr sp = c->fr.f[i].sp + (rt_addr)d;
 			int want = inv_frame_at(c, sp);
-			for (uint32_t s = 0; s <= c->fr.n + 1; s++)
+			for (uint32_t s = 0; s <= c->fr.n + 1; s++) {
 				assert_int_equal(inv_frame_at_hint(c, sp, s), want);
+				int g = inv_frame_guess(c, sp, s); /* right or none */
+				assert_true(g == -1 || g == want);
+			}
 		}
 }
 
@@ -684,6 +687,9 @@ static void test_pan1_frame_hint(void **state)
 	hint_agrees(&c);
 	assert_int_equal(inv_frame_at_hint(&c, 0x8e00, 3), 6 - 1 - 2);
 	assert_int_equal(inv_frame_at_hint(&c, 0x8d00, 4), 6 - 1 - 4);
+	assert_int_equal(inv_frame_guess(&c, 0x8d00, 4), 6 - 1 - 4);
+	assert_int_equal(inv_frame_guess(&c, 0x8d00, 3), -1);
+	assert_int_equal(inv_frame_guess(&c, 0x8e00, 3), -1); /* not the first */
 	/* two segments, the newer above: (segment ascending, sp descending) */
 	rt_addr two[6] = {0x9000, 0x8f00, 0x8e00, 0x11000, 0x10f00, 0x10e00};
 	for (int i = 0; i < 6; i++) {
@@ -696,6 +702,8 @@ static void test_pan1_frame_hint(void **state)
 	hint_agrees(&c);
 	assert_int_equal(inv_frame_at_hint(&c, 0x10f00, 4), 6 - 1 - 4);
 	assert_int_equal(inv_frame_at_hint(&c, 0x10f00, 1), 6 - 1 - 4);
+	assert_int_equal(inv_frame_guess(&c, 0x10f00, 4), 6 - 1 - 4);
+	assert_int_equal(inv_frame_guess(&c, 0x8f00, 4), -1); /* another segment */
 	/* unordered segments (a broken state): the search goes by the sp
 	** index, which settles a shared sp its own way; a guess never does */
 	struct inv_bysp by[6];
@@ -710,6 +718,7 @@ static void test_pan1_frame_hint(void **state)
 	c.fr.bysp = by;
 	hint_agrees(&c);
 	assert_int_equal(inv_frame_at_hint(&c, 0x8f00, 1), 6 - 1 - 4);
+	assert_int_equal(inv_frame_guess(&c, 0x8f00, 4), -1);
 }
 
 /* DEF1 also covers a started defer's _panic: the record of a live
