@@ -14,7 +14,7 @@
 ** process, alternating, 5 times each (--runs); the median steps/s is
 ** reported. Time is the process's CPU time (the machine may be shared),
 ** so it measures work, not waiting.
-** Three more shapes, each with about 2 100 steps run at the bottom
+** Six more shapes, each with about 2 100 steps run at the bottom
 ** (assignments in a short recursion), without full walks (quadratic;
 ** the plain table shows them) and against `--checks none` (MEM1 alone
 ** would leave the other checkers' caches unkept): every-frame stack barriers live
@@ -24,8 +24,12 @@
 ** cgo call, C frames on the OS stack, an SEH record on windows; depths
 ** above 300 are cut to 300: the 64 KiB OS stack overflows near 600). A
 ** check that re-read every live entry, callback or OS-stack frame would
-** cost O(D) a step there. Their tables also give the checks' own cost
-** a step, every check's time less none's.
+** cost O(D) a step there. Then a defer chain D records long, D nested
+** panics (each deferred call panicking again), and a stack of D/7
+** segments (split stacks: a frame without a locals map cannot be
+** copied), the other shapes whose unchanged state a check must not
+** re-read. Their tables also give the checks' own cost a step, every
+** check's time less none's.
 ** Then the whole corpus: every .prog under the corpus directory, total
 ** steps / total CPU time per pass, median over the passes.
 **
@@ -134,11 +138,26 @@ static void collect(plist *l, const char *dir)
 	free(names);
 }
 
-enum { SHAPE_PLAIN, SHAPE_BARRIERS, SHAPE_CGO, SHAPE_CGO_WINDOWS };
-static const char *const shape_file[] = {"plain", "barriers", "cgo-linux",
-					 "cgo-windows"};
+enum {
+	SHAPE_PLAIN,
+	SHAPE_BARRIERS,
+	SHAPE_CGO,
+	SHAPE_CGO_WINDOWS,
+	SHAPE_DEFERS,
+	SHAPE_PANICS,
+	SHAPE_SEGMENTS,
+	SHAPE__COUNT
+};
+static const char *const shape_file[] = {"plain",  "barriers", "cgo-linux",
+					 "cgo-windows", "defers", "panics",
+					 "segments"};
 static const char *dump_dir; /* --dump */
 enum { CGO_DEPTH_MAX = 300 };
+
+/* `bottom(n)`: at n == 0, the work below (every level calls it first). */
+static const char bottom_text[] =
+	"func bottom(n int)\n  var x int\n  x = n\n  x = x - n\n"
+	"  x = x - n\n  if x < 0 return\n  call work(50)\nend\n";
 
 /* The bottom of the non-plain shapes: about 2 100 steps of assignments
 ** in a 50-deep recursion (a body has at most 48 statements). */
@@ -158,9 +177,9 @@ static int depth_table(char *table, size_t cap, const char *depths, int runs,
 		       int shape, prog *p, hs_result *r, double *all,
 		       double *full, double *mem1, double *first0)
 {
-	int barriers = shape != SHAPE_PLAIN;
+	int vsnone = shape != SHAPE_PLAIN; /* against --checks none */
 	size_t tl = 0;
-	if (!barriers)
+	if (!vsnone)
 		tl += (size_t)snprintf(table + tl, cap - tl,
 			"| depth D | steps/run | steps/s, every check (incremental) "
 			"| steps/s, every check, full walks | steps/s, MEM1 only "
@@ -204,12 +223,47 @@ static int depth_table(char *table, size_t cap, const char *depths, int runs,
 				"  x = x - n\n  if x < 0 return\n  call work(50)\nend\n",
 				shape == SHAPE_CGO ? "linux/amd64" : "windows/386", d);
 			n = work_text(text, sizeof text, n);
-		} else if (!barriers) {
+		} else if (!vsnone) {
 			n = (size_t)snprintf(text, sizeof text,
 				"# config: maxstack=67108864 budget=100000000\n"
 				"func main()\n  call deep(%ld)\nend\n"
 				"func deep(n int)\n  if n == 0 return\n  call deep(n-1)\nend\n",
 				d);
+		} else if (shape == SHAPE_DEFERS) { /* D pending defers */
+			n = (size_t)snprintf(text, sizeof text,
+				"# config: maxstack=67108864 budget=100000000\n"
+				"func main()\n  call deep(%ld)\nend\n"
+				"func deep(n int)\n  defer nop(n)\n  call bottom(n)\n"
+				"  if n == 0 return\n  call deep(n-1)\nend\n"
+				"func nop(n int)\n  var x int\n  x = n\nend\n%s",
+				d, bottom_text);
+			n = work_text(text, sizeof text, n);
+		} else if (shape == SHAPE_PANICS) {
+			/* deep(0)'s deferred h(0) panics; that panic runs h(1),
+			** which panics again, and so on: D panics nest (each
+			** deferred call on a gopanic frame) and h(D) works there
+			** before main's deferred call recovers the last one */
+			n = (size_t)snprintf(text, sizeof text,
+				"# config: maxstack=67108864 budget=100000000\n"
+				"func main()\n  defer rec()\n  call deep(%ld)\nend\n"
+				"func rec()\n  recover()\nend\n"
+				"func deep(n int)\n  defer h(n)\n  if n == 0 return\n"
+				"  call deep(n-1)\nend\n"
+				"func h(n int)\n  call hw(n)\n  panic 1\nend\n"
+				"func hw(n int)\n  if n < %ld return\n  call work(50)\nend\n",
+				d, d);
+			n = work_text(text, sizeof text, n);
+		} else if (shape == SHAPE_SEGMENTS) {
+			/* deep has no locals map (cgowrapper): its stack cannot
+			** be copied, so it grows by segments (split stacks), one
+			** per 7 levels of a 2 KiB stack */
+			n = (size_t)snprintf(text, sizeof text,
+				"# config: stack=2048 maxstack=67108864 budget=100000000\n"
+				"func main()\n  call deep(%ld)\nend\n"
+				"func deep(n int) pad 256 cgowrapper\n  call bottom(n)\n"
+				"  if n == 0 return\n  call deep(n-1)\nend\n%s",
+				d, bottom_text);
+			n = work_text(text, sizeof text, n);
 		} else {
 			n = (size_t)snprintf(text, sizeof text,
 				"# config: maxstack=67108864 budget=100000000 barriers=every\n"
@@ -243,8 +297,8 @@ static int depth_table(char *table, size_t cap, const char *depths, int runs,
 					hs_outcome_name(r->kind));
 				return -1;
 			}
-			full[i] = barriers ? 0 : rate(p, 0, 1, r, &steps);
-			mem1[i] = rate(p, barriers ? ~0u : 1, 0, r, &steps);
+			full[i] = vsnone ? 0 : rate(p, 0, 1, r, &steps);
+			mem1[i] = rate(p, vsnone ? ~0u : 1, 0, r, &steps);
 		}
 		double ma = median(all, runs), mf = median(full, runs),
 		       mm = median(mem1, runs);
@@ -253,15 +307,16 @@ static int depth_table(char *table, size_t cap, const char *depths, int runs,
 			ffirst = mf;
 		}
 		static const char *const names[] = {"", "barriers, ", "cgo nest, ",
-						    "cgo nest (windows/386), "};
+						    "cgo nest (windows/386), ",
+						    "defers, ", "panics, ", "segments, "};
 		fprintf(stderr, "step_cost: %sdepth %ld: %.0f steps/s all checks, "
 			"%.0f full walks, %.0f %s\n", names[shape], d, ma, mf, mm,
-			barriers ? "no checks" : "MEM1 only");
+			vsnone ? "no checks" : "MEM1 only");
 		/* the checks alone: every check's time a step less none's */
 		double cns = (ma > 0 ? 1e9 / ma : 0) - (mm > 0 ? 1e9 / mm : 0);
 		if (cfirst == 0)
 			cfirst = cns;
-		if (barriers)
+		if (vsnone)
 			tl += (size_t)snprintf(table + tl, cap - tl,
 				"| %ld | %llu | %.0f | %.0f | %.1fx | %.1fx | %.0f | %.1fx |\n",
 				d, (unsigned long long)steps, ma, mm, mm / ma, first / ma,
@@ -307,6 +362,7 @@ int main(int argc, char **argv)
 	if (!p || !r || !all || !mem1 || !full)
 		return 1;
 	char table[8192], btable[8192], ctable[8192], wtable[8192];
+	char dtable[8192], ptable[8192], stable[8192];
 	double first = 0;
 	if (depth_table(table, sizeof table, depths, runs, SHAPE_PLAIN, p, r, all,
 			full, mem1, &first) < 0 ||
@@ -315,7 +371,13 @@ int main(int argc, char **argv)
 	    depth_table(ctable, sizeof ctable, depths, runs, SHAPE_CGO, p, r, all,
 			full, mem1, &first) < 0 ||
 	    depth_table(wtable, sizeof wtable, depths, runs, SHAPE_CGO_WINDOWS, p,
-			r, all, full, mem1, &first) < 0)
+			r, all, full, mem1, &first) < 0 ||
+	    depth_table(dtable, sizeof dtable, depths, runs, SHAPE_DEFERS, p, r,
+			all, full, mem1, &first) < 0 ||
+	    depth_table(ptable, sizeof ptable, depths, runs, SHAPE_PANICS, p, r,
+			all, full, mem1, &first) < 0 ||
+	    depth_table(stable, sizeof stable, depths, runs, SHAPE_SEGMENTS, p, r,
+			all, full, mem1, &first) < 0)
 		return 1;
 	/* the corpus */
 	plist l = {0};
@@ -360,6 +422,18 @@ int main(int argc, char **argv)
 		"to %d (the OS stack overflows near 600):\n\n%s\n"
 		"The same on windows/386 (each callback also pushes an SEH record):"
 		"\n\n%s\n", CGO_DEPTH_MAX, CGO_DEPTH_MAX, ctable, wtable);
+	fprintf(f, "A defer chain D records long (`deep(n)` defers a call, then "
+		"calls `bottom(n)` as above; the D deferred calls run as the "
+		"levels return):\n\n%s\n", dtable);
+	fprintf(f, "D nested panics (`deep(n)` defers `h(n)`; `deep(0)` returns, "
+		"its `h(0)` panics, that panic runs `h(1)`, which panics again, and "
+		"so on: D panics and D gopanic frames on the stack, each deferred "
+		"call started; `h(D)` runs the work, and main's deferred call "
+		"recovers the last panic):\n\n%s\n", ptable);
+	fprintf(f, "A segmented stack (`deep` is a `cgowrapper` with `pad 256`: "
+		"no locals map, so its stack cannot be copied and grows by a new "
+		"segment, one per 7 levels of the 2 KiB stack; `bottom(n)` as "
+		"above):\n\n%s\n", stable);
 	fprintf(f, "Whole corpus (`%s`, %d programs, every check): %llu steps per "
 		"pass, median %.0f steps/s.\n", corpus, l.n,
 		(unsigned long long)csteps, cr);

@@ -596,13 +596,15 @@ static int walk_segs(inv_ctx *c)
 		return 0;
 	/* the reused part spans the splice frame's segment from its sp out,
 	** and every older segment: none of those may have been written
-	** (but the rechecked words, all in the splice frame's segment) */
+	** (but the rechecked words, in the splice frame's segment or in a
+	** newer one: newer segments lie higher, and their frames, inner to
+	** the splice, are all fresh, walked and summarised again) */
 	const rt_frame *sf = &fs->f[fs->splice];
 	for (uint32_t i = 0; i < fs->ws->nseglim; i++)
 		if (fs->ws->seglim[i].end <= sf->seglo)
 			return 0;
 	for (uint32_t i = 0; i < fs->ws->nrechk; i++)
-		if (fs->ws->rechk[i] < sf->seglo || fs->ws->rechk[i] > sf->seghi)
+		if (fs->ws->rechk[i] < sf->seglo)
 			return 0;
 	uint32_t keep = splice_fresh(fs);
 	if (fs->segdelta) /* segment indices count from the innermost */

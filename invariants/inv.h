@@ -356,8 +356,9 @@ typedef struct inv_ctx {
 	int fr0valid;
 	uint64_t fr0gen;
 	rt_addr fr0key[5];
-	/* PAN1's verified panic chain (head first: addresses ascend on one
-	** segment) with each record's gopanic frame as a stored index; the
+	/* PAN1's verified panic chain (stored outermost first, so the head
+	** is last: on one segment addresses descend with the index) with
+	** each record's gopanic frame as a stored index; the
 	** part from a record outward is reused while that frame and the one
 	** inner to it are reused frames and no rechecked word lies at or
 	** above the record (inv_pan1) */

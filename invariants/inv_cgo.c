@@ -196,6 +196,52 @@ int inv_seh1(inv_ctx *c, inv_violation *v)
 	return 1;
 }
 
+/* First index i in [from, n) with v[i] >= x, v ascending and every v[i]
+** below from less than x: galloping up from `from`, O(log distance). */
+static uint32_t lower_bound_up(const rt_addr *v, uint32_t n, uint32_t from, rt_addr x)
+{
+	uint32_t lo = from, hi = n;
+	for (uint32_t step = 1; lo < n; step *= 2) {
+		uint32_t probe = n - lo > step ? lo + step - 1 : n - 1;
+		if (v[probe] >= x) {
+			hi = probe;
+			break;
+		}
+		lo = probe + 1;
+	}
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* First index in [0, top] whose prefix count (nondecreasing) reaches
+** want, given that cnt[top] does: galloping down from top. */
+static uint32_t first_count_down(const uint32_t *cnt, uint32_t top, uint32_t want)
+{
+	uint32_t at = 0, hi = top;
+	for (uint32_t step = 1; hi > 0; step *= 2) {
+		uint32_t probe = hi > step ? hi - step : 0;
+		if (cnt[probe] < want) {
+			at = probe + 1;
+			break;
+		}
+		hi = probe;
+	}
+	while (at < hi) {
+		uint32_t mid = at + (hi - at) / 2;
+		if (cnt[mid] < want)
+			at = mid + 1;
+		else
+			hi = mid;
+	}
+	return at;
+}
+
 int inv_seh2(inv_ctx *c, inv_violation *v)
 {
 	const rt *r = c->r;
@@ -229,26 +275,22 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 	}
 	/* the chain's records from the head while each link lies above its
 	** record (so they ascend), walked once: a callback frame's record is
-	** in the chain iff a binary search finds it (not one walk per frame) */
-	uint32_t nrecs = 0;
+	** in the chain iff a search finds it (not one walk per frame); the
+	** frames go outward, so their records ascend too and each search
+	** gallops on from where the last one ended (the nest's records
+	** interleave with the frames': O(1) a frame, not O(log n)) */
+	uint32_t nrecs = 0, lo = 0;
 	const rt_addr *recs = NULL;
 	int walked = 0;
 	/* the callback frames at their return point (the record exists once
 	** the body ran: g0 rests there while the Go side of the callback
 	** runs), innermost first, found through fr0's prefix counts: the
 	** innermost one at or outside stored s - 1 is the first index whose
-	** count reaches ncback[s - 1] (O(log n) each, not a scan of every
-	** OS-stack frame) */
+	** count reaches ncback[s - 1] (a search galloping down from s - 1,
+	** not a scan of every OS-stack frame) */
 	const inv_frames *f0 = &c->fr0;
 	for (uint32_t s = f0->n; s > 0 && f0->ncback[s - 1];) {
-		uint32_t want = f0->ncback[s - 1], at = 0, top = s - 1;
-		while (at < top) {
-			uint32_t mid = (at + top) / 2;
-			if (f0->ncback[mid] < want)
-				at = mid + 1;
-			else
-				top = mid;
-		}
+		uint32_t at = first_count_down(f0->ncback, s - 1, f0->ncback[s - 1]);
 		s = at;
 		const rt_frame *fr = &f0->f[at];
 		if (!walked && c->seh1valid && c->seh1check == c->ncheck) {
@@ -273,15 +315,10 @@ int inv_seh2(inv_ctx *c, inv_violation *v)
 			}
 			walked = 1;
 		}
+		/* above the last frame's record, which was recs[lo] (the g0
+		** walk's sp ascends strictly outward): the search goes on */
 		rt_addr rec = fr->sp + 8 * CB_SEH_PREV;
-		uint32_t lo = 0, hi = nrecs;
-		while (lo < hi) {
-			uint32_t mid = (lo + hi) / 2;
-			if (recs[mid] < rec)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		lo = lower_bound_up(recs, nrecs, lo, rec);
 		if (!(lo < nrecs && recs[lo] == rec)) {
 			char a[64];
 			inv_fail(v, INV_SEH2, "callbackasm1 frame's SEH record %s is not "

@@ -296,6 +296,13 @@ static int is_panicfn(const inv_ctx *c, const rt_frame *fr)
 	       (!strcmp(fr->fn->name, "gopanic") || !strcmp(fr->fn->name, "goexit1"));
 }
 
+/* PAN1's cached chain is stored outermost first (the reused outer part
+** stays in place as the head changes); record i from the head: */
+static const struct inv_pcache *pc_at(const inv_ctx *c, uint32_t i)
+{
+	return &c->pc[c->npc - 1 - i];
+}
+
 int inv_pan1(inv_ctx *c, inv_violation *v)
 {
 	const rt *r = c->r;
@@ -318,7 +325,7 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 		if (rw[i] > wmax)
 			wmax = rw[i];
 	int reuse = valid == 1 && c->full != 1 && c->fr.sorted && keep > 0;
-	uint32_t suffix = 0, from = 0;
+	uint32_t suffix = 0;
 	c->npc = valid ? c->npc : 0;
 	char a[64];
 	uint32_t lastk = 0, n = 0, nt = 0, j = 0;
@@ -327,15 +334,14 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 			uint32_t lo = 0, hi = c->npc;
 			while (lo < hi) { /* the cached record at p */
 				uint32_t mid = (lo + hi) / 2;
-				if (c->pc[mid].p < p)
+				if (pc_at(c, mid)->p < p)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
-			if (lo < c->npc && c->pc[lo].p == p && c->pc[lo].s + 1 < keep &&
-			    c->fr.n - 1 - c->pc[lo].s >= lastk &&
+			if (lo < c->npc && pc_at(c, lo)->p == p && pc_at(c, lo)->s + 1 < keep &&
+			    c->fr.n - 1 - pc_at(c, lo)->s >= lastk &&
 			    n + (c->npc - lo) <= CHAIN_MAX + 1) {
-				from = lo;
 				suffix = c->npc - lo;
 				break;
 			}
@@ -345,11 +351,11 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 		** the head, or (the stack moved, the record with it) the frame
 		** the record at this place had: a guess confirmed in O(1) */
 		int k;
-		if (j < c->npc && c->pc[j].p == p)
-			k = inv_frame_at_hint(c, p, c->pc[j++].s);
-		else if (j + 1 < c->npc && c->pc[j + 1].p == p)
-			k = inv_frame_at_hint(c, p, c->pc[(j += 2) - 1].s);
-		else if (j < c->npc && (k = inv_frame_guess(c, p, c->pc[j].s)) >= 0)
+		if (j < c->npc && pc_at(c, j)->p == p)
+			k = inv_frame_at_hint(c, p, pc_at(c, j++)->s);
+		else if (j + 1 < c->npc && pc_at(c, j + 1)->p == p)
+			k = inv_frame_at_hint(c, p, pc_at(c, (j += 2) - 1)->s);
+		else if (j < c->npc && (k = inv_frame_guess(c, p, pc_at(c, j)->s)) >= 0)
 			j++;
 		else
 			k = inv_frame_at(c, p);
@@ -404,20 +410,14 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 		c->pctmp[nt++].s = c->fr.n - 1 - (uint32_t)k;
 		p = link;
 	}
-	/* the new verified chain: the walked records, then the reused ones;
-	** on several segments (no reuse) it only guides the next lookups */
+	/* the new verified chain: the reused records stay where they are
+	** (stored outermost first), the walked ones go on after them; on
+	** several segments (no reuse) it only guides the next lookups */
 	{
-		c->pctmp = inv_grow(c->pctmp, &c->cappctmp, nt + suffix,
-				    sizeof *c->pctmp);
-		if (suffix)
-			memcpy(c->pctmp + nt, c->pc + from, suffix * sizeof *c->pc);
-		struct inv_pcache *t = c->pc;
-		uint32_t tc = c->cappc;
-		c->pc = c->pctmp;
-		c->cappc = c->cappctmp;
-		c->pctmp = t;
-		c->cappctmp = tc;
-		c->npc = nt + suffix;
+		c->npc = suffix;
+		c->pc = inv_grow(c->pc, &c->cappc, suffix + nt, sizeof *c->pc);
+		for (uint32_t i = nt; i-- > 0;)
+			c->pc[c->npc++] = c->pctmp[i];
 		c->pcvalid = c->fr.sorted ? 1 : 2;
 	}
 	return 0;

@@ -545,6 +545,60 @@ static void test_seh2_nested_callbacks(void **state)
 	cw_free(w);
 }
 
+/* A deeper nest: SEH2 finds each callback frame's record by a search that
+** goes on from the last frame's (galloping through the chain and the
+** frames' prefix counts), so a record missing anywhere in the middle,
+** its neighbours present, must be named, and none else. */
+static void test_seh2_deep_nest(void **state)
+{
+	(void)state;
+	enum { N = 6 };
+	fns f;
+	cw *w = world(1, 0, &f);
+	to_callback(w, &f);
+	rt_addr cb[N], cit[N]; /* callback and callit records, outermost first */
+	cb[0] = cbframe(w) + 8 * CB_SEH_PREV;
+	cit[0] = 0;
+	rt_word x = 7;
+	for (int i = 1; i < N; i++) {
+		cw_cgo(w, f.callit, &x, 1);
+		cw_run(w);
+		assert_true(in(w, f.callit));
+		cw_sehpush(w);
+		cw_callback(w, f.gocb, &x, 1);
+		cw_run(w);
+		assert_true(in(w, f.gocb));
+		cb[i] = cbframe(w) + 8 * CB_SEH_PREV;
+		cit[i] = cw_ld(w, cb[i]);
+		assert_int_equal(cw_ld(w, cit[i]), cb[i - 1]);
+	}
+	assert_int_equal(w->c.fr0.ncback[w->c.fr0.n - 1], N);
+	char a[64], msg[128];
+	for (int i = 0; i < N; i++) {
+		mc_epoch_done(&w->r.mem);
+		w->t.lowmod = UINT32_MAX;
+		assert_clean(w);
+		mc_epoch_done(&w->r.mem);
+		w->t.lowmod = UINT32_MAX;
+		/* skip cb[i]: the record inside it links past it (the head,
+		** for the innermost) */
+		if (i == N - 1)
+			w->r.m.seh = cit[i];
+		else
+			cw_st(w, cit[i + 1], cw_ld(w, cb[i]));
+		assert_violation(w, INV_SEH2);
+		snprintf(msg, sizeof msg, "SEH record %s is not",
+			 inv_addr(&w->c, cb[i], a, sizeof a));
+		assert_non_null(strstr(w->v.msg, msg));
+		if (i == N - 1)
+			w->r.m.seh = cb[i];
+		else
+			cw_st(w, cit[i + 1], cb[i]);
+		assert_clean(w);
+	}
+	cw_free(w);
+}
+
 /* A cgo call made inside a callback must give the head back as it found
 ** it (callbackasm1's record). An endcgo that restores an older head
 ** (mstart's) leaves a chain SEH1 accepts; the harness's truth says SEH2. */
@@ -858,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_seh_linux_not_checked),
 		cmocka_unit_test(test_seh2_callback_record_unlinked),
 		cmocka_unit_test(test_seh2_nested_callbacks),
+		cmocka_unit_test(test_seh2_deep_nest),
 		cmocka_unit_test(test_seh2_head_not_restored),
 		cmocka_unit_test(test_seh3_no_go_handler),
 		cmocka_unit_test(test_seh3_bug7470_fault),
