@@ -175,7 +175,7 @@ static size_t work_text(char *text, size_t cap, size_t n)
 ** walks) into table; -1 on an error. */
 static int depth_table(char *table, size_t cap, const char *depths, int runs,
 		       int shape, prog *p, hs_result *r, double *all,
-		       double *full, double *mem1, double *first0)
+		       double *full, double *mem1)
 {
 	int vsnone = shape != SHAPE_PLAIN; /* against --checks none */
 	size_t tl = 0;
@@ -218,10 +218,9 @@ static int depth_table(char *table, size_t cap, const char *depths, int runs,
 				"func main()\n  call nest(%ld)\nend\n"
 				"func nest(n int)\n  call bottom(n)\n  if n == 0 return\n"
 				"  cgo c(n)\nend\n"
-				"cfunc c(n)\n  callback nest(n-1)\nend\n"
-				"func bottom(n int)\n  var x int\n  x = n\n  x = x - n\n"
-				"  x = x - n\n  if x < 0 return\n  call work(50)\nend\n",
-				shape == SHAPE_CGO ? "linux/amd64" : "windows/386", d);
+				"cfunc c(n)\n  callback nest(n-1)\nend\n%s",
+				shape == SHAPE_CGO ? "linux/amd64" : "windows/386", d,
+				bottom_text);
 			n = work_text(text, sizeof text, n);
 		} else if (!vsnone) {
 			n = (size_t)snprintf(text, sizeof text,
@@ -327,7 +326,6 @@ static int depth_table(char *table, size_t cap, const char *depths, int runs,
 				d, (unsigned long long)steps, ma, mf, mm, mm / ma, first / ma,
 				ffirst / mf);
 	}
-	*first0 = first;
 	return 0;
 }
 
@@ -361,24 +359,11 @@ int main(int argc, char **argv)
 	double *full = calloc((size_t)runs, sizeof *full);
 	if (!p || !r || !all || !mem1 || !full)
 		return 1;
-	char table[8192], btable[8192], ctable[8192], wtable[8192];
-	char dtable[8192], ptable[8192], stable[8192];
-	double first = 0;
-	if (depth_table(table, sizeof table, depths, runs, SHAPE_PLAIN, p, r, all,
-			full, mem1, &first) < 0 ||
-	    depth_table(btable, sizeof btable, depths, runs, SHAPE_BARRIERS, p, r,
-			all, full, mem1, &first) < 0 ||
-	    depth_table(ctable, sizeof ctable, depths, runs, SHAPE_CGO, p, r, all,
-			full, mem1, &first) < 0 ||
-	    depth_table(wtable, sizeof wtable, depths, runs, SHAPE_CGO_WINDOWS, p,
-			r, all, full, mem1, &first) < 0 ||
-	    depth_table(dtable, sizeof dtable, depths, runs, SHAPE_DEFERS, p, r,
-			all, full, mem1, &first) < 0 ||
-	    depth_table(ptable, sizeof ptable, depths, runs, SHAPE_PANICS, p, r,
-			all, full, mem1, &first) < 0 ||
-	    depth_table(stable, sizeof stable, depths, runs, SHAPE_SEGMENTS, p, r,
-			all, full, mem1, &first) < 0)
-		return 1;
+	static char tables[SHAPE__COUNT][8192];
+	for (int sh = 0; sh < SHAPE__COUNT; sh++)
+		if (depth_table(tables[sh], sizeof tables[sh], depths, runs, sh, p, r,
+				all, full, mem1) < 0)
+			return 1;
 	/* the corpus */
 	plist l = {0};
 	collect(&l, corpus);
@@ -410,30 +395,31 @@ int main(int argc, char **argv)
 		"(incremental checking); \"full walks\" is `full_checks = 1` (every "
 		"step re-walks and re-checks the whole stack); \"MEM1 only\" is "
 		"`check_mask = 1`, whose per-step stack walk still runs.\n\n%s\n",
-		runs, table);
+		runs, tables[SHAPE_PLAIN]);
 	fprintf(f, "With live barriers (barriers=every): `deep(n)` first calls "
 		"`bottom(n)`, which at n == 0 runs `gc scan` (a barrier on each of "
 		"the D frames above it) and then about 2 100 steps below them; the "
 		"D frames then return through their barriers. Full walks are not "
-		"run here.\n\n%s\n", btable);
+		"run here.\n\n%s\n", tables[SHAPE_BARRIERS]);
 	fprintf(f, "A Go -> C -> Go nest D callbacks deep (`nest(n)` first calls "
 		"`bottom(n)`, as above without the scan, then `cgo c(n)`, whose C "
 		"body calls back `nest(n-1)`), linux/amd64; depths above %d are cut "
 		"to %d (the OS stack overflows near 600):\n\n%s\n"
 		"The same on windows/386 (each callback also pushes an SEH record):"
-		"\n\n%s\n", CGO_DEPTH_MAX, CGO_DEPTH_MAX, ctable, wtable);
+		"\n\n%s\n", CGO_DEPTH_MAX, CGO_DEPTH_MAX, tables[SHAPE_CGO],
+		tables[SHAPE_CGO_WINDOWS]);
 	fprintf(f, "A defer chain D records long (`deep(n)` defers a call, then "
 		"calls `bottom(n)` as above; the D deferred calls run as the "
-		"levels return):\n\n%s\n", dtable);
+		"levels return):\n\n%s\n", tables[SHAPE_DEFERS]);
 	fprintf(f, "D nested panics (`deep(n)` defers `h(n)`; `deep(0)` returns, "
 		"its `h(0)` panics, that panic runs `h(1)`, which panics again, and "
 		"so on: D panics and D gopanic frames on the stack, each deferred "
 		"call started; `h(D)` runs the work, and main's deferred call "
-		"recovers the last panic):\n\n%s\n", ptable);
+		"recovers the last panic):\n\n%s\n", tables[SHAPE_PANICS]);
 	fprintf(f, "A segmented stack (`deep` is a `cgowrapper` with `pad 256`: "
 		"no locals map, so its stack cannot be copied and grows by a new "
 		"segment, one per 7 levels of the 2 KiB stack; `bottom(n)` as "
-		"above):\n\n%s\n", stable);
+		"above):\n\n%s\n", tables[SHAPE_SEGMENTS]);
 	fprintf(f, "Whole corpus (`%s`, %d programs, every check): %llu steps per "
 		"pass, median %.0f steps/s.\n", corpus, l.n,
 		(unsigned long long)csteps, cr);

@@ -515,7 +515,8 @@ int inv_frame_at(const inv_ctx *c, rt_addr sp); /* index or -1 */
 ** the head outward meets ever outer frames); -1: none known. */
 int inv_frame_at_from(const inv_ctx *c, rt_addr sp, int below);
 /* The same, given the stored index (outermost first) the frame had at
-** the last check: O(1) when it still holds that sp, else the search. */
+** the last check: O(1) when it still holds that sp, else the search
+** (UINT32_MAX, no guess: the search). */
 int inv_frame_at_hint(const inv_ctx *c, rt_addr sp, uint32_t stored);
 /* The guess alone: the index inv_frame_at gives when stored frame
 ** `stored` is where the search would find sp, else -1 (then search). */
@@ -530,9 +531,6 @@ uint32_t inv_rechecks(const inv_ctx *c, const rt_addr **w);
 ** first: n - 1 - s). */
 uint32_t inv_slot_frames(const inv_ctx *c, const uint32_t **s);
 uint32_t inv_endcgo_frames(const inv_ctx *c);
-/* 1 if the live barrier entries and their slots are provably those the
-** last check verified (inv_bar.c): BAR1, BAR2, BAR5 and STK3 then skip
-** their per-entry loops. inv_bar_keep records them after a check. */
 /* What every cache reused across checks needs first: it is valid (made
 ** at a check that passed), this is neither a full nor a verifying check,
 ** and at most one epoch closed since it was made (at `done`), so the
@@ -542,6 +540,9 @@ static inline int inv_cache_fresh(const inv_ctx *c, int valid, uint64_t done)
 	return valid && c->full != 1 && !c->verifying &&
 	       mc_changes(&c->r->mem)->ndone - done <= 1;
 }
+/* 1 if the live barrier entries and their slots are provably those the
+** last check verified (inv_bar.c): BAR1, BAR2, BAR5 and STK3 then skip
+** their per-entry loops. inv_bar_keep records them after a check. */
 int inv_bar_kept(inv_ctx *c);
 void inv_bar_keep(inv_ctx *c, int bad);
 /* The highest address of G-stack region rg written since the machine

@@ -68,7 +68,7 @@ static int frame_at(const inv_ctx *c, struct frame_memo *fm, rt_addr sp,
 		/* the frame the record's cached entry names, if still there;
 		** else records from the head outward rest on ever outer
 		** frames: the last one found bounds the search */
-		int g = guess != UINT32_MAX ? inv_frame_guess(c, sp, guess) : -1;
+		int g = inv_frame_guess(c, sp, guess); /* UINT32_MAX: -1 */
 		fm->k = g >= 0 ? g
 			       : inv_frame_at_from(c, sp, fm->ok && fm->k >= 0 && fm->sp < sp ? fm->k : -1);
 		fm->sp = sp;

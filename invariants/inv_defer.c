@@ -24,7 +24,7 @@ enum { CHAIN_MAX = 1 << 20 };
 /* `guess`: the stored index the frame may have (UINT32_MAX: none). */
 static int frame_at_sp(const inv_ctx *c, rt_addr sp, uint32_t from, uint32_t guess)
 {
-	int i = guess != UINT32_MAX ? inv_frame_at_hint(c, sp, guess) : inv_frame_at(c, sp);
+	int i = inv_frame_at_hint(c, sp, guess);
 	if (i < (int)from || inv_fr(c, i)->pc == inv_fr(c, i)->fn->entry)
 		return -1;
 	return i;
@@ -34,7 +34,7 @@ static int is_panicfn(const inv_ctx *c, const rt_frame *fr);
 
 static int panic_frame_at(const inv_ctx *c, rt_addr p, uint32_t guess)
 {
-	int i = guess != UINT32_MAX ? inv_frame_at_hint(c, p, guess) : inv_frame_at(c, p);
+	int i = inv_frame_at_hint(c, p, guess);
 	return i >= 0 && is_panicfn(c, inv_fr(c, i));
 }
 
@@ -368,11 +368,9 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 			return 1;
 		}
 		rt_word rec, ab, ge, argp, link;
-		const mc_region *rg = mc_find(&r->mem, p);
-		if (rg && rg->live && !(p & 7) &&
-		    p - rg->base + 8 * RT_PANIC_WORDS <= rg->size) {
-			/* the whole record in one region: one lookup */
-			const rt_word *w = &rg->w[(p - rg->base) / 8];
+		const mc_region *rg = inv_span(c, p, p + 8 * RT_PANIC_WORDS);
+		if (rg) { /* the whole record in one region: one lookup */
+			const rt_word *w = &rg->w[inv_span_word(rg, p)];
 			rec = w[P_RECOVERED];
 			ab = w[P_ABORTED];
 			ge = w[P_GOEXIT];
@@ -413,12 +411,10 @@ int inv_pan1(inv_ctx *c, inv_violation *v)
 	/* the new verified chain: the reused records stay where they are
 	** (stored outermost first), the walked ones go on after them; on
 	** several segments (no reuse) it only guides the next lookups */
-	{
-		c->npc = suffix;
-		c->pc = inv_grow(c->pc, &c->cappc, suffix + nt, sizeof *c->pc);
-		for (uint32_t i = nt; i-- > 0;)
-			c->pc[c->npc++] = c->pctmp[i];
-		c->pcvalid = c->fr.sorted ? 1 : 2;
-	}
+	c->npc = suffix;
+	c->pc = inv_grow(c->pc, &c->cappc, suffix + nt, sizeof *c->pc);
+	for (uint32_t i = nt; i-- > 0;)
+		c->pc[c->npc++] = c->pctmp[i];
+	c->pcvalid = c->fr.sorted ? 1 : 2;
 	return 0;
 }

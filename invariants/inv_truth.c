@@ -89,9 +89,7 @@ void inv_truth_push(inv_truth *t, int32_t fn, uint32_t cell)
 	t->frames = inv_grow(t->frames, &t->cap, t->nframes + 1, sizeof *t->frames);
 	t->frames[t->nframes].fn = fn;
 	t->frames[t->nframes].cell = cell;
-	if (t->nframes < t->lowmod)
-		t->lowmod = t->nframes;
-	t->nframes++;
+	mod(&t->lowmod, t->nframes++);
 	if (t->nframes > t->maxdepth)
 		t->maxdepth = t->nframes;
 }
@@ -100,8 +98,7 @@ void inv_truth_pop_to(inv_truth *t, uint32_t n)
 {
 	if (n < t->nframes)
 		t->nframes = n;
-	if (n < t->lowmod)
-		t->lowmod = n;
+	mod(&t->lowmod, n);
 }
 
 /* gopanic/goexit1 frames entered from frame depth `depth` or deeper
